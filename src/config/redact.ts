@@ -1,0 +1,21 @@
+/** Replaces every secret in the effective config with `<redacted>` before it is printed or logged. */
+
+const REDACTED = "<redacted>";
+const SECRET_KEYS = new Set(["password", "bearer_token"]);
+const SECRET_HEADER = /auth|token|secret|key|password|cookie/i;
+
+/** Returns a deep copy of `config` with secrets redacted (header values that look like credentials too). */
+export function redactConfig(config: unknown): unknown {
+  return redact(config, undefined);
+}
+
+function redact(value: unknown, parentKey: string | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => redact(item, undefined));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const isSecret = SECRET_KEYS.has(key) || (parentKey === "headers" && SECRET_HEADER.test(key));
+    out[key] = isSecret && item !== undefined ? REDACTED : redact(item, key);
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * The YAML file's shape, as zod schemas: seed keys of kafka-lag-go plus our additions (SPEC §3).
+ * Only shape, types and defaults live here; cross-field rules and secret files are in load_config.ts.
+ */
+import { z } from "zod";
+import { parseDurationMs } from "./duration.ts";
+
+const duration = z.string().refine((text) => parseDurationMs(text) !== undefined, {
+  message: "expected a Go-style duration such as 30s, 5m or 1h30m",
+});
+
+const port = z.number().int().min(1).max(65_535);
+
+function validRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const regex = z.string().refine(validRegex, { message: "expected a valid regular expression" });
+/** A single pattern (seed form) or a list of patterns (any may match). */
+const regexList = z.union([regex, z.array(regex)]).optional();
+
+const filter = z.strictObject({ whitelist: regexList, blacklist: regexList }).prefault({});
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
+  message: "expected a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+});
+
+const secret = z.string().optional();
+const secretFile = z.string().optional();
+
+const tlsClientSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  ca_file: z.string().optional(),
+  client_certificate_file: z.string().optional(),
+  client_key_file: z.string().optional(),
+  insecure_skip_verify: z.boolean().default(false),
+});
+
+const saslSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  mechanism: z.enum(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]).default("SCRAM-SHA-512"),
+  user: z.string().optional(),
+  password: secret,
+  password_file: secretFile,
+});
+
+const kafkaClusterSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[^/]+$/, { message: "expected a name without '/'" }),
+  brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, { message: "expected host:port" })).min(1),
+  client_request_timeout: duration.default("30s"),
+  metadata_fetch_timeout: duration.default("5s"),
+  consumer_groups: filter,
+  topics: filter,
+  ssl: tlsClientSchema.prefault({}),
+  sasl: saslSchema.prefault({}),
+});
+
+const remoteWriteSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  url: z.string().optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  timeout: duration.default("30s"),
+  basic_auth: z.strictObject({
+    username: z.string().optional(),
+    password: secret,
+    password_file: secretFile,
+  }).optional(),
+  bearer_token: secret,
+  bearer_token_file: secretFile,
+  tls_config: z.strictObject({
+    enabled: z.boolean().default(false),
+    cert_file: z.string().optional(),
+    key_file: z.string().optional(),
+    ca_cert_file: z.string().optional(),
+    insecure_skip_verify: z.boolean().default(false),
+  }).prefault({}),
+});
+
+const redisSchema = z.strictObject({
+  address: z.string().default("localhost"),
+  port: port.default(6379),
+  cluster_nodes: z.array(z.string().regex(/^[^\s:]+:\d+$/, { message: "expected host:port" }))
+    .optional(),
+  key_prefix: z.string().default("kafka-lag-deno"),
+  client_request_timeout: duration.default("60s"),
+  client_idle_timeout: duration.default("5m"),
+  retention_ttl_seconds: z.number().int().positive().default(7_200),
+  auth: z.strictObject({
+    enabled: z.boolean().default(false),
+    username: z.string().optional(),
+    password: secret,
+    password_file: secretFile,
+  }).prefault({}),
+  ssl: z.strictObject({
+    enabled: z.boolean().default(false),
+    ca_file: z.string().optional(),
+    client_certificate_file: z.string().optional(),
+    client_key_file: z.string().optional(),
+    insecure_skip_verify: z.boolean().default(false),
+  }).prefault({}),
+});
+
+/** The whole configuration file. */
+export const configFileSchema = z.strictObject({
+  prometheus_local: z.strictObject({
+    metrics_port: port.default(9090),
+    labels: z.record(labelName, z.string()).default({}),
+    granularity: z.enum(["partition", "topic", "group"]).default("partition"),
+  }).prefault({}),
+  prometheus_remote_write: remoteWriteSchema.prefault({}),
+  kafka_clusters: z.array(kafkaClusterSchema).min(1, {
+    message: "expected at least one Kafka cluster",
+  }),
+  storage: z.strictObject({
+    type: z.enum(["memory", "redis"]).default("memory"),
+    redis: redisSchema.prefault({}),
+  }).prefault({}),
+  app: z.strictObject({
+    iteration_interval: duration.default("30s"),
+    num_workers: z.number().int().min(1).max(1_000).default(10),
+    log_level: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    log_format: z.enum(["text", "json"]).default("text"),
+    health_check_port: port.default(8080),
+    health_check_path: z.string().startsWith("/").default("/healthz"),
+    node_id: z.string().min(1).optional(),
+  }).prefault({}),
+});
+
+/** The file as validated, with defaults filled in (durations still as written). */
+export type ConfigFile = z.output<typeof configFileSchema>;

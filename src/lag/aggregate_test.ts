@@ -1,0 +1,61 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { aggregateGroup, aggregateLags } from "./aggregate.ts";
+import type { PartitionLag } from "./types.ts";
+
+const partition = (
+  topic: string,
+  index: number,
+  lagOffsets: number,
+  lagSeconds?: number,
+): PartitionLag => ({
+  topic,
+  partition: index,
+  committedOffset: 0,
+  latestOffset: lagOffsets,
+  lagOffsets,
+  lagSeconds,
+});
+
+Deno.test("aggregateLags()", async (t) => {
+  await t.step("max and sum over partitions", () => {
+    assertEquals(aggregateLags([partition("a", 0, 5, 1.5), partition("a", 1, 7, 0.5)]), {
+      maxLagOffsets: 7,
+      sumLagOffsets: 12,
+      maxLagSeconds: 1.5,
+      sumLagSeconds: 2,
+    });
+  });
+  await t.step("seconds aggregate only over partitions that have a value", () => {
+    assertEquals(aggregateLags([partition("a", 0, 5), partition("a", 1, 7, 3)]), {
+      maxLagOffsets: 7,
+      sumLagOffsets: 12,
+      maxLagSeconds: 3,
+      sumLagSeconds: 3,
+    });
+  });
+  await t.step("no seconds aggregate when no partition has seconds", () => {
+    const aggregate = aggregateLags([partition("a", 0, 5)]);
+    assertEquals(aggregate?.maxLagSeconds, undefined);
+    assertEquals(aggregate?.sumLagSeconds, undefined);
+  });
+  await t.step("no aggregate at all without partitions", () => {
+    assertEquals(aggregateLags([]), undefined);
+  });
+});
+
+Deno.test("aggregateGroup() splits by topic", () => {
+  const group = aggregateGroup("g", [
+    partition("a", 0, 1, 1),
+    partition("b", 0, 10),
+    partition("a", 1, 2, 4),
+  ]);
+  assertEquals(
+    group.topics.map((topic) => [topic.topic, topic.sumLagOffsets, topic.maxLagSeconds]),
+    [
+      ["a", 3, 4],
+      ["b", 10, undefined],
+    ],
+  );
+  assertEquals(group.total?.sumLagOffsets, 13);
+  assertEquals(group.total?.sumLagSeconds, 5);
+});

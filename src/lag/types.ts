@@ -1,0 +1,38 @@
+/** Value types shared by the lag math, the offset-history store and the snapshot. */
+
+/** "At `timestampMs`, offsets below `offset` existed": one point of a partition's offset history. */
+export interface OffsetObservation {
+  offset: number;
+  timestampMs: number;
+}
+
+/** Lag of one partition of one group; `lagSeconds` is absent when it cannot be known yet. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committedOffset: number;
+  latestOffset: number;
+  lagOffsets: number;
+  lagSeconds?: number;
+}
+
+/** Max and sum over the partitions that have a value; absent when none has. */
+export interface LagAggregate {
+  maxLagOffsets: number;
+  sumLagOffsets: number;
+  maxLagSeconds?: number;
+  sumLagSeconds?: number;
+}
+
+/** Per-topic aggregate of one group. */
+export interface TopicLag extends LagAggregate {
+  topic: string;
+}
+
+/** Everything measured for one consumer group in one iteration. */
+export interface GroupLag {
+  groupId: string;
+  partitions: PartitionLag[];
+  topics: TopicLag[];
+  total?: LagAggregate;
+}
