@@ -1,0 +1,285 @@
+/**
+ * kafka-lag-deno entry point and composition root: the only place that creates real clients,
+ * listens on ports and handles signals.
+ */
+import { stringify } from "yaml";
+import { parseCliArgs, USAGE } from "./src/cli/parse_args.ts";
+import { renderOnceJson, renderOnceTable } from "./src/cli/once_report.ts";
+import { ConfigError, UsageError } from "./src/config/config_error.ts";
+import {
+  type ExporterConfig,
+  type KafkaClusterConfig,
+  loadConfig,
+} from "./src/config/load_config.ts";
+import { redactConfig } from "./src/config/redact.ts";
+import type { ClusterStatus } from "./src/collect/cluster_snapshot.ts";
+import { collectCluster } from "./src/collect/collect_cluster.ts";
+import { abortableSleep, iterateCluster, runClusterLoop } from "./src/collect/cluster_loop.ts";
+import { ExporterState } from "./src/collect/exporter_state.ts";
+import { createExporterMetrics, type ExporterMetrics } from "./src/export/metrics_registry.ts";
+import { createHandler } from "./src/http/create_handler.ts";
+import { evaluateHealth } from "./src/http/health.ts";
+import { createKafkajsAdmin } from "./src/kafka/kafkajs_admin.ts";
+import type { KafkaAdmin } from "./src/kafka/kafka_admin.ts";
+import { createLogger, describeError, type Logger } from "./src/log/logger.ts";
+import { MemoryOffsetHistoryStore } from "./src/store/memory_store.ts";
+import type { OffsetHistoryStore } from "./src/store/offset_history_store.ts";
+import { COMMIT, VERSION } from "./src/version.ts";
+
+const EXIT_OK = 0;
+const EXIT_RUNTIME = 1;
+const EXIT_USAGE = 2;
+
+/** Runs the program with `args` and returns its exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  let cli;
+  try {
+    cli = parseCliArgs(args, (name) => Deno.env.get(name));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    printError(`kafka-lag-deno: ${error.message} (see --help)`);
+    return EXIT_USAGE;
+  }
+  if (cli.help) {
+    console.log(USAGE);
+    return EXIT_OK;
+  }
+  if (cli.version) {
+    console.log(`kafka-lag-deno ${VERSION} (commit ${COMMIT}, deno ${Deno.version.deno})`);
+    return EXIT_OK;
+  }
+
+  let config: ExporterConfig;
+  try {
+    config = await loadConfig(cli.configFile, {
+      readTextFile: (path) => Deno.readTextFile(path),
+      getEnv: (name) => Deno.env.get(name),
+      hostname: () => Deno.hostname(),
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    printError(`kafka-lag-deno: ${error.message}`);
+    return EXIT_USAGE;
+  }
+  if (cli.checkConfig) {
+    console.log(`# ${config.file} is valid; effective configuration (secrets redacted):`);
+    console.log(stringify(redactConfig(config.effective)).trimEnd());
+    return EXIT_OK;
+  }
+
+  const logger = createLogger({
+    level: cli.logLevel ?? config.app.logLevel,
+    format: config.app.logFormat,
+  });
+  // A daemon must not die on a stray rejection inside a client library; log it and keep going.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    logger.warn("unhandled rejection", { error: describeError(event.reason) });
+  });
+  try {
+    return cli.once ? await runOnce(config, cli.format, logger) : await runService(config, logger);
+  } catch (error) {
+    logger.error("fatal error", { error: describeError(error) });
+    return EXIT_RUNTIME;
+  }
+}
+
+/** Deadline of one cluster iteration: it must not outlive the interval, nor cut a slow request. */
+function clusterDeadlineMs(config: ExporterConfig, cluster: KafkaClusterConfig): number {
+  return Math.max(
+    config.app.iterationIntervalMs,
+    cluster.requestTimeoutMs + cluster.metadataTimeoutMs,
+  );
+}
+
+function createAdmin(
+  cluster: KafkaClusterConfig,
+  logger: Logger,
+  metrics?: ExporterMetrics,
+): KafkaAdmin {
+  return createKafkajsAdmin(cluster, {
+    now: Date.now,
+    logger,
+    readTextFile: (path) => Deno.readTextFileSync(path),
+    observeRequest: metrics
+      ? (api, seconds) => metrics.observeKafkaRequest(cluster.name, api, seconds)
+      : undefined,
+  });
+}
+
+/** One iteration over every cluster, printed as a report; no ports, no Redis. */
+async function runOnce(
+  config: ExporterConfig,
+  format: "table" | "json",
+  logger: Logger,
+): Promise<number> {
+  const store = new MemoryOffsetHistoryStore({ retentionMs: config.storage.retentionMs });
+  const statuses = await Promise.all(
+    config.clusters.map(async (cluster): Promise<ClusterStatus> => {
+      const admin = createAdmin(cluster, logger);
+      try {
+        return await iterateCluster(
+          { clusterName: cluster.name, iterationErrorsTotal: 0 },
+          {
+            intervalMs: config.app.iterationIntervalMs,
+            deadlineMs: clusterDeadlineMs(config, cluster),
+          },
+          {
+            collect: () =>
+              collectCluster(cluster, {
+                admin,
+                store,
+                now: Date.now,
+                logger,
+                concurrency: config.app.numWorkers,
+              }),
+            resetClient: () => admin.close(),
+            now: Date.now,
+            logger,
+          },
+        );
+      } finally {
+        await admin.close();
+      }
+    }),
+  );
+  await store.close();
+  await writeStdout(format === "json" ? renderOnceJson(statuses) : renderOnceTable(statuses));
+  return statuses.some((status) => status.up) ? EXIT_OK : EXIT_RUNTIME;
+}
+
+/** The long-running exporter: one loop per cluster, /metrics and health servers, graceful stop. */
+async function runService(config: ExporterConfig, logger: Logger): Promise<number> {
+  const state = new ExporterState(config.clusters.map((cluster) => cluster.name));
+  const metrics = createExporterMetrics(
+    {
+      clusters: () => state.clusters(),
+      iterationSeconds: () => state.iterationSeconds(),
+      liveInstances: () => 1,
+    },
+    {
+      labels: config.metrics.labels,
+      granularity: config.metrics.granularity,
+      version: VERSION,
+      commit: COMMIT,
+    },
+  );
+  const store: OffsetHistoryStore = new MemoryOffsetHistoryStore({
+    retentionMs: config.storage.retentionMs,
+  });
+  if (config.storage.type === "redis") {
+    logger.warn("storage.type redis is not available in this build yet; using the memory store");
+  }
+
+  const stop = new AbortController();
+  const servers = startServers(config, state, metrics, logger);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, () => {
+      if (stop.signal.aborted) return;
+      logger.info("shutting down", { signal });
+      stop.abort();
+    });
+  }
+
+  logger.info("kafka-lag-deno started", {
+    version: VERSION,
+    clusters: config.clusters.map((cluster) => cluster.name).join(","),
+    metrics_port: config.metrics.port,
+    health_port: config.app.healthPort,
+    interval_ms: config.app.iterationIntervalMs,
+  });
+  const admins = config.clusters.map((cluster) => createAdmin(cluster, logger, metrics));
+  state.setLoopRunning(true);
+  await Promise.all(config.clusters.map((cluster, index) =>
+    runClusterLoop(
+      cluster.name,
+      {
+        intervalMs: config.app.iterationIntervalMs,
+        deadlineMs: clusterDeadlineMs(config, cluster),
+      },
+      {
+        collect: () =>
+          collectCluster(cluster, {
+            admin: admins[index],
+            store,
+            now: Date.now,
+            logger,
+            concurrency: config.app.numWorkers,
+            onStoreError: (error) => {
+              metrics.countStoreError(config.storage.type);
+              logger.warn("offset history store failed", {
+                cluster: cluster.name,
+                error: describeError(error),
+              });
+            },
+          }),
+        resetClient: () => admins[index].close(),
+        now: Date.now,
+        sleep: abortableSleep,
+        logger,
+        publish: (status) => state.publish(status),
+      },
+      stop.signal,
+    )
+  ));
+  state.setLoopRunning(false);
+
+  await Promise.all(servers.map((server) => server.shutdown()));
+  await Promise.all(admins.map((admin) => admin.close()));
+  await store.close();
+  logger.info("stopped");
+  return EXIT_OK;
+}
+
+function startServers(
+  config: ExporterConfig,
+  state: ExporterState,
+  metrics: ExporterMetrics,
+  logger: Logger,
+): Deno.HttpServer[] {
+  const deps = {
+    renderMetrics: () => metrics.render(),
+    health: () => evaluateHealth(state.clusters()),
+    live: () => state.loopRunning(),
+  };
+  const healthPath = config.app.healthPath;
+  const listen = (port: number, serveMetrics: boolean, serveHealth: boolean) =>
+    Deno.serve({
+      hostname: "0.0.0.0",
+      port,
+      onListen: ({ port }) =>
+        logger.info("listening", { port, metrics: serveMetrics, health: serveHealth }),
+      onError: (error) => {
+        logger.error("HTTP handler failed", { error: describeError(error) });
+        return new Response("internal error\n", { status: 500 });
+      },
+    }, createHandler(deps, { serveMetrics, serveHealth, healthPath }));
+  try {
+    if (config.metrics.port === config.app.healthPort) {
+      return [listen(config.metrics.port, true, true)];
+    }
+    return [listen(config.metrics.port, true, false), listen(config.app.healthPort, false, true)];
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Error(
+        `cannot listen: a port is already in use (metrics ${config.metrics.port}, health ${config.app.healthPort})`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function printError(message: string): void {
+  console.error(message);
+}
+
+async function writeStdout(text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  let written = 0;
+  while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,94 @@
+/** The `--once` lag report, as an aligned table or JSON. */
+import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
+
+/** One row per group, topic and partition. */
+interface ReportRow {
+  cluster: string;
+  group: string;
+  topic: string;
+  partition: number;
+  committed: number;
+  latest: number;
+  lag: number;
+  lagSeconds?: number;
+}
+
+function rows(statuses: readonly ClusterStatus[]): ReportRow[] {
+  return statuses.flatMap((status) =>
+    (status.snapshot?.groups ?? []).flatMap((group) =>
+      group.partitions.map((partition) => ({
+        cluster: status.clusterName,
+        group: group.groupId,
+        topic: partition.topic,
+        partition: partition.partition,
+        committed: partition.committedOffset,
+        latest: partition.latestOffset,
+        lag: partition.lagOffsets,
+        lagSeconds: partition.lagSeconds,
+      }))
+    )
+  );
+}
+
+/**
+ * Aligned columns like kafka-consumer-groups --describe. Lag in seconds shows "-" where it is
+ * unknown (one iteration has no offset history yet); clusters that failed are listed at the end.
+ */
+export function renderOnceTable(statuses: readonly ClusterStatus[]): string {
+  const header = [
+    "CLUSTER",
+    "GROUP",
+    "TOPIC",
+    "PARTITION",
+    "COMMITTED",
+    "LATEST",
+    "LAG",
+    "LAG_SECONDS",
+  ];
+  const body = rows(statuses).map((row) => [
+    row.cluster,
+    row.group,
+    row.topic,
+    String(row.partition),
+    String(row.committed),
+    String(row.latest),
+    String(row.lag),
+    row.lagSeconds === undefined ? "-" : row.lagSeconds.toFixed(3),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => cells[column].length))
+  );
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
+  const out = [line(header), ...body.map(line)];
+  for (const status of statuses) {
+    if (status.up === false) {
+      out.push(`cluster ${status.clusterName} could not be read: ${status.lastError}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Machine-readable report: clusters, their state, and every partition's lag (null seconds = unknown). */
+export function renderOnceJson(statuses: readonly ClusterStatus[]): string {
+  const report = {
+    clusters: statuses.map((status) => ({
+      name: status.clusterName,
+      up: status.up === true,
+      error: status.lastError,
+      groups_checked: status.snapshot?.groupsChecked ?? 0,
+      groups: (status.snapshot?.groups ?? []).map((group) => ({
+        group: group.groupId,
+        partitions: group.partitions.map((partition) => ({
+          topic: partition.topic,
+          partition: partition.partition,
+          committed: partition.committedOffset,
+          latest: partition.latestOffset,
+          lag: partition.lagOffsets,
+          lag_seconds: partition.lagSeconds ?? null,
+        })),
+      })),
+    })),
+  };
+  return JSON.stringify(report, null, 2) + "\n";
+}

@@ -1,0 +1,100 @@
+/** Runs one cluster's iterations on its own schedule, so a slow cluster never delays another. */
+import { describeError, type Logger } from "../log/logger.ts";
+import type { ClusterSnapshot, ClusterStatus } from "./cluster_snapshot.ts";
+import { withDeadline } from "./with_deadline.ts";
+
+/** What one cluster's loop needs. */
+export interface ClusterLoopDeps {
+  /** One full iteration over the cluster. */
+  collect(): Promise<ClusterSnapshot>;
+  /** Drops the Kafka connections after a failure, so the next iteration starts clean. */
+  resetClient(): Promise<void>;
+  now(): number;
+  /** Waits `ms` or until `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  logger: Logger;
+  /** Receives the cluster's status after every iteration. */
+  publish(status: ClusterStatus): void;
+}
+
+/** Timing of one cluster's loop. */
+export interface ClusterLoopOptions {
+  intervalMs: number;
+  /** An iteration that runs longer fails, and the cluster is marked down. */
+  deadlineMs: number;
+}
+
+/** Runs one iteration and returns the cluster's next status; logs only when up/down changes. */
+export async function iterateCluster(
+  previous: ClusterStatus,
+  options: ClusterLoopOptions,
+  deps: Omit<ClusterLoopDeps, "sleep" | "publish">,
+): Promise<ClusterStatus> {
+  const log = deps.logger.child({ cluster: previous.clusterName });
+  const startedMs = deps.now();
+  try {
+    const snapshot = await withDeadline(deps.collect(), options.deadlineMs, "cluster iteration");
+    const durationSeconds = (deps.now() - startedMs) / 1_000;
+    if (previous.up !== true) {
+      log.info(previous.up === false ? "cluster is reachable again" : "cluster is up", {
+        groups: snapshot.groupsChecked,
+      });
+    }
+    return {
+      ...previous,
+      up: true,
+      snapshot,
+      lastError: undefined,
+      lastDurationSeconds: durationSeconds,
+      lastSuccessMs: snapshot.completedAtMs,
+    };
+  } catch (error) {
+    const message = describeError(error);
+    if (previous.up !== false || previous.lastError !== message) {
+      log.error("cannot read the cluster; its lag series are removed until it answers", {
+        error: message,
+      });
+    }
+    await deps.resetClient().catch(() => {});
+    return {
+      ...previous,
+      up: false,
+      snapshot: undefined,
+      lastError: message,
+      iterationErrorsTotal: previous.iterationErrorsTotal + 1,
+      lastDurationSeconds: (deps.now() - startedMs) / 1_000,
+    };
+  }
+}
+
+/** Iterates until `signal` aborts: one iteration every `intervalMs` (measured start to start). */
+export async function runClusterLoop(
+  clusterName: string,
+  options: ClusterLoopOptions,
+  deps: ClusterLoopDeps,
+  signal: AbortSignal,
+): Promise<void> {
+  let status: ClusterStatus = { clusterName, iterationErrorsTotal: 0 };
+  while (!signal.aborted) {
+    const startedMs = deps.now();
+    status = await iterateCluster(status, options, deps);
+    if (signal.aborted) break;
+    deps.publish(status);
+    const elapsedMs = deps.now() - startedMs;
+    await deps.sleep(Math.max(0, options.intervalMs - elapsedMs), signal);
+  }
+}
+
+/** A sleep that ends early when the signal aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,175 @@
+/** One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag. */
+import type { KafkaClusterConfig } from "../config/load_config.ts";
+import { isIncluded } from "../config/name_filter.ts";
+import type {
+  CommittedOffset,
+  KafkaAdmin,
+  LatestOffset,
+  TopicPartition,
+} from "../kafka/kafka_admin.ts";
+import { aggregateGroup } from "../lag/aggregate.ts";
+import { computeOffsetLag } from "../lag/compute_lag.ts";
+import { estimateTimeLag } from "../lag/time_lag.ts";
+import type { GroupLag, OffsetObservation, PartitionLag } from "../lag/types.ts";
+import { describeError, type Logger } from "../log/logger.ts";
+import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
+import type { ClusterSnapshot } from "./cluster_snapshot.ts";
+import { mapConcurrent } from "./map_concurrent.ts";
+
+/** What a cluster iteration talks to. */
+export interface CollectClusterDeps {
+  admin: KafkaAdmin;
+  store: OffsetHistoryStore;
+  now(): number;
+  logger: Logger;
+  /** How many groups' offsets are fetched at once. */
+  concurrency: number;
+  /** Scale-out hook: whether this instance measures the group (all groups when absent). */
+  ownsGroup?(clusterName: string, groupId: string): boolean;
+  /** Called when the history store fails; lag in seconds is then left out for this iteration. */
+  onStoreError?(error: unknown): void;
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/**
+ * Measures every group of one cluster. Throws when the cluster cannot be read (listing groups or
+ * end offsets fails); a single group that cannot be read is skipped and logged.
+ */
+export async function collectCluster(
+  config: KafkaClusterConfig,
+  deps: CollectClusterDeps,
+): Promise<ClusterSnapshot> {
+  const startedAtMs = deps.now();
+  const log = deps.logger.child({ cluster: config.name });
+
+  const listed = await deps.admin.listGroups();
+  const groupIds = [...new Set(listed.map((group) => group.groupId))]
+    .filter((groupId) => isIncluded(config.groupFilter, groupId))
+    .filter((groupId) => deps.ownsGroup?.(config.name, groupId) ?? true)
+    .sort();
+
+  const committedByGroup = await mapConcurrent(groupIds, deps.concurrency, async (groupId) => {
+    try {
+      const offsets = await deps.admin.fetchCommittedOffsets(groupId);
+      // A negative offset means "no commit on this partition": no series for it.
+      return offsets.filter((offset) =>
+        offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
+      );
+    } catch (error) {
+      log.warn("cannot read committed offsets of a group; skipping it this iteration", {
+        group: groupId,
+        error: describeError(error),
+      });
+      return [];
+    }
+  });
+
+  const wanted = new Map<string, TopicPartition>();
+  for (const offsets of committedByGroup) {
+    for (const { topic, partition } of offsets) {
+      wanted.set(partitionKey(topic, partition), { topic, partition });
+    }
+  }
+  // Each partition's end offset is fetched once, however many groups read it.
+  const latestOffsets = await deps.admin.fetchLatestOffsets([...wanted.values()]);
+  const histories = await readHistories(config.name, latestOffsets, deps);
+
+  const latestByPartition = new Map<
+    string,
+    { latest: LatestOffset; history?: OffsetObservation[] }
+  >();
+  latestOffsets.forEach((latest, index) =>
+    latestByPartition.set(partitionKey(latest.topic, latest.partition), {
+      latest,
+      history: histories?.[index],
+    })
+  );
+
+  const groups: GroupLag[] = [];
+  groupIds.forEach((groupId, index) => {
+    const partitions = measureGroup(groupId, committedByGroup[index], latestByPartition, log);
+    if (partitions.length > 0) groups.push(aggregateGroup(groupId, partitions));
+  });
+
+  return {
+    clusterName: config.name,
+    groupsChecked: groupIds.length,
+    groups,
+    startedAtMs,
+    completedAtMs: deps.now(),
+  };
+}
+
+async function readHistories(
+  clusterName: string,
+  latestOffsets: LatestOffset[],
+  deps: CollectClusterDeps,
+): Promise<OffsetObservation[][] | undefined> {
+  try {
+    return await deps.store.recordAndRead(
+      clusterName,
+      latestOffsets.map(({ topic, partition, offset, observedAtMs }) => ({
+        topic,
+        partition,
+        offset,
+        timestampMs: observedAtMs,
+      })),
+    );
+  } catch (error) {
+    deps.onStoreError?.(error);
+    return undefined;
+  }
+}
+
+function measureGroup(
+  groupId: string,
+  committed: CommittedOffset[],
+  latestByPartition: Map<string, { latest: LatestOffset; history?: OffsetObservation[] }>,
+  log: Logger,
+): PartitionLag[] {
+  const partitions: PartitionLag[] = [];
+  for (const { topic, partition, offset: committedOffset } of committed) {
+    const entry = latestByPartition.get(partitionKey(topic, partition));
+    if (!entry) {
+      log.debug("no end offset for a committed partition (topic deleted or no leader)", {
+        group: groupId,
+        topic,
+        partition,
+      });
+      continue;
+    }
+    const latestOffset = entry.latest.offset;
+    const lag: PartitionLag = {
+      topic,
+      partition,
+      committedOffset,
+      latestOffset,
+      lagOffsets: computeOffsetLag(committedOffset, latestOffset),
+    };
+    const estimate = estimateTimeLag(
+      entry.history ?? [],
+      committedOffset,
+      latestOffset,
+      entry.latest.observedAtMs,
+    );
+    if (
+      estimate.kind === "value" && (entry.history !== undefined || estimate.method === "caught-up")
+    ) {
+      lag.lagSeconds = estimate.seconds;
+    } else if (log.enabled("debug")) {
+      log.debug("no lag in seconds for a partition", {
+        group: groupId,
+        topic,
+        partition,
+        reason: estimate.kind === "unknown" ? estimate.reason : "offset history unavailable",
+      });
+    }
+    partitions.push(lag);
+  }
+  return partitions.sort((a, b) => compareText(a.topic, b.topic) || a.partition - b.partition);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,291 @@
+/**
+ * Prometheus metrics, collector style: lag gauges are reset and refilled from the latest cluster
+ * snapshots on every scrape, so a group, topic or partition that vanished has no series at all.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
+import type { GroupLag } from "../lag/types.ts";
+
+/** Which lag series to export: finer ones are dropped to bound cardinality. */
+export type Granularity = "partition" | "topic" | "group";
+
+/** Where the metrics read from. */
+export interface MetricsSource {
+  clusters(): ClusterStatus[];
+  iterationSeconds(): number | undefined;
+  /** Live instances sharing the work (1 without Redis). */
+  liveInstances(): number;
+}
+
+/** Settings of the registry. */
+export interface MetricsOptions {
+  labels: Record<string, string>;
+  granularity: Granularity;
+  version: string;
+  commit: string;
+  /** Process memory, injectable for tests; Deno.memoryUsage by default. */
+  memoryUsage?: () => { rss: number; heapUsed: number };
+}
+
+/** The registry plus the hooks the rest of the exporter records into. */
+export interface ExporterMetrics {
+  registry: Registry;
+  /** Prometheus text format of the current state. */
+  render(): Promise<string>;
+  observeKafkaRequest(clusterName: string, api: string, seconds: number): void;
+  countStoreError(store: string): void;
+}
+
+const PARTITION_LABELS = ["clustername", "group", "topic", "partition"] as const;
+const TOPIC_LABELS = ["clustername", "group", "topic"] as const;
+const GROUP_LABELS = ["clustername", "group"] as const;
+
+/** Builds the registry over `source`. */
+export function createExporterMetrics(
+  source: MetricsSource,
+  options: MetricsOptions,
+): ExporterMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels(options.labels);
+  const registers = [registry];
+
+  const lagGauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name, help, labelNames, registers });
+
+  const partitionOffsets = lagGauge(
+    "kafka_consumer_group_lag_in_offsets",
+    "Offsets the group has not consumed yet on the partition (log-end offset minus committed offset).",
+    PARTITION_LABELS,
+  );
+  const partitionSeconds = lagGauge(
+    "kafka_consumer_group_lag_in_seconds",
+    "Estimated age in seconds of the oldest record the group has not consumed on the partition.",
+    PARTITION_LABELS,
+  );
+  const groupGauges = {
+    maxOffsets: lagGauge(
+      "kafka_consumer_group_max_lag_in_offsets",
+      "Largest partition lag in offsets of the group.",
+      GROUP_LABELS,
+    ),
+    maxSeconds: lagGauge(
+      "kafka_consumer_group_max_lag_in_seconds",
+      "Largest partition lag in seconds of the group.",
+      GROUP_LABELS,
+    ),
+    sumOffsets: lagGauge(
+      "kafka_consumer_group_sum_lag_in_offsets",
+      "Sum of the partition lags in offsets of the group.",
+      GROUP_LABELS,
+    ),
+    sumSeconds: lagGauge(
+      "kafka_consumer_group_sum_lag_in_seconds",
+      "Sum of the partition lags in seconds of the group.",
+      GROUP_LABELS,
+    ),
+  };
+  const topicGauges = {
+    maxOffsets: lagGauge(
+      "kafka_consumer_group_topic_max_lag_in_offsets",
+      "Largest partition lag in offsets of the group on the topic.",
+      TOPIC_LABELS,
+    ),
+    maxSeconds: lagGauge(
+      "kafka_consumer_group_topic_max_lag_in_seconds",
+      "Largest partition lag in seconds of the group on the topic.",
+      TOPIC_LABELS,
+    ),
+    sumOffsets: lagGauge(
+      "kafka_consumer_group_topic_sum_lag_in_offsets",
+      "Sum of the partition lags in offsets of the group on the topic.",
+      TOPIC_LABELS,
+    ),
+    sumSeconds: lagGauge(
+      "kafka_consumer_group_topic_sum_lag_in_seconds",
+      "Sum of the partition lags in seconds of the group on the topic.",
+      TOPIC_LABELS,
+    ),
+  };
+  const groupsChecked = lagGauge(
+    "kafka_total_groups_checked",
+    "Consumer groups measured in the last iteration of the cluster.",
+    ["clustername"],
+  );
+  const iterationTime = new Gauge({
+    name: "kafka_iteration_time_seconds",
+    help: "Duration of the last iteration (the slowest cluster's, when there are several).",
+    registers,
+  });
+
+  const clusterUp = lagGauge(
+    "kafka_lag_exporter_cluster_up",
+    "1 if the last iteration over the cluster succeeded, 0 if it failed.",
+    ["clustername"],
+  );
+  const clusterErrors = new Counter({
+    name: "kafka_lag_exporter_cluster_iteration_errors_total",
+    help: "Iterations over the cluster that failed.",
+    labelNames: ["clustername"],
+    registers,
+  });
+  const clusterDuration = lagGauge(
+    "kafka_lag_exporter_cluster_iteration_duration_seconds",
+    "Duration of the last iteration over the cluster.",
+    ["clustername"],
+  );
+  const clusterLastSuccess = lagGauge(
+    "kafka_lag_exporter_cluster_last_success_timestamp_seconds",
+    "Unix time at which the last successful iteration over the cluster ended.",
+    ["clustername"],
+  );
+  const ownedGroups = lagGauge(
+    "kafka_lag_exporter_owned_groups",
+    "Consumer groups this instance measures on the cluster.",
+    ["clustername"],
+  );
+  const liveInstances = new Gauge({
+    name: "kafka_lag_exporter_live_instances",
+    help: "Exporter instances sharing the work.",
+    registers,
+  });
+  const kafkaRequests = new Histogram({
+    name: "kafka_lag_exporter_kafka_request_duration_seconds",
+    help: "Duration of Kafka requests by API.",
+    labelNames: ["clustername", "api"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  const storeErrors = new Counter({
+    name: "kafka_lag_exporter_store_errors_total",
+    help:
+      "Failed reads or writes of the offset history store (Redis errors when the store is Redis).",
+    labelNames: ["store"],
+    registers,
+  });
+  const buildInfo = new Gauge({
+    name: "kafka_lag_exporter_build_info",
+    help: "Always 1; the labels carry the build's version and commit.",
+    labelNames: ["version", "commit", "deno_version"],
+    registers,
+  });
+  buildInfo.set({
+    version: options.version,
+    commit: options.commit,
+    deno_version: Deno.version.deno,
+  }, 1);
+  const memory = new Gauge({
+    name: "kafka_lag_exporter_process_memory_bytes",
+    help: "Memory of the exporter process (rss: resident set; heap_used: JavaScript heap in use).",
+    labelNames: ["kind"],
+    registers,
+  });
+  const memoryUsage = options.memoryUsage ?? (() => Deno.memoryUsage());
+
+  const allLagGauges = [
+    partitionOffsets,
+    partitionSeconds,
+    ...Object.values(groupGauges),
+    ...Object.values(topicGauges),
+    groupsChecked,
+    iterationTime,
+    clusterUp,
+    clusterDuration,
+    clusterLastSuccess,
+    ownedGroups,
+    liveInstances,
+    memory,
+  ];
+
+  const refresh = () => {
+    for (const gauge of allLagGauges) gauge.reset();
+    const seconds = source.iterationSeconds();
+    if (seconds !== undefined) iterationTime.set(seconds);
+    liveInstances.set(source.liveInstances());
+    const usage = memoryUsage();
+    memory.set({ kind: "rss" }, usage.rss);
+    memory.set({ kind: "heap_used" }, usage.heapUsed);
+    for (const status of source.clusters()) {
+      const clustername = status.clusterName;
+      if (status.up !== undefined) clusterUp.set({ clustername }, status.up ? 1 : 0);
+      // Make the counter visible at 0 before the first failure, so rate() works from the start.
+      clusterErrors.inc({ clustername }, 0);
+      if (status.lastDurationSeconds !== undefined) {
+        clusterDuration.set({ clustername }, status.lastDurationSeconds);
+      }
+      if (status.lastSuccessMs !== undefined) {
+        clusterLastSuccess.set({ clustername }, status.lastSuccessMs / 1_000);
+      }
+      const snapshot = status.snapshot;
+      if (!snapshot) continue;
+      groupsChecked.set({ clustername }, snapshot.groupsChecked);
+      ownedGroups.set({ clustername }, snapshot.groupsChecked);
+      for (const group of snapshot.groups) setGroup(clustername, group);
+    }
+  };
+
+  const setGroup = (clustername: string, group: GroupLag) => {
+    const groupLabels = { clustername, group: group.groupId };
+    if (group.total) {
+      groupGauges.maxOffsets.set(groupLabels, group.total.maxLagOffsets);
+      groupGauges.sumOffsets.set(groupLabels, group.total.sumLagOffsets);
+      if (group.total.maxLagSeconds !== undefined) {
+        groupGauges.maxSeconds.set(groupLabels, group.total.maxLagSeconds);
+      }
+      if (group.total.sumLagSeconds !== undefined) {
+        groupGauges.sumSeconds.set(groupLabels, group.total.sumLagSeconds);
+      }
+    }
+    if (options.granularity === "group") return;
+    for (const topic of group.topics) {
+      const topicLabels = { ...groupLabels, topic: topic.topic };
+      topicGauges.maxOffsets.set(topicLabels, topic.maxLagOffsets);
+      topicGauges.sumOffsets.set(topicLabels, topic.sumLagOffsets);
+      if (topic.maxLagSeconds !== undefined) {
+        topicGauges.maxSeconds.set(topicLabels, topic.maxLagSeconds);
+      }
+      if (topic.sumLagSeconds !== undefined) {
+        topicGauges.sumSeconds.set(topicLabels, topic.sumLagSeconds);
+      }
+    }
+    if (options.granularity === "topic") return;
+    for (const partition of group.partitions) {
+      const partitionLabels = {
+        ...groupLabels,
+        topic: partition.topic,
+        partition: String(partition.partition),
+      };
+      partitionOffsets.set(partitionLabels, partition.lagOffsets);
+      if (partition.lagSeconds !== undefined) {
+        partitionSeconds.set(partitionLabels, partition.lagSeconds);
+      }
+    }
+  };
+
+  // Counters accumulate from the statuses rather than being incremented by the loop, so the
+  // metrics stay a pure function of the state; track what was already counted per cluster.
+  const countedErrors = new Map<string, number>();
+  const syncErrorCounters = () => {
+    for (const status of source.clusters()) {
+      const already = countedErrors.get(status.clusterName) ?? 0;
+      if (status.iterationErrorsTotal > already) {
+        clusterErrors.inc(
+          { clustername: status.clusterName },
+          status.iterationErrorsTotal - already,
+        );
+        countedErrors.set(status.clusterName, status.iterationErrorsTotal);
+      }
+    }
+  };
+
+  return {
+    registry,
+    render: () => {
+      refresh();
+      syncErrorCounters();
+      return registry.metrics();
+    },
+    observeKafkaRequest: (clustername, api, seconds) =>
+      kafkaRequests.observe({ clustername, api }, seconds),
+    countStoreError: (store) => storeErrors.inc({ store }),
+  };
+}

@@ -1,0 +1,39 @@
+/** The narrow view of a Kafka cluster that lag collection needs; kafkajs_admin.ts implements it. */
+
+/** A consumer group as ListGroups reports it. */
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+}
+
+/** A topic partition. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** A group's committed offset on one partition (the next offset it will read). */
+export interface CommittedOffset extends TopicPartition {
+  offset: number;
+}
+
+/** A partition's log-end offset and when the answer arrived. */
+export interface LatestOffset extends TopicPartition {
+  offset: number;
+  observedAtMs: number;
+}
+
+/** Read-only admin operations on one Kafka cluster. */
+export interface KafkaAdmin {
+  /** Every consumer group of the cluster, from every broker (Empty groups included). */
+  listGroups(): Promise<GroupListing[]>;
+  /** The group's committed offsets on every partition it has committed to. */
+  fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]>;
+  /**
+   * Log-end offsets of the given partitions, one request per leader broker. Partitions of topics
+   * that no longer exist are left out of the result.
+   */
+  fetchLatestOffsets(partitions: readonly TopicPartition[]): Promise<LatestOffset[]>;
+  /** Drops connections; the next call reconnects. Used after errors and on shutdown. */
+  close(): Promise<void>;
+}

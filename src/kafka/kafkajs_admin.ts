@@ -1,0 +1,264 @@
+/**
+ * KafkaAdmin on kafkajs. It uses kafkajs' internal Cluster rather than its Admin client because the
+ * Admin client asks for end offsets one topic at a time and never forgets a deleted topic, while the
+ * Cluster lets us send one ListOffsets per leader broker for all topics at once.
+ */
+import { Kafka, type KafkaConfig, logLevel as KafkajsLogLevel, type SASLOptions } from "kafkajs";
+import type { KafkaClusterConfig } from "../config/load_config.ts";
+import type { Logger } from "../log/logger.ts";
+import type {
+  CommittedOffset,
+  GroupListing,
+  KafkaAdmin,
+  LatestOffset,
+  TopicPartition,
+} from "./kafka_admin.ts";
+
+/** What the kafkajs admin needs from outside. */
+export interface KafkajsAdminDeps {
+  now(): number;
+  logger: Logger;
+  readTextFile(path: string): string;
+  /** Called with the duration of each Kafka request, for the latency histogram. */
+  observeRequest?(api: string, seconds: number): void;
+}
+
+// Shapes of the kafkajs internals used here (kafkajs ships no types for them).
+interface InternalBroker {
+  listGroups(): Promise<{ groups: GroupListing[] }>;
+  metadata(topics: string[]): Promise<{
+    topicMetadata: Array<{
+      topic: string;
+      partitionMetadata: Array<{ partitionId: number; leader: number }>;
+    }>;
+  }>;
+  offsetFetch(request: { groupId: string; topics: never[] }): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }>;
+  listOffsets(request: {
+    isolationLevel: number;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; timestamp: number }> }>;
+  }): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }>;
+}
+
+interface InternalCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findBroker(request: { nodeId: string }): Promise<InternalBroker>;
+  findGroupCoordinator(request: { groupId: string }): Promise<InternalBroker>;
+  brokerPool: {
+    brokers: Record<string, unknown>;
+    withBroker<T>(callback: (args: { broker: InternalBroker }) => Promise<T>): Promise<T>;
+  };
+}
+
+const READ_UNCOMMITTED = 0; // the high watermark, as kafka-consumer-groups reports it
+const LATEST_TIMESTAMP = -1;
+
+/** Creates the kafkajs-backed admin for one cluster; connects lazily on first use. */
+export function createKafkajsAdmin(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaAdmin {
+  return new KafkajsAdmin(config, deps);
+}
+
+class KafkajsAdmin implements KafkaAdmin {
+  readonly #config: KafkaClusterConfig;
+  readonly #deps: KafkajsAdminDeps;
+  #cluster?: InternalCluster;
+  #connecting?: Promise<InternalCluster>;
+
+  constructor(config: KafkaClusterConfig, deps: KafkajsAdminDeps) {
+    this.#config = config;
+    this.#deps = deps;
+  }
+
+  async listGroups(): Promise<GroupListing[]> {
+    const cluster = await this.#connected();
+    await this.#timed("Metadata", () => cluster.refreshMetadata());
+    const nodeIds = Object.keys(cluster.brokerPool.brokers);
+    const perBroker = await Promise.all(nodeIds.map(async (nodeId) => {
+      const broker = await cluster.findBroker({ nodeId });
+      const response = await this.#timed("ListGroups", () => broker.listGroups());
+      return response.groups;
+    }));
+    return perBroker.flat().map((group) => ({
+      groupId: group.groupId,
+      protocolType: group.protocolType,
+    }));
+  }
+
+  async fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
+    const cluster = await this.#connected();
+    const coordinator = await this.#timed(
+      "FindCoordinator",
+      () => cluster.findGroupCoordinator({ groupId }),
+    );
+    // An empty topic list asks for every partition the group has committed to.
+    const response = await this.#timed(
+      "OffsetFetch",
+      () => coordinator.offsetFetch({ groupId, topics: [] }),
+    );
+    const offsets: CommittedOffset[] = [];
+    for (const topic of response.responses) {
+      for (const partition of topic.partitions) {
+        offsets.push({
+          topic: topic.topic,
+          partition: partition.partition,
+          offset: Number(partition.offset),
+        });
+      }
+    }
+    return offsets;
+  }
+
+  async fetchLatestOffsets(partitions: readonly TopicPartition[]): Promise<LatestOffset[]> {
+    if (partitions.length === 0) return [];
+    const cluster = await this.#connected();
+    // All-topics metadata: asking for a deleted topic by name would fail the whole request.
+    const metadata = await this.#timed(
+      "Metadata",
+      () => cluster.brokerPool.withBroker(({ broker }) => broker.metadata([])),
+    );
+    const leaders = new Map<string, number>();
+    for (const topic of metadata.topicMetadata) {
+      for (const partition of topic.partitionMetadata) {
+        leaders.set(`${topic.topic}\u0000${partition.partitionId}`, partition.leader);
+      }
+    }
+    const byLeader = new Map<number, Map<string, number[]>>();
+    for (const { topic, partition } of partitions) {
+      const leader = leaders.get(`${topic}\u0000${partition}`);
+      if (leader === undefined || leader < 0) continue;
+      let topics = byLeader.get(leader);
+      if (!topics) byLeader.set(leader, topics = new Map());
+      const list = topics.get(topic);
+      if (list) list.push(partition);
+      else topics.set(topic, [partition]);
+    }
+    const perLeader = await Promise.all([...byLeader].map(async ([leader, topics]) => {
+      const broker = await cluster.findBroker({ nodeId: String(leader) });
+      const response = await this.#timed("ListOffsets", () =>
+        broker.listOffsets({
+          isolationLevel: READ_UNCOMMITTED,
+          topics: [...topics].map(([topic, partitionIds]) => ({
+            topic,
+            partitions: partitionIds.map((partition) => ({
+              partition,
+              timestamp: LATEST_TIMESTAMP,
+            })),
+          })),
+        }));
+      const observedAtMs = this.#deps.now();
+      return response.responses.flatMap((topic) =>
+        topic.partitions.map((partition) => ({
+          topic: topic.topic,
+          partition: partition.partition,
+          offset: Number(partition.offset),
+          observedAtMs,
+        }))
+      );
+    }));
+    return perLeader.flat();
+  }
+
+  async close(): Promise<void> {
+    const cluster = this.#cluster;
+    const connecting = this.#connecting;
+    this.#cluster = undefined;
+    this.#connecting = undefined;
+    const pending = cluster ?? await connecting?.catch(() => undefined);
+    await pending?.disconnect().catch(() => {});
+  }
+
+  #connected(): Promise<InternalCluster> {
+    if (this.#cluster) return Promise.resolve(this.#cluster);
+    this.#connecting ??= this.#connect().then(
+      (cluster) => (this.#cluster = cluster),
+      (error) => {
+        this.#connecting = undefined;
+        throw error;
+      },
+    );
+    return this.#connecting;
+  }
+
+  async #connect(): Promise<InternalCluster> {
+    const kafka = new Kafka(kafkaClientConfig(this.#config, this.#deps));
+    const cluster = internalCluster(kafka);
+    try {
+      await this.#timed("Connect", () => cluster.connect());
+    } catch (error) {
+      await cluster.disconnect().catch(() => {});
+      throw error;
+    }
+    return cluster;
+  }
+
+  async #timed<T>(api: string, call: () => Promise<T>): Promise<T> {
+    const startedMs = this.#deps.now();
+    try {
+      return await call();
+    } finally {
+      this.#deps.observeRequest?.(api, (this.#deps.now() - startedMs) / 1_000);
+    }
+  }
+}
+
+/** Reaches kafkajs' private Cluster factory (see the module comment for why). */
+function internalCluster(kafka: Kafka): InternalCluster {
+  const factorySymbol = Object.getOwnPropertySymbols(kafka).find((symbol) =>
+    symbol.description === "private:Kafka:createCluster"
+  );
+  if (!factorySymbol) throw new Error("kafkajs internals changed: no Cluster factory found");
+  const factory = (kafka as unknown as Record<symbol, (options: object) => InternalCluster>)[
+    factorySymbol
+  ];
+  return factory({ allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED });
+}
+
+/** kafkajs client settings from our cluster config: timeouts, TLS, SASL, logging. */
+export function kafkaClientConfig(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaConfig {
+  const logger = deps.logger.child({ cluster: config.name, source: "kafkajs" });
+  return {
+    clientId: "kafka-lag-deno",
+    brokers: config.brokers,
+    connectionTimeout: config.metadataTimeoutMs,
+    authenticationTimeout: config.metadataTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    enforceRequestTimeout: true,
+    // Few, quick retries: a failed iteration is retried by the next one anyway.
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
+    ssl: config.tls
+      ? {
+        rejectUnauthorized: !config.tls.insecureSkipVerify,
+        ca: config.tls.caFile ? [deps.readTextFile(config.tls.caFile)] : undefined,
+        cert: config.tls.certFile ? deps.readTextFile(config.tls.certFile) : undefined,
+        key: config.tls.keyFile ? deps.readTextFile(config.tls.keyFile) : undefined,
+      }
+      : undefined,
+    sasl: config.sasl ? saslOptions(config.sasl) : undefined,
+    logLevel: KafkajsLogLevel.WARN,
+    // kafkajs logs every retry as an error; our collector logs each state change once, so its
+    // messages are only worth seeing at debug level.
+    logCreator: () => ({ namespace, log }) => {
+      logger.debug(`${namespace}: ${log.message}`, {
+        broker: log.broker,
+        error: log.error,
+      });
+    },
+  };
+}
+
+function saslOptions(sasl: NonNullable<KafkaClusterConfig["sasl"]>): SASLOptions {
+  const credentials = { username: sasl.username, password: sasl.password };
+  switch (sasl.mechanism) {
+    case "PLAIN":
+      return { mechanism: "plain", ...credentials };
+    case "SCRAM-SHA-256":
+      return { mechanism: "scram-sha-256", ...credentials };
+    case "SCRAM-SHA-512":
+      return { mechanism: "scram-sha-512", ...credentials };
+  }
+}
