@@ -1,12 +1,7 @@
 /** One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag. */
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import { isIncluded } from "../config/name_filter.ts";
-import type {
-  CommittedOffset,
-  KafkaAdmin,
-  LatestOffset,
-  TopicPartition,
-} from "../kafka/kafka_admin.ts";
+import type { CommittedOffset, KafkaAdmin, LatestOffset } from "../kafka/kafka_admin.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import { estimateTimeLag } from "../lag/time_lag.ts";
@@ -65,14 +60,12 @@ export async function collectCluster(
     }
   });
 
-  const wanted = new Map<string, TopicPartition>();
-  for (const offsets of committedByGroup) {
-    for (const { topic, partition } of offsets) {
-      wanted.set(partitionKey(topic, partition), { topic, partition });
-    }
-  }
-  // Each partition's end offset is fetched once, however many groups read it.
-  const latestOffsets = await deps.admin.fetchLatestOffsets([...wanted.values()]);
+  // End offsets of every topic, fetched once per partition however many groups read it, and
+  // recorded even where no group commits yet: a group that starts reading an old topic then
+  // finds a history to interpolate in from its first iteration.
+  const latestOffsets = await deps.admin.fetchLatestOffsets((topic) =>
+    !topic.startsWith("__") && isIncluded(config.topicFilter, topic)
+  );
   const histories = await readHistories(config.name, latestOffsets, deps);
 
   const latestByPartition = new Map<

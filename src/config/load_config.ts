@@ -3,7 +3,7 @@
  * validation, secret files and cross-field rules, with every problem reported at once.
  */
 import { parseDocument } from "yaml";
-import { z } from "zod";
+import type { z } from "zod";
 import { type ConfigFile, configFileSchema } from "./schema.ts";
 import { ConfigError, type ConfigIssue, formatKeyPath } from "./config_error.ts";
 import { interpolateEnv, MissingEnvError } from "./interpolate_env.ts";

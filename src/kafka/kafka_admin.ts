@@ -30,10 +30,10 @@ export interface KafkaAdmin {
   /** The group's committed offsets on every partition it has committed to. */
   fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]>;
   /**
-   * Log-end offsets of the given partitions, one request per leader broker. Partitions of topics
-   * that no longer exist are left out of the result.
+   * Log-end offsets of every partition of the topics `includeTopic` accepts, with one request
+   * per leader broker. Partitions without a leader are left out.
    */
-  fetchLatestOffsets(partitions: readonly TopicPartition[]): Promise<LatestOffset[]>;
+  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]>;
   /** Drops connections; the next call reconnects. Used after errors and on shutdown. */
   close(): Promise<void>;
 }

@@ -6,13 +6,7 @@
 import { Kafka, type KafkaConfig, logLevel as KafkajsLogLevel, type SASLOptions } from "kafkajs";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import type { Logger } from "../log/logger.ts";
-import type {
-  CommittedOffset,
-  GroupListing,
-  KafkaAdmin,
-  LatestOffset,
-  TopicPartition,
-} from "./kafka_admin.ts";
+import type { CommittedOffset, GroupListing, KafkaAdmin, LatestOffset } from "./kafka_admin.ts";
 
 /** What the kafkajs admin needs from outside. */
 export interface KafkajsAdminDeps {
@@ -113,29 +107,24 @@ class KafkajsAdmin implements KafkaAdmin {
     return offsets;
   }
 
-  async fetchLatestOffsets(partitions: readonly TopicPartition[]): Promise<LatestOffset[]> {
-    if (partitions.length === 0) return [];
+  async fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
     const cluster = await this.#connected();
     // All-topics metadata: asking for a deleted topic by name would fail the whole request.
     const metadata = await this.#timed(
       "Metadata",
       () => cluster.brokerPool.withBroker(({ broker }) => broker.metadata([])),
     );
-    const leaders = new Map<string, number>();
-    for (const topic of metadata.topicMetadata) {
-      for (const partition of topic.partitionMetadata) {
-        leaders.set(`${topic.topic}\u0000${partition.partitionId}`, partition.leader);
-      }
-    }
     const byLeader = new Map<number, Map<string, number[]>>();
-    for (const { topic, partition } of partitions) {
-      const leader = leaders.get(`${topic}\u0000${partition}`);
-      if (leader === undefined || leader < 0) continue;
-      let topics = byLeader.get(leader);
-      if (!topics) byLeader.set(leader, topics = new Map());
-      const list = topics.get(topic);
-      if (list) list.push(partition);
-      else topics.set(topic, [partition]);
+    for (const { topic, partitionMetadata } of metadata.topicMetadata) {
+      if (!includeTopic(topic)) continue;
+      for (const { partitionId, leader } of partitionMetadata) {
+        if (leader < 0) continue;
+        let topics = byLeader.get(leader);
+        if (!topics) byLeader.set(leader, topics = new Map());
+        const list = topics.get(topic);
+        if (list) list.push(partitionId);
+        else topics.set(topic, [partitionId]);
+      }
     }
     const perLeader = await Promise.all([...byLeader].map(async ([leader, topics]) => {
       const broker = await cluster.findBroker({ nodeId: String(leader) });

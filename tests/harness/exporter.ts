@@ -1,0 +1,143 @@
+/**
+ * Runs kafka-lag-deno as a child process with exactly the permission flags of the `start` task in
+ * deno.json (the same flags the compiled binary gets), so a missing permission fails a test here.
+ */
+import { stringify } from "yaml";
+import { freePort, killWhenParentDies } from "./processes.ts";
+import { parsePrometheusText, type Sample } from "./prom_text.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** The `deno run` permission flags of the `start` task. */
+export function startTaskPermissions(): string[] {
+  const denoJson = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const words: string[] = denoJson.tasks.start.split(/\s+/);
+  return words.filter((word) => word.startsWith("--allow-") || word.startsWith("--deny-"));
+}
+
+/** Output of a finished CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI to completion with `args`. */
+export async function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...startTaskPermissions(), `${ROOT}main.ts`, ...args],
+    env: { NO_COLOR: "1", ...options.env },
+    cwd: options.cwd,
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Writes `config` as YAML into a fresh temp file and returns its path. */
+export async function writeConfig(config: unknown): Promise<string> {
+  const path = await Deno.makeTempFile({ prefix: "kafka-lag-deno-config-", suffix: ".yaml" });
+  await Deno.writeTextFile(path, stringify(config));
+  return path;
+}
+
+/** A running exporter. */
+export interface ExporterProcess extends AsyncDisposable {
+  metricsUrl: string;
+  healthUrl: string;
+  healthPort: number;
+  configPath: string;
+  /** Parsed /metrics. */
+  scrape(): Promise<Sample[]>;
+  /** Sends `signal` and waits for the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+  /** Everything the process wrote to stderr so far. */
+  logs(): string;
+}
+
+/**
+ * Starts the exporter on free ports with `config` (ports and paths are filled in) and waits until
+ * /livez answers.
+ */
+export async function startExporter(
+  config: Record<string, unknown> & {
+    prometheus_local?: Record<string, unknown>;
+    app?: Record<string, unknown>;
+  },
+): Promise<ExporterProcess> {
+  const metricsPort = freePort();
+  const healthPort = freePort();
+  const full = {
+    ...config,
+    prometheus_local: { ...config.prometheus_local, metrics_port: metricsPort },
+    app: { ...config.app, health_check_port: healthPort },
+  };
+  const configPath = await writeConfig(full);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...startTaskPermissions(), `${ROOT}main.ts`, "--config-file", configPath],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stopWatchdog = killWhenParentDies(child.pid);
+  let stderr = "";
+  const drained = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) stderr += decoder.decode(chunk, { stream: true });
+  })();
+
+  let exitCode: number | undefined;
+  const stop = async (signal: Deno.Signal = "SIGTERM") => {
+    if (exitCode !== undefined) return exitCode;
+    try {
+      child.kill(signal);
+    } catch {
+      // already exited
+    }
+    const status = await child.status;
+    await drained;
+    stopWatchdog();
+    exitCode = status.code;
+    await Deno.remove(configPath).catch(() => {});
+    return exitCode;
+  };
+
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  const healthUrl = `http://127.0.0.1:${healthPort}`;
+  const deadline = Date.now() + 30_000;
+  while (true) {
+    try {
+      const response = await fetch(`${healthUrl}/livez`);
+      await response.body?.cancel();
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop("SIGKILL");
+      throw new Error(`exporter did not start:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  return {
+    metricsUrl,
+    healthUrl,
+    healthPort,
+    configPath,
+    scrape: async () => parsePrometheusText(await (await fetch(metricsUrl)).text()),
+    stop,
+    logs: () => stderr,
+    [Symbol.asyncDispose]: async () => {
+      await stop("SIGKILL");
+    },
+  };
+}

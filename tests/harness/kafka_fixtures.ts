@@ -1,0 +1,131 @@
+/** Topics, records and consumer groups with known offsets on a test broker, through kafkajs. */
+import { type Admin, Kafka, logLevel, Partitioners } from "kafkajs";
+
+/** A kafkajs client for test set-up (not the exporter's). */
+export function testKafka(bootstrap: string): Kafka {
+  return new Kafka({ brokers: [bootstrap], clientId: "test-fixtures", logLevel: logLevel.NOTHING });
+}
+
+/** Runs `use` with a connected admin client. */
+export async function withAdmin<T>(
+  bootstrap: string,
+  use: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const admin = testKafka(bootstrap).admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Creates a topic and waits until its partitions have leaders. */
+export async function createTopic(
+  bootstrap: string,
+  topic: string,
+  partitions: number,
+): Promise<void> {
+  await withAdmin(bootstrap, async (admin) => {
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions }],
+      waitForLeaders: true,
+    });
+  });
+}
+
+/**
+ * Produces `counts[p]` records to partition p, with CreateTime `timestampMs(p, i)` when given.
+ */
+export async function produce(
+  bootstrap: string,
+  topic: string,
+  counts: number[],
+  timestampMs?: (partition: number, index: number) => number,
+): Promise<void> {
+  const producer = testKafka(bootstrap).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    const messages = counts.flatMap((count, partition) =>
+      Array.from({ length: count }, (_, index) => ({
+        partition,
+        value: `record-${partition}-${index}`,
+        timestamp: timestampMs ? String(timestampMs(partition, index)) : undefined,
+      }))
+    );
+    for (let start = 0; start < messages.length; start += 500) {
+      await producer.send({ topic, messages: messages.slice(start, start + 500) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Commits exact offsets for a group with no members (what `kafka-consumer-groups --reset-offsets` does). */
+export async function commitOffsets(
+  bootstrap: string,
+  groupId: string,
+  topic: string,
+  offsets: number[],
+): Promise<void> {
+  await withAdmin(bootstrap, async (admin) => {
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: offsets.map((offset, partition) => ({ partition, offset: String(offset) })),
+    });
+  });
+}
+
+/**
+ * Runs a real consumer group member that reads `topic` from the beginning until it has consumed
+ * `expected` records, commits, and leaves the group (which stays, Empty, with its offsets).
+ */
+export async function consumeAll(
+  bootstrap: string,
+  groupId: string,
+  topic: string,
+  expected: number,
+): Promise<void> {
+  const consumer = testKafka(bootstrap).consumer({
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let consumed = 0;
+    const done = Promise.withResolvers<void>();
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        await consumer.commitOffsets([{
+          topic,
+          partition,
+          offset: String(Number(message.offset) + 1),
+        }]);
+        consumed++;
+        if (consumed >= expected) done.resolve();
+      },
+    });
+    const timer = setTimeout(
+      () => done.reject(new Error(`consumed ${consumed}/${expected} of ${topic}`)),
+      60_000,
+    );
+    try {
+      await done.promise;
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Deletes consumer groups. */
+export async function deleteGroups(bootstrap: string, groupIds: string[]): Promise<void> {
+  await withAdmin(bootstrap, (admin) => admin.deleteGroups(groupIds).then(() => {}));
+}
