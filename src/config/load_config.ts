@@ -111,7 +111,7 @@ export async function loadConfig(file: string, deps: LoadConfigDeps): Promise<Ex
   const interpolated = interpolateTree(raw, [], deps.getEnv, issues);
   if (issues.length > 0) throw new ConfigError(file, issues);
 
-  const parsed = configFileSchema.safeParse(interpolated ?? {});
+  const parsed = configFileSchema.safeParse(interpolated ?? {}, { reportInput: true });
   if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
 
   const resolved = await resolveConfig(file, parsed.data, deps, issues);
@@ -122,12 +122,14 @@ export async function loadConfig(file: string, deps: LoadConfigDeps): Promise<Ex
 function parseYaml(file: string, text: string): unknown {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (document.errors.length > 0) {
-    const issues = document.errors.map((error) => {
-      const position = error.linePos?.[0];
-      const where = position ? `line ${position.line}, column ${position.col}` : "";
-      return { path: where, message: `YAML syntax error: ${error.message.split("\n")[0]}` };
-    });
-    throw new ConfigError(file, issues);
+    // Later YAML errors are mostly echoes of the first one.
+    const [first] = document.errors;
+    const position = first.linePos?.[0];
+    const where = position ? `line ${position.line}, column ${position.col}` : "";
+    throw new ConfigError(file, [{
+      path: where,
+      message: `YAML syntax error: ${first.message.split("\n")[0]}`,
+    }]);
   }
   return document.toJS();
 }

@@ -1,0 +1,101 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { createLogger } from "../log/logger.ts";
+import type { ClusterSnapshot, ClusterStatus } from "./cluster_snapshot.ts";
+import { iterateCluster, runClusterLoop } from "./cluster_loop.ts";
+
+function snapshot(completedAtMs: number): ClusterSnapshot {
+  return {
+    clusterName: "k",
+    groupsChecked: 1,
+    groups: [],
+    startedAtMs: completedAtMs,
+    completedAtMs,
+  };
+}
+
+Deno.test("iterateCluster() logs up/down changes once, not every iteration", async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: "info", format: "text", write: (line) => lines.push(line) });
+  let clock = 0;
+  let resets = 0;
+  const outcomes = [true, false, false, false, true, true];
+  let status: ClusterStatus = { clusterName: "k", iterationErrorsTotal: 0 };
+  for (const succeeds of outcomes) {
+    clock += 1_000;
+    status = await iterateCluster(status, { intervalMs: 1_000, deadlineMs: 500 }, {
+      collect: () =>
+        succeeds ? Promise.resolve(snapshot(clock)) : Promise.reject(new Error("broker down")),
+      resetClient: () => Promise.resolve(void resets++),
+      now: () => clock,
+      logger,
+    });
+  }
+  assertEquals(lines.map((line) => line.replace(/^\S+ (\w+)\s+(.*?) cluster=.*$/, "$1 $2")), [
+    "INFO cluster is up",
+    "ERROR cannot read the cluster; its lag series are removed until it answers",
+    "INFO cluster is reachable again",
+  ]);
+  assertEquals(status.up, true);
+  assertEquals(status.iterationErrorsTotal, 3);
+  assertEquals(resets, 3);
+});
+
+Deno.test("iterateCluster() removes the lag of a failed cluster instead of freezing it", async () => {
+  const logger = createLogger({ level: "error", format: "text", write: () => {} });
+  const deps = { resetClient: () => Promise.resolve(), now: () => 0, logger };
+  const up = await iterateCluster({ clusterName: "k", iterationErrorsTotal: 0 }, {
+    intervalMs: 1,
+    deadlineMs: 100,
+  }, {
+    ...deps,
+    collect: () => Promise.resolve(snapshot(0)),
+  });
+  assertEquals(up.snapshot !== undefined, true);
+  const down = await iterateCluster(up, { intervalMs: 1, deadlineMs: 100 }, {
+    ...deps,
+    collect: () => Promise.reject(new Error("x")),
+  });
+  assertEquals(down.snapshot, undefined);
+  assertEquals(down.up, false);
+});
+
+Deno.test("iterateCluster() fails an iteration that outlives its deadline", async () => {
+  const logger = createLogger({ level: "error", format: "text", write: () => {} });
+  const status = await iterateCluster({ clusterName: "k", iterationErrorsTotal: 0 }, {
+    intervalMs: 1,
+    deadlineMs: 20,
+  }, {
+    collect: () => new Promise(() => {}),
+    resetClient: () => Promise.resolve(),
+    now: Date.now,
+    logger,
+  });
+  assertEquals(status.up, false);
+  assertEquals(status.lastError, "cluster iteration did not finish within 20 ms");
+});
+
+Deno.test("runClusterLoop() keeps the interval start to start and stops on abort", async () => {
+  const logger = createLogger({ level: "error", format: "text", write: () => {} });
+  let clock = 0;
+  const sleeps: number[] = [];
+  const published: ClusterStatus[] = [];
+  const stop = new AbortController();
+  await runClusterLoop("k", { intervalMs: 1_000, deadlineMs: 5_000 }, {
+    collect: () => {
+      clock += 300; // each iteration takes 300 ms
+      return Promise.resolve(snapshot(clock));
+    },
+    resetClient: () => Promise.resolve(),
+    now: () => clock,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+      if (sleeps.length === 3) stop.abort();
+      return Promise.resolve();
+    },
+    logger,
+    publish: (status) => published.push(status),
+  }, stop.signal);
+  assertEquals(sleeps, [700, 700, 700]);
+  assertEquals(published.length, 3);
+});

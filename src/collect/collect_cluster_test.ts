@@ -1,0 +1,161 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { FakeKafkaAdmin } from "../../tests/fakes/fake_kafka_admin.ts";
+import { compileNameFilter } from "../config/name_filter.ts";
+import type { KafkaClusterConfig } from "../config/load_config.ts";
+import { createLogger } from "../log/logger.ts";
+import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
+import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
+import { collectCluster, type CollectClusterDeps } from "./collect_cluster.ts";
+
+const logger = createLogger({ level: "error", format: "text", write: () => {} });
+
+function clusterConfig(overrides: Partial<KafkaClusterConfig> = {}): KafkaClusterConfig {
+  return {
+    name: "k",
+    brokers: ["b:9092"],
+    requestTimeoutMs: 1_000,
+    metadataTimeoutMs: 1_000,
+    groupFilter: compileNameFilter(undefined, undefined),
+    topicFilter: compileNameFilter(undefined, undefined),
+    ...overrides,
+  };
+}
+
+function setup(
+  admin: FakeKafkaAdmin,
+  store: OffsetHistoryStore = new MemoryOffsetHistoryStore({ retentionMs: 60_000 }),
+) {
+  const deps: CollectClusterDeps = { admin, store, now: () => admin.clock, logger, concurrency: 2 };
+  return deps;
+}
+
+Deno.test("collectCluster()", async (t) => {
+  await t.step("offsets lag per partition, aggregates per topic and group", async () => {
+    const admin = new FakeKafkaAdmin()
+      .setEnd("orders", 0, 100).setEnd("orders", 1, 50).setEnd("audit", 0, 9)
+      .setGroup("g", [
+        { topic: "orders", partition: 0, offset: 90 },
+        { topic: "orders", partition: 1, offset: 50 },
+        { topic: "audit", partition: 0, offset: 4 },
+      ]);
+    const snapshot = await collectCluster(clusterConfig(), setup(admin));
+    const [group] = snapshot.groups;
+    assertEquals(group.partitions.map((p) => [p.topic, p.partition, p.lagOffsets]), [
+      ["audit", 0, 5],
+      ["orders", 0, 10],
+      ["orders", 1, 0],
+    ]);
+    assertEquals(group.total?.sumLagOffsets, 15);
+    assertEquals(group.topics.find((topic) => topic.topic === "orders")?.maxLagOffsets, 10);
+    assertEquals(snapshot.groupsChecked, 1);
+  });
+
+  await t.step("end offsets are fetched once for all groups", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 10);
+    for (const groupId of ["a", "b", "c", "d", "e"]) {
+      admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
+    }
+    await collectCluster(clusterConfig(), setup(admin));
+    assertEquals(admin.calls.fetchLatestOffsets, 1);
+    assertEquals(admin.calls.fetchCommittedOffsets, 5);
+  });
+
+  await t.step("partitions without a commit and deleted topics give no series", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 10).setGroup("g", [
+      { topic: "t", partition: 0, offset: -1 },
+      { topic: "gone", partition: 0, offset: 3 },
+    ]);
+    const snapshot = await collectCluster(clusterConfig(), setup(admin));
+    assertEquals(snapshot.groups, []);
+    assertEquals(snapshot.groupsChecked, 1);
+  });
+
+  await t.step("whitelist wins over blacklist; topic filter applies", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("keep", 0, 5).setEnd("drop", 0, 5);
+    for (const groupId of ["app-1", "app-test", "other"]) {
+      admin.setGroup(groupId, [{ topic: "keep", partition: 0, offset: 1 }, {
+        topic: "drop",
+        partition: 0,
+        offset: 1,
+      }]);
+    }
+    const snapshot = await collectCluster(
+      clusterConfig({
+        groupFilter: compileNameFilter("^app-", "test"),
+        topicFilter: compileNameFilter(undefined, ["^drop$"]),
+      }),
+      setup(admin),
+    );
+    assertEquals(snapshot.groups.map((group) => group.groupId), ["app-1", "app-test"]);
+    assertEquals(snapshot.groups[0].partitions.map((p) => p.topic), ["keep"]);
+  });
+
+  await t.step("blacklist alone skips matching groups", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
+    for (const groupId of ["a", "test-a"]) {
+      admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
+    }
+    const snapshot = await collectCluster(
+      clusterConfig({ groupFilter: compileNameFilter(undefined, "^test-") }),
+      setup(admin),
+    );
+    assertEquals(snapshot.groups.map((group) => group.groupId), ["a"]);
+  });
+
+  await t.step("a group that cannot be read is skipped, the others are measured", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
+    for (const groupId of ["a", "b"]) {
+      admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
+    }
+    admin.failGroups.add("a");
+    const snapshot = await collectCluster(clusterConfig(), setup(admin));
+    assertEquals(snapshot.groups.map((group) => group.groupId), ["b"]);
+  });
+
+  await t.step("lag in seconds appears from the second iteration, 0 when caught up", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 100).setEnd("t", 1, 7)
+      .setGroup("g", [{ topic: "t", partition: 0, offset: 100 }, {
+        topic: "t",
+        partition: 1,
+        offset: 2,
+      }]);
+    const deps = setup(admin);
+    admin.clock = 1_000;
+    let snapshot = await collectCluster(clusterConfig(), deps);
+    assertEquals(snapshot.groups[0].partitions.map((p) => p.lagSeconds), [0, undefined]);
+    admin.clock = 11_000;
+    admin.setEnd("t", 1, 17);
+    snapshot = await collectCluster(clusterConfig(), deps);
+    // offset 2 predates the history (7 at 1 s, 17 at 11 s): 1 offset/s backwards → produced at −4 s.
+    assertEquals(snapshot.groups[0].partitions.map((p) => p.lagSeconds), [0, 15]);
+  });
+
+  await t.step("a failing store drops lag in seconds but keeps offsets lag", async () => {
+    const failing: OffsetHistoryStore = {
+      recordAndRead: () => Promise.reject(new Error("store down")),
+      close: () => Promise.resolve(),
+    };
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 10).setEnd("t", 1, 5).setGroup("g", [
+      { topic: "t", partition: 0, offset: 4 },
+      { topic: "t", partition: 1, offset: 5 },
+    ]);
+    const errors: unknown[] = [];
+    const snapshot = await collectCluster(clusterConfig(), {
+      ...setup(admin, failing),
+      onStoreError: (error) => errors.push(error),
+    });
+    assertEquals(snapshot.groups[0].partitions.map((p) => [p.lagOffsets, p.lagSeconds]), [[
+      6,
+      undefined,
+    ], [0, 0]]);
+    assertEquals(errors.length, 1);
+  });
+
+  await t.step("a cluster that cannot list groups fails the iteration", async () => {
+    const admin = new FakeKafkaAdmin();
+    admin.failListGroups = new Error("connection refused");
+    let failed = false;
+    await collectCluster(clusterConfig(), setup(admin)).catch(() => failed = true);
+    assertEquals(failed, true);
+  });
+});

@@ -1,0 +1,116 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { createHandler, type HandlerDeps } from "./create_handler.ts";
+import { evaluateHealth } from "./health.ts";
+
+function deps(overrides: Partial<HandlerDeps> = {}): HandlerDeps {
+  return {
+    renderMetrics: () => Promise.resolve("m 1\n"),
+    health: () => ({ status: "OK", unhealthy_clusters: [] }),
+    live: () => true,
+    ...overrides,
+  };
+}
+
+const both = { serveMetrics: true, serveHealth: true, healthPath: "/healthz" };
+const get = (path: string, method = "GET") => new Request(`http://exporter${path}`, { method });
+
+Deno.test("createHandler() routes", async (t) => {
+  const cases: Array<[string, Partial<HandlerDeps>, typeof both, string, string, number, string?]> =
+    [
+      ["/metrics in Prometheus text", {}, both, "GET", "/metrics", 200, "m 1\n"],
+      [
+        "seed health JSON",
+        {},
+        both,
+        "GET",
+        "/healthz",
+        200,
+        '{"status":"OK","unhealthy_clusters":[]}',
+      ],
+      [
+        "health stays 200 when unhealthy (seed behaviour)",
+        { health: () => ({ status: "Unhealthy", unhealthy_clusters: ["a"] }) },
+        both,
+        "GET",
+        "/healthz",
+        200,
+        '{"status":"Unhealthy","unhealthy_clusters":["a"]}',
+      ],
+      ["custom health path", {}, { ...both, healthPath: "/health" }, "GET", "/health", 200],
+      ["readyz 200 when healthy", {}, both, "GET", "/readyz", 200],
+      [
+        "readyz 503 when unhealthy",
+        { health: () => ({ status: "Unhealthy", unhealthy_clusters: [] }) },
+        both,
+        "GET",
+        "/readyz",
+        503,
+      ],
+      ["livez 200 while the loop runs", {}, both, "GET", "/livez", 200],
+      ["livez 503 when the loop stopped", { live: () => false }, both, "GET", "/livez", 503],
+      ["unknown path 404", {}, both, "GET", "/nope", 404],
+      ["POST is refused", {}, both, "POST", "/metrics", 405],
+      ["HEAD is allowed", {}, both, "HEAD", "/metrics", 200],
+      [
+        "metrics-only listener has no health",
+        {},
+        { ...both, serveHealth: false },
+        "GET",
+        "/healthz",
+        404,
+      ],
+      [
+        "health-only listener has no metrics",
+        {},
+        { ...both, serveMetrics: false },
+        "GET",
+        "/metrics",
+        404,
+      ],
+    ];
+  for (const [name, overrides, options, method, path, status, body] of cases) {
+    await t.step(name, async () => {
+      const response = await createHandler(deps(overrides), options)(get(path, method));
+      assertEquals(response.status, status);
+      const text = await response.text();
+      if (body !== undefined) assertEquals(text, body);
+    });
+  }
+});
+
+Deno.test("evaluateHealth()", async (t) => {
+  const up = (clusterName: string, isUp?: boolean) => ({
+    clusterName,
+    up: isUp,
+    iterationErrorsTotal: 0,
+  });
+  await t.step(
+    "healthy when one cluster answers",
+    () =>
+      assertEquals(evaluateHealth([up("a", true), up("b", false)]), {
+        status: "OK",
+        unhealthy_clusters: ["b"],
+      }),
+  );
+  await t.step(
+    "unhealthy when none answers",
+    () =>
+      assertEquals(evaluateHealth([up("a", false)]), {
+        status: "Unhealthy",
+        unhealthy_clusters: ["a"],
+      }),
+  );
+  await t.step(
+    "unhealthy before the first iteration",
+    () =>
+      assertEquals(evaluateHealth([up("a")]), { status: "Unhealthy", unhealthy_clusters: ["a"] }),
+  );
+  await t.step(
+    "unhealthy when the store is down",
+    () =>
+      assertEquals(evaluateHealth([up("a", true)], false), {
+        status: "Unhealthy",
+        unhealthy_clusters: [],
+      }),
+  );
+});
