@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t kafka-lag-deno .
+# Run:   docker run -v $PWD/config.yaml:/etc/kafka-lag-deno/config.yaml:ro -p 9090:9090 -p 8080:8080 kafka-lag-deno
+FROM denoland/deno:2.9.6 AS build
+WORKDIR /src
+COPY deno.json deno.lock ./
+RUN deno install --frozen
+COPY main.ts ./
+COPY src ./src
+# Same permission flags as the `start` task, which the test suite runs with.
+RUN deno compile --frozen --allow-net --allow-read --allow-env --allow-sys=hostname \
+      --output /out/kafka-lag-deno main.ts
+
+FROM gcr.io/distroless/cc-debian12:nonroot
+LABEL org.opencontainers.image.title="kafka-lag-deno" \
+      org.opencontainers.image.description="Kafka consumer-group lag exporter (offsets and seconds) for Prometheus" \
+      org.opencontainers.image.licenses="Apache-2.0"
+COPY --from=build /out/kafka-lag-deno /usr/local/bin/kafka-lag-deno
+ENV CONFIG_FILE=/etc/kafka-lag-deno/config.yaml
+USER nonroot:nonroot
+EXPOSE 9090 8080
+ENTRYPOINT ["/usr/local/bin/kafka-lag-deno"]
