@@ -6,6 +6,7 @@
 import { Kafka, type KafkaConfig, logLevel as KafkajsLogLevel, type SASLOptions } from "kafkajs";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import type { Logger } from "../log/logger.ts";
+import { type DecodedMetadata, installTolerantMetadataParse } from "./kafkajs_metadata_patch.ts";
 import type { CommittedOffset, GroupListing, KafkaAdmin, LatestOffset } from "./kafka_admin.ts";
 
 /** What the kafkajs admin needs from outside. */
@@ -41,10 +42,12 @@ interface InternalCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   refreshMetadata(): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
   findBroker(request: { nodeId: string }): Promise<InternalBroker>;
   findGroupCoordinator(request: { groupId: string }): Promise<InternalBroker>;
   brokerPool: {
     brokers: Record<string, unknown>;
+    metadata?: DecodedMetadata;
     withBroker<T>(callback: (args: { broker: InternalBroker }) => Promise<T>): Promise<T>;
   };
 }
@@ -54,6 +57,7 @@ const LATEST_TIMESTAMP = -1;
 
 /** Creates the kafkajs-backed admin for one cluster; connects lazily on first use. */
 export function createKafkajsAdmin(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaAdmin {
+  installTolerantMetadataParse();
   return new KafkajsAdmin(config, deps);
 }
 
@@ -70,7 +74,8 @@ class KafkajsAdmin implements KafkaAdmin {
 
   async listGroups(): Promise<GroupListing[]> {
     const cluster = await this.#connected();
-    await this.#timed("Metadata", () => cluster.refreshMetadata());
+    // The broker list rarely changes; fetchLatestOffsets refreshes metadata every iteration anyway.
+    await this.#timed("Metadata", () => cluster.refreshMetadataIfNecessary());
     const nodeIds = Object.keys(cluster.brokerPool.brokers);
     const perBroker = await Promise.all(nodeIds.map(async (nodeId) => {
       const broker = await cluster.findBroker({ nodeId });
@@ -109,11 +114,12 @@ class KafkajsAdmin implements KafkaAdmin {
 
   async fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
     const cluster = await this.#connected();
-    // All-topics metadata: asking for a deleted topic by name would fail the whole request.
-    const metadata = await this.#timed(
-      "Metadata",
-      () => cluster.brokerPool.withBroker(({ broker }) => broker.metadata([])),
-    );
+    // Metadata of every topic (what kafkajs asks for while it tracks no topic by name; asking
+    // by name would fail the whole request once one is deleted). It also refreshes the brokers
+    // and leaders that findBroker relies on.
+    await this.#timed("Metadata", () => cluster.refreshMetadata());
+    const metadata = cluster.brokerPool.metadata;
+    if (!metadata) throw new Error("no metadata after a refresh");
     const byLeader = new Map<number, Map<string, number[]>>();
     for (const { topic, partitionMetadata } of metadata.topicMetadata) {
       if (!includeTopic(topic)) continue;
