@@ -22,6 +22,7 @@ import { evaluateHealth } from "./src/http/health.ts";
 import { createKafkajsAdmin } from "./src/kafka/kafkajs_admin.ts";
 import type { KafkaAdmin } from "./src/kafka/kafka_admin.ts";
 import { createLogger, describeError, type Logger } from "./src/log/logger.ts";
+import { silenceKafkajsTimerWarning } from "./src/log/silence_warnings.ts";
 import { MemoryOffsetHistoryStore } from "./src/store/memory_store.ts";
 import type { OffsetHistoryStore } from "./src/store/offset_history_store.ts";
 import { COMMIT, VERSION } from "./src/version.ts";
@@ -67,6 +68,7 @@ export async function main(args: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
 
+  silenceKafkajsTimerWarning();
   const logger = createLogger({
     level: cli.logLevel ?? config.app.logLevel,
     format: config.app.logFormat,

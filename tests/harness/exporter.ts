@@ -58,6 +58,8 @@ export interface ExporterProcess extends AsyncDisposable {
   scrape(): Promise<Sample[]>;
   /** Sends `signal` and waits for the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
+  /** Sends a signal without waiting. */
+  signal(signal: Deno.Signal): void;
   /** Everything the process wrote to stderr so far. */
   logs(): string;
 }
@@ -71,9 +73,10 @@ export async function startExporter(
     prometheus_local?: Record<string, unknown>;
     app?: Record<string, unknown>;
   },
+  options: { samePort?: boolean } = {},
 ): Promise<ExporterProcess> {
   const metricsPort = freePort();
-  const healthPort = freePort();
+  const healthPort = options.samePort ? metricsPort : freePort();
   const full = {
     ...config,
     prometheus_local: { ...config.prometheus_local, metrics_port: metricsPort },
@@ -136,6 +139,7 @@ export async function startExporter(
     scrape: async () => parsePrometheusText(await (await fetch(metricsUrl)).text()),
     stop,
     logs: () => stderr,
+    signal: (signal: Deno.Signal) => child.kill(signal),
     [Symbol.asyncDispose]: async () => {
       await stop("SIGKILL");
     },
