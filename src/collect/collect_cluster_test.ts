@@ -126,8 +126,9 @@ Deno.test("collectCluster()", async (t) => {
     admin.clock = 11_000;
     admin.setEnd("t", 1, 17);
     snapshot = await collectCluster(clusterConfig(), deps);
-    // offset 2 predates the history (7 at 1 s, 17 at 11 s): 1 offset/s backwards → produced at −4 s.
-    assertEquals(snapshot.groups[0].partitions.map((p) => p.lagSeconds), [0, 15]);
+    // offset 2 predates the history (7 at 1 s, 17 at 11 s): 1 offset/s backwards from 1 s for
+    // 4.5 records (the middle of record 2) → produced at −3.5 s.
+    assertEquals(snapshot.groups[0].partitions.map((p) => p.lagSeconds), [0, 14.5]);
   });
 
   await t.step("a failing store drops lag in seconds but keeps offsets lag", async () => {

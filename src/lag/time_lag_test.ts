@@ -16,7 +16,7 @@ interface Case {
 const cases: Case[] = [
   {
     name: "caught-up consumer is 0 even on a partition idle for hours",
-    history: [at(100, 0)],
+    history: [at(100, 0), at(100, 5 * 3_600_000)],
     committed: 100,
     latest: 100,
     nowMs: 5 * 3_600_000,
@@ -56,45 +56,54 @@ const cases: Case[] = [
   },
   {
     name: "interpolates between the observations around the committed offset",
+    // records 100..199 appeared between 10 s and 20 s: record 150 at 10 s + 50.5 × 0.1 s
     history: [at(0, 0), at(100, 10_000), at(200, 20_000)],
     committed: 150,
     latest: 200,
     nowMs: 20_000,
-    expected: { seconds: 5, method: "interpolated" },
+    expected: { seconds: 4.95, method: "interpolated" },
   },
   {
-    name: "committed offset exactly on an observation uses that observation's time",
+    name: "a committed offset on an observation is the first record after it",
     history: [at(0, 0), at(100, 10_000), at(200, 20_000)],
     committed: 100,
     latest: 200,
     nowMs: 20_000,
-    expected: { seconds: 10, method: "interpolated" },
+    expected: { seconds: 9.95, method: "interpolated" },
   },
   {
-    name: "sub-second precision is kept",
-    history: [at(0, 0), at(3, 1_000)],
-    committed: 1,
-    latest: 3,
-    nowMs: 1_000,
-    expected: { seconds: 2 / 3, method: "interpolated" },
+    name: "a single record between two observations is placed in the middle",
+    // trickle: end offset 7 seen last at 4 s, 8 first seen at 6 s → record 7 produced at ~5 s.
+    history: [at(7, 0), at(7, 4_000), at(8, 6_000)],
+    committed: 7,
+    latest: 8,
+    nowMs: 6_000,
+    expected: { seconds: 1, method: "interpolated" },
   },
   {
-    name: "a flat line keeps only its earliest observation",
-    // offset 100 seen at 10s and again at 50s: only 10s carries information.
-    history: [at(0, 0), at(100, 10_000), at(100, 50_000), at(200, 60_000)],
+    name: "a flat run's last sighting bounds the next burst (no error of the whole gap)",
+    // burst 0..99 before 1 s, quiet until a burst 100..199 seen at 121 s; 100 was still the end at 119 s.
+    history: [at(100, 1_000), at(100, 119_000), at(200, 121_000)],
     committed: 150,
     latest: 200,
-    nowMs: 60_000,
-    // between (100, 10s) and (200, 60s): T(150) = 35s
-    expected: { seconds: 25, method: "interpolated" },
+    nowMs: 121_000,
+    expected: { seconds: 0.99, method: "interpolated" },
   },
   {
-    name: "flat line reversed in input order is treated the same",
-    history: [at(200, 60_000), at(100, 50_000), at(100, 10_000), at(0, 0)],
+    name: "sightings between the first and last of a flat run add nothing",
+    history: [at(100, 1_000), at(100, 50_000), at(100, 119_000), at(200, 121_000)],
     committed: 150,
     latest: 200,
-    nowMs: 60_000,
-    expected: { seconds: 25, method: "interpolated" },
+    nowMs: 121_000,
+    expected: { seconds: 0.99, method: "interpolated" },
+  },
+  {
+    name: "input order does not matter",
+    history: [at(200, 121_000), at(100, 119_000), at(100, 1_000)],
+    committed: 150,
+    latest: 200,
+    nowMs: 121_000,
+    expected: { seconds: 0.99, method: "interpolated" },
   },
   {
     name: "the current observation is appended when the history does not reach it",
@@ -102,16 +111,25 @@ const cases: Case[] = [
     committed: 150,
     latest: 200,
     nowMs: 20_000,
-    expected: { seconds: 5, method: "interpolated" },
+    expected: { seconds: 4.95, method: "interpolated" },
   },
   {
     name: "extrapolates backwards with the rate of the oldest stretch",
+    // 10 offsets/s between 10 s and 20 s; records below 100 existed at 10 s: T(50) = 10 s − 4.95 s
     history: [at(100, 10_000), at(200, 20_000), at(400, 25_000)],
     committed: 50,
     latest: 400,
     nowMs: 25_000,
-    // 10 offsets/s on the oldest stretch: T(50) = 10s − 5s = 5s
-    expected: { seconds: 20, method: "extrapolated" },
+    expected: { seconds: 19.95, method: "extrapolated" },
+  },
+  {
+    name: "extrapolation uses the end of the oldest flat run for the rate",
+    // 100 stayed the end until 30 s; 100 more records by 40 s: 10 offsets/s
+    history: [at(100, 10_000), at(100, 30_000), at(200, 40_000)],
+    committed: 50,
+    latest: 200,
+    nowMs: 40_000,
+    expected: { seconds: 34.95, method: "extrapolated" },
   },
   {
     name: "one distinct offset only: lower bound since it was first seen",
@@ -136,16 +154,16 @@ const cases: Case[] = [
     committed: 50,
     latest: 100,
     nowMs: 20_000,
-    expected: { seconds: 15, method: "interpolated" },
+    expected: { seconds: 14.95, method: "interpolated" },
   },
   {
-    name: "a larger offset seen earlier than a smaller one moves the sighting back",
-    // Offsets only grow: 200 existing at 5s means 100 existed by 5s as well.
+    name: "a larger offset seen earlier than a smaller one drops the contradicted sighting",
+    // 200 existing at 5 s means 100 existed by 5 s as well: (100, 8 s) is contradicted.
     history: [at(0, 0), at(100, 8_000), at(200, 5_000)],
     committed: 100,
     latest: 200,
     nowMs: 10_000,
-    expected: { seconds: 7.5, method: "interpolated" },
+    expected: { seconds: 7.4875, method: "interpolated" },
   },
   {
     name: "two observations in the same millisecond do not divide by zero",

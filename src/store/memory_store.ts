@@ -1,10 +1,13 @@
 /** In-memory offset history for a single instance. */
+import { DEFAULT_MAX_POINTS, type HistoryLimits, mergeObservation } from "../lag/offset_history.ts";
 import type { OffsetObservation } from "../lag/types.ts";
 import type { OffsetHistoryStore, PartitionObservation } from "./offset_history_store.ts";
 
 /** Settings of the memory store. */
 export interface MemoryStoreOptions {
   retentionMs: number;
+  /** Point budget per partition (default DEFAULT_MAX_POINTS). */
+  maxPoints?: number;
 }
 
 interface PartitionHistory {
@@ -14,11 +17,14 @@ interface PartitionHistory {
 
 /** Keeps histories in process memory; everything is lost on restart. */
 export class MemoryOffsetHistoryStore implements OffsetHistoryStore {
-  readonly #retentionMs: number;
+  readonly #limits: HistoryLimits;
   readonly #clusters = new Map<string, Map<string, PartitionHistory>>();
 
   constructor(options: MemoryStoreOptions) {
-    this.#retentionMs = options.retentionMs;
+    this.#limits = {
+      retentionMs: options.retentionMs,
+      maxPoints: options.maxPoints ?? DEFAULT_MAX_POINTS,
+    };
   }
 
   /** Records and returns histories; partitions not observed for a whole retention period are forgotten. */
@@ -40,12 +46,12 @@ export class MemoryOffsetHistoryStore implements OffsetHistoryStore {
         history = { points: [], lastObservedMs: observation.timestampMs };
         partitions.set(key, history);
       }
-      history.points = appendObservation(history.points, observation, this.#retentionMs);
+      history.points = mergeObservation(history.points, observation, this.#limits);
       history.lastObservedMs = Math.max(history.lastObservedMs, observation.timestampMs);
       return history.points.map((point) => ({ ...point }));
     });
     for (const [key, history] of partitions) {
-      if (history.lastObservedMs < newestMs - this.#retentionMs) partitions.delete(key);
+      if (history.lastObservedMs < newestMs - this.#limits.retentionMs) partitions.delete(key);
     }
     return Promise.resolve(histories);
   }
@@ -55,31 +61,4 @@ export class MemoryOffsetHistoryStore implements OffsetHistoryStore {
     this.#clusters.clear();
     return Promise.resolve();
   }
-}
-
-/**
- * Adds one observation to a partition's points (oldest first) and prunes by retention.
- * The newest point is always kept: it is the earliest sighting of the current end offset, the only
- * evidence of how long an idle partition has been at that offset.
- */
-export function appendObservation(
-  points: readonly OffsetObservation[],
-  observation: OffsetObservation,
-  retentionMs: number,
-): OffsetObservation[] {
-  const last = points.at(-1);
-  let next: OffsetObservation[];
-  if (last === undefined || observation.offset < last.offset) {
-    // First sighting, or the log was truncated or re-created: older points describe another log.
-    next = [{ offset: observation.offset, timestampMs: observation.timestampMs }];
-  } else if (observation.offset === last.offset) {
-    // A flat line: the earliest sighting of this offset already carries all the information.
-    next = [...points];
-  } else {
-    next = [...points, { offset: observation.offset, timestampMs: observation.timestampMs }];
-  }
-  const cutoffMs = observation.timestampMs - retentionMs;
-  const firstKept = next.findIndex((point) => point.timestampMs >= cutoffMs);
-  const keepFrom = firstKept === -1 ? next.length - 1 : Math.min(firstKept, next.length - 1);
-  return next.slice(keepFrom);
 }

@@ -4,7 +4,7 @@ import { MemoryOffsetHistoryStore } from "./memory_store.ts";
 
 runOffsetHistoryStoreContract(
   "memory",
-  (retentionMs) => Promise.resolve(new MemoryOffsetHistoryStore({ retentionMs })),
+  (limits) => Promise.resolve(new MemoryOffsetHistoryStore(limits)),
 );
 
 Deno.test("MemoryOffsetHistoryStore forgets partitions not observed for a retention period", async () => {

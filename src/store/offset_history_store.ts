@@ -9,8 +9,8 @@ export interface PartitionObservation extends OffsetObservation {
 
 /**
  * Offset history per (cluster, topic, partition), shared by every group reading the partition.
- * Implementations keep only the earliest observation of each distinct offset, discard a
- * partition's history when its end offset goes down, and forget points older than the retention.
+ * Implementations follow src/lag/offset_history.ts: the first and last sighting of each distinct
+ * offset, a reset when the end offset goes down, retention by age and a point budget.
  */
 export interface OffsetHistoryStore {
   /** Records this iteration's observations, then returns each partition's history (same order, oldest first). */

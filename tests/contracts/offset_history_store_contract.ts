@@ -19,10 +19,13 @@ const observe = (
   timestampMs,
 });
 
-/** Registers the contract cases for one store; `createStore` gets a fresh, empty store with that retention. */
+/** The point budget the contract runs with. */
+export const MAX_POINTS = 5;
+
+/** Registers the contract cases for one store; `createStore` gets a fresh, empty store with these limits. */
 export function runOffsetHistoryStoreContract(
   implementation: string,
-  createStore: (retentionMs: number) => Promise<OffsetHistoryStore>,
+  createStore: (limits: { retentionMs: number; maxPoints: number }) => Promise<OffsetHistoryStore>,
 ): void {
   const cases: Array<{ name: string; run: (store: OffsetHistoryStore) => Promise<void> }> = [
     {
@@ -35,15 +38,39 @@ export function runOffsetHistoryStoreContract(
       },
     },
     {
-      name: "keeps only the earliest observation of an offset",
+      name: "keeps the first and the last sighting of an offset",
       run: async (store) => {
         await store.recordAndRead("k", [observe("t", 0, 10, 1_000)]);
         await store.recordAndRead("k", [observe("t", 0, 10, 2_000)]);
-        const [history] = await store.recordAndRead("k", [observe("t", 0, 20, 3_000)]);
+        let [history] = await store.recordAndRead("k", [observe("t", 0, 10, 2_500)]);
         assertEquals(history, [{ offset: 10, timestampMs: 1_000 }, {
-          offset: 20,
-          timestampMs: 3_000,
+          offset: 10,
+          timestampMs: 2_500,
         }]);
+        [history] = await store.recordAndRead("k", [observe("t", 0, 20, 3_000)]);
+        assertEquals(history, [
+          { offset: 10, timestampMs: 1_000 },
+          { offset: 10, timestampMs: 2_500 },
+          { offset: 20, timestampMs: 3_000 },
+        ]);
+      },
+    },
+    {
+      name: "thins old points to the budget, keeping the corners",
+      run: async (store) => {
+        // A steady line (its interior points are redundant), then a jump after a pause.
+        const steps = [[0, 0], [10, 1_000], [20, 2_000], [30, 3_000], [40, 4_000], [40, 8_000]];
+        for (const [offset, timestampMs] of steps) {
+          await store.recordAndRead("k", [observe("t", 0, offset, timestampMs)]);
+        }
+        const [history] = await store.recordAndRead("k", [observe("t", 0, 1_000, 9_000)]);
+        assertEquals(history.length, MAX_POINTS);
+        assertEquals(history[0], { offset: 0, timestampMs: 0 });
+        assertEquals(history.slice(-3), [
+          { offset: 40, timestampMs: 4_000 },
+          { offset: 40, timestampMs: 8_000 },
+          { offset: 1_000, timestampMs: 9_000 },
+        ]);
       },
     },
     {
@@ -91,14 +118,17 @@ export function runOffsetHistoryStoreContract(
           timestampMs: 12_000,
         }]);
         [history] = await store.recordAndRead("k", [observe("t", 0, 3, 60_000)]);
-        assertEquals(history, [{ offset: 3, timestampMs: 12_000 }]);
+        assertEquals(history, [{ offset: 3, timestampMs: 12_000 }, {
+          offset: 3,
+          timestampMs: 60_000,
+        }]);
       },
     },
   ];
   Deno.test(`OffsetHistoryStore contract: ${implementation}`, async (t) => {
     for (const testCase of cases) {
       await t.step(testCase.name, async () => {
-        const store = await createStore(10_000);
+        const store = await createStore({ retentionMs: 10_000, maxPoints: MAX_POINTS });
         try {
           await testCase.run(store);
         } finally {
