@@ -109,6 +109,11 @@ function createAdmin(
   });
 }
 
+/** The cluster as --once measures it: exact mode on, with the configured limit if any. */
+function onceCluster(cluster: KafkaClusterConfig): KafkaClusterConfig {
+  return { ...cluster, exactLagSeconds: cluster.exactLagSeconds ?? { maxPartitions: 1_000 } };
+}
+
 /** One iteration over every cluster, printed as a report; no ports, no Redis. */
 async function runOnce(
   config: ExporterConfig,
@@ -127,8 +132,10 @@ async function runOnce(
             deadlineMs: clusterDeadlineMs(config, cluster),
           },
           {
+            // One iteration has no offset history: read record timestamps instead, so the
+            // report has lag in seconds for lagging partitions too.
             collect: () =>
-              collectCluster(cluster, {
+              collectCluster(onceCluster(cluster), {
                 admin,
                 store,
                 now: Date.now,

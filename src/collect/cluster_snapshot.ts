@@ -10,6 +10,8 @@ export interface ClusterSnapshot {
   groups: GroupLag[];
   startedAtMs: number;
   completedAtMs: number;
+  /** Exact mode: record timestamps asked for and found in this iteration. */
+  recordLookups?: { requested: number; found: number };
 }
 
 /** The latest known state of one cluster, as the loop publishes it. */

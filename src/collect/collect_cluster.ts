@@ -1,7 +1,13 @@
 /** One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag. */
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import { isIncluded } from "../config/name_filter.ts";
-import type { CommittedOffset, KafkaAdmin, LatestOffset } from "../kafka/kafka_admin.ts";
+import {
+  type CommittedOffset,
+  type KafkaAdmin,
+  type LatestOffset,
+  recordLookupKey,
+  type RecordTime,
+} from "../kafka/kafka_admin.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import { estimateTimeLag } from "../lag/time_lag.ts";
@@ -9,7 +15,7 @@ import type { GroupLag, OffsetObservation, PartitionLag } from "../lag/types.ts"
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
-import { mapConcurrent } from "./map_concurrent.ts";
+import { mapConcurrent } from "../util/map_concurrent.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -79,19 +85,68 @@ export async function collectCluster(
     })
   );
 
-  const groups: GroupLag[] = [];
-  groupIds.forEach((groupId, index) => {
-    const partitions = measureGroup(groupId, committedByGroup[index], latestByPartition, log);
-    if (partitions.length > 0) groups.push(aggregateGroup(groupId, partitions));
-  });
+  const measured = groupIds.map((groupId, index) => ({
+    groupId,
+    partitions: measureGroup(groupId, committedByGroup[index], latestByPartition, log),
+  }));
+  const recordLookups = config.exactLagSeconds
+    ? await applyRecordTimestamps(
+      measured.flatMap((group) => group.partitions),
+      config.exactLagSeconds.maxPartitions,
+      deps,
+      log,
+    )
+    : undefined;
 
+  const groups: GroupLag[] = measured
+    .filter((group) => group.partitions.length > 0)
+    .map((group) => aggregateGroup(group.groupId, group.partitions));
   return {
     clusterName: config.name,
     groupsChecked: groupIds.length,
     groups,
     startedAtMs,
     completedAtMs: deps.now(),
+    recordLookups,
   };
+}
+
+/**
+ * Exact mode: replaces the estimate of the most lagging partitions (up to `maxPartitions`) by
+ * `now − timestamp of the record at the committed offset`. A lookup that fails keeps the
+ * estimate, so exact mode can only add information.
+ */
+async function applyRecordTimestamps(
+  partitions: PartitionLag[],
+  maxPartitions: number,
+  deps: CollectClusterDeps,
+  log: Logger,
+): Promise<{ requested: number; found: number }> {
+  const lagging = partitions
+    .filter((partition) => partition.lagOffsets > 0)
+    .sort((a, b) => b.lagOffsets - a.lagOffsets)
+    .slice(0, maxPartitions);
+  const lookups = lagging.map(({ topic, partition, committedOffset }) => ({
+    topic,
+    partition,
+    offset: committedOffset,
+  }));
+  let times = new Map<string, RecordTime>();
+  try {
+    times = await deps.admin.fetchRecordTimes(lookups);
+  } catch (error) {
+    log.warn("cannot read record timestamps; using the interpolated lag in seconds", {
+      error: describeError(error),
+    });
+  }
+  for (const [index, partition] of lagging.entries()) {
+    const record = times.get(recordLookupKey(lookups[index]));
+    if (!record) continue;
+    // A producer clock ahead of ours would give a negative age: clamp, as everywhere else.
+    partition.lagSeconds = Math.max(0, partition.observedAtMs - record.timestampMs) / 1_000;
+    partition.lagSecondsMethod = "record-timestamp";
+  }
+  return { requested: new Set(lookups.map(recordLookupKey)).size, found: times.size };
 }
 
 async function readHistories(
@@ -138,6 +193,7 @@ function measureGroup(
       partition,
       committedOffset,
       latestOffset,
+      observedAtMs: entry.latest.observedAtMs,
       lagOffsets: computeOffsetLag(committedOffset, latestOffset),
     };
     const estimate = estimateTimeLag(
@@ -150,6 +206,7 @@ function measureGroup(
       estimate.kind === "value" && (entry.history !== undefined || estimate.method === "caught-up")
     ) {
       lag.lagSeconds = estimate.seconds;
+      lag.lagSecondsMethod = estimate.method;
     } else if (log.enabled("debug")) {
       log.debug("no lag in seconds for a partition", {
         group: groupId,

@@ -152,6 +152,83 @@ Deno.test("collectCluster()", async (t) => {
     assertEquals(errors.length, 1);
   });
 
+  await t.step(
+    "exact mode: now minus the committed record's timestamp for lagging partitions",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 100).setEnd("t", 1, 50).setEnd("t", 2, 9)
+        .setGroup("g", [
+          { topic: "t", partition: 0, offset: 40 },
+          { topic: "t", partition: 1, offset: 50 },
+          { topic: "t", partition: 2, offset: 3 },
+        ]);
+      admin.clock = 100_000;
+      admin.recordTimes.set("t/0/40", 70_000);
+      admin.recordTimes.set("t/2/3", 120_000); // a producer clock ahead of ours
+      const snapshot = await collectCluster(
+        clusterConfig({ exactLagSeconds: { maxPartitions: 10 } }),
+        setup(admin),
+      );
+      assertEquals(
+        snapshot.groups[0].partitions.map((p) => [p.lagSeconds, p.lagSecondsMethod]),
+        [[30, "record-timestamp"], [0, "caught-up"], [0, "record-timestamp"]],
+      );
+      assertEquals(snapshot.recordLookups, { requested: 2, found: 2 });
+      assertEquals(snapshot.groups[0].total?.maxLagSeconds, 30);
+    },
+  );
+
+  await t.step(
+    "exact mode looks up the most lagging partitions first, up to the limit",
+    async () => {
+      const admin = new FakeKafkaAdmin();
+      for (let partition = 0; partition < 5; partition++) admin.setEnd("t", partition, 100);
+      admin.setGroup(
+        "g",
+        [0, 1, 2, 3, 4].map((partition) => ({
+          topic: "t",
+          partition,
+          offset: 90 - partition * 10,
+        })),
+      );
+      for (let partition = 0; partition < 5; partition++) {
+        admin.recordTimes.set(
+          `t/${partition}/${90 - partition * 10}`,
+          0,
+        );
+      }
+      admin.clock = 5_000;
+      const snapshot = await collectCluster(
+        clusterConfig({ exactLagSeconds: { maxPartitions: 2 } }),
+        setup(admin),
+      );
+      const exact = snapshot.groups[0].partitions.filter((p) =>
+        p.lagSecondsMethod === "record-timestamp"
+      );
+      assertEquals(exact.map((p) => p.partition), [3, 4]);
+    },
+  );
+
+  await t.step("exact mode falls back to the estimate when the lookup fails", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 10).setGroup("g", [{
+      topic: "t",
+      partition: 0,
+      offset: 5,
+    }]);
+    const deps = setup(admin);
+    admin.clock = 1_000;
+    await collectCluster(clusterConfig({ exactLagSeconds: { maxPartitions: 10 } }), deps);
+    admin.failRecordTimes = new Error("fetch failed");
+    admin.clock = 2_000;
+    admin.setEnd("t", 0, 20);
+    const snapshot = await collectCluster(
+      clusterConfig({ exactLagSeconds: { maxPartitions: 10 } }),
+      deps,
+    );
+    const [partition] = snapshot.groups[0].partitions;
+    assertEquals(partition.lagSecondsMethod, "extrapolated");
+    assertEquals(snapshot.recordLookups, { requested: 1, found: 0 });
+  });
+
   await t.step("a cluster that cannot list groups fails the iteration", async () => {
     const admin = new FakeKafkaAdmin();
     admin.failListGroups = new Error("connection refused");

@@ -42,6 +42,8 @@ export interface KafkaClusterConfig {
   topicFilter: NameFilter;
   tls?: TlsSettings;
   sasl?: SaslSettings;
+  /** Exact mode: read the committed record's timestamp for up to `maxPartitions` lagging partitions. */
+  exactLagSeconds?: { maxPartitions: number };
 }
 
 /** Everything the exporter runs with, resolved and typed. */
@@ -297,6 +299,9 @@ async function resolveConfig(
         }
         : undefined,
       sasl,
+      exactLagSeconds: cluster.exact_lag_seconds.enabled
+        ? { maxPartitions: cluster.exact_lag_seconds.max_partitions }
+        : undefined,
     });
   }
 

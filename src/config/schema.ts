@@ -58,6 +58,10 @@ const kafkaClusterSchema = z.strictObject({
   topics: filter,
   ssl: tlsClientSchema.prefault({}),
   sasl: saslSchema.prefault({}),
+  exact_lag_seconds: z.strictObject({
+    enabled: z.boolean().default(false),
+    max_partitions: z.number().int().min(1).max(100_000).default(1_000),
+  }).prefault({}),
 });
 
 const remoteWriteSchema = z.strictObject({

@@ -138,6 +138,11 @@ export function createExporterMetrics(
     "Unix time at which the last successful iteration over the cluster ended.",
     ["clustername"],
   );
+  const recordLookups = lagGauge(
+    "kafka_lag_exporter_record_lookups",
+    "Exact mode, last iteration: committed records whose timestamp was found, or missing (estimate kept).",
+    ["clustername", "result"],
+  );
   const ownedGroups = lagGauge(
     "kafka_lag_exporter_owned_groups",
     "Consumer groups this instance measures on the cluster.",
@@ -191,6 +196,7 @@ export function createExporterMetrics(
     clusterUp,
     clusterDuration,
     clusterLastSuccess,
+    recordLookups,
     ownedGroups,
     liveInstances,
     memory,
@@ -218,6 +224,11 @@ export function createExporterMetrics(
       const snapshot = status.snapshot;
       if (!snapshot) continue;
       groupsChecked.set({ clustername }, snapshot.groupsChecked);
+      if (snapshot.recordLookups) {
+        const { requested, found } = snapshot.recordLookups;
+        recordLookups.set({ clustername, result: "found" }, found);
+        recordLookups.set({ clustername, result: "missing" }, requested - found);
+      }
       ownedGroups.set({ clustername }, snapshot.groupsChecked);
       for (const group of snapshot.groups) setGroup(clustername, group);
     }

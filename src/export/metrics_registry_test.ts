@@ -15,6 +15,7 @@ const partition = (
   partition: index,
   committedOffset: 0,
   latestOffset: lagOffsets,
+  observedAtMs: 0,
   lagOffsets,
   lagSeconds,
 });

@@ -23,6 +23,22 @@ export interface LatestOffset extends TopicPartition {
   observedAtMs: number;
 }
 
+/** A record to look up: the one at `offset` of a partition. */
+export interface RecordLookup extends TopicPartition {
+  offset: number;
+}
+
+/** A record's CreateTime (or LogAppendTime); `exact` is false when placed inside a compressed batch. */
+export interface RecordTime {
+  timestampMs: number;
+  exact: boolean;
+}
+
+/** Map key of a RecordLookup. */
+export function recordLookupKey(lookup: RecordLookup): string {
+  return `${lookup.topic}\u0000${lookup.partition}\u0000${lookup.offset}`;
+}
+
 /** Read-only admin operations on one Kafka cluster. */
 export interface KafkaAdmin {
   /** Every consumer group of the cluster, from every broker (Empty groups included). */
@@ -34,6 +50,12 @@ export interface KafkaAdmin {
    * per leader broker. Partitions without a leader are left out.
    */
   fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]>;
+  /**
+   * Timestamps of the records at the given offsets (or of the first record after each, when it
+   * no longer exists), with small Fetch requests grouped per leader broker. Lookups that fail
+   * are missing from the result. Call after fetchLatestOffsets in the same iteration.
+   */
+  fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>>;
   /** Drops connections; the next call reconnects. Used after errors and on shutdown. */
   close(): Promise<void>;
 }

@@ -7,7 +7,18 @@ import { Kafka, type KafkaConfig, logLevel as KafkajsLogLevel, type SASLOptions 
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import type { Logger } from "../log/logger.ts";
 import { type DecodedMetadata, installTolerantMetadataParse } from "./kafkajs_metadata_patch.ts";
-import type { CommittedOffset, GroupListing, KafkaAdmin, LatestOffset } from "./kafka_admin.ts";
+import fetchRequestV4 from "kafkajs/src/protocol/requests/fetch/v4/request.js";
+import { mapConcurrent } from "../util/map_concurrent.ts";
+import {
+  type CommittedOffset,
+  type GroupListing,
+  type KafkaAdmin,
+  type LatestOffset,
+  type RecordLookup,
+  recordLookupKey,
+  type RecordTime,
+} from "./kafka_admin.ts";
+import { decodeFetchResponseV4, findRecordTimestamp } from "./record_batch.ts";
 
 /** What the kafkajs admin needs from outside. */
 export interface KafkajsAdminDeps {
@@ -16,6 +27,8 @@ export interface KafkajsAdminDeps {
   readTextFile(path: string): string;
   /** Called with the duration of each Kafka request, for the latency histogram. */
   observeRequest?(api: string, seconds: number): void;
+  /** Concurrent Fetch requests for record timestamps (default 4). */
+  fetchConcurrency?: number;
 }
 
 // Shapes of the kafkajs internals used here (kafkajs ships no types for them).
@@ -38,12 +51,24 @@ interface InternalBroker {
   }>;
 }
 
+interface ProtocolRequest {
+  request: unknown;
+  response: {
+    decode(payload: Uint8Array): Promise<unknown>;
+    parse(data: unknown): Promise<unknown>;
+  };
+}
+
+interface InternalConnectedBroker extends InternalBroker {
+  connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+}
+
 interface InternalCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   refreshMetadata(): Promise<void>;
   refreshMetadataIfNecessary(): Promise<void>;
-  findBroker(request: { nodeId: string }): Promise<InternalBroker>;
+  findBroker(request: { nodeId: string }): Promise<InternalConnectedBroker>;
   findGroupCoordinator(request: { groupId: string }): Promise<InternalBroker>;
   brokerPool: {
     brokers: Record<string, unknown>;
@@ -54,6 +79,9 @@ interface InternalCluster {
 
 const READ_UNCOMMITTED = 0; // the high watermark, as kafka-consumer-groups reports it
 const LATEST_TIMESTAMP = -1;
+/** Bytes asked per partition for a record timestamp: a batch header and its first records. */
+const RECORD_FETCH_BYTES = 4_096;
+const MAX_PARTITIONS_PER_FETCH = 500;
 
 /** Creates the kafkajs-backed admin for one cluster; connects lazily on first use. */
 export function createKafkajsAdmin(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaAdmin {
@@ -158,6 +186,65 @@ class KafkajsAdmin implements KafkaAdmin {
     return perLeader.flat();
   }
 
+  async fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>> {
+    const found = new Map<string, RecordTime>();
+    if (lookups.length === 0) return found;
+    const cluster = await this.#connected();
+    const leaders = new Map<string, number>();
+    for (const { topic, partitionMetadata } of cluster.brokerPool.metadata?.topicMetadata ?? []) {
+      for (const { partitionId, leader } of partitionMetadata) {
+        leaders.set(`${topic}\u0000${partitionId}`, leader);
+      }
+    }
+    // A Fetch request names each partition once: groups at different offsets of one partition
+    // are looked up in successive rounds.
+    let pending = [...new Map(lookups.map((lookup) => [recordLookupKey(lookup), lookup])).values()];
+    while (pending.length > 0) {
+      const round = new Map<string, RecordLookup>();
+      const later: RecordLookup[] = [];
+      for (const lookup of pending) {
+        const partitionKey = `${lookup.topic}\u0000${lookup.partition}`;
+        if (round.has(partitionKey)) later.push(lookup);
+        else round.set(partitionKey, lookup);
+      }
+      const byLeader = new Map<number, RecordLookup[]>();
+      for (const [partitionKey, lookup] of round) {
+        const leader = leaders.get(partitionKey);
+        if (leader === undefined || leader < 0) continue;
+        const list = byLeader.get(leader);
+        if (list) list.push(lookup);
+        else byLeader.set(leader, [lookup]);
+      }
+      const requests = [...byLeader].flatMap(([leader, list]) => {
+        const chunks: Array<[number, RecordLookup[]]> = [];
+        for (let start = 0; start < list.length; start += MAX_PARTITIONS_PER_FETCH) {
+          chunks.push([leader, list.slice(start, start + MAX_PARTITIONS_PER_FETCH)]);
+        }
+        return chunks;
+      });
+      await mapConcurrent(requests, this.#deps.fetchConcurrency ?? 4, async ([leader, chunk]) => {
+        const broker = await cluster.findBroker({ nodeId: String(leader) });
+        const partitions = await this.#timed("Fetch", () => fetchRecords(broker, chunk));
+        const wanted = new Map(
+          chunk.map((lookup) => [`${lookup.topic}\u0000${lookup.partition}`, lookup]),
+        );
+        for (const partition of partitions) {
+          const lookup = wanted.get(`${partition.topic}\u0000${partition.partition}`);
+          if (!lookup || partition.errorCode !== 0) continue;
+          const record = findRecordTimestamp(partition.records, lookup.offset);
+          if (record) {
+            found.set(recordLookupKey(lookup), {
+              timestampMs: record.timestampMs,
+              exact: record.exact,
+            });
+          }
+        }
+      });
+      pending = later;
+    }
+    return found;
+  }
+
   async close(): Promise<void> {
     const cluster = this.#cluster;
     const connecting = this.#connecting;
@@ -199,6 +286,33 @@ class KafkajsAdmin implements KafkaAdmin {
       this.#deps.observeRequest?.(api, (this.#deps.now() - startedMs) / 1_000);
     }
   }
+}
+
+/** One Fetch v4 request for a few KiB at each lookup's offset, decoded by record_batch.ts. */
+function fetchRecords(broker: InternalConnectedBroker, lookups: RecordLookup[]) {
+  const topics = new Map<
+    string,
+    Array<{ partition: number; fetchOffset: string; maxBytes: number }>
+  >();
+  for (const { topic, partition, offset } of lookups) {
+    const list = topics.get(topic) ?? [];
+    list.push({ partition, fetchOffset: String(offset), maxBytes: RECORD_FETCH_BYTES });
+    topics.set(topic, list);
+  }
+  return broker.connectionPool.send({
+    request: fetchRequestV4({
+      replicaId: -1,
+      maxWaitTime: 0,
+      minBytes: 0,
+      maxBytes: RECORD_FETCH_BYTES * lookups.length,
+      isolationLevel: READ_UNCOMMITTED,
+      topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+    }),
+    response: {
+      decode: (payload) => Promise.resolve(decodeFetchResponseV4(payload)),
+      parse: (data) => Promise.resolve(data),
+    },
+  }) as Promise<ReturnType<typeof decodeFetchResponseV4>>;
 }
 
 /** Reaches kafkajs' private Cluster factory (see the module comment for why). */

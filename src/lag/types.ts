@@ -6,14 +6,25 @@ export interface OffsetObservation {
   timestampMs: number;
 }
 
+/** How a lag in seconds was obtained. */
+export type LagSecondsMethod =
+  | "caught-up"
+  | "interpolated"
+  | "extrapolated"
+  | "lower-bound"
+  | "record-timestamp";
+
 /** Lag of one partition of one group; `lagSeconds` is absent when it cannot be known yet. */
 export interface PartitionLag {
   topic: string;
   partition: number;
   committedOffset: number;
   latestOffset: number;
+  /** When the latest offset was read: the "now" of both lags. */
+  observedAtMs: number;
   lagOffsets: number;
   lagSeconds?: number;
+  lagSecondsMethod?: LagSecondsMethod;
 }
 
 /** Max and sum over the partitions that have a value; absent when none has. */

@@ -1,19 +1,31 @@
 /** An in-memory KafkaAdmin for unit tests of collection logic (never a stand-in for real Kafka tests). */
-import type {
-  CommittedOffset,
-  GroupListing,
-  KafkaAdmin,
-  LatestOffset,
+import {
+  type CommittedOffset,
+  type GroupListing,
+  type KafkaAdmin,
+  type LatestOffset,
+  type RecordLookup,
+  recordLookupKey,
+  type RecordTime,
 } from "../../src/kafka/kafka_admin.ts";
 
 /** A scripted cluster: groups with committed offsets, and end offsets per partition. */
 export class FakeKafkaAdmin implements KafkaAdmin {
   groups = new Map<string, CommittedOffset[]>();
   endOffsets = new Map<string, number>();
+  /** CreateTime per "topic/partition/offset", for exact mode. */
+  recordTimes = new Map<string, number>();
+  failRecordTimes?: Error;
   failListGroups?: Error;
   failGroups = new Set<string>();
   clock = 0;
-  calls = { listGroups: 0, fetchCommittedOffsets: 0, fetchLatestOffsets: 0, close: 0 };
+  calls = {
+    listGroups: 0,
+    fetchCommittedOffsets: 0,
+    fetchLatestOffsets: 0,
+    fetchRecordTimes: 0,
+    close: 0,
+  };
 
   /** Sets a partition's end offset. */
   setEnd(topic: string, partition: number, offset: number): this {
@@ -53,6 +65,21 @@ export class FakeKafkaAdmin implements KafkaAdmin {
       }
     }
     return Promise.resolve(offsets);
+  }
+
+  fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>> {
+    this.calls.fetchRecordTimes++;
+    if (this.failRecordTimes) return Promise.reject(this.failRecordTimes);
+    const found = new Map<string, RecordTime>();
+    for (const lookup of lookups) {
+      const timestampMs = this.recordTimes.get(
+        `${lookup.topic}/${lookup.partition}/${lookup.offset}`,
+      );
+      if (timestampMs !== undefined) {
+        found.set(recordLookupKey(lookup), { timestampMs, exact: true });
+      }
+    }
+    return Promise.resolve(found);
   }
 
   close(): Promise<void> {

@@ -1,0 +1,212 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { decodeFetchResponseV4, findRecordTimestamp } from "./record_batch.ts";
+
+/** Big-endian byte writer with Kafka's zigzag varints, to build batches for the tests. */
+class Writer {
+  bytes: number[] = [];
+  int8(value: number) {
+    this.bytes.push(value & 0xff);
+    return this;
+  }
+  int16(value: number) {
+    return this.int8(value >> 8).int8(value);
+  }
+  int32(value: number) {
+    return this.int16(value >> 16).int16(value & 0xffff);
+  }
+  int64(value: number) {
+    const big = BigInt.asUintN(64, BigInt(value));
+    for (let shift = 56n; shift >= 0n; shift -= 8n) this.int8(Number((big >> shift) & 0xffn));
+    return this;
+  }
+  varint(value: number) {
+    let zigzag = BigInt.asUintN(64, (BigInt(value) << 1n) ^ (BigInt(value) >> 63n));
+    do {
+      let byte = Number(zigzag & 0x7fn);
+      zigzag >>= 7n;
+      if (zigzag > 0n) byte |= 0x80;
+      this.int8(byte);
+    } while (zigzag > 0n);
+    return this;
+  }
+  raw(bytes: ArrayLike<number>) {
+    this.bytes.push(...Array.from(bytes));
+    return this;
+  }
+  string(text: string) {
+    const encoded = new TextEncoder().encode(text);
+    return this.int16(encoded.length).raw(encoded);
+  }
+  done() {
+    return new Uint8Array(this.bytes);
+  }
+}
+
+interface BatchSpec {
+  baseOffset: number;
+  firstTimestamp: number;
+  /** [offsetDelta, timestampDelta] per record. */
+  records: Array<[number, number]>;
+  attributes?: number;
+  /** For compressed batches: the (opaque) payload instead of encoded records. */
+  compressedPayload?: number[];
+}
+
+function batch(spec: BatchSpec): Uint8Array {
+  const body = new Writer();
+  if (spec.compressedPayload) body.raw(spec.compressedPayload);
+  else {
+    for (const [offsetDelta, timestampDelta] of spec.records) {
+      const record = new Writer().int8(0).varint(timestampDelta).varint(offsetDelta)
+        .varint(3).raw([107, 101, 121]) // key "key"
+        .varint(5).raw([118, 97, 108, 117, 101]) // value "value"
+        .varint(0) // no headers
+        .done();
+      body.varint(record.length).raw(record);
+    }
+  }
+  const lastOffsetDelta = Math.max(...spec.records.map(([offsetDelta]) => offsetDelta));
+  const maxTimestamp = spec.firstTimestamp + Math.max(...spec.records.map(([, delta]) => delta));
+  const afterLength = new Writer()
+    .int32(0) // partitionLeaderEpoch
+    .int8(2) // magic
+    .int32(0) // crc (not checked)
+    .int16(spec.attributes ?? 0)
+    .int32(lastOffsetDelta)
+    .int64(spec.firstTimestamp)
+    .int64(maxTimestamp)
+    .int64(-1)
+    .int16(-1)
+    .int32(-1)
+    .int32(spec.records.length)
+    .raw(body.done())
+    .done();
+  return new Writer().int64(spec.baseOffset).int32(afterLength.length).raw(afterLength).done();
+}
+
+function legacyMessage(offset: number, timestampMs: number, attributes = 0): Uint8Array {
+  const afterLength = new Writer().int32(0).int8(1).int8(attributes).int64(timestampMs).int32(-1)
+    .int32(1).int8(120)
+    .done();
+  return new Writer().int64(offset).int32(afterLength.length).raw(afterLength).done();
+}
+
+const concat = (...parts: Uint8Array[]) =>
+  new Uint8Array(parts.flatMap((part) => Array.from(part)));
+
+const T0 = 1_700_000_000_000;
+const plain = batch({
+  baseOffset: 100,
+  firstTimestamp: T0,
+  records: [[0, 0], [1, 10], [2, 25], [3, 40]],
+});
+const next = batch({ baseOffset: 104, firstTimestamp: T0 + 1_000, records: [[0, 0], [1, 5]] });
+
+Deno.test("findRecordTimestamp()", async (t) => {
+  const cases: Array<[string, Uint8Array, number, ReturnType<typeof findRecordTimestamp>]> = [
+    ["first record of a batch", plain, 100, { timestampMs: T0, offset: 100, exact: true }],
+    ["a record inside a batch", plain, 102, { timestampMs: T0 + 25, offset: 102, exact: true }],
+    ["a record in the second batch", concat(plain, next), 105, {
+      timestampMs: T0 + 1_005,
+      offset: 105,
+      exact: true,
+    }],
+    [
+      "the next record when the offset was compacted away",
+      batch({ baseOffset: 10, firstTimestamp: T0, records: [[0, 0], [5, 50]] }),
+      12,
+      { timestampMs: T0 + 50, offset: 15, exact: true },
+    ],
+    ["a fetch that starts before the offset's batch", concat(plain, next), 104, {
+      timestampMs: T0 + 1_000,
+      offset: 104,
+      exact: true,
+    }],
+    [
+      "log-append time: the batch's time for every record",
+      batch({ baseOffset: 0, firstTimestamp: T0, records: [[0, 0], [1, 7]], attributes: 0x08 }),
+      1,
+      { timestampMs: T0 + 7, offset: 1, exact: true },
+    ],
+    [
+      "compressed batch: its first record is exact",
+      batch({
+        baseOffset: 50,
+        firstTimestamp: T0,
+        records: [[0, 0], [4, 400]],
+        attributes: 0x03,
+        compressedPayload: [1, 2, 3],
+      }),
+      50,
+      { timestampMs: T0, offset: 50, exact: true },
+    ],
+    [
+      "compressed batch: a later record is placed on the batch's time line",
+      batch({
+        baseOffset: 50,
+        firstTimestamp: T0,
+        records: [[0, 0], [4, 400]],
+        attributes: 0x04,
+        compressedPayload: [9, 9],
+      }),
+      53,
+      { timestampMs: T0 + 300, offset: 53, exact: false },
+    ],
+    [
+      "control batches (transaction markers) are skipped",
+      concat(
+        batch({ baseOffset: 100, firstTimestamp: T0, records: [[0, 0]], attributes: 0x30 }),
+        next,
+      ),
+      100,
+      { timestampMs: T0 + 1_000, offset: 104, exact: true },
+    ],
+    [
+      "a truncated batch still gives its records so far",
+      plain.subarray(0, plain.length - 12),
+      101,
+      {
+        timestampMs: T0 + 10,
+        offset: 101,
+        exact: true,
+      },
+    ],
+    ["a batch cut before the record falls back to its header", plain.subarray(0, 70), 103, {
+      timestampMs: T0 + 40,
+      offset: 103,
+      exact: false,
+    }],
+    ["a cut header gives nothing", plain.subarray(0, 40), 100, undefined],
+    ["no batch reaches the offset", plain, 200, undefined],
+    ["empty records", new Uint8Array(), 0, undefined],
+    ["legacy magic-1 message", concat(legacyMessage(7, T0 - 5), legacyMessage(8, T0)), 8, {
+      timestampMs: T0,
+      offset: 8,
+      exact: true,
+    }],
+  ];
+  for (const [name, records, offset, expected] of cases) {
+    await t.step(name, () => assertEquals(findRecordTimestamp(records, offset), expected));
+  }
+});
+
+Deno.test("decodeFetchResponseV4()", () => {
+  const body = new Writer()
+    .int32(0) // throttle
+    .int32(1) // topics
+    .string("orders")
+    .int32(2) // partitions
+    .int32(0).int16(0).int64(104).int64(104).int32(-1).int32(plain.length).raw(plain)
+    .int32(1).int16(1).int64(-1).int64(-1).int32(1).int64(5).int64(6).int32(-1)
+    .done();
+  const partitions = decodeFetchResponseV4(body);
+  assertEquals(partitions.map((p) => [p.topic, p.partition, p.errorCode, p.records.length]), [
+    ["orders", 0, 0, plain.length],
+    ["orders", 1, 1, 0],
+  ]);
+  assertEquals(findRecordTimestamp(partitions[0].records, 103), {
+    timestampMs: T0 + 40,
+    offset: 103,
+    exact: true,
+  });
+});
