@@ -40,6 +40,7 @@ export function normalizeHistory(
     while (kept.length > 0 && kept[kept.length - 1].timestampMs > point.timestampMs) kept.pop();
     const last = kept.at(-1);
     const beforeLast = kept.at(-2);
+    if (last?.offset === point.offset && last.timestampMs === point.timestampMs) continue;
     if (last?.offset === point.offset && beforeLast?.offset === point.offset) {
       // Already first + last sighting of this offset: the new point becomes the last one.
       kept[kept.length - 1] = { offset: point.offset, timestampMs: point.timestampMs };
