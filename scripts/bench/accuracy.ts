@@ -118,7 +118,10 @@ const scenarios: Scenario[] = [
     consume: (elapsed, createTimes, startMs, previous) => {
       if (elapsed < 30_000) return behindBy(3_000)(elapsed, createTimes, startMs, previous);
       if (elapsed < 90_000) return previous;
-      return Math.min(previous + 40, behindBy(3_000)(elapsed, createTimes, startMs, previous));
+      // Time-based, not per call: committing can take longer than the loop's nominal second.
+      const atStop = behindBy(3_000)(30_000, createTimes, startMs, previous);
+      const caughtUp = behindBy(3_000)(elapsed, createTimes, startMs, previous);
+      return Math.min(atStop + Math.floor((elapsed - 90_000) * 40 / 1_000), caughtUp);
     },
   },
   {
