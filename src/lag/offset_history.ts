@@ -53,7 +53,8 @@ export function normalizeHistory(
 
 /**
  * Adds one observation to a normalized history and applies the limits. An end offset below the
- * newest one means the log was truncated or re-created: the older points describe another log.
+ * newest one, seen later than it, means the log was truncated or re-created: the older points
+ * describe another log. Seen earlier, it is only a late write from another instance.
  */
 export function mergeObservation(
   points: readonly OffsetObservation[],
@@ -61,7 +62,10 @@ export function mergeObservation(
   limits: HistoryLimits,
 ): OffsetObservation[] {
   const newest = points.at(-1);
-  if (newest === undefined || observation.offset < newest.offset) {
+  if (
+    newest === undefined ||
+    (observation.offset < newest.offset && observation.timestampMs > newest.timestampMs)
+  ) {
     return [{ offset: observation.offset, timestampMs: observation.timestampMs }];
   }
   const merged = normalizeHistory([...points, observation]);

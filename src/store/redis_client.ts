@@ -1,0 +1,91 @@
+/** Creates the ioredis client (standalone or Redis Cluster) from the storage settings. */
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
+import type { ExporterConfig } from "../config/load_config.ts";
+
+/** A standalone client or a cluster client: both run commands, scripts and pipelines. */
+export type RedisClient = Redis | Cluster;
+
+/** What creating a client reads from outside. */
+export interface RedisClientDeps {
+  readTextFile(path: string): string;
+}
+
+/**
+ * Options shared by both modes. Commands fail fast while disconnected (no offline queue) so an
+ * outage falls back to this instance's memory at once instead of stalling iterations; ioredis
+ * keeps reconnecting in the background with a capped backoff.
+ */
+function baseOptions(
+  settings: ExporterConfig["storage"]["redis"],
+  deps: RedisClientDeps,
+): RedisOptions {
+  const tls = settings.tls;
+  return {
+    username: settings.username,
+    password: settings.password,
+    connectTimeout: Math.min(settings.requestTimeoutMs, 10_000),
+    commandTimeout: settings.requestTimeoutMs,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+    tls: tls
+      ? {
+        ca: tls.caFile ? [deps.readTextFile(tls.caFile)] : undefined,
+        cert: tls.certFile ? deps.readTextFile(tls.certFile) : undefined,
+        key: tls.keyFile ? deps.readTextFile(tls.keyFile) : undefined,
+        rejectUnauthorized: !tls.insecureSkipVerify,
+      }
+      : undefined,
+  };
+}
+
+/** A client for `storage.redis`: Redis Cluster when `cluster_nodes` is set. */
+export function createRedisClient(
+  settings: ExporterConfig["storage"]["redis"],
+  deps: RedisClientDeps,
+): RedisClient {
+  const options = baseOptions(settings, deps);
+  if (settings.clusterNodes && settings.clusterNodes.length > 0) {
+    const clusterOptions: ClusterOptions = {
+      redisOptions: options,
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      scaleReads: "master",
+      clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+      slotsRefreshTimeout: Math.min(settings.requestTimeoutMs, 10_000),
+    };
+    return new Cluster(
+      settings.clusterNodes.map((node) => {
+        const separator = node.lastIndexOf(":");
+        return { host: node.slice(0, separator), port: Number(node.slice(separator + 1)) };
+      }),
+      clusterOptions,
+    );
+  }
+  return new Redis({
+    ...options,
+    host: settings.host,
+    port: settings.port,
+    enableAutoPipelining: true,
+  });
+}
+
+/** Resolves when the client is ready, rejects after `timeoutMs` (the client keeps trying). */
+export function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not ready within ${timeoutMs} ms (status ${client.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      client.off("ready", onReady);
+    };
+    client.on("ready", onReady);
+  });
+}
