@@ -24,7 +24,12 @@ import type { KafkaAdmin } from "./src/kafka/kafka_admin.ts";
 import { createLogger, describeError, type Logger } from "./src/log/logger.ts";
 import { silenceKafkajsTimerWarning } from "./src/log/silence_warnings.ts";
 import { MemoryOffsetHistoryStore } from "./src/store/memory_store.ts";
-import type { OffsetHistoryStore } from "./src/store/offset_history_store.ts";
+import { DuplicateNodeError } from "./src/cluster/membership.ts";
+import {
+  singleInstance,
+  startRedisWorkSharing,
+  type WorkSharing,
+} from "./src/cluster/work_sharing.ts";
 import { COMMIT, VERSION } from "./src/version.ts";
 
 const EXIT_OK = 0;
@@ -160,11 +165,12 @@ async function runOnce(
 /** The long-running exporter: one loop per cluster, /metrics and health servers, graceful stop. */
 async function runService(config: ExporterConfig, logger: Logger): Promise<number> {
   const state = new ExporterState(config.clusters.map((cluster) => cluster.name));
+  let sharing: WorkSharing = singleInstance(config);
   const metrics = createExporterMetrics(
     {
       clusters: () => state.clusters(),
       iterationSeconds: () => state.iterationSeconds(),
-      liveInstances: () => 1,
+      liveInstances: () => sharing.liveInstances(),
     },
     {
       labels: config.metrics.labels,
@@ -173,25 +179,43 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
       commit: COMMIT,
     },
   );
-  const store: OffsetHistoryStore = new MemoryOffsetHistoryStore({
-    retentionMs: config.storage.retentionMs,
-  });
   if (config.storage.type === "redis") {
-    logger.warn("storage.type redis is not available in this build yet; using the memory store");
+    try {
+      sharing = await startRedisWorkSharing(config, {
+        logger,
+        readTextFile: (path) => Deno.readTextFileSync(path),
+        onRedisError: () => metrics.countStoreError("redis"),
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateNodeError)) throw error;
+      printError(`kafka-lag-deno: ${error.message}`);
+      return EXIT_USAGE;
+    }
   }
 
+  let servers: Deno.HttpServer[];
+  try {
+    servers = startServers(config, state, metrics, sharing, logger);
+  } catch (error) {
+    await sharing.stop();
+    throw error;
+  }
   const stop = new AbortController();
-  const servers = startServers(config, state, metrics, logger);
+  let leaving: Promise<void> | undefined;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => {
       if (stop.signal.aborted) return;
       logger.info("shutting down", { signal });
+      // Deregister first, so the other instances take over on their next iteration.
+      leaving = sharing.leave();
       stop.abort();
     });
   }
 
   logger.info("kafka-lag-deno started", {
     version: VERSION,
+    node_id: config.app.nodeId,
+    storage: config.storage.type,
     clusters: config.clusters.map((cluster) => cluster.name).join(","),
     metrics_port: config.metrics.port,
     health_port: config.app.healthPort,
@@ -210,10 +234,12 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
         collect: () =>
           collectCluster(cluster, {
             admin: admins[index],
-            store,
+            store: sharing.store,
             now: Date.now,
             logger,
             concurrency: config.app.numWorkers,
+            selectOwnedGroups: (clusterName, groupIds) =>
+              sharing.selectOwnedGroups(clusterName, groupIds),
             onStoreError: (error) => {
               metrics.countStoreError(config.storage.type);
               logger.warn("offset history store failed", {
@@ -233,9 +259,10 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
   ));
   state.setLoopRunning(false);
 
+  await leaving;
   await Promise.all(servers.map((server) => server.shutdown()));
   await Promise.all(admins.map((admin) => admin.close()));
-  await store.close();
+  await sharing.stop();
   logger.info("stopped");
   return EXIT_OK;
 }
@@ -244,11 +271,12 @@ function startServers(
   config: ExporterConfig,
   state: ExporterState,
   metrics: ExporterMetrics,
+  sharing: WorkSharing,
   logger: Logger,
 ): Deno.HttpServer[] {
   const deps = {
     renderMetrics: () => metrics.render(),
-    health: () => evaluateHealth(state.clusters()),
+    health: () => evaluateHealth(state.clusters(), sharing.healthy()),
     live: () => state.loopRunning(),
   };
   const healthPath = config.app.healthPath;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure everything the tests and the demo need is here, installing what is missing:
 #   - Deno 2 (from npm, into .cache/deno when no `deno` is on PATH)
-#   - Maven (from apt) to fetch the Kafka jars, and the jars themselves (scripts/fetch_kafka.sh)
+#   - from apt: Maven (to fetch the Kafka jars), redis-server and redis-tools, openssl
+#   - the Kafka jars themselves (scripts/fetch_kafka.sh)
 # Needs Node.js/npm and Java 17+. Source it to get $DENO:  . scripts/bootstrap.sh
 set -euo pipefail
 _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,9 +29,14 @@ export DENO
 export PATH="$(dirname "$DENO"):$PATH"
 
 command -v java >/dev/null 2>&1 || { echo "bootstrap: Java 17+ is needed to run Kafka" >&2; exit 1; }
-if ! command -v mvn >/dev/null 2>&1; then
-  echo "bootstrap: installing Maven from apt (to fetch the Kafka jars from Maven Central)" >&2
+_packages=()
+command -v mvn >/dev/null 2>&1 || _packages+=(maven)               # fetches the Kafka jars
+command -v redis-server >/dev/null 2>&1 || _packages+=(redis-server) # scale-out tests
+command -v redis-cli >/dev/null 2>&1 || _packages+=(redis-tools)     # Redis Cluster set-up
+command -v openssl >/dev/null 2>&1 || _packages+=(openssl)           # test certificates
+if [ ${#_packages[@]} -gt 0 ]; then
+  echo "bootstrap: installing from apt: ${_packages[*]}" >&2
   _as_root apt-get update -qq >&2
-  _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >&2
+  _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${_packages[@]}" >&2
 fi
 bash "$_root/scripts/fetch_kafka.sh"

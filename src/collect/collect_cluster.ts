@@ -25,8 +25,8 @@ export interface CollectClusterDeps {
   logger: Logger;
   /** How many groups' offsets are fetched at once. */
   concurrency: number;
-  /** Scale-out hook: whether this instance measures the group (all groups when absent). */
-  ownsGroup?(clusterName: string, groupId: string): boolean;
+  /** Scale-out: the groups this instance measures among those listed (all when absent). */
+  selectOwnedGroups?(clusterName: string, groupIds: readonly string[]): Promise<string[]>;
   /** Called when the history store fails; lag in seconds is then left out for this iteration. */
   onStoreError?(error: unknown): void;
 }
@@ -45,10 +45,12 @@ export async function collectCluster(
   const log = deps.logger.child({ cluster: config.name });
 
   const listed = await deps.admin.listGroups();
-  const groupIds = [...new Set(listed.map((group) => group.groupId))]
+  const filtered = [...new Set(listed.map((group) => group.groupId))]
     .filter((groupId) => isIncluded(config.groupFilter, groupId))
-    .filter((groupId) => deps.ownsGroup?.(config.name, groupId) ?? true)
     .sort();
+  const groupIds = deps.selectOwnedGroups
+    ? await deps.selectOwnedGroups(config.name, filtered)
+    : filtered;
 
   const committedByGroup = await mapConcurrent(groupIds, deps.concurrency, async (groupId) => {
     try {

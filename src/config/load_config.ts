@@ -76,6 +76,8 @@ export interface ExporterConfig {
       keyPrefix: string;
       requestTimeoutMs: number;
       idleTimeoutMs: number;
+      /** An instance whose heartbeat is older than this is gone; its groups move. */
+      heartbeatTtlMs: number;
       username?: string;
       password?: string;
       tls?: TlsSettings;
@@ -376,6 +378,7 @@ async function resolveConfig(
         keyPrefix: redis.key_prefix,
         requestTimeoutMs: durationMs(redis.client_request_timeout),
         idleTimeoutMs: durationMs(redis.client_idle_timeout),
+        heartbeatTtlMs: durationMs(redis.heartbeat_ttl),
         username: redis.auth.enabled ? redis.auth.username : undefined,
         password: redisPassword,
         tls: redis.ssl.enabled

@@ -94,6 +94,7 @@ const redisSchema = z.strictObject({
   client_request_timeout: duration.default("60s"),
   client_idle_timeout: duration.default("5m"),
   retention_ttl_seconds: z.number().int().positive().default(7_200),
+  heartbeat_ttl: duration.default("15s"),
   auth: z.strictObject({
     enabled: z.boolean().default(false),
     username: z.string().optional(),

@@ -5,6 +5,12 @@ import type { ExporterConfig } from "../config/load_config.ts";
 /** A standalone client or a cluster client: both run commands, scripts and pipelines. */
 export type RedisClient = Redis | Cluster;
 
+/** The connection part of `storage.redis`. */
+export type RedisConnectionSettings = Pick<
+  ExporterConfig["storage"]["redis"],
+  "host" | "port" | "clusterNodes" | "requestTimeoutMs" | "username" | "password" | "tls"
+>;
+
 /** What creating a client reads from outside. */
 export interface RedisClientDeps {
   readTextFile(path: string): string;
@@ -16,7 +22,7 @@ export interface RedisClientDeps {
  * keeps reconnecting in the background with a capped backoff.
  */
 function baseOptions(
-  settings: ExporterConfig["storage"]["redis"],
+  settings: RedisConnectionSettings,
   deps: RedisClientDeps,
 ): RedisOptions {
   const tls = settings.tls;
@@ -41,7 +47,7 @@ function baseOptions(
 
 /** A client for `storage.redis`: Redis Cluster when `cluster_nodes` is set. */
 export function createRedisClient(
-  settings: ExporterConfig["storage"]["redis"],
+  settings: RedisConnectionSettings,
   deps: RedisClientDeps,
 ): RedisClient {
   const options = baseOptions(settings, deps);

@@ -24,6 +24,8 @@ export interface RedisServer extends AsyncDisposable {
   cli(args: string[]): Promise<string>;
   /** Stops the node at `index` (SIGKILL) without stopping the others. */
   kill(index?: number): Promise<void>;
+  /** Standalone only: starts the killed server again on the same port (empty, as after a crash). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,11 +112,16 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     listenPort = port;
   }
   // With TLS, "--port 0" comes after the plaintext port given by spawnRedis and wins.
-  const process = spawnRedis(port, dir, extra);
+  let process = spawnRedis(port, dir, extra);
   await waitForPort(listenPort, 15_000);
   const stop = async () => {
     await killProcess(process);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  const restart = async () => {
+    await killProcess(process);
+    process = spawnRedis(port, dir, extra);
+    await waitForPort(listenPort, 15_000);
   };
   return {
     host: "127.0.0.1",
@@ -122,6 +129,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     nodes: [`127.0.0.1:${port}`],
     cli: (args) => redisCli(port, args, cliAuth),
     kill: () => killProcess(process),
+    restart,
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -170,6 +178,7 @@ export async function startRedisCluster(): Promise<RedisServer> {
       nodes,
       cli: (args) => redisCli(processes[0].port, ["-c", ...args]),
       kill: (index = 0) => killProcess(processes[index]),
+      restart: () => Promise.reject(new Error("restart is for standalone servers")),
       stop,
       [Symbol.asyncDispose]: stop,
     };

@@ -1,0 +1,145 @@
+/**
+ * How this instance shares the work: alone (memory store, every group), or with the instances
+ * registered in Redis (shared history, the groups rendezvous hashing gives this node).
+ */
+import type { ExporterConfig } from "../config/load_config.ts";
+import { describeError, type Logger } from "../log/logger.ts";
+import { FallbackOffsetHistoryStore } from "../store/fallback_store.ts";
+import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
+import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
+import { createRedisClient, type RedisClient, waitUntilReady } from "../store/redis_client.ts";
+import { RedisOffsetHistoryStore } from "../store/redis_store.ts";
+import { DuplicateNodeError, RedisMembership } from "./membership.ts";
+import { groupKey, rendezvousOwner } from "./rendezvous.ts";
+
+/** The parts of the exporter that depend on whether it runs alone. */
+export interface WorkSharing {
+  store: OffsetHistoryStore;
+  /** The groups among `groupIds` this instance measures now (reads the live set first). */
+  selectOwnedGroups(clusterName: string, groupIds: readonly string[]): Promise<string[]>;
+  liveInstances(): number;
+  /** False while the shared store or membership cannot be reached. */
+  healthy(): boolean;
+  /** Deregisters at once, so the other instances take this one's groups on their next iteration. */
+  leave(): Promise<void>;
+  /** Deregisters if not done yet and releases connections. */
+  stop(): Promise<void>;
+}
+
+/** One instance with an in-memory history: it measures every group. */
+export function singleInstance(config: ExporterConfig): WorkSharing {
+  const store = new MemoryOffsetHistoryStore({ retentionMs: config.storage.retentionMs });
+  return {
+    store,
+    selectOwnedGroups: (_clusterName, groupIds) => Promise.resolve([...groupIds]),
+    liveInstances: () => 1,
+    healthy: () => true,
+    leave: () => Promise.resolve(),
+    stop: () => store.close(),
+  };
+}
+
+/** What Redis work sharing needs from outside. */
+export interface RedisWorkSharingDeps {
+  logger: Logger;
+  readTextFile(path: string): string;
+  /** Called on every failed Redis operation (for the error counter). */
+  onRedisError(): void;
+}
+
+/**
+ * Connects to Redis, joins the membership (waiting out a stale registration of this node id)
+ * and starts the heartbeat. Throws DuplicateNodeError when another live instance has this
+ * node id. When Redis cannot be reached it starts anyway: alone, unhealthy, retrying.
+ */
+export async function startRedisWorkSharing(
+  config: ExporterConfig,
+  deps: RedisWorkSharingDeps,
+): Promise<WorkSharing> {
+  const settings = config.storage.redis;
+  const log = deps.logger.child({ store: "redis" });
+  const client: RedisClient = createRedisClient(settings, deps);
+  let redisReachable = true;
+  const reportError = (what: string, error: unknown) => {
+    deps.onRedisError();
+    if (redisReachable) {
+      log.error(`${what}; continuing with this instance's memory`, { error: describeError(error) });
+    }
+    redisReachable = false;
+  };
+  const reportRecovered = () => {
+    if (!redisReachable) log.info("Redis answers again");
+    redisReachable = true;
+  };
+  // ioredis reports connection problems as events; the operations below report their own.
+  client.on("error", (error) => log.debug("redis client error", { error: describeError(error) }));
+
+  const membership = new RedisMembership(client, {
+    keyPrefix: settings.keyPrefix,
+    nodeId: config.app.nodeId,
+    ttlMs: settings.heartbeatTtlMs,
+  });
+  try {
+    await waitUntilReady(client, Math.min(settings.requestTimeoutMs, 10_000));
+    await membership.join();
+    log.info("joined", { node_id: config.app.nodeId, live: membership.liveNodes().join(",") });
+  } catch (error) {
+    if (error instanceof DuplicateNodeError) {
+      client.disconnect();
+      throw error;
+    }
+    reportError("cannot join the instances in Redis", error);
+  }
+
+  const beat = async () => {
+    try {
+      await membership.heartbeat();
+      reportRecovered();
+    } catch (error) {
+      if (error instanceof DuplicateNodeError) log.error(error.message);
+      reportError("Redis heartbeat failed", error);
+    }
+  };
+  const heartbeat = setInterval(beat, Math.max(250, settings.heartbeatTtlMs / 3));
+  let left: Promise<void> | undefined;
+  const leave = () =>
+    left ??= (async () => {
+      clearInterval(heartbeat);
+      await membership.leave().catch((error) =>
+        log.warn("cannot deregister from Redis", { error: describeError(error) })
+      );
+    })();
+
+  const shared = new RedisOffsetHistoryStore(client, {
+    keyPrefix: settings.keyPrefix,
+    retentionMs: config.storage.retentionMs,
+  });
+  const store = new FallbackOffsetHistoryStore(
+    shared,
+    new MemoryOffsetHistoryStore({ retentionMs: config.storage.retentionMs }),
+    {
+      onError: (error) => reportError("Redis offset history failed", error),
+      onRecovered: reportRecovered,
+    },
+  );
+
+  return {
+    store,
+    selectOwnedGroups: async (clusterName, groupIds) => {
+      // Every iteration reads the live set first; while Redis is down the last one known is kept.
+      await beat();
+      const live = membership.liveNodes();
+      return groupIds.filter((groupId) =>
+        rendezvousOwner(groupKey(clusterName, groupId), live) === membership.nodeId
+      );
+    },
+    liveInstances: () => membership.liveNodes().length,
+    healthy: () => redisReachable && store.sharedHealthy(),
+    leave,
+    stop: async () => {
+      await leave();
+      await store.close();
+      client.disconnect();
+    },
+  };
+}
