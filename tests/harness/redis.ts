@@ -89,7 +89,19 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   const cliAuth: string[] = [];
   if (options.aclUser) {
     const { username, password } = options.aclUser;
-    extra.push("--user", "default off", "--user", `${username} on >${password} ~* &* +@all`);
+    // redis-server joins the words after an option up to the next "--option" into one line.
+    extra.push(
+      "--user",
+      "default",
+      "off",
+      "--user",
+      username,
+      "on",
+      `>${password}`,
+      "~*",
+      "&*",
+      "+@all",
+    );
     cliAuth.push("--user", username, "--pass", password, "--no-auth-warning");
   }
   let listenPort = port;
