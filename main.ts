@@ -18,6 +18,8 @@ import { abortableSleep, iterateCluster, runClusterLoop } from "./src/collect/cl
 import { ExporterState } from "./src/collect/exporter_state.ts";
 import { createExporterMetrics, type ExporterMetrics } from "./src/export/metrics_registry.ts";
 import { createHandler } from "./src/http/create_handler.ts";
+import { RemoteWriter } from "./src/export/remote_write/remote_writer.ts";
+import { createRemoteWriteTransport } from "./src/export/remote_write/http_transport.ts";
 import { evaluateHealth } from "./src/http/health.ts";
 import { createKafkajsAdmin } from "./src/kafka/kafkajs_admin.ts";
 import type { KafkaAdmin } from "./src/kafka/kafka_admin.ts";
@@ -222,6 +224,9 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
     interval_ms: config.app.iterationIntervalMs,
   });
   const admins = config.clusters.map((cluster) => createAdmin(cluster, logger, metrics));
+  const remoteWrite = config.remoteWrite.enabled
+    ? startRemoteWrite(config, metrics, logger, stop.signal)
+    : undefined;
   state.setLoopRunning(true);
   await Promise.all(config.clusters.map((cluster, index) =>
     runClusterLoop(
@@ -260,11 +265,56 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
   state.setLoopRunning(false);
 
   await leaving;
+  await remoteWrite?.finish();
   await Promise.all(servers.map((server) => server.shutdown()));
   await Promise.all(admins.map((admin) => admin.close()));
   await sharing.stop();
   logger.info("stopped");
   return EXIT_OK;
+}
+
+/**
+ * Remote write: one push of every series per iteration interval, sent by its own loop; on
+ * shutdown a last push and a bounded flush.
+ */
+function startRemoteWrite(
+  config: ExporterConfig,
+  metrics: ExporterMetrics,
+  logger: Logger,
+  signal: AbortSignal,
+): { finish(): Promise<void> } {
+  const settings = config.remoteWrite;
+  const sleep = (ms: number, abort?: AbortSignal) =>
+    abortableSleep(ms, abort ?? new AbortController().signal);
+  const writer = new RemoteWriter(
+    { queueMaxSamples: settings.queueMaxSamples, maxSamplesPerSend: settings.maxSamplesPerSend },
+    {
+      send: createRemoteWriteTransport(settings, {
+        readTextFile: (path) => Deno.readTextFileSync(path),
+        userAgent: `kafka-lag-deno/${VERSION}`,
+      }),
+      sleep,
+      logger: logger.child({ component: "remote_write" }),
+      ...metrics.remoteWrite,
+      now: Date.now,
+    },
+  );
+  metrics.remoteWrite.setQueueSize(() => writer.queuedSamples());
+  const push = async () => writer.push(await metrics.collectSeries(), Date.now());
+  const pushing = (async () => {
+    while (!signal.aborted) {
+      await abortableSleep(config.app.iterationIntervalMs, signal);
+      if (!signal.aborted) await push();
+    }
+  })();
+  const sending = writer.run(signal);
+  return {
+    finish: async () => {
+      await Promise.all([pushing, sending]);
+      await push();
+      await writer.flush(Date.now() + Math.max(5_000, settings.timeoutMs));
+    },
+  };
 }
 
 function startServers(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure everything the tests and the demo need is here, installing what is missing:
 #   - Deno 2 (from npm, into .cache/deno when no `deno` is on PATH)
-#   - from apt: Maven (to fetch the Kafka jars), redis-server and redis-tools, openssl
+#   - from apt: Maven (to fetch the Kafka jars), redis-server and redis-tools, openssl,
+#     prometheus and nginx-light (remote-write tests)
 #   - the Kafka jars themselves (scripts/fetch_kafka.sh)
 # Needs Node.js/npm and Java 17+. Source it to get $DENO:  . scripts/bootstrap.sh
 set -euo pipefail
@@ -34,6 +35,8 @@ command -v mvn >/dev/null 2>&1 || _packages+=(maven)               # fetches the
 command -v redis-server >/dev/null 2>&1 || _packages+=(redis-server) # scale-out tests
 command -v redis-cli >/dev/null 2>&1 || _packages+=(redis-tools)     # Redis Cluster set-up
 command -v openssl >/dev/null 2>&1 || _packages+=(openssl)           # test certificates
+command -v prometheus >/dev/null 2>&1 || _packages+=(prometheus)     # remote-write tests
+command -v nginx >/dev/null 2>&1 || _packages+=(nginx-light)         # bearer-token proxy in tests
 if [ ${#_packages[@]} -gt 0 ]; then
   echo "bootstrap: installing from apt: ${_packages[*]}" >&2
   _as_root apt-get update -qq >&2

@@ -64,6 +64,8 @@ export interface ExporterConfig {
     basicAuth?: { username: string; password: string };
     bearerToken?: string;
     tls?: TlsSettings;
+    queueMaxSamples: number;
+    maxSamplesPerSend: number;
   };
   clusters: KafkaClusterConfig[];
   storage: {
@@ -329,6 +331,12 @@ async function resolveConfig(
   if (remote.url !== undefined && !URL.canParse(remote.url)) {
     issues.push({ path: "prometheus_remote_write.url", message: "expected an http(s) URL" });
   }
+  if (remote.queue_max_samples < remote.max_samples_per_send) {
+    issues.push({
+      path: "prometheus_remote_write.queue_max_samples",
+      message: "must be at least max_samples_per_send",
+    });
+  }
   if (remote.basic_auth?.username && bearerToken !== undefined) {
     issues.push({
       path: "prometheus_remote_write",
@@ -358,6 +366,8 @@ async function resolveConfig(
         ? { username: remote.basic_auth.username, password: remotePassword ?? "" }
         : undefined,
       bearerToken,
+      queueMaxSamples: remote.queue_max_samples,
+      maxSamplesPerSend: remote.max_samples_per_send,
       tls: remote.tls_config.enabled
         ? {
           caFile: remote.tls_config.ca_cert_file,

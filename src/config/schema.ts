@@ -76,6 +76,8 @@ const remoteWriteSchema = z.strictObject({
   }).optional(),
   bearer_token: secret,
   bearer_token_file: secretFile,
+  queue_max_samples: z.number().int().min(1).default(100_000),
+  max_samples_per_send: z.number().int().min(1).max(100_000).default(2_000),
   tls_config: z.strictObject({
     enabled: z.boolean().default(false),
     cert_file: z.string().optional(),

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import type { GroupLag } from "../lag/types.ts";
+import type { SeriesValue } from "./remote_write/remote_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
 export type Granularity = "partition" | "topic" | "group";
@@ -32,6 +33,16 @@ export interface ExporterMetrics {
   registry: Registry;
   /** Prometheus text format of the current state. */
   render(): Promise<string>;
+  /** The same series as render(), as values with their labels (`__name__` included), for remote write. */
+  collectSeries(): Promise<SeriesValue[]>;
+  /** Hooks of the remote-write client. */
+  remoteWrite: {
+    onSent(samples: number): void;
+    onFailed(samples: number): void;
+    onDropped(samples: number): void;
+    observeRequest(seconds: number): void;
+    setQueueSize(provider: () => number): void;
+  };
   observeKafkaRequest(clusterName: string, api: string, seconds: number): void;
   countStoreError(store: string): void;
 }
@@ -288,12 +299,60 @@ export function createExporterMetrics(
     }
   };
 
+  const remoteSamples = new Counter({
+    name: "kafka_lag_exporter_remote_write_samples_total",
+    help:
+      "Remote-write samples by outcome: sent, failed (rejected with a 4xx) or dropped (queue full).",
+    labelNames: ["result"],
+    registers,
+  });
+  const remoteRequests = new Histogram({
+    name: "kafka_lag_exporter_remote_write_request_duration_seconds",
+    help: "Duration of remote-write requests, each retry counted on its own.",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  let queueSize: (() => number) | undefined;
+  new Gauge({
+    name: "kafka_lag_exporter_remote_write_queue_samples",
+    help: "Samples waiting to be sent to the remote-write endpoint.",
+    registers,
+    collect() {
+      if (queueSize) this.set(queueSize());
+    },
+  });
+
   return {
     registry,
     render: () => {
       refresh();
       syncErrorCounters();
       return registry.metrics();
+    },
+    collectSeries: async () => {
+      refresh();
+      syncErrorCounters();
+      const series: SeriesValue[] = [];
+      for (const metric of await registry.getMetricsAsJSON()) {
+        const samples = metric.values as Array<{
+          value: number;
+          labels: Record<string, string | number>;
+          metricName?: string;
+        }>;
+        for (const sample of samples) {
+          const labels: Record<string, string> = { __name__: sample.metricName ?? metric.name };
+          for (const [name, value] of Object.entries(sample.labels)) labels[name] = String(value);
+          series.push({ labels, value: sample.value });
+        }
+      }
+      return series;
+    },
+    remoteWrite: {
+      onSent: (samples) => remoteSamples.inc({ result: "sent" }, samples),
+      onFailed: (samples) => remoteSamples.inc({ result: "failed" }, samples),
+      onDropped: (samples) => remoteSamples.inc({ result: "dropped" }, samples),
+      observeRequest: (seconds) => remoteRequests.observe(seconds),
+      setQueueSize: (provider) => queueSize = provider,
     },
     observeKafkaRequest: (clustername, api, seconds) =>
       kafkaRequests.observe({ clustername, api }, seconds),

@@ -1,0 +1,215 @@
+/**
+ * Pushes the exporter's series to a remote-write endpoint: one push per iteration interval,
+ * staleness markers for series that disappeared, a bounded queue that drops the oldest samples
+ * when the remote end is away for long, one sender (remote write wants each series in time
+ * order) retrying with exponential backoff on 5xx, 429 and network errors, and a final flush.
+ */
+import { describeError, type Logger } from "../../log/logger.ts";
+import { encodeRemoteWriteBody, type TimeSeries } from "./write_request.ts";
+
+/** A series' current value as /metrics shows it; labels include `__name__`. */
+export interface SeriesValue {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The answer of one HTTP attempt. */
+export interface SendResult {
+  status: number;
+  body: string;
+}
+
+/** What the writer talks to and reports into. */
+export interface RemoteWriterDeps {
+  /** One POST of a snappy-compressed WriteRequest; throws on network errors and timeouts. */
+  send(body: Uint8Array<ArrayBuffer>): Promise<SendResult>;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  logger: Logger;
+  onSent(samples: number): void;
+  onFailed(samples: number): void;
+  onDropped(samples: number): void;
+  observeRequest(seconds: number): void;
+  now(): number;
+}
+
+/** Queue and retry settings. */
+export interface RemoteWriterOptions {
+  /** Samples kept while the remote end is away; beyond this the oldest are dropped. */
+  queueMaxSamples: number;
+  maxSamplesPerSend: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+interface Batch {
+  series: TimeSeries[];
+  samples: number;
+}
+
+/** Whether an HTTP status is worth retrying: server errors and rate limiting. */
+export function isRetryable(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** Exponential backoff with ±20 % jitter, capped. */
+export function backoffMs(
+  attempt: number,
+  initialMs: number,
+  maxMs: number,
+  random = Math.random,
+): number {
+  const base = Math.min(maxMs, initialMs * 2 ** attempt);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+const seriesKey = (labels: Record<string, string>) =>
+  Object.keys(labels).sort().map((name) => `${name}\u0000${labels[name]}`).join("\u0001");
+
+/** The remote-write queue and sender. */
+export class RemoteWriter {
+  readonly #deps: RemoteWriterDeps;
+  readonly #options: Required<RemoteWriterOptions>;
+  readonly #queue: Batch[] = [];
+  #queuedSamples = 0;
+  #previous = new Map<string, Record<string, string>>();
+  #wake?: () => void;
+  #remoteHealthy = true;
+
+  constructor(options: RemoteWriterOptions, deps: RemoteWriterDeps) {
+    this.#deps = deps;
+    this.#options = { initialBackoffMs: 500, maxBackoffMs: 30_000, ...options };
+  }
+
+  /** Samples waiting to be sent. */
+  queuedSamples(): number {
+    return this.#queuedSamples;
+  }
+
+  /**
+   * Queues the current values with `timestampMs`, plus a staleness marker for every series that
+   * was pushed last time and is gone now (a deleted group reads as stale at once in Prometheus).
+   */
+  push(values: readonly SeriesValue[], timestampMs: number): void {
+    const current = new Map<string, Record<string, string>>();
+    const series: TimeSeries[] = [];
+    for (const { labels, value } of values) {
+      if (!Number.isFinite(value)) continue;
+      current.set(seriesKey(labels), labels);
+      series.push({ labels, samples: [{ value, timestampMs }] });
+    }
+    for (const [key, labels] of this.#previous) {
+      if (!current.has(key)) series.push({ labels, samples: [{ stale: true, timestampMs }] });
+    }
+    this.#previous = current;
+    for (let start = 0; start < series.length; start += this.#options.maxSamplesPerSend) {
+      const chunk = series.slice(start, start + this.#options.maxSamplesPerSend);
+      this.#queue.push({ series: chunk, samples: chunk.length });
+      this.#queuedSamples += chunk.length;
+    }
+    this.#enforceBound();
+    this.#wake?.();
+  }
+
+  /** Sends queued batches until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    let attempt = 0;
+    while (!signal.aborted) {
+      const batch = this.#queue[0];
+      if (!batch) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      const outcome = await this.#sendOnce(batch);
+      if (outcome === "retry") {
+        await this.#deps.sleep(
+          backoffMs(attempt++, this.#options.initialBackoffMs, this.#options.maxBackoffMs),
+          signal,
+        );
+      } else {
+        attempt = 0;
+      }
+    }
+  }
+
+  /** Sends what is queued, without retrying past `deadlineMs` (used on shutdown). */
+  async flush(deadlineMs: number): Promise<void> {
+    let attempt = 0;
+    while (this.#queue.length > 0 && this.#deps.now() < deadlineMs) {
+      const outcome = await this.#sendOnce(this.#queue[0]);
+      if (outcome === "retry") {
+        const wait = backoffMs(
+          attempt++,
+          this.#options.initialBackoffMs,
+          this.#options.maxBackoffMs,
+        );
+        if (this.#deps.now() + wait >= deadlineMs) break;
+        await this.#deps.sleep(wait);
+      }
+    }
+    if (this.#queuedSamples > 0) {
+      this.#deps.logger.warn("remote write: samples not delivered before shutdown", {
+        samples: this.#queuedSamples,
+      });
+    }
+  }
+
+  async #sendOnce(batch: Batch): Promise<"done" | "retry"> {
+    const startedMs = this.#deps.now();
+    let result: SendResult | undefined;
+    let failure: unknown;
+    try {
+      result = await this.#deps.send(encodeRemoteWriteBody(batch.series));
+    } catch (error) {
+      failure = error;
+    }
+    this.#deps.observeRequest((this.#deps.now() - startedMs) / 1_000);
+    if (result && result.status >= 200 && result.status < 300) {
+      this.#remove(batch);
+      this.#deps.onSent(batch.samples);
+      if (!this.#remoteHealthy) this.#deps.logger.info("remote write: delivering again");
+      this.#remoteHealthy = true;
+      return "done";
+    }
+    if (result && !isRetryable(result.status)) {
+      // The remote end refuses this data for good (bad labels, out of order, auth): retrying
+      // would only block the queue.
+      this.#remove(batch);
+      this.#deps.onFailed(batch.samples);
+      this.#deps.logger.error("remote write: request rejected, samples dropped", {
+        status: result.status,
+        response: result.body.slice(0, 300),
+        samples: batch.samples,
+      });
+      return "done";
+    }
+    if (this.#remoteHealthy) {
+      this.#deps.logger.warn("remote write: remote end unavailable, retrying with backoff", {
+        status: result?.status,
+        error: failure === undefined ? undefined : describeError(failure),
+      });
+    }
+    this.#remoteHealthy = false;
+    return "retry";
+  }
+
+  #remove(batch: Batch) {
+    const index = this.#queue.indexOf(batch);
+    if (index === -1) return; // already dropped by the bound while in flight
+    this.#queue.splice(index, 1);
+    this.#queuedSamples -= batch.samples;
+  }
+
+  #enforceBound() {
+    let dropped = 0;
+    while (this.#queuedSamples > this.#options.queueMaxSamples && this.#queue.length > 1) {
+      const oldest = this.#queue.shift()!;
+      this.#queuedSamples -= oldest.samples;
+      dropped += oldest.samples;
+    }
+    if (dropped > 0) this.#deps.onDropped(dropped);
+  }
+}

@@ -1,0 +1,107 @@
+import { uncompress } from "snappyjs";
+import { assert, assertEquals } from "../../../tests/assert.ts";
+import { createLogger } from "../../log/logger.ts";
+import { backoffMs, isRetryable, RemoteWriter, type SendResult } from "./remote_writer.ts";
+
+const logger = createLogger({ level: "error", format: "text", write: () => {} });
+
+function setup(
+  responses: Array<number | Error>,
+  options = { queueMaxSamples: 100, maxSamplesPerSend: 10 },
+) {
+  const counters = { sent: 0, failed: 0, dropped: 0, requests: 0 };
+  const bodies: Uint8Array[] = [];
+  const writer = new RemoteWriter(options, {
+    send: (body) => {
+      counters.requests++;
+      bodies.push(new Uint8Array(uncompress(body)));
+      const next = responses.length > 0 ? responses.shift()! : 204;
+      return next instanceof Error
+        ? Promise.reject(next)
+        : Promise.resolve<SendResult>({ status: next, body: "" });
+    },
+    sleep: () => Promise.resolve(),
+    logger,
+    onSent: (n) => counters.sent += n,
+    onFailed: (n) => counters.failed += n,
+    onDropped: (n) => counters.dropped += n,
+    observeRequest: () => {},
+    now: () => 0,
+  });
+  return { writer, counters, bodies };
+}
+
+const values = (groups: string[]) =>
+  groups.map((group) => ({ labels: { __name__: "lag", group }, value: 1 }));
+
+Deno.test("isRetryable() and backoffMs()", async (t) => {
+  await t.step("5xx and 429 are retried, other 4xx are not", () => {
+    assertEquals([500, 502, 503, 429, 400, 401, 404, 413].map(isRetryable), [
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+  await t.step("backoff doubles up to the cap, with ±20 % jitter", () => {
+    assertEquals([0, 1, 2, 3, 10].map((attempt) => backoffMs(attempt, 500, 30_000, () => 0.5)), [
+      500,
+      1_000,
+      2_000,
+      4_000,
+      30_000,
+    ]);
+    assertEquals(backoffMs(0, 1_000, 30_000, () => 0), 800);
+    assertEquals(backoffMs(0, 1_000, 30_000, () => 1), 1_200);
+  });
+});
+
+Deno.test("RemoteWriter", async (t) => {
+  await t.step("splits a push into requests of at most maxSamplesPerSend", async () => {
+    const { writer, counters } = setup([]);
+    writer.push(values(Array.from({ length: 25 }, (_, i) => `g${i}`)), 1_000);
+    await writer.flush(1);
+    assertEquals(counters, { sent: 25, failed: 0, dropped: 0, requests: 3 });
+  });
+  await t.step("a vanished series gets a staleness marker in the next push", async () => {
+    const { writer, bodies } = setup([]);
+    writer.push(values(["a", "b"]), 1_000);
+    writer.push(values(["a"]), 2_000);
+    await writer.flush(1);
+    const last = bodies.at(-1)!;
+    // the stale marker's bytes: tag 0x09 then 0x7ff0000000000002 little-endian
+    const marker = [0x09, 0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f];
+    const found = last.some((_, index) =>
+      marker.every((byte, offset) => last[index + offset] === byte)
+    );
+    assert(found, "stale marker not in the second request");
+  });
+  await t.step("5xx and network errors are retried until delivered", async () => {
+    const { writer, counters } = setup([503, new Error("ECONNREFUSED"), 500]);
+    writer.push(values(["a"]), 1_000);
+    const stop = new AbortController();
+    const running = writer.run(stop.signal);
+    while (counters.sent === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    stop.abort();
+    await running;
+    assertEquals(counters, { sent: 1, failed: 0, dropped: 0, requests: 4 });
+  });
+  await t.step("a 4xx drops the batch without retrying", async () => {
+    const { writer, counters } = setup([400]);
+    writer.push(values(["a"]), 1_000);
+    await writer.flush(1);
+    assertEquals(counters, { sent: 0, failed: 1, dropped: 0, requests: 1 });
+  });
+  await t.step("the queue never holds more than its bound: the oldest samples are dropped", () => {
+    const { writer, counters } = setup([], { queueMaxSamples: 30, maxSamplesPerSend: 10 });
+    for (let push = 0; push < 10; push++) {
+      writer.push(values(Array.from({ length: 10 }, (_, i) => `g${i}`)), push);
+    }
+    assert(writer.queuedSamples() <= 30, `queued ${writer.queuedSamples()}`);
+    assertEquals(counters.dropped, 100 - writer.queuedSamples());
+  });
+});
