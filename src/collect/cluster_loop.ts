@@ -50,10 +50,13 @@ export async function iterateCluster(
     };
   } catch (error) {
     const message = describeError(error);
-    if (previous.up !== false || previous.lastError !== message) {
+    // Once per state change: a cluster that stays down does not flood the log every iteration.
+    if (previous.up !== false) {
       log.error("cannot read the cluster; its lag series are removed until it answers", {
         error: message,
       });
+    } else if (previous.lastError !== message) {
+      log.debug("the cluster is still unreadable", { error: message });
     }
     await deps.resetClient().catch(() => {});
     return {

@@ -4,6 +4,7 @@ import { isIncluded } from "../config/name_filter.ts";
 import {
   type CommittedOffset,
   type KafkaAdmin,
+  KafkaAuthorizationError,
   type LatestOffset,
   recordLookupKey,
   type RecordTime,
@@ -60,6 +61,8 @@ export async function collectCluster(
         offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
       );
     } catch (error) {
+      // A missing ACL fails the whole cluster with one clear error, not one warning per group.
+      if (error instanceof KafkaAuthorizationError) throw error;
       log.warn("cannot read committed offsets of a group; skipping it this iteration", {
         group: groupId,
         error: describeError(error),

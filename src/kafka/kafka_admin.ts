@@ -39,6 +39,14 @@ export function recordLookupKey(lookup: RecordLookup): string {
   return `${lookup.topic}\u0000${lookup.partition}\u0000${lookup.offset}`;
 }
 
+/** Marks an error that no retry will fix: the principal lacks an ACL. */
+export class KafkaAuthorizationError extends Error {
+  constructor(missing: string, options?: ErrorOptions) {
+    super(`not authorized: the exporter's principal needs ${missing} (see docs/ACLs.md)`, options);
+    this.name = "KafkaAuthorizationError";
+  }
+}
+
 /** Read-only admin operations on one Kafka cluster. */
 export interface KafkaAdmin {
   /** Every consumer group of the cluster, from every broker (Empty groups included). */

@@ -13,6 +13,7 @@ import {
   type CommittedOffset,
   type GroupListing,
   type KafkaAdmin,
+  KafkaAuthorizationError,
   type LatestOffset,
   type RecordLookup,
   recordLookupKey,
@@ -34,6 +35,15 @@ export interface KafkajsAdminDeps {
 // Shapes of the kafkajs internals used here (kafkajs ships no types for them).
 interface InternalBroker {
   listGroups(): Promise<{ groups: GroupListing[] }>;
+  describeAcls(filter: {
+    resourceType: number;
+    resourceName: string;
+    resourcePatternType: number;
+    principal: null;
+    host: null;
+    operation: number;
+    permissionType: number;
+  }): Promise<unknown>;
   metadata(topics: string[]): Promise<{
     topicMetadata: Array<{
       topic: string;
@@ -100,7 +110,11 @@ class KafkajsAdmin implements KafkaAdmin {
     this.#deps = deps;
   }
 
-  async listGroups(): Promise<GroupListing[]> {
+  listGroups(): Promise<GroupListing[]> {
+    return this.#explained(() => this.#listGroups());
+  }
+
+  async #listGroups(): Promise<GroupListing[]> {
     const cluster = await this.#connected();
     // The broker list rarely changes; fetchLatestOffsets refreshes metadata every iteration anyway.
     await this.#timed("Metadata", () => cluster.refreshMetadataIfNecessary());
@@ -116,7 +130,11 @@ class KafkajsAdmin implements KafkaAdmin {
     }));
   }
 
-  async fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
+  fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
+    return this.#explained(() => this.#fetchCommittedOffsets(groupId));
+  }
+
+  async #fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
     const cluster = await this.#connected();
     const coordinator = await this.#timed(
       "FindCoordinator",
@@ -140,7 +158,11 @@ class KafkajsAdmin implements KafkaAdmin {
     return offsets;
   }
 
-  async fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
+  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
+    return this.#explained(() => this.#fetchLatestOffsets(includeTopic));
+  }
+
+  async #fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
     const cluster = await this.#connected();
     // Metadata of every topic (what kafkajs asks for while it tracks no topic by name; asking
     // by name would fail the whole request once one is deleted). It also refreshes the brokers
@@ -271,11 +293,50 @@ class KafkajsAdmin implements KafkaAdmin {
     const cluster = internalCluster(kafka);
     try {
       await this.#timed("Connect", () => cluster.connect());
+      await this.#checkClusterDescribe(cluster);
     } catch (error) {
       await cluster.disconnect().catch(() => {});
-      throw error;
+      throw explainAuthorization(error);
     }
     return cluster;
+  }
+
+  /**
+   * Kafka hides what a principal may not describe: without Describe on the cluster, ListGroups
+   * answers with an empty list instead of an error, and the exporter would report an empty
+   * cluster as healthy. One DescribeAcls for a name that matches nothing (it needs Describe on
+   * the cluster, like listing all groups) turns that into a clear error at connect time.
+   */
+  async #checkClusterDescribe(cluster: InternalCluster): Promise<void> {
+    try {
+      await this.#timed(
+        "DescribeAcls",
+        () =>
+          cluster.brokerPool.withBroker(({ broker }) =>
+            broker.describeAcls({
+              resourceType: 2, // topic
+              resourceName: "__kafka_lag_deno_authorization_check__",
+              resourcePatternType: 3, // literal
+              principal: null,
+              host: null,
+              operation: 1, // any
+              permissionType: 1, // any
+            })
+          ),
+      );
+    } catch (error) {
+      // No authorizer configured: everything is allowed.
+      if ((error as { type?: string }).type === "SECURITY_DISABLED") return;
+      throw error;
+    }
+  }
+
+  async #explained<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw explainAuthorization(error);
+    }
   }
 
   async #timed<T>(api: string, call: () => Promise<T>): Promise<T> {
@@ -286,6 +347,20 @@ class KafkajsAdmin implements KafkaAdmin {
       this.#deps.observeRequest?.(api, (this.#deps.now() - startedMs) / 1_000);
     }
   }
+}
+
+/** Kafka's authorization errors, as the ACL each one means is missing. */
+const MISSING_ACL: Record<string, string> = {
+  CLUSTER_AUTHORIZATION_FAILED: "Describe on the cluster",
+  GROUP_AUTHORIZATION_FAILED: "Describe on the consumer groups",
+  TOPIC_AUTHORIZATION_FAILED: "Describe on the topics (and Read for exact_lag_seconds)",
+};
+
+/** Replaces a kafkajs authorization error with one that names the missing ACL. */
+export function explainAuthorization(error: unknown): unknown {
+  const type = (error as { type?: string } | undefined)?.type;
+  const missing = type ? MISSING_ACL[type] : undefined;
+  return missing ? new KafkaAuthorizationError(missing, { cause: error }) : error;
 }
 
 /** One Fetch v4 request for a few KiB at each lookup's offset, decoded by record_batch.ts. */

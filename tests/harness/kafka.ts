@@ -5,6 +5,7 @@
  */
 import { Kafka, logLevel } from "kafkajs";
 import { freePort, killWhenParentDies, waitForPort } from "./processes.ts";
+import type { TestCertificates } from "./certs.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -16,15 +17,31 @@ export function kafkaVersion(): string {
 
 /** A running broker; stop() (or `await using`) kills it and deletes its data. */
 export interface KafkaBroker extends AsyncDisposable {
+  /** The plaintext listener (a super user when an authorizer is on). */
   bootstrap: string;
   port: number;
   version: string;
+  /** With `security`: listeners by protocol. */
+  listeners: { ssl?: string; saslSsl?: string; saslPlaintext?: string };
   /** Runs a Kafka CLI tool's main class on the broker's classpath. */
   runTool(
     mainClass: string,
     args: string[],
   ): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Kills the broker (SIGKILL), keeping its data and ports. */
+  kill(): Promise<void>;
+  /** Starts a killed broker again on the same ports and data; resolves when it answers. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A secured broker: TLS and SASL listeners, SCRAM users, optionally an authorizer. */
+export interface KafkaSecurity {
+  certs: TestCertificates;
+  /** SASL users (PLAIN and SCRAM-SHA-256/512) with their passwords. */
+  users: Record<string, string>;
+  /** StandardAuthorizer on; the plaintext listener's ANONYMOUS principal is the only super user. */
+  authorizer?: boolean;
 }
 
 function libsDir(version: string): string {
@@ -75,20 +92,98 @@ async function java(
 }
 
 /** Starts a broker and waits until it answers; throws with its log tail if it does not within 90 s. */
-export async function startKafka(options: { version?: string } = {}): Promise<KafkaBroker> {
+export async function startKafka(
+  options: { version?: string; security?: KafkaSecurity } = {},
+): Promise<KafkaBroker> {
   const version = options.version ?? kafkaVersion();
   await ensureJars(version);
   const dir = await Deno.makeTempDir({ prefix: "kafka-lag-deno-kafka-" });
   const port = freePort();
   const controllerPort = freePort();
+  const security = options.security;
+  const listeners = [`PLAINTEXT://127.0.0.1:${port}`];
+  const protocols = ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"];
+  const extra: string[] = [];
+  const securedListeners: KafkaBroker["listeners"] = {};
+  const formatArgs: string[] = [];
+  if (security) {
+    const sslPort = freePort();
+    const saslSslPort = freePort();
+    const saslPlainPort = freePort();
+    listeners.push(
+      `SSL://127.0.0.1:${sslPort}`,
+      `SASL_SSL://127.0.0.1:${saslSslPort}`,
+      `SASL_PLAINTEXT://127.0.0.1:${saslPlainPort}`,
+    );
+    protocols.push("SSL:SSL", "SASL_SSL:SASL_SSL", "SASL_PLAINTEXT:SASL_PLAINTEXT");
+    Object.assign(securedListeners, {
+      ssl: `127.0.0.1:${sslPort}`,
+      saslSsl: `127.0.0.1:${saslSslPort}`,
+      saslPlaintext: `127.0.0.1:${saslPlainPort}`,
+    });
+    const keystore = `${dir}/broker.p12`;
+    const pkcs12 = await new Deno.Command("openssl", {
+      args: [
+        "pkcs12",
+        "-export",
+        "-in",
+        security.certs.certFile,
+        "-inkey",
+        security.certs.keyFile,
+        "-out",
+        keystore,
+        "-passout",
+        "pass:changeit",
+      ],
+    }).output();
+    if (!pkcs12.success) {
+      throw new Error(`openssl pkcs12: ${new TextDecoder().decode(pkcs12.stderr)}`);
+    }
+    const plainUsers = Object.entries(security.users).map(([user, password]) =>
+      `user_${user}="${password}"`
+    ).join(" ");
+    extra.push(
+      "ssl.keystore.type=PKCS12",
+      `ssl.keystore.location=${keystore}`,
+      "ssl.keystore.password=changeit",
+      "ssl.key.password=changeit",
+      "ssl.truststore.type=PEM",
+      `ssl.truststore.location=${security.certs.caFile}`,
+      "listener.name.ssl.ssl.client.auth=required",
+      "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+    );
+    for (const listener of ["sasl_ssl", "sasl_plaintext"]) {
+      extra.push(
+        `listener.name.${listener}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+        `listener.name.${listener}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+        `listener.name.${listener}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+      );
+    }
+    if (security.authorizer) {
+      extra.push(
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users=User:ANONYMOUS",
+        "allow.everyone.if.no.acl.found=false",
+      );
+    }
+    // SCRAM credentials are created with Kafka's own storage tool at format time (KIP-900).
+    for (const [user, password] of Object.entries(security.users)) {
+      for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"]) {
+        formatArgs.push("--add-scram", `${mechanism}=[name=${user},password=${password}]`);
+      }
+    }
+  }
+  listeners.push(`CONTROLLER://127.0.0.1:${controllerPort}`);
   const properties = [
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=${listeners.join(",")}`,
+    `advertised.listeners=${
+      listeners.filter((listener) => !listener.startsWith("CONTROLLER")).join(",")
+    }`,
     "controller.listener.names=CONTROLLER",
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `listener.security.protocol.map=${protocols.join(",")}`,
     "inter.broker.listener.name=PLAINTEXT",
     `log.dirs=${dir}/data`,
     "num.partitions=1",
@@ -99,6 +194,7 @@ export async function startKafka(options: { version?: string } = {}): Promise<Ka
     "group.initial.rebalance.delay.ms=0",
     "auto.create.topics.enable=false",
     "delete.topic.enable=true",
+    ...extra,
   ];
   await Deno.writeTextFile(`${dir}/server.properties`, properties.join("\n") + "\n");
   await Deno.writeTextFile(
@@ -121,31 +217,32 @@ export async function startKafka(options: { version?: string } = {}): Promise<Ka
     clusterId,
     "-c",
     `${dir}/server.properties`,
+    ...formatArgs,
   ]);
   if (format.code !== 0) {
     throw new Error(`kafka storage format failed: ${format.stderr || format.stdout}`);
   }
 
-  const child = new Deno.Command("java", {
-    args: [
-      ...JVM_OPTIONS,
-      `-Dlog4j2.configurationFile=${dir}/log4j2.properties`,
-      `-Dlog4j.configuration=file:${dir}/log4j.properties`,
-      "-cp",
-      `${libsDir(version)}/*`,
-      "kafka.Kafka",
-      `${dir}/server.properties`,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const stopWatchdog = killWhenParentDies(child.pid);
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  let child: Deno.ChildProcess | undefined;
+  let stopWatchdog = () => {};
+  const launch = () => {
+    child = new Deno.Command("java", {
+      args: [
+        ...JVM_OPTIONS,
+        `-Dlog4j2.configurationFile=${dir}/log4j2.properties`,
+        "-cp",
+        `${libsDir(version)}/*`,
+        "kafka.Kafka",
+        `${dir}/server.properties`,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    stopWatchdog = killWhenParentDies(child.pid);
+  };
+  const kill = async () => {
+    if (!child) return;
     try {
       child.kill("SIGKILL");
     } catch {
@@ -153,25 +250,48 @@ export async function startKafka(options: { version?: string } = {}): Promise<Ka
     }
     await child.status;
     stopWatchdog();
+    child = undefined;
+  };
+  const waitUntilUp = async () => {
+    try {
+      await waitForPort(port, 90_000);
+      await waitUntilAnswering(version, `127.0.0.1:${port}`);
+    } catch (error) {
+      const log = await Deno.readTextFile(`${dir}/broker.log`).catch(() => "(no log)");
+      throw new Error(`Kafka ${version} did not start: ${log.split("\n").slice(-20).join("\n")}`, {
+        cause: error,
+      });
+    }
+  };
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await kill();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
 
+  launch();
   try {
-    await waitForPort(port, 90_000);
-    await waitUntilAnswering(version, `127.0.0.1:${port}`);
+    await waitUntilUp();
   } catch (error) {
-    const log = await Deno.readTextFile(`${dir}/broker.log`).catch(() => "(no log)");
     await stop();
-    throw new Error(`Kafka ${version} did not start: ${log.split("\n").slice(-20).join("\n")}`, {
-      cause: error,
-    });
+    throw error;
   }
 
   return {
     bootstrap: `127.0.0.1:${port}`,
     port,
     version,
+    listeners: securedListeners,
     runTool: (mainClass, args) => java(version, mainClass, args),
+    kill,
+    restart: async () => {
+      await kill();
+      launch();
+      await waitUntilUp();
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -1,8 +1,8 @@
 /** Membership against a real redis-server. */
-import { assertEquals, assertRejects } from "../../tests/assert.ts";
-import { startRedis } from "../../tests/harness/redis.ts";
-import { createRedisClient, waitUntilReady } from "../store/redis_client.ts";
-import { DuplicateNodeError, RedisMembership } from "./membership.ts";
+import { assertEquals, assertRejects } from "../assert.ts";
+import { startRedis } from "../harness/redis.ts";
+import { createRedisClient, waitUntilReady } from "../../src/store/redis_client.ts";
+import { DuplicateNodeError, RedisMembership } from "../../src/cluster/membership.ts";
 
 Deno.test({
   name: "RedisMembership on a real Redis",

@@ -1,8 +1,8 @@
 /** The shared store contract against real redis-server processes: standalone and a 3-master Redis Cluster. */
-import { runOffsetHistoryStoreContract } from "../../tests/contracts/offset_history_store_contract.ts";
-import { startRedis, startRedisCluster } from "../../tests/harness/redis.ts";
-import { createRedisClient, type RedisClient, waitUntilReady } from "./redis_client.ts";
-import { RedisOffsetHistoryStore } from "./redis_store.ts";
+import { runOffsetHistoryStoreContract } from "../contracts/offset_history_store_contract.ts";
+import { startRedis, startRedisCluster } from "../harness/redis.ts";
+import { createRedisClient, type RedisClient, waitUntilReady } from "../../src/store/redis_client.ts";
+import { RedisOffsetHistoryStore } from "../../src/store/redis_store.ts";
 
 function settings(nodes: string[], cluster: boolean) {
   const [host, port] = nodes[0].split(":");
