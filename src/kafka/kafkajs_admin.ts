@@ -83,7 +83,6 @@ interface InternalCluster {
   brokerPool: {
     brokers: Record<string, unknown>;
     metadata?: DecodedMetadata;
-    withBroker<T>(callback: (args: { broker: InternalBroker }) => Promise<T>): Promise<T>;
   };
 }
 
@@ -308,22 +307,22 @@ class KafkajsAdmin implements KafkaAdmin {
    * the cluster, like listing all groups) turns that into a clear error at connect time.
    */
   async #checkClusterDescribe(cluster: InternalCluster): Promise<void> {
+    // The broker pool holds no broker until metadata has been read once.
+    await this.#timed("Metadata", () => cluster.refreshMetadata());
+    // Not brokerPool.withBroker: it swallows every error and returns null.
+    const [nodeId] = Object.keys(cluster.brokerPool.brokers);
+    const broker = await cluster.findBroker({ nodeId });
     try {
-      await this.#timed(
-        "DescribeAcls",
-        () =>
-          cluster.brokerPool.withBroker(({ broker }) =>
-            broker.describeAcls({
-              resourceType: 2, // topic
-              resourceName: "__kafka_lag_deno_authorization_check__",
-              resourcePatternType: 3, // literal
-              principal: null,
-              host: null,
-              operation: 1, // any
-              permissionType: 1, // any
-            })
-          ),
-      );
+      await this.#timed("DescribeAcls", () =>
+        broker.describeAcls({
+          resourceType: 2, // topic
+          resourceName: "__kafka_lag_deno_authorization_check__",
+          resourcePatternType: 3, // literal
+          principal: null,
+          host: null,
+          operation: 1, // any
+          permissionType: 1, // any
+        }));
     } catch (error) {
       // No authorizer configured: everything is allowed.
       if ((error as { type?: string }).type === "SECURITY_DISABLED") return;

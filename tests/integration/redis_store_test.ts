@@ -1,7 +1,11 @@
 /** The shared store contract against real redis-server processes: standalone and a 3-master Redis Cluster. */
 import { runOffsetHistoryStoreContract } from "../contracts/offset_history_store_contract.ts";
 import { startRedis, startRedisCluster } from "../harness/redis.ts";
-import { createRedisClient, type RedisClient, waitUntilReady } from "../../src/store/redis_client.ts";
+import {
+  createRedisClient,
+  type RedisClient,
+  waitUntilReady,
+} from "../../src/store/redis_client.ts";
 import { RedisOffsetHistoryStore } from "../../src/store/redis_store.ts";
 
 function settings(nodes: string[], cluster: boolean) {
