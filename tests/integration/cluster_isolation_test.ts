@@ -126,7 +126,7 @@ Deno.test({
         },
       );
 
-      await t.step("one log line per cluster per state change, not one per iteration", async () => {
+      await t.step("one log line per cluster per state change, not one per iteration", () => {
         const lines = exporter.logs().split("\n");
         const down = (cluster: string) =>
           lines.filter((line) =>
