@@ -1,12 +1,18 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t kafka-lag-deno .
 # Run:   docker run -v $PWD/config.yaml:/etc/kafka-lag-deno/config.yaml:ro -p 9090:9090 -p 8080:8080 kafka-lag-deno
+# Deno ships linux x64 and arm64 runtimes only: there is no 32-bit ARM (arm/v7) build to compile
+# for, so the image is multi-arch over linux/amd64 and linux/arm64.
 FROM denoland/deno:2.9.6 AS build
+ARG VERSION=0.1.0
+ARG COMMIT=unknown
 WORKDIR /src
 COPY deno.json deno.lock ./
 RUN deno install --frozen
 COPY main.ts ./
 COPY src ./src
+COPY scripts/stamp_version.sh ./scripts/
+RUN if [ "$COMMIT" != "unknown" ]; then ./scripts/stamp_version.sh "$VERSION" "$COMMIT"; fi
 # Same permission flags as the `start` task, which the test suite runs with.
 RUN deno compile --frozen --allow-net --allow-read --allow-env --allow-sys=hostname \
       --output /out/kafka-lag-deno main.ts
@@ -14,7 +20,8 @@ RUN deno compile --frozen --allow-net --allow-read --allow-env --allow-sys=hostn
 FROM gcr.io/distroless/cc-debian12:nonroot
 LABEL org.opencontainers.image.title="kafka-lag-deno" \
       org.opencontainers.image.description="Kafka consumer-group lag exporter (offsets and seconds) for Prometheus" \
-      org.opencontainers.image.licenses="Apache-2.0"
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/kafka-lag-deno/kafka-lag-deno"
 COPY --from=build /out/kafka-lag-deno /usr/local/bin/kafka-lag-deno
 ENV CONFIG_FILE=/etc/kafka-lag-deno/config.yaml
 USER nonroot:nonroot

@@ -3,6 +3,7 @@
 #   - Deno 2 (from npm, into .cache/deno when no `deno` is on PATH)
 #   - from apt: Maven (to fetch the Kafka jars), redis-server and redis-tools, openssl,
 #     prometheus and nginx-light (remote-write tests)
+#   - helm (built with Go when missing) for the chart tests
 #   - the Kafka jars themselves (scripts/fetch_kafka.sh)
 # Needs Node.js/npm and Java 17+. Source it to get $DENO:  . scripts/bootstrap.sh
 set -euo pipefail
@@ -43,3 +44,11 @@ if [ ${#_packages[@]} -gt 0 ]; then
   _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${_packages[@]}" >&2
 fi
 bash "$_root/scripts/fetch_kafka.sh"
+
+# helm renders the chart in tests/deploy_test.ts; no Debian package exists, so it is built from
+# the Go module proxy into .cache/tools (about 2 minutes the first time).
+if ! command -v helm >/dev/null 2>&1 && [ ! -x "$_root/.cache/tools/helm" ]; then
+  command -v go >/dev/null 2>&1 || { echo "bootstrap: helm or Go is needed for the chart tests" >&2; exit 1; }
+  echo "bootstrap: building helm from the Go module proxy into .cache/tools" >&2
+  GOBIN="$_root/.cache/tools" go install helm.sh/helm/v3/cmd/helm@v3.16.4 >&2
+fi
