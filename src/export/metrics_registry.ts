@@ -4,11 +4,11 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import type { GroupLag } from "../lag/types.ts";
+import { type Granularity, lagSeriesValues, renderLagText } from "./lag_series.ts";
 import type { SeriesValue } from "./remote_write/remote_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
-export type Granularity = "partition" | "topic" | "group";
+export type { Granularity } from "./lag_series.ts";
 
 /** Where the metrics read from. */
 export interface MetricsSource {
@@ -47,10 +47,6 @@ export interface ExporterMetrics {
   countStoreError(store: string): void;
 }
 
-const PARTITION_LABELS = ["clustername", "group", "topic", "partition"] as const;
-const TOPIC_LABELS = ["clustername", "group", "topic"] as const;
-const GROUP_LABELS = ["clustername", "group"] as const;
-
 /** Builds the registry over `source`. */
 export function createExporterMetrics(
   source: MetricsSource,
@@ -63,60 +59,6 @@ export function createExporterMetrics(
   const lagGauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Gauge<L>({ name, help, labelNames, registers });
 
-  const partitionOffsets = lagGauge(
-    "kafka_consumer_group_lag_in_offsets",
-    "Offsets the group has not consumed yet on the partition (log-end offset minus committed offset).",
-    PARTITION_LABELS,
-  );
-  const partitionSeconds = lagGauge(
-    "kafka_consumer_group_lag_in_seconds",
-    "Estimated age in seconds of the oldest record the group has not consumed on the partition.",
-    PARTITION_LABELS,
-  );
-  const groupGauges = {
-    maxOffsets: lagGauge(
-      "kafka_consumer_group_max_lag_in_offsets",
-      "Largest partition lag in offsets of the group.",
-      GROUP_LABELS,
-    ),
-    maxSeconds: lagGauge(
-      "kafka_consumer_group_max_lag_in_seconds",
-      "Largest partition lag in seconds of the group.",
-      GROUP_LABELS,
-    ),
-    sumOffsets: lagGauge(
-      "kafka_consumer_group_sum_lag_in_offsets",
-      "Sum of the partition lags in offsets of the group.",
-      GROUP_LABELS,
-    ),
-    sumSeconds: lagGauge(
-      "kafka_consumer_group_sum_lag_in_seconds",
-      "Sum of the partition lags in seconds of the group.",
-      GROUP_LABELS,
-    ),
-  };
-  const topicGauges = {
-    maxOffsets: lagGauge(
-      "kafka_consumer_group_topic_max_lag_in_offsets",
-      "Largest partition lag in offsets of the group on the topic.",
-      TOPIC_LABELS,
-    ),
-    maxSeconds: lagGauge(
-      "kafka_consumer_group_topic_max_lag_in_seconds",
-      "Largest partition lag in seconds of the group on the topic.",
-      TOPIC_LABELS,
-    ),
-    sumOffsets: lagGauge(
-      "kafka_consumer_group_topic_sum_lag_in_offsets",
-      "Sum of the partition lags in offsets of the group on the topic.",
-      TOPIC_LABELS,
-    ),
-    sumSeconds: lagGauge(
-      "kafka_consumer_group_topic_sum_lag_in_seconds",
-      "Sum of the partition lags in seconds of the group on the topic.",
-      TOPIC_LABELS,
-    ),
-  };
   const groupsChecked = lagGauge(
     "kafka_total_groups_checked",
     "Consumer groups measured in the last iteration of the cluster.",
@@ -198,10 +140,6 @@ export function createExporterMetrics(
   const memoryUsage = options.memoryUsage ?? (() => Deno.memoryUsage());
 
   const allLagGauges = [
-    partitionOffsets,
-    partitionSeconds,
-    ...Object.values(groupGauges),
-    ...Object.values(topicGauges),
     groupsChecked,
     iterationTime,
     clusterUp,
@@ -241,45 +179,6 @@ export function createExporterMetrics(
         recordLookups.set({ clustername, result: "missing" }, requested - found);
       }
       ownedGroups.set({ clustername }, snapshot.groupsChecked);
-      for (const group of snapshot.groups) setGroup(clustername, group);
-    }
-  };
-
-  const setGroup = (clustername: string, group: GroupLag) => {
-    const groupLabels = { clustername, group: group.groupId };
-    if (group.total) {
-      groupGauges.maxOffsets.set(groupLabels, group.total.maxLagOffsets);
-      groupGauges.sumOffsets.set(groupLabels, group.total.sumLagOffsets);
-      if (group.total.maxLagSeconds !== undefined) {
-        groupGauges.maxSeconds.set(groupLabels, group.total.maxLagSeconds);
-      }
-      if (group.total.sumLagSeconds !== undefined) {
-        groupGauges.sumSeconds.set(groupLabels, group.total.sumLagSeconds);
-      }
-    }
-    if (options.granularity === "group") return;
-    for (const topic of group.topics) {
-      const topicLabels = { ...groupLabels, topic: topic.topic };
-      topicGauges.maxOffsets.set(topicLabels, topic.maxLagOffsets);
-      topicGauges.sumOffsets.set(topicLabels, topic.sumLagOffsets);
-      if (topic.maxLagSeconds !== undefined) {
-        topicGauges.maxSeconds.set(topicLabels, topic.maxLagSeconds);
-      }
-      if (topic.sumLagSeconds !== undefined) {
-        topicGauges.sumSeconds.set(topicLabels, topic.sumLagSeconds);
-      }
-    }
-    if (options.granularity === "topic") return;
-    for (const partition of group.partitions) {
-      const partitionLabels = {
-        ...groupLabels,
-        topic: partition.topic,
-        partition: String(partition.partition),
-      };
-      partitionOffsets.set(partitionLabels, partition.lagOffsets);
-      if (partition.lagSeconds !== undefined) {
-        partitionSeconds.set(partitionLabels, partition.lagSeconds);
-      }
     }
   };
 
@@ -322,17 +221,33 @@ export function createExporterMetrics(
     },
   });
 
+  // The lag text is rebuilt only when a cluster published a new snapshot.
+  const lagOptions = { labels: options.labels, granularity: options.granularity };
+  let cachedFor: Array<object | undefined> = [];
+  let cachedText = "";
+  const lagText = () => {
+    const snapshots = source.clusters().map((status) => status.snapshot);
+    if (
+      snapshots.length !== cachedFor.length ||
+      snapshots.some((snapshot, index) => snapshot !== cachedFor[index])
+    ) {
+      cachedText = renderLagText(source.clusters(), lagOptions);
+      cachedFor = snapshots;
+    }
+    return cachedText;
+  };
+
   return {
     registry,
-    render: () => {
+    render: async () => {
       refresh();
       syncErrorCounters();
-      return registry.metrics();
+      return lagText() + "\n" + await registry.metrics();
     },
     collectSeries: async () => {
       refresh();
       syncErrorCounters();
-      const series: SeriesValue[] = [];
+      const series: SeriesValue[] = lagSeriesValues(source.clusters(), lagOptions);
       for (const metric of await registry.getMetricsAsJSON()) {
         const samples = metric.values as Array<{
           value: number;

@@ -70,6 +70,7 @@ interface ProtocolRequest {
 }
 
 interface InternalConnectedBroker extends InternalBroker {
+  nodeId: number;
   connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
 }
 
@@ -79,7 +80,7 @@ interface InternalCluster {
   refreshMetadata(): Promise<void>;
   refreshMetadataIfNecessary(): Promise<void>;
   findBroker(request: { nodeId: string }): Promise<InternalConnectedBroker>;
-  findGroupCoordinator(request: { groupId: string }): Promise<InternalBroker>;
+  findGroupCoordinator(request: { groupId: string }): Promise<InternalConnectedBroker>;
   brokerPool: {
     brokers: Record<string, unknown>;
     metadata?: DecodedMetadata;
@@ -91,6 +92,7 @@ const LATEST_TIMESTAMP = -1;
 /** Bytes asked per partition for a record timestamp: a batch header and its first records. */
 const RECORD_FETCH_BYTES = 4_096;
 const MAX_PARTITIONS_PER_FETCH = 500;
+const MAX_REMEMBERED_COORDINATORS = 500_000;
 
 /** Creates the kafkajs-backed admin for one cluster; connects lazily on first use. */
 export function createKafkajsAdmin(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaAdmin {
@@ -103,6 +105,7 @@ class KafkajsAdmin implements KafkaAdmin {
   readonly #deps: KafkajsAdminDeps;
   #cluster?: InternalCluster;
   #connecting?: Promise<InternalCluster>;
+  readonly #coordinators = new Map<string, string>();
 
   constructor(config: KafkaClusterConfig, deps: KafkajsAdminDeps) {
     this.#config = config;
@@ -135,15 +138,19 @@ class KafkajsAdmin implements KafkaAdmin {
 
   async #fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
     const cluster = await this.#connected();
-    const coordinator = await this.#timed(
-      "FindCoordinator",
-      () => cluster.findGroupCoordinator({ groupId }),
-    );
-    // An empty topic list asks for every partition the group has committed to.
-    const response = await this.#timed(
-      "OffsetFetch",
-      () => coordinator.offsetFetch({ groupId, topics: [] }),
-    );
+    const coordinator = await this.#coordinatorOf(cluster, groupId);
+    let response;
+    try {
+      // An empty topic list asks for every partition the group has committed to.
+      response = await this.#timed(
+        "OffsetFetch",
+        () => coordinator.offsetFetch({ groupId, topics: [] }),
+      );
+    } catch (error) {
+      // The coordinator moved (or is loading): ask again next time.
+      this.#coordinators.delete(groupId);
+      throw error;
+    }
     const offsets: CommittedOffset[] = [];
     for (const topic of response.responses) {
       for (const partition of topic.partitions) {
@@ -266,7 +273,34 @@ class KafkajsAdmin implements KafkaAdmin {
     return found;
   }
 
+  /**
+   * The group's coordinator, remembered across iterations: kafkajs would send a FindCoordinator
+   * before every OffsetFetch, doubling the requests per group.
+   */
+  async #coordinatorOf(
+    cluster: InternalCluster,
+    groupId: string,
+  ): Promise<InternalConnectedBroker> {
+    const known = this.#coordinators.get(groupId);
+    if (known !== undefined) {
+      try {
+        return await cluster.findBroker({ nodeId: known });
+      } catch {
+        this.#coordinators.delete(groupId);
+      }
+    }
+    const coordinator = await this.#timed(
+      "FindCoordinator",
+      () => cluster.findGroupCoordinator({ groupId }),
+    );
+    // Bounded: forget everything rather than grow without limit on clusters with churning groups.
+    if (this.#coordinators.size >= MAX_REMEMBERED_COORDINATORS) this.#coordinators.clear();
+    this.#coordinators.set(groupId, String(coordinator.nodeId));
+    return coordinator;
+  }
+
   async close(): Promise<void> {
+    this.#coordinators.clear();
     const cluster = this.#cluster;
     const connecting = this.#connecting;
     this.#cluster = undefined;

@@ -54,6 +54,7 @@ export interface ExporterProcess extends AsyncDisposable {
   healthUrl: string;
   healthPort: number;
   configPath: string;
+  pid: number;
   /** Parsed /metrics. */
   scrape(): Promise<Sample[]>;
   /** Sends `signal` and waits for the exit code. */
@@ -136,6 +137,7 @@ export async function startExporter(
     healthUrl,
     healthPort,
     configPath,
+    pid: child.pid,
     scrape: async () => parsePrometheusText(await (await fetch(metricsUrl)).text()),
     stop,
     logs: () => stderr,

@@ -129,3 +129,52 @@ export async function consumeAll(
 export async function deleteGroups(bootstrap: string, groupIds: string[]): Promise<void> {
   await withAdmin(bootstrap, (admin) => admin.deleteGroups(groupIds).then(() => {}));
 }
+
+/** One group's committed offsets, for bulk set-up. */
+export interface GroupCommit {
+  groupId: string;
+  offsets: Array<{ topic: string; partition: number; offset: number }>;
+}
+
+/**
+ * Commits offsets for many member-less groups fast (benchmarks need tens of thousands): raw
+ * OffsetCommit requests to each group's coordinator through kafkajs' internal cluster, many in
+ * flight, instead of admin.setOffsets (which describes the group and reads topic offsets first).
+ */
+export async function commitManyGroups(
+  bootstrap: string,
+  commits: readonly GroupCommit[],
+  concurrency = 64,
+): Promise<void> {
+  const kafka = testKafka(bootstrap);
+  const factory = Object.getOwnPropertySymbols(kafka).find((symbol) =>
+    symbol.description === "private:Kafka:createCluster"
+  )!;
+  // deno-lint-ignore no-explicit-any
+  const cluster = (kafka as any)[factory]({ allowAutoTopicCreation: false });
+  await cluster.connect();
+  await cluster.refreshMetadata();
+  let next = 0;
+  const worker = async () => {
+    while (next < commits.length) {
+      const { groupId, offsets } = commits[next++];
+      const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+      for (const { topic, partition, offset } of offsets) {
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: String(offset) }]);
+      }
+      const coordinator = await cluster.findGroupCoordinator({ groupId });
+      await coordinator.offsetCommit({
+        groupId,
+        groupGenerationId: -1,
+        memberId: "",
+        retentionTime: -1,
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await cluster.disconnect();
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Scale benchmark (not part of the test run): `deno task bench:scale [--sizes 1000,10000,50000]`.
+ *
+ * On a local Kafka: T topics × P partitions, G groups each reading 1–5 topics (about 25
+ * group-partitions per group), offsets committed directly. For each size and store (memory,
+ * Redis), a real exporter process (the binary's permission flags) runs back-to-back iterations;
+ * per iteration: wall time (its own metric), CPU seconds and peak RSS (/proc), Kafka requests by
+ * API (its request histogram), /metrics render time and bytes (a timed scrape), Redis commands
+ * and bytes (INFO).
+ */
+import { parseArgs } from "node:util";
+import { Partitioners } from "kafkajs";
+import { startKafka } from "../../tests/harness/kafka.ts";
+import { startExporter } from "../../tests/harness/exporter.ts";
+import {
+  commitManyGroups,
+  type GroupCommit,
+  testKafka,
+  withAdmin,
+} from "../../tests/harness/kafka_fixtures.ts";
+import { eventually } from "../../tests/harness/processes.ts";
+import { parsePrometheusText, sampleValue } from "../../tests/harness/prom_text.ts";
+import { startRedis } from "../../tests/harness/redis.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    sizes: { type: "string", default: "1000,10000,50000" },
+    iterations: { type: "string", default: "4" },
+    topics: { type: "string", default: "200" },
+    partitions: { type: "string", default: "8" },
+  },
+});
+const sizes = values.sizes!.split(",").map(Number);
+const ITERATIONS = Number(values.iterations);
+const TOPICS = Number(values.topics);
+const PARTITIONS = Number(values.partitions);
+const say = (line: string) => console.error(`[bench] ${line}`);
+
+let seed = 7;
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+
+await using broker = await startKafka();
+await using redis = await startRedis();
+const topicNames = Array.from(
+  { length: TOPICS },
+  (_, index) => `scale-${String(index).padStart(4, "0")}`,
+);
+await withAdmin(broker.bootstrap, async (admin) => {
+  for (let start = 0; start < topicNames.length; start += 100) {
+    await admin.createTopics({
+      topics: topicNames.slice(start, start + 100).map((topic) => ({
+        topic,
+        numPartitions: PARTITIONS,
+      })),
+      waitForLeaders: true,
+    });
+  }
+});
+const producer = testKafka(broker.bootstrap).producer({
+  createPartitioner: Partitioners.DefaultPartitioner,
+});
+await producer.connect();
+for (const topic of topicNames) {
+  await producer.send({
+    topic,
+    messages: Array.from(
+      { length: PARTITIONS * 20 },
+      (_, index) => ({ partition: index % PARTITIONS, value: "x" }),
+    ),
+  });
+}
+await producer.disconnect();
+say(`Kafka ${broker.version}: ${TOPICS} topics × ${PARTITIONS} partitions, 20 records each`);
+
+function groupCommit(index: number): GroupCommit {
+  const topicCount = 1 + Math.floor(random() * 5);
+  const chosen = new Set<string>();
+  while (chosen.size < topicCount) chosen.add(topicNames[Math.floor(random() * TOPICS)]);
+  return {
+    groupId: `scale-group-${index}`,
+    offsets: [...chosen].flatMap((topic) =>
+      Array.from(
+        { length: PARTITIONS },
+        (_, partition) => ({ topic, partition, offset: Math.floor(random() * 20) }),
+      )
+    ),
+  };
+}
+
+async function procStats(pid: number) {
+  const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
+  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
+}
+
+async function redisStats() {
+  const info = await redis.cli(["info", "all"]);
+  const read = (name: string) => Number(info.match(new RegExp(`${name}:(\\d+)`))?.[1] ?? 0);
+  return {
+    commands: read("total_commands_processed"),
+    evalsha: Number(info.match(/cmdstat_evalsha:calls=(\d+)/)?.[1] ?? 0),
+    inBytes: read("total_net_input_bytes"),
+    outBytes: read("total_net_output_bytes"),
+  };
+}
+
+const rows: string[] = [];
+let committed = 0;
+for (const size of sizes) {
+  const started = Date.now();
+  const commits: GroupCommit[] = [];
+  while (committed + commits.length < size) commits.push(groupCommit(committed + commits.length));
+  await commitManyGroups(broker.bootstrap, commits);
+  committed = size;
+  const groupPartitions = commits.reduce((sum, commit) => sum + commit.offsets.length, 0);
+  say(
+    `${size} groups ready (+${commits.length} in ${
+      ((Date.now() - started) / 1_000).toFixed(0)
+    } s, ~${Math.round(groupPartitions / Math.max(1, commits.length))} group-partitions each)`,
+  );
+
+  for (const store of ["memory", "redis"] as const) {
+    await redis.cli(["flushall"]);
+    const exporter = await startExporter({
+      kafka_clusters: [{
+        name: "bench",
+        brokers: [broker.bootstrap],
+        client_request_timeout: "60s",
+      }],
+      storage: store === "redis"
+        ? { type: "redis", redis: { address: redis.host, port: redis.port, key_prefix: "scale" } }
+        : { type: "memory" },
+      app: { iteration_interval: "1s", node_id: "bench" },
+    });
+    const pid = exporter.pid;
+    const scrape = async () => {
+      const startedMs = performance.now();
+      const text = await (await fetch(exporter.metricsUrl)).text();
+      return {
+        samples: parsePrometheusText(text),
+        ms: performance.now() - startedMs,
+        bytes: text.length,
+      };
+    };
+    const iterationEnd = (samples: ReturnType<typeof parsePrometheusText>) =>
+      sampleValue(samples, "kafka_lag_exporter_cluster_last_success_timestamp_seconds", {
+        clustername: "bench",
+      });
+    const requests = (samples: ReturnType<typeof parsePrometheusText>) => {
+      const byApi: Record<string, number> = {};
+      for (const sample of samples) {
+        if (sample.name === "kafka_lag_exporter_kafka_request_duration_seconds_count") {
+          byApi[sample.labels.api] = sample.value;
+        }
+      }
+      return byApi;
+    };
+    // The first iteration warms connections and the history: measure the ones after it.
+    let last = await eventually(
+      "first iteration",
+      async () => {
+        const { samples } = await scrape();
+        return sampleValue(samples, "kafka_total_groups_checked", { clustername: "bench" }) === size
+          ? samples
+          : undefined;
+      },
+      300_000,
+      500,
+    );
+    const cpuBefore = await procStats(pid);
+    const redisBefore = await redisStats();
+    const requestsBefore = requests(last);
+    const walls: number[] = [];
+    const renders: number[] = [];
+    let bytes = 0;
+    for (let iteration = 0; iteration < ITERATIONS; iteration++) {
+      const previousEnd = iterationEnd(last);
+      last = await eventually(
+        "next iteration",
+        async () => {
+          const { samples } = await scrape();
+          return iterationEnd(samples) !== previousEnd ? samples : undefined;
+        },
+        300_000,
+        200,
+      );
+      walls.push(
+        sampleValue(last, "kafka_lag_exporter_cluster_iteration_duration_seconds", {
+          clustername: "bench",
+        })!,
+      );
+      const render = await scrape();
+      renders.push(render.ms);
+      bytes = render.bytes;
+    }
+    const cpuAfter = await procStats(pid);
+    const redisAfter = await redisStats();
+    const requestsAfter = requests(last);
+    await exporter.stop();
+    const median = (list: number[]) => list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
+    const perIteration = Object.entries(requestsAfter)
+      .map(([api, count]) => [api, (count - (requestsBefore[api] ?? 0)) / ITERATIONS] as const)
+      .filter(([, count]) => count > 0)
+      .map(([api, count]) => `${api} ${count.toFixed(0)}`)
+      .join(", ");
+    const redisPer = store === "redis"
+      ? `${((redisAfter.evalsha - redisBefore.evalsha) / ITERATIONS).toFixed(0)} EVALSHA, ${
+        ((redisAfter.inBytes - redisBefore.inBytes) / ITERATIONS / 1024).toFixed(0)
+      } KiB in / ${
+        ((redisAfter.outBytes - redisBefore.outBytes) / ITERATIONS / 1024).toFixed(0)
+      } KiB out`
+      : "-";
+    const row = `| ${size.toLocaleString("en")} | ${store} | ${median(walls).toFixed(2)} s | ${
+      ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / ITERATIONS).toFixed(2)
+    } s | ${cpuAfter.peakRssMb.toFixed(0)} MB | ${median(renders).toFixed(0)} ms / ${
+      (bytes / 1_048_576).toFixed(1)
+    } MB | ${perIteration} | ${redisPer} |`;
+    rows.push(row);
+    say(row);
+  }
+}
+console.log(
+  `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, ${ITERATIONS} measured iterations each, ${
+    Deno.env.get("HOSTNAME") ?? "local"
+  } (${navigator.hardwareConcurrency} cores)\n`,
+);
+console.log(
+  "| groups | store | iteration (median) | CPU / iteration | peak RSS | /metrics render / size | Kafka requests / iteration | Redis / iteration |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log(rows.join("\n"));
+Deno.exit(0);
