@@ -53,9 +53,22 @@ await withAdmin(broker.bootstrap, async (admin) => {
         topic,
         numPartitions: PARTITIONS,
       })),
-      waitForLeaders: true,
+      waitForLeaders: false,
     });
   }
+  // Leaders come a moment later; metadata for a fresh topic may answer "not hosted" meanwhile.
+  await eventually(
+    "leaders for every partition",
+    async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: topicNames });
+      return topics.every((topic) =>
+        topic.partitions.length === PARTITIONS && topic.partitions.every((p) => p.leader >= 0)
+      ) ||
+        undefined;
+    },
+    120_000,
+    500,
+  );
 });
 const producer = testKafka(broker.bootstrap).producer({
   createPartitioner: Partitioners.DefaultPartitioner,
@@ -139,11 +152,8 @@ for (const size of sizes) {
     const scrape = async () => {
       const startedMs = performance.now();
       const text = await (await fetch(exporter.metricsUrl)).text();
-      return {
-        samples: parsePrometheusText(text),
-        ms: performance.now() - startedMs,
-        bytes: text.length,
-      };
+      const ms = performance.now() - startedMs;
+      return { samples: parsePrometheusText(text), ms, bytes: text.length };
     };
     const iterationEnd = (samples: ReturnType<typeof parsePrometheusText>) =>
       sampleValue(samples, "kafka_lag_exporter_cluster_last_success_timestamp_seconds", {
@@ -201,20 +211,23 @@ for (const size of sizes) {
     const requestsAfter = requests(last);
     await exporter.stop();
     const median = (list: number[]) => list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
+    // Iterations run back to back: count them by ListGroups (one per iteration), not by scrapes.
+    const iterations = (requestsAfter.ListGroups ?? 0) - (requestsBefore.ListGroups ?? 0) ||
+      ITERATIONS;
     const perIteration = Object.entries(requestsAfter)
-      .map(([api, count]) => [api, (count - (requestsBefore[api] ?? 0)) / ITERATIONS] as const)
+      .map(([api, count]) => [api, (count - (requestsBefore[api] ?? 0)) / iterations] as const)
       .filter(([, count]) => count > 0)
       .map(([api, count]) => `${api} ${count.toFixed(0)}`)
       .join(", ");
     const redisPer = store === "redis"
-      ? `${((redisAfter.evalsha - redisBefore.evalsha) / ITERATIONS).toFixed(0)} EVALSHA, ${
-        ((redisAfter.inBytes - redisBefore.inBytes) / ITERATIONS / 1024).toFixed(0)
+      ? `${((redisAfter.evalsha - redisBefore.evalsha) / iterations).toFixed(0)} EVALSHA, ${
+        ((redisAfter.inBytes - redisBefore.inBytes) / iterations / 1024).toFixed(0)
       } KiB in / ${
-        ((redisAfter.outBytes - redisBefore.outBytes) / ITERATIONS / 1024).toFixed(0)
+        ((redisAfter.outBytes - redisBefore.outBytes) / iterations / 1024).toFixed(0)
       } KiB out`
       : "-";
     const row = `| ${size.toLocaleString("en")} | ${store} | ${median(walls).toFixed(2)} s | ${
-      ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / ITERATIONS).toFixed(2)
+      ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / iterations).toFixed(2)
     } s | ${cpuAfter.peakRssMb.toFixed(0)} MB | ${median(renders).toFixed(0)} ms / ${
       (bytes / 1_048_576).toFixed(1)
     } MB | ${perIteration} | ${redisPer} |`;

@@ -149,17 +149,51 @@ function forEachSample(
   }
 }
 
-/** The lag metrics in Prometheus text format (HELP and TYPE for each, even without samples). */
-export function renderLagText(
-  statuses: readonly ClusterStatus[],
-  options: LagSeriesOptions,
-): string {
+/** Appends text to a list of byte chunks, so a large exposition never exists as one string. */
+class ChunkWriter {
+  static readonly #encoder = new TextEncoder();
+  readonly chunks: Uint8Array<ArrayBuffer>[] = [];
+  #buffer = new Uint8Array(64 * 1024);
+  #used = 0;
+
+  write(text: string): void {
+    for (;;) {
+      const { read, written } = ChunkWriter.#encoder.encodeInto(
+        text,
+        this.#buffer.subarray(this.#used),
+      );
+      this.#used += written;
+      if (read === text.length) return;
+      text = text.slice(read);
+      this.#flush(Math.max(64 * 1024, text.length * 3));
+    }
+  }
+
+  finish(): Uint8Array<ArrayBuffer>[] {
+    this.#flush(0);
+    return this.chunks;
+  }
+
+  #flush(nextSize: number) {
+    if (this.#used > 0) this.chunks.push(this.#buffer.slice(0, this.#used));
+    this.#buffer = new Uint8Array(nextSize);
+    this.#used = 0;
+  }
+}
+
+/**
+ * The lag metrics in Prometheus text format (HELP and TYPE for each, even without samples), as a
+ * Blob: written line by line into byte chunks, each metric's samples kept together.
+ */
+export function renderLagBlob(statuses: readonly ClusterStatus[], options: LagSeriesOptions): Blob {
   const extra = Object.entries(options.labels).map(([name, value]) =>
     `,${name}="${escapeLabelValue(value)}"`
   ).join("");
-  const lines: string[][] = LAG_METRICS.map((
-    metric,
-  ) => [`# HELP ${metric.name} ${metric.help}`, `# TYPE ${metric.name} gauge`]);
+  const writers = LAG_METRICS.map((metric) => {
+    const writer = new ChunkWriter();
+    writer.write(`# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`);
+    return writer;
+  });
   let groupPrefix = "";
   let lastGroup: GroupLag | undefined;
   forEachSample(
@@ -175,13 +209,23 @@ export function renderLagText(
       let labels = groupPrefix;
       if (topic !== undefined) labels += `,topic="${escapeLabelValue(topic)}"`;
       if (partition !== undefined) labels += `,partition="${partition}"`;
-      lines[metric].push(`${LAG_METRICS[metric].name}${labels}${extra}} ${value}`);
+      writers[metric].write(`${LAG_METRICS[metric].name}${labels}${extra}} ${value}\n`);
     },
   );
-  return lines.filter((_, index) => included(LAG_METRICS[index], options.granularity)).map((
-    metric,
-  ) => metric.join("\n"))
-    .join("\n\n") + "\n";
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  writers.forEach((writer, index) => {
+    if (!included(LAG_METRICS[index], options.granularity)) return;
+    parts.push(...writer.finish(), new TextEncoder().encode("\n"));
+  });
+  return new Blob(parts, { type: "text/plain" });
+}
+
+/** renderLagBlob() as a string (tests and small outputs). */
+export function renderLagText(
+  statuses: readonly ClusterStatus[],
+  options: LagSeriesOptions,
+): Promise<string> {
+  return renderLagBlob(statuses, options).text();
 }
 
 /** The same samples as values with labels (`__name__` included), for remote write. */

@@ -48,9 +48,9 @@ const statuses: ClusterStatus[] = [{
 
 Deno.test("renderLagText() and lagSeriesValues() give the same samples", async (t) => {
   for (const granularity of ["partition", "topic", "group"] as const) {
-    await t.step(granularity, () => {
+    await t.step(granularity, async () => {
       const options = { labels: { env: "x\ny" }, granularity };
-      const fromText = parsePrometheusText(renderLagText(statuses, options))
+      const fromText = parsePrometheusText(await renderLagText(statuses, options))
         .map((sample) =>
           JSON.stringify([{ __name__: sample.name, ...sample.labels }, sample.value])
         )
@@ -65,8 +65,8 @@ Deno.test("renderLagText() and lagSeriesValues() give the same samples", async (
   }
 });
 
-Deno.test("renderLagText() escapes label values and keeps each metric's samples together", () => {
-  const text = renderLagText(statuses, { labels: {}, granularity: "partition" });
+Deno.test("renderLagText() escapes label values and keeps each metric's samples together", async () => {
+  const text = await renderLagText(statuses, { labels: {}, granularity: "partition" });
   assertEquals(text.includes('group="odd \\"group\\"\\\\name"'), true);
   const names = text.split("\n").filter((line) => line && !line.startsWith("#")).map((line) =>
     line.split("{")[0]

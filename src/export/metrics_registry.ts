@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { type Granularity, lagSeriesValues, renderLagText } from "./lag_series.ts";
+import { type Granularity, lagSeriesValues, renderLagBlob } from "./lag_series.ts";
 import type { SeriesValue } from "./remote_write/remote_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
@@ -31,8 +31,8 @@ export interface MetricsOptions {
 /** The registry plus the hooks the rest of the exporter records into. */
 export interface ExporterMetrics {
   registry: Registry;
-  /** Prometheus text format of the current state. */
-  render(): Promise<string>;
+  /** Prometheus text format of the current state (a Blob: it can be tens of megabytes). */
+  render(): Promise<Blob>;
   /** The same series as render(), as values with their labels (`__name__` included), for remote write. */
   collectSeries(): Promise<SeriesValue[]>;
   /** Hooks of the remote-write client. */
@@ -224,17 +224,17 @@ export function createExporterMetrics(
   // The lag text is rebuilt only when a cluster published a new snapshot.
   const lagOptions = { labels: options.labels, granularity: options.granularity };
   let cachedFor: Array<object | undefined> = [];
-  let cachedText = "";
-  const lagText = () => {
+  let cachedLag = new Blob();
+  const lagBlob = () => {
     const snapshots = source.clusters().map((status) => status.snapshot);
     if (
       snapshots.length !== cachedFor.length ||
       snapshots.some((snapshot, index) => snapshot !== cachedFor[index])
     ) {
-      cachedText = renderLagText(source.clusters(), lagOptions);
+      cachedLag = renderLagBlob(source.clusters(), lagOptions);
       cachedFor = snapshots;
     }
-    return cachedText;
+    return cachedLag;
   };
 
   return {
@@ -242,7 +242,8 @@ export function createExporterMetrics(
     render: async () => {
       refresh();
       syncErrorCounters();
-      return lagText() + "\n" + await registry.metrics();
+      // The lag part is shared between scrapes of the same snapshots; a Blob of Blobs copies nothing.
+      return new Blob([lagBlob(), await registry.metrics()], { type: "text/plain" });
     },
     collectSeries: async () => {
       refresh();

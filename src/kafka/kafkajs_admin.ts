@@ -119,7 +119,9 @@ class KafkajsAdmin implements KafkaAdmin {
   async #listGroups(): Promise<GroupListing[]> {
     const cluster = await this.#connected();
     // The broker list rarely changes; fetchLatestOffsets refreshes metadata every iteration anyway.
-    await this.#timed("Metadata", () => cluster.refreshMetadataIfNecessary());
+    // Not timed: it sends a request only every few minutes, and counting the no-op calls would
+    // misstate the Metadata requests per iteration.
+    await cluster.refreshMetadataIfNecessary();
     const nodeIds = Object.keys(cluster.brokerPool.brokers);
     const perBroker = await Promise.all(nodeIds.map(async (nodeId) => {
       const broker = await cluster.findBroker({ nodeId });
