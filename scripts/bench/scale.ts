@@ -29,6 +29,7 @@ const { values } = parseArgs({
     iterations: { type: "string", default: "4" },
     topics: { type: "string", default: "200" },
     partitions: { type: "string", default: "8" },
+    stores: { type: "string", default: "memory,redis" },
   },
 });
 const sizes = values.sizes!.split(",").map(Number);
@@ -135,7 +136,7 @@ for (const size of sizes) {
     } s, ~${Math.round(groupPartitions / Math.max(1, commits.length))} group-partitions each)`,
   );
 
-  for (const store of ["memory", "redis"] as const) {
+  for (const store of values.stores!.split(",") as Array<"memory" | "redis">) {
     await redis.cli(["flushall"]);
     const exporter = await startExporter({
       kafka_clusters: [{
@@ -206,6 +207,9 @@ for (const size of sizes) {
       renders.push(render.ms);
       bytes = render.bytes;
     }
+    const heapUsedMb =
+      (sampleValue(last, "kafka_lag_exporter_process_memory_bytes", { kind: "heap_used" }) ?? 0) /
+      1_048_576;
     const cpuAfter = await procStats(pid);
     const redisAfter = await redisStats();
     const requestsAfter = requests(last);
@@ -228,9 +232,9 @@ for (const size of sizes) {
       : "-";
     const row = `| ${size.toLocaleString("en")} | ${store} | ${median(walls).toFixed(2)} s | ${
       ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / iterations).toFixed(2)
-    } s | ${cpuAfter.peakRssMb.toFixed(0)} MB | ${median(renders).toFixed(0)} ms / ${
-      (bytes / 1_048_576).toFixed(1)
-    } MB | ${perIteration} | ${redisPer} |`;
+    } s | ${cpuAfter.peakRssMb.toFixed(0)} MB (heap ${heapUsedMb.toFixed(0)} MB) | ${
+      median(renders).toFixed(0)
+    } ms / ${(bytes / 1_048_576).toFixed(1)} MB | ${perIteration} | ${redisPer} |`;
     rows.push(row);
     say(row);
   }
