@@ -110,17 +110,6 @@ async function procStats(pid: number) {
   return { cpuSeconds: ticks / 100, rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
 }
 
-async function redisStats() {
-  const info = await redis.cli(["info", "all"]);
-  const read = (name: string) => Number(info.match(new RegExp(`${name}:(\\d+)`))?.[1] ?? 0);
-  return {
-    commands: read("total_commands_processed"),
-    evalsha: Number(info.match(/cmdstat_evalsha:calls=(\d+)/)?.[1] ?? 0),
-    inBytes: read("total_net_input_bytes"),
-    outBytes: read("total_net_output_bytes"),
-  };
-}
-
 const rows: string[] = [];
 let committed = 0;
 for (const size of sizes) {
@@ -182,7 +171,7 @@ for (const size of sizes) {
       500,
     );
     const cpuBefore = await procStats(pid);
-    const redisBefore = await redisStats();
+    const redisBefore = await redis.stats();
     const requestsBefore = requests(last);
     const walls: number[] = [];
     const renders: number[] = [];
@@ -211,7 +200,7 @@ for (const size of sizes) {
       (sampleValue(last, "kafka_lag_exporter_process_memory_bytes", { kind: "heap_used" }) ?? 0) /
       1_048_576;
     const cpuAfter = await procStats(pid);
-    const redisAfter = await redisStats();
+    const redisAfter = await redis.stats();
     const requestsAfter = requests(last);
     await exporter.stop();
     const median = (list: number[]) => list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
@@ -225,9 +214,9 @@ for (const size of sizes) {
       .join(", ");
     const redisPer = store === "redis"
       ? `${((redisAfter.evalsha - redisBefore.evalsha) / iterations).toFixed(0)} EVALSHA, ${
-        ((redisAfter.inBytes - redisBefore.inBytes) / iterations / 1024).toFixed(0)
+        ((redisAfter.inputBytes - redisBefore.inputBytes) / iterations / 1024).toFixed(0)
       } KiB in / ${
-        ((redisAfter.outBytes - redisBefore.outBytes) / iterations / 1024).toFixed(0)
+        ((redisAfter.outputBytes - redisBefore.outputBytes) / iterations / 1024).toFixed(0)
       } KiB out`
       : "-";
     const row = `| ${size.toLocaleString("en")} | ${store} | ${median(walls).toFixed(2)} s | ${

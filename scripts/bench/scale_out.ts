@@ -11,7 +11,7 @@ import { commitOffsets, createTopic, produce } from "../../tests/harness/kafka_f
 import { mapConcurrent } from "../../src/util/map_concurrent.ts";
 import { eventually } from "../../tests/harness/processes.ts";
 import { findSamples } from "../../tests/harness/prom_text.ts";
-import { startRedis } from "../../tests/harness/redis.ts";
+import { type RedisStats, startRedis } from "../../tests/harness/redis.ts";
 
 const GROUPS = Array.from({ length: 1_000 }, (_, index) => `group-${index}`);
 const say = (line: string) => console.log(line);
@@ -56,17 +56,6 @@ await mapConcurrent(
 );
 console.error(`committed offsets of ${GROUPS.length} groups in ${Date.now() - setupStarted} ms`);
 
-async function redisStats(): Promise<Record<string, number>> {
-  const info = await redis.cli(["info", "all"]);
-  const read = (name: string) => Number(info.match(new RegExp(`${name}:(\\d+)`))?.[1] ?? 0);
-  return {
-    commands: read("total_commands_processed"),
-    inputBytes: read("total_net_input_bytes"),
-    outputBytes: read("total_net_output_bytes"),
-    evalsha: Number(info.match(/cmdstat_evalsha:calls=(\d+)/)?.[1] ?? 0),
-  };
-}
-
 for (const instances of [1, 3]) {
   const exporters: ExporterProcess[] = [];
   for (let index = 0; index < instances; index++) {
@@ -89,12 +78,12 @@ for (const instances of [1, 3]) {
     }
     return total === GROUPS.length || undefined;
   }, 60_000);
-  const before = await redisStats();
+  const before = await redis.stats();
   const seconds = 20;
   await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
-  const after = await redisStats();
+  const after = await redis.stats();
   const iterations = instances * seconds / 2;
-  const per = (key: string) => (after[key] - before[key]) / iterations;
+  const per = (key: keyof RedisStats) => (after[key] - before[key]) / iterations;
   say(
     `- ${instances} instance(s): per instance-iteration ${per("commands").toFixed(1)} commands ` +
       `(${per("evalsha").toFixed(1)} EVALSHA), ${

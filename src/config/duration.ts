@@ -26,12 +26,3 @@ export function parseDurationMs(text: string): number | undefined {
   }
   return totalMs;
 }
-
-/** Formats milliseconds back into a compact Go-style duration, for printing the effective config. */
-export function formatDurationMs(durationMs: number): string {
-  if (durationMs === 0) return "0s";
-  if (durationMs % 3_600_000 === 0) return `${durationMs / 3_600_000}h`;
-  if (durationMs % 60_000 === 0) return `${durationMs / 60_000}m`;
-  if (durationMs % 1_000 === 0) return `${durationMs / 1_000}s`;
-  return `${durationMs}ms`;
-}

@@ -44,12 +44,6 @@ interface InternalBroker {
     operation: number;
     permissionType: number;
   }): Promise<unknown>;
-  metadata(topics: string[]): Promise<{
-    topicMetadata: Array<{
-      topic: string;
-      partitionMetadata: Array<{ partitionId: number; leader: number }>;
-    }>;
-  }>;
   offsetFetch(request: { groupId: string; topics: never[] }): Promise<{
     responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
   }>;

@@ -59,8 +59,6 @@ export interface ExporterProcess extends AsyncDisposable {
   scrape(): Promise<Sample[]>;
   /** Sends `signal` and waits for the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
-  /** Sends a signal without waiting. */
-  signal(signal: Deno.Signal): void;
   /** Everything the process wrote to stderr so far. */
   logs(): string;
 }
@@ -141,7 +139,6 @@ export async function startExporter(
     scrape: async () => parsePrometheusText(await (await fetch(metricsUrl)).text()),
     stop,
     logs: () => stderr,
-    signal: (signal: Deno.Signal) => child.kill(signal),
     [Symbol.asyncDispose]: async () => {
       await stop("SIGKILL");
     },

@@ -22,11 +22,32 @@ export interface RedisServer extends AsyncDisposable {
   nodes: string[];
   /** Runs redis-cli against the first node. */
   cli(args: string[]): Promise<string>;
+  /** Cumulative counters of the first node (INFO): commands (script-run ones included), EVALSHA calls, bytes. */
+  stats(): Promise<RedisStats>;
   /** Stops the node at `index` (SIGKILL) without stopping the others. */
   kill(index?: number): Promise<void>;
   /** Standalone only: starts the killed server again on the same port (empty, as after a crash). */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Counters read from INFO, to measure what a run cost Redis. */
+export interface RedisStats {
+  commands: number;
+  evalsha: number;
+  inputBytes: number;
+  outputBytes: number;
+}
+
+async function readStats(cli: (args: string[]) => Promise<string>): Promise<RedisStats> {
+  const info = await cli(["info", "all"]);
+  const read = (name: string) => Number(info.match(new RegExp(`${name}:(\\d+)`))?.[1] ?? 0);
+  return {
+    commands: read("total_commands_processed"),
+    evalsha: Number(info.match(/cmdstat_evalsha:calls=(\d+)/)?.[1] ?? 0),
+    inputBytes: read("total_net_input_bytes"),
+    outputBytes: read("total_net_output_bytes"),
+  };
 }
 
 interface RedisProcess {
@@ -140,6 +161,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     port,
     nodes: [`127.0.0.1:${port}`],
     cli: (args) => redisCli(port, args, cliAuth),
+    stats: () => readStats((args) => redisCli(port, args, cliAuth)),
     kill: () => killProcess(process),
     restart,
     stop,
@@ -189,6 +211,7 @@ export async function startRedisCluster(): Promise<RedisServer> {
       port: processes[0].port,
       nodes,
       cli: (args) => redisCli(processes[0].port, ["-c", ...args]),
+      stats: () => readStats((args) => redisCli(processes[0].port, args)),
       kill: (index = 0) => killProcess(processes[index]),
       restart: () => Promise.reject(new Error("restart is for standalone servers")),
       stop,
