@@ -184,7 +184,10 @@ Deno.test({
           });
           const health = await eventually("guarded unhealthy", async () => {
             const body = await (await fetch(`${exporter.healthUrl}/healthz`)).json();
-            return body.unhealthy_clusters.includes("guarded") ? body : undefined;
+            // Wait for the healthy cluster's first iteration too, not only for the failure.
+            return body.unhealthy_clusters.includes("guarded") && body.status === "OK"
+              ? body
+              : undefined;
           });
           assertEquals(health, { status: "OK", unhealthy_clusters: ["guarded"] });
           await new Promise((resolve) => setTimeout(resolve, 3_000));

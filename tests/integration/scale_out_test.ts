@@ -58,12 +58,15 @@ Deno.test({
       }
       return byGroup;
     };
-    /** Waits until every group is exported exactly once by the running instances. */
+    /** Waits until every group is exported exactly once, by every running instance sharing them. */
     const exactlyOnce = (what: string, timeoutMs = 20_000) =>
       eventually(what, async () => {
         const byGroup = await owners();
+        // Every running instance must own groups too: right after a change of membership the
+        // previous assignment still covers each group once, before anyone saw the change.
+        const exporting = new Set([...byGroup.values()].flat());
         const ok = GROUPS.every((group) => byGroup.get(group)?.length === 1) &&
-          byGroup.size === GROUPS.length;
+          byGroup.size === GROUPS.length && exporting.size === running.size;
         return ok ? new Map([...byGroup].map(([group, nodes]) => [group, nodes[0]])) : undefined;
       }, timeoutMs);
 
