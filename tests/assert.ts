@@ -49,3 +49,18 @@ export async function assertRejects<E extends Error>(
   }
   throw new nodeAssert.AssertionError({ message: `expected ${errorClass.name} to be thrown` });
 }
+
+/** Fails unless `fn` throws an instance of `errorClass`; returns the error. */
+export function assertThrows<E extends Error>(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any
+  errorClass: new (...args: any[]) => E,
+): E {
+  try {
+    fn();
+  } catch (error) {
+    nodeAssert.ok(error instanceof errorClass, `expected ${errorClass.name}, got ${error}`);
+    return error as E;
+  }
+  throw new nodeAssert.AssertionError({ message: `expected ${errorClass.name} to be thrown` });
+}

@@ -3,10 +3,11 @@
  *
  * On a local Kafka: T topics × P partitions, G groups each reading 1–5 topics (about 25
  * group-partitions per group), offsets committed directly. For each size and store (memory,
- * Redis), a real exporter process (the binary's permission flags) runs back-to-back iterations;
- * per iteration: wall time (its own metric), CPU seconds and peak RSS (/proc), Kafka requests by
- * API (its request histogram), /metrics render time and bytes (a timed scrape), Redis commands
- * and bytes (INFO).
+ * Redis), a real exporter process (the binary's permission flags) runs back-to-back iterations
+ * for `--seconds` while being scraped every `--scrape-interval` seconds, as Prometheus would;
+ * reported: median iteration wall time (its own metric, sampled at each scrape), CPU seconds and
+ * Kafka requests by API per iteration, peak RSS (/proc VmHWM, the process's whole life), /metrics
+ * render time and bytes (the timed scrapes), Redis commands and bytes per iteration (INFO).
  */
 import { parseArgs } from "node:util";
 import { Partitioners } from "kafkajs";
@@ -26,14 +27,19 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     sizes: { type: "string", default: "1000,10000,50000" },
-    iterations: { type: "string", default: "4" },
+    seconds: { type: "string", default: "40" },
+    "scrape-interval": { type: "string", default: "5" },
     topics: { type: "string", default: "200" },
     partitions: { type: "string", default: "8" },
     stores: { type: "string", default: "memory,redis" },
+    // Sets up the groups of the largest size, prints the bootstrap address and waits for Ctrl-C:
+    // for profiling an exporter started by hand against the same data.
+    hold: { type: "boolean", default: false },
   },
 });
 const sizes = values.sizes!.split(",").map(Number);
-const ITERATIONS = Number(values.iterations);
+const MEASURE_SECONDS = Number(values.seconds);
+const SCRAPE_SECONDS = Number(values["scrape-interval"]);
 const TOPICS = Number(values.topics);
 const PARTITIONS = Number(values.partitions);
 const say = (line: string) => console.error(`[bench] ${line}`);
@@ -125,6 +131,13 @@ for (const size of sizes) {
     } s, ~${Math.round(groupPartitions / Math.max(1, commits.length))} group-partitions each)`,
   );
 
+  if (values.hold) {
+    say(
+      `holding: Kafka on ${broker.bootstrap}, Redis on ${redis.host}:${redis.port}; Ctrl-C stops`,
+    );
+    await new Promise<void>((resolve) => Deno.addSignalListener("SIGINT", resolve));
+    break;
+  }
   for (const store of values.stores!.split(",") as Array<"memory" | "redis">) {
     await redis.cli(["flushall"]);
     const exporter = await startExporter({
@@ -145,10 +158,6 @@ for (const size of sizes) {
       const ms = performance.now() - startedMs;
       return { samples: parsePrometheusText(text), ms, bytes: text.length };
     };
-    const iterationEnd = (samples: ReturnType<typeof parsePrometheusText>) =>
-      sampleValue(samples, "kafka_lag_exporter_cluster_last_success_timestamp_seconds", {
-        clustername: "bench",
-      });
     const requests = (samples: ReturnType<typeof parsePrometheusText>) => {
       const byApi: Record<string, number> = {};
       for (const sample of samples) {
@@ -173,28 +182,23 @@ for (const size of sizes) {
     const cpuBefore = await procStats(pid);
     const redisBefore = await redis.stats();
     const requestsBefore = requests(last);
+    // Scraped like Prometheus would (every SCRAPE_SECONDS), not faster: every scrape renders the
+    // exposition from the snapshot, and polling harder would measure the poller.
     const walls: number[] = [];
     const renders: number[] = [];
     let bytes = 0;
-    for (let iteration = 0; iteration < ITERATIONS; iteration++) {
-      const previousEnd = iterationEnd(last);
-      last = await eventually(
-        "next iteration",
-        async () => {
-          const { samples } = await scrape();
-          return iterationEnd(samples) !== previousEnd ? samples : undefined;
-        },
-        300_000,
-        200,
-      );
+    const measureUntil = Date.now() + MEASURE_SECONDS * 1_000;
+    while (Date.now() < measureUntil) {
+      await new Promise((resolve) => setTimeout(resolve, SCRAPE_SECONDS * 1_000));
+      const render = await scrape();
+      renders.push(render.ms);
+      bytes = render.bytes;
+      last = render.samples;
       walls.push(
         sampleValue(last, "kafka_lag_exporter_cluster_iteration_duration_seconds", {
           clustername: "bench",
         })!,
       );
-      const render = await scrape();
-      renders.push(render.ms);
-      bytes = render.bytes;
     }
     const heapUsedMb =
       (sampleValue(last, "kafka_lag_exporter_process_memory_bytes", { kind: "heap_used" }) ?? 0) /
@@ -205,8 +209,10 @@ for (const size of sizes) {
     await exporter.stop();
     const median = (list: number[]) => list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
     // Iterations run back to back: count them by ListGroups (one per iteration), not by scrapes.
-    const iterations = (requestsAfter.ListGroups ?? 0) - (requestsBefore.ListGroups ?? 0) ||
-      ITERATIONS;
+    const iterations = Math.max(
+      1,
+      (requestsAfter.ListGroups ?? 0) - (requestsBefore.ListGroups ?? 0),
+    );
     const perIteration = Object.entries(requestsAfter)
       .map(([api, count]) => [api, (count - (requestsBefore[api] ?? 0)) / iterations] as const)
       .filter(([, count]) => count > 0)
@@ -229,7 +235,7 @@ for (const size of sizes) {
   }
 }
 console.log(
-  `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, ${ITERATIONS} measured iterations each, ${
+  `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, iterations back to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s, ${
     Deno.env.get("HOSTNAME") ?? "local"
   } (${navigator.hardwareConcurrency} cores)\n`,
 );

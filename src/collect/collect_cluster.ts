@@ -16,7 +16,6 @@ import type { GroupLag, OffsetObservation, PartitionLag } from "../lag/types.ts"
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
-import { mapConcurrent } from "../util/map_concurrent.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -24,7 +23,7 @@ export interface CollectClusterDeps {
   store: OffsetHistoryStore;
   now(): number;
   logger: Logger;
-  /** How many groups' offsets are fetched at once. */
+  /** How many OffsetFetch requests are in flight at once. */
   concurrency: number;
   /** Scale-out: the groups this instance measures among those listed (all when absent). */
   selectOwnedGroups?(clusterName: string, groupIds: readonly string[]): Promise<string[]>;
@@ -53,23 +52,22 @@ export async function collectCluster(
     ? await deps.selectOwnedGroups(config.name, filtered)
     : filtered;
 
-  const committedByGroup = await mapConcurrent(groupIds, deps.concurrency, async (groupId) => {
-    try {
-      const offsets = await deps.admin.fetchCommittedOffsets(groupId);
+  const committedByGroup = (await deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency))
+    .map((answer) => {
+      if (answer.error) {
+        // A missing ACL fails the whole cluster with one clear error, not one warning per group.
+        if (answer.error instanceof KafkaAuthorizationError) throw answer.error;
+        log.warn("cannot read committed offsets of a group; skipping it this iteration", {
+          group: answer.groupId,
+          error: describeError(answer.error),
+        });
+        return [];
+      }
       // A negative offset means "no commit on this partition": no series for it.
-      return offsets.filter((offset) =>
+      return answer.offsets.filter((offset) =>
         offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
       );
-    } catch (error) {
-      // A missing ACL fails the whole cluster with one clear error, not one warning per group.
-      if (error instanceof KafkaAuthorizationError) throw error;
-      log.warn("cannot read committed offsets of a group; skipping it this iteration", {
-        group: groupId,
-        error: describeError(error),
-      });
-      return [];
-    }
-  });
+    });
 
   // End offsets of every topic, fetched once per partition however many groups read it, and
   // recorded even where no group commits yet: a group that starts reading an old topic then

@@ -1,4 +1,5 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals, assertRejects, assertStringIncludes } from "../../tests/assert.ts";
+import { KafkaAuthorizationError } from "../kafka/kafka_admin.ts";
 import { FakeKafkaAdmin } from "../../tests/fakes/fake_kafka_admin.ts";
 import { compileNameFilter } from "../config/name_filter.ts";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
@@ -50,14 +51,14 @@ Deno.test("collectCluster()", async (t) => {
     assertEquals(snapshot.groupsChecked, 1);
   });
 
-  await t.step("end offsets are fetched once for all groups", async () => {
+  await t.step("end offsets and committed offsets are asked for once for all groups", async () => {
     const admin = new FakeKafkaAdmin().setEnd("t", 0, 10);
     for (const groupId of ["a", "b", "c", "d", "e"]) {
       admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
     }
     await collectCluster(clusterConfig(), setup(admin));
     assertEquals(admin.calls.fetchLatestOffsets, 1);
-    assertEquals(admin.calls.fetchCommittedOffsets, 5);
+    assertEquals(admin.calls.fetchCommittedOffsets, 1);
   });
 
   await t.step("partitions without a commit and deleted topics give no series", async () => {
@@ -107,9 +108,22 @@ Deno.test("collectCluster()", async (t) => {
     for (const groupId of ["a", "b"]) {
       admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
     }
-    admin.failGroups.add("a");
+    admin.failGroups.set("a", new Error("NOT_COORDINATOR"));
     const snapshot = await collectCluster(clusterConfig(), setup(admin));
     assertEquals(snapshot.groups.map((group) => group.groupId), ["b"]);
+  });
+
+  await t.step("a group the principal may not describe fails the cluster", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
+    for (const groupId of ["a", "b"]) {
+      admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
+    }
+    admin.failGroups.set("b", new KafkaAuthorizationError("Describe on the consumer groups"));
+    const error = await assertRejects(
+      () => collectCluster(clusterConfig(), setup(admin)),
+      KafkaAuthorizationError,
+    );
+    assertStringIncludes(error.message, "Describe on the consumer groups");
   });
 
   await t.step("lag in seconds appears from the second iteration, 0 when caught up", async () => {

@@ -2,8 +2,8 @@
  * The seed's lag series, straight from the cluster snapshots: as Prometheus text for /metrics
  * and as values for remote write. Written without prom-client because at tens of thousands of
  * groups there are hundreds of thousands of series, and labelled gauges would hash every label
- * set on every scrape; here each line is one string concatenation and the text is cached until
- * the snapshots change.
+ * set on every scrape and hold every series twice; here each line is one string concatenation,
+ * made while the scrape is being sent.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import type { GroupLag, LagAggregate } from "../lag/types.ts";
@@ -106,126 +106,92 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`));
 }
 
-/** Visits every lag sample: metric index, the group, the topic/partition labels, the value. */
-function forEachSample(
-  statuses: readonly ClusterStatus[],
-  granularity: Granularity,
-  visit: (
-    metric: number,
-    clusterName: string,
-    group: GroupLag,
-    topic: string | undefined,
-    partition: number | undefined,
-    value: number,
-  ) => void,
+/** Visits every sample of one metric: the group, the topic/partition labels, the value. */
+function forEachSampleOf(
+  metric: LagMetric,
+  group: GroupLag,
+  visit: (topic: string | undefined, partition: number | undefined, value: number) => void,
 ) {
-  const metrics = LAG_METRICS.map((metric) => included(metric, granularity));
-  for (const status of statuses) {
-    for (const group of status.snapshot?.groups ?? []) {
-      LAG_METRICS.forEach((metric, index) => {
-        if (!metrics[index]) return;
-        if (metric.level === "group") {
-          const value = group.total && metric.pick!(group.total);
-          if (value !== undefined) {
-            visit(index, status.clusterName, group, undefined, undefined, value);
-          }
-        } else if (metric.level === "topic") {
-          for (const topic of group.topics) {
-            const value = metric.pick!(topic);
-            if (value !== undefined) {
-              visit(index, status.clusterName, group, topic.topic, undefined, value);
-            }
-          }
-        } else {
-          for (const partition of group.partitions) {
-            const value = metric.seconds ? partition.lagSeconds : partition.lagOffsets;
-            if (value !== undefined) {
-              visit(index, status.clusterName, group, partition.topic, partition.partition, value);
-            }
-          }
-        }
-      });
+  if (metric.level === "group") {
+    const value = group.total && metric.pick!(group.total);
+    if (value !== undefined) visit(undefined, undefined, value);
+  } else if (metric.level === "topic") {
+    for (const topic of group.topics) {
+      const value = metric.pick!(topic);
+      if (value !== undefined) visit(topic.topic, undefined, value);
+    }
+  } else {
+    for (const partition of group.partitions) {
+      const value = metric.seconds ? partition.lagSeconds : partition.lagOffsets;
+      if (value !== undefined) visit(partition.topic, partition.partition, value);
     }
   }
 }
 
-/** Appends text to a list of byte chunks, so a large exposition never exists as one string. */
-class ChunkWriter {
-  static readonly #encoder = new TextEncoder();
-  readonly chunks: Uint8Array<ArrayBuffer>[] = [];
-  #buffer = new Uint8Array(64 * 1024);
-  #used = 0;
-
-  write(text: string): void {
-    for (;;) {
-      const { read, written } = ChunkWriter.#encoder.encodeInto(
-        text,
-        this.#buffer.subarray(this.#used),
-      );
-      this.#used += written;
-      if (read === text.length) return;
-      text = text.slice(read);
-      this.#flush(Math.max(64 * 1024, text.length * 3));
-    }
-  }
-
-  finish(): Uint8Array<ArrayBuffer>[] {
-    this.#flush(0);
-    return this.chunks;
-  }
-
-  #flush(nextSize: number) {
-    if (this.#used > 0) this.chunks.push(this.#buffer.slice(0, this.#used));
-    this.#buffer = new Uint8Array(nextSize);
-    this.#used = 0;
-  }
-}
+/** Text is handed out in pieces of about this many characters. */
+const TEXT_CHUNK_CHARS = 64 * 1024;
 
 /**
- * The lag metrics in Prometheus text format (HELP and TYPE for each, even without samples), as a
- * Blob: written line by line into byte chunks, each metric's samples kept together.
+ * The lag metrics in Prometheus text format (HELP and TYPE for each, even without samples), in
+ * pieces of about 64 KiB: each metric's samples together, one pass over the snapshots per
+ * metric. Generated while the response is sent, so a large exposition is never held whole.
  */
-export function renderLagBlob(statuses: readonly ClusterStatus[], options: LagSeriesOptions): Blob {
+export function* lagTextChunks(
+  statuses: readonly ClusterStatus[],
+  options: LagSeriesOptions,
+): Generator<string> {
   const extra = Object.entries(options.labels).map(([name, value]) =>
     `,${name}="${escapeLabelValue(value)}"`
   ).join("");
-  const writers = LAG_METRICS.map((metric) => {
-    const writer = new ChunkWriter();
-    writer.write(`# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`);
-    return writer;
-  });
-  let groupPrefix = "";
-  let lastGroup: GroupLag | undefined;
-  forEachSample(
-    statuses,
-    options.granularity,
-    (metric, clusterName, group, topic, partition, value) => {
-      if (group !== lastGroup) {
-        groupPrefix = `{clustername="${escapeLabelValue(clusterName)}",group="${
+  let text = "";
+  for (const metric of LAG_METRICS) {
+    if (!included(metric, options.granularity)) continue;
+    text += `# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`;
+    for (const status of statuses) {
+      const cluster = escapeLabelValue(status.clusterName);
+      for (const group of status.snapshot?.groups ?? []) {
+        const prefix = `${metric.name}{clustername="${cluster}",group="${
           escapeLabelValue(group.groupId)
         }"`;
-        lastGroup = group;
+        forEachSampleOf(metric, group, (topic, partition, value) => {
+          text += prefix;
+          if (topic !== undefined) text += `,topic="${escapeLabelValue(topic)}"`;
+          if (partition !== undefined) text += `,partition="${partition}"`;
+          text += `${extra}} ${value}\n`;
+        });
+        if (text.length >= TEXT_CHUNK_CHARS) {
+          yield text;
+          text = "";
+        }
       }
-      let labels = groupPrefix;
-      if (topic !== undefined) labels += `,topic="${escapeLabelValue(topic)}"`;
-      if (partition !== undefined) labels += `,partition="${partition}"`;
-      writers[metric].write(`${LAG_METRICS[metric].name}${labels}${extra}} ${value}\n`);
-    },
-  );
-  const parts: Uint8Array<ArrayBuffer>[] = [];
-  writers.forEach((writer, index) => {
-    if (!included(LAG_METRICS[index], options.granularity)) return;
-    parts.push(...writer.finish(), new TextEncoder().encode("\n"));
-  });
-  return new Blob(parts, { type: "text/plain" });
+    }
+    text += "\n";
+  }
+  yield text;
 }
 
-/** renderLagBlob() as a string (tests and small outputs). */
+/** A byte stream of text pieces, produced only as fast as the reader takes them. */
+export function textStream(pieces: Iterable<string>): ReadableStream<Uint8Array<ArrayBuffer>> {
+  const iterator = pieces[Symbol.iterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    pull(controller) {
+      const next = iterator.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    cancel() {
+      iterator.return?.();
+    },
+  });
+}
+
+/** The lag metrics as one string (tests and small outputs). */
 export function renderLagText(
   statuses: readonly ClusterStatus[],
   options: LagSeriesOptions,
-): Promise<string> {
-  return renderLagBlob(statuses, options).text();
+): string {
+  return [...lagTextChunks(statuses, options)].join("");
 }
 
 /** The same samples as values with labels (`__name__` included), for remote write. */
@@ -234,19 +200,22 @@ export function lagSeriesValues(
   options: LagSeriesOptions,
 ): SeriesValue[] {
   const series: SeriesValue[] = [];
-  forEachSample(
-    statuses,
-    options.granularity,
-    (metric, clusterName, group, topic, partition, value) => {
-      const labels: Record<string, string> = {
-        __name__: LAG_METRICS[metric].name,
-        clustername: clusterName,
-        group: group.groupId,
-      };
-      if (topic !== undefined) labels.topic = topic;
-      if (partition !== undefined) labels.partition = String(partition);
-      series.push({ labels: { ...labels, ...options.labels }, value });
-    },
-  );
+  for (const metric of LAG_METRICS) {
+    if (!included(metric, options.granularity)) continue;
+    for (const status of statuses) {
+      for (const group of status.snapshot?.groups ?? []) {
+        forEachSampleOf(metric, group, (topic, partition, value) => {
+          const labels: Record<string, string> = {
+            __name__: metric.name,
+            clustername: status.clusterName,
+            group: group.groupId,
+          };
+          if (topic !== undefined) labels.topic = topic;
+          if (partition !== undefined) labels.partition = String(partition);
+          series.push({ labels: { ...labels, ...options.labels }, value });
+        });
+      }
+    }
+  }
   return series;
 }

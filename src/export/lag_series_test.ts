@@ -1,8 +1,14 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../tests/assert.ts";
 import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import { lagSeriesValues, renderLagText } from "./lag_series.ts";
+import {
+  LAG_METRICS,
+  lagSeriesValues,
+  lagTextChunks,
+  renderLagText,
+  textStream,
+} from "./lag_series.ts";
 
 const statuses: ClusterStatus[] = [{
   clusterName: "k",
@@ -48,9 +54,9 @@ const statuses: ClusterStatus[] = [{
 
 Deno.test("renderLagText() and lagSeriesValues() give the same samples", async (t) => {
   for (const granularity of ["partition", "topic", "group"] as const) {
-    await t.step(granularity, async () => {
+    await t.step(granularity, () => {
       const options = { labels: { env: "x\ny" }, granularity };
-      const fromText = parsePrometheusText(await renderLagText(statuses, options))
+      const fromText = parsePrometheusText(renderLagText(statuses, options))
         .map((sample) =>
           JSON.stringify([{ __name__: sample.name, ...sample.labels }, sample.value])
         )
@@ -65,8 +71,8 @@ Deno.test("renderLagText() and lagSeriesValues() give the same samples", async (
   }
 });
 
-Deno.test("renderLagText() escapes label values and keeps each metric's samples together", async () => {
-  const text = await renderLagText(statuses, { labels: {}, granularity: "partition" });
+Deno.test("renderLagText() escapes label values and keeps each metric's samples together", () => {
+  const text = renderLagText(statuses, { labels: {}, granularity: "partition" });
   assertEquals(text.includes('group="odd \\"group\\"\\\\name"'), true);
   const names = text.split("\n").filter((line) => line && !line.startsWith("#")).map((line) =>
     line.split("{")[0]
@@ -74,4 +80,42 @@ Deno.test("renderLagText() escapes label values and keeps each metric's samples 
   const seen: string[] = [];
   for (const name of names) if (seen.at(-1) !== name) seen.push(name);
   assertEquals(new Set(seen).size, seen.length);
+});
+
+Deno.test("a large exposition comes in pieces, and the stream makes them only as it is read", async () => {
+  const manyGroups: ClusterStatus[] = [{
+    ...statuses[0],
+    snapshot: {
+      ...statuses[0].snapshot!,
+      groups: Array.from({ length: 3_000 }, (_, index) =>
+        aggregateGroup(`group-${index}`, [{
+          topic: "t",
+          partition: 0,
+          committedOffset: 0,
+          latestOffset: index,
+          observedAtMs: 0,
+          lagOffsets: index,
+          lagSeconds: index / 10,
+        }])),
+    },
+  }];
+  const options = { labels: {}, granularity: "partition" as const };
+  const pieces = [...lagTextChunks(manyGroups, options)];
+  assert(pieces.length > 3, `expected several pieces, got ${pieces.length}`);
+  assert(pieces.every((piece) => piece.length < 80 * 1024), "pieces stay near 64 KiB");
+  const samples = parsePrometheusText(pieces.join(""));
+  assertEquals(samples.length, 3_000 * LAG_METRICS.length); // one partition: one sample each
+
+  let produced = 0;
+  const counted = (function* () {
+    for (const piece of pieces) {
+      produced++;
+      yield piece;
+    }
+  })();
+  const reader = textStream(counted).getReader();
+  const first = await reader.read();
+  assertEquals(new TextDecoder().decode(first.value), pieces[0]);
+  assert(produced <= 2, `read one piece, produced ${produced}`);
+  await reader.cancel();
 });

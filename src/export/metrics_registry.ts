@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { type Granularity, lagSeriesValues, renderLagBlob } from "./lag_series.ts";
+import { type Granularity, lagSeriesValues, lagTextChunks, textStream } from "./lag_series.ts";
 import type { SeriesValue } from "./remote_write/remote_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
@@ -31,8 +31,11 @@ export interface MetricsOptions {
 /** The registry plus the hooks the rest of the exporter records into. */
 export interface ExporterMetrics {
   registry: Registry;
-  /** Prometheus text format of the current state (a Blob: it can be tens of megabytes). */
-  render(): Promise<Blob>;
+  /**
+   * Prometheus text format of the current state, as a stream generated while it is read (it can
+   * be tens of megabytes: never held whole).
+   */
+  render(): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
   /** The same series as render(), as values with their labels (`__name__` included), for remote write. */
   collectSeries(): Promise<SeriesValue[]>;
   /** Hooks of the remote-write client. */
@@ -221,29 +224,17 @@ export function createExporterMetrics(
     },
   });
 
-  // The lag text is rebuilt only when a cluster published a new snapshot.
   const lagOptions = { labels: options.labels, granularity: options.granularity };
-  let cachedFor: Array<object | undefined> = [];
-  let cachedLag = new Blob();
-  const lagBlob = () => {
-    const snapshots = source.clusters().map((status) => status.snapshot);
-    if (
-      snapshots.length !== cachedFor.length ||
-      snapshots.some((snapshot, index) => snapshot !== cachedFor[index])
-    ) {
-      cachedLag = renderLagBlob(source.clusters(), lagOptions);
-      cachedFor = snapshots;
-    }
-    return cachedLag;
-  };
 
   return {
     registry,
     render: async () => {
       refresh();
       syncErrorCounters();
-      // The lag part is shared between scrapes of the same snapshots; a Blob of Blobs copies nothing.
-      return new Blob([lagBlob(), await registry.metrics()], { type: "text/plain" });
+      const selfMetrics = await registry.metrics();
+      // Snapshots are immutable: the stream reads the ones current now, however long it takes.
+      const clusters = source.clusters();
+      return textStream(concatPieces(lagTextChunks(clusters, lagOptions), selfMetrics));
     },
     collectSeries: async () => {
       refresh();
@@ -274,4 +265,9 @@ export function createExporterMetrics(
       kafkaRequests.observe({ clustername, api }, seconds),
     countStoreError: (store) => storeErrors.inc({ store }),
   };
+}
+
+function* concatPieces(first: Iterable<string>, last: string): Generator<string> {
+  yield* first;
+  yield last;
 }

@@ -53,7 +53,7 @@ function setup(granularity: Granularity = "partition") {
   );
   return {
     set: (next: ClusterStatus[]) => (clusters = next),
-    scrape: async () => parsePrometheusText(await (await metrics.render()).text()),
+    scrape: async () => parsePrometheusText(await new Response(await metrics.render()).text()),
   };
 }
 

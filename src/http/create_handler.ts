@@ -3,7 +3,7 @@ import type { HealthReport } from "./health.ts";
 
 /** What the routes read. */
 export interface HandlerDeps {
-  renderMetrics(): Promise<Blob | string>;
+  renderMetrics(): Promise<BodyInit>;
   health(): HealthReport;
   /** True while the collection loop runs. */
   live(): boolean;

@@ -17,6 +17,11 @@ export interface CommittedOffset extends TopicPartition {
   offset: number;
 }
 
+/** One group's committed offsets, or why they could not be read. */
+export type GroupOffsets =
+  | { groupId: string; offsets: CommittedOffset[]; error?: undefined }
+  | { groupId: string; offsets?: undefined; error: Error };
+
 /** A partition's log-end offset and when the answer arrived. */
 export interface LatestOffset extends TopicPartition {
   offset: number;
@@ -51,8 +56,12 @@ export class KafkaAuthorizationError extends Error {
 export interface KafkaAdmin {
   /** Every consumer group of the cluster, from every broker (Empty groups included). */
   listGroups(): Promise<GroupListing[]>;
-  /** The group's committed offsets on every partition it has committed to. */
-  fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]>;
+  /**
+   * Each group's committed offsets on every partition it has committed to, in the order asked,
+   * with as few requests as the brokers allow (at most `concurrency` in flight). A group that
+   * cannot be read carries its error instead; the others are unaffected.
+   */
+  fetchCommittedOffsets(groupIds: readonly string[], concurrency: number): Promise<GroupOffsets[]>;
   /**
    * Log-end offsets of every partition of the topics `includeTopic` accepts, with one request
    * per leader broker. Partitions without a leader are left out.

@@ -8,10 +8,13 @@ import type { KafkaClusterConfig } from "../config/load_config.ts";
 import type { Logger } from "../log/logger.ts";
 import { type DecodedMetadata, installTolerantMetadataParse } from "./kafkajs_metadata_patch.ts";
 import fetchRequestV4 from "kafkajs/src/protocol/requests/fetch/v4/request.js";
+import Encoder from "kafkajs/src/protocol/encoder.js";
+import { Buffer } from "node:buffer";
 import { mapConcurrent } from "../util/map_concurrent.ts";
 import {
   type CommittedOffset,
   type GroupListing,
+  type GroupOffsets,
   type KafkaAdmin,
   KafkaAuthorizationError,
   type LatestOffset,
@@ -20,6 +23,17 @@ import {
   type RecordTime,
 } from "./kafka_admin.ts";
 import { decodeFetchResponseV4, findRecordTimestamp } from "./record_batch.ts";
+import {
+  decodeFindCoordinatorV4,
+  decodeOffsetFetchV8,
+  encodeFindGroupCoordinatorsV4,
+  encodeOffsetFetchV8,
+  FIND_COORDINATOR,
+  GROUP_ID_NOT_FOUND,
+  isCoordinatorError,
+  KAFKA_ERROR_NAMES,
+  OFFSET_FETCH,
+} from "./group_requests.ts";
 
 /** What the kafkajs admin needs from outside. */
 export interface KafkajsAdminDeps {
@@ -30,6 +44,11 @@ export interface KafkajsAdminDeps {
   observeRequest?(api: string, seconds: number): void;
   /** Concurrent Fetch requests for record timestamps (default 4). */
   fetchConcurrency?: number;
+  /**
+   * false: one FindCoordinator and one OffsetFetch per group, through kafkajs, as is done with
+   * brokers before Kafka 3.0 (default true: batched where the broker supports it).
+   */
+  groupBatching?: boolean;
 }
 
 // Shapes of the kafkajs internals used here (kafkajs ships no types for them).
@@ -65,6 +84,8 @@ interface ProtocolRequest {
 
 interface InternalConnectedBroker extends InternalBroker {
   nodeId: number;
+  /** The broker's ApiVersions answer, by API key (set once connected). */
+  versions?: Record<number, { minVersion: number; maxVersion: number }>;
   connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
 }
 
@@ -87,6 +108,12 @@ const LATEST_TIMESTAMP = -1;
 const RECORD_FETCH_BYTES = 4_096;
 const MAX_PARTITIONS_PER_FETCH = 500;
 const MAX_REMEMBERED_COORDINATORS = 500_000;
+/**
+ * Groups per OffsetFetch v8 request: about 25 partitions each make answers of a few hundred KiB,
+ * small enough that one slow request does not hold up an iteration.
+ */
+const MAX_GROUPS_PER_OFFSET_FETCH = 500;
+const MAX_GROUPS_PER_FIND_COORDINATOR = 1_000;
 
 /** Creates the kafkajs-backed admin for one cluster; connects lazily on first use. */
 export function createKafkajsAdmin(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaAdmin {
@@ -128,25 +155,93 @@ class KafkajsAdmin implements KafkaAdmin {
     }));
   }
 
-  fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
-    return this.#explained(() => this.#fetchCommittedOffsets(groupId));
+  fetchCommittedOffsets(groupIds: readonly string[], concurrency: number): Promise<GroupOffsets[]> {
+    return this.#explained(() => this.#fetchCommittedOffsets(groupIds, concurrency));
   }
 
-  async #fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
+  /**
+   * Committed offsets of many groups: the groups are sorted by coordinator and asked for in
+   * OffsetFetch v8 requests of up to MAX_GROUPS_PER_OFFSET_FETCH groups (one request per group
+   * on brokers older than 3.0). Groups whose coordinator moved are asked once more, at their new
+   * coordinator, in the same iteration.
+   */
+  async #fetchCommittedOffsets(
+    groupIds: readonly string[],
+    concurrency: number,
+  ): Promise<GroupOffsets[]> {
     const cluster = await this.#connected();
-    const coordinator = await this.#coordinatorOf(cluster, groupId);
-    let response;
-    try {
-      // An empty topic list asks for every partition the group has committed to.
-      response = await this.#timed(
-        "OffsetFetch",
-        () => coordinator.offsetFetch({ groupId, topics: [] }),
-      );
-    } catch (error) {
-      // The coordinator moved (or is loading): ask again next time.
-      this.#coordinators.delete(groupId);
-      throw error;
+    const results = new Map<string, GroupOffsets>();
+    let pending: readonly string[] = groupIds;
+    for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+      const lastAttempt = attempt === 2;
+      const retry = new Set<string>();
+      const failed = (groupId: string, error: Error, coordinatorMoved: boolean) => {
+        if (coordinatorMoved) this.#coordinators.delete(groupId);
+        if (coordinatorMoved && !lastAttempt) retry.add(groupId);
+        else results.set(groupId, { groupId, error });
+      };
+      const byCoordinator = await this.#coordinatorsOf(cluster, pending, concurrency, failed);
+      const requests: Array<{ broker: InternalConnectedBroker; groupIds: string[] }> = [];
+      for (const [nodeId, members] of byCoordinator) {
+        let broker: InternalConnectedBroker;
+        try {
+          broker = await cluster.findBroker({ nodeId });
+        } catch (error) {
+          for (const groupId of members) failed(groupId, asError(error), true);
+          continue;
+        }
+        const batchSize = supports(broker, OFFSET_FETCH, this.#deps.groupBatching)
+          ? MAX_GROUPS_PER_OFFSET_FETCH
+          : 1;
+        for (let start = 0; start < members.length; start += batchSize) {
+          requests.push({ broker, groupIds: members.slice(start, start + batchSize) });
+        }
+      }
+      await mapConcurrent(requests, concurrency, async ({ broker, groupIds: batch }) => {
+        let answers: Array<{ groupId: string; errorCode: number; offsets: CommittedOffset[] }>;
+        try {
+          answers = batch.length === 1 && !supports(broker, OFFSET_FETCH, this.#deps.groupBatching)
+            ? [await this.#offsetFetchOneGroup(broker, batch[0])]
+            : await this.#timed("OffsetFetch", () => sendOffsetFetchV8(broker, batch));
+        } catch (error) {
+          // The coordinator is unreachable or answered an error for the whole request; next
+          // iteration looks for it again (an immediate retry could outlast the deadline).
+          const explained = asError(explainAuthorization(error));
+          for (const groupId of batch) {
+            results.set(groupId, { groupId, error: explained });
+            if (!(explained instanceof KafkaAuthorizationError)) this.#coordinators.delete(groupId);
+          }
+          return;
+        }
+        for (const { groupId, errorCode, offsets } of answers) {
+          // A group deleted since it was listed has nothing to measure: not worth a warning.
+          if (errorCode === 0 || errorCode === GROUP_ID_NOT_FOUND) {
+            results.set(groupId, { groupId, offsets });
+          } else failed(groupId, groupError(errorCode), isCoordinatorError(errorCode));
+        }
+        for (const groupId of batch) {
+          if (!results.has(groupId) && !retry.has(groupId)) {
+            results.set(groupId, {
+              groupId,
+              error: new Error("missing from the OffsetFetch answer"),
+            });
+          }
+        }
+      });
+      pending = [...retry];
     }
+    return groupIds.map((groupId) =>
+      results.get(groupId) ?? { groupId, error: new Error("no coordinator found") }
+    );
+  }
+
+  /** kafkajs' OffsetFetch (v4 at most): for brokers without KIP-709. */
+  async #offsetFetchOneGroup(broker: InternalConnectedBroker, groupId: string) {
+    // An empty topic list asks for every partition the group has committed to.
+    const response = await this.#timed(
+      "OffsetFetch",
+      () => broker.offsetFetch({ groupId, topics: [] }),
+    );
     const offsets: CommittedOffset[] = [];
     for (const topic of response.responses) {
       for (const partition of topic.partitions) {
@@ -157,7 +252,7 @@ class KafkajsAdmin implements KafkaAdmin {
         });
       }
     }
-    return offsets;
+    return { groupId, errorCode: 0, offsets };
   }
 
   fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
@@ -270,29 +365,84 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   /**
-   * The group's coordinator, remembered across iterations: kafkajs would send a FindCoordinator
-   * before every OffsetFetch, doubling the requests per group.
+   * The coordinators of the groups, by node id. They are remembered across iterations (kafkajs
+   * would send a FindCoordinator before every OffsetFetch); unknown ones are looked up with
+   * FindCoordinator v4, many groups per request (one request per group before Kafka 3.0).
    */
-  async #coordinatorOf(
+  async #coordinatorsOf(
     cluster: InternalCluster,
-    groupId: string,
-  ): Promise<InternalConnectedBroker> {
-    const known = this.#coordinators.get(groupId);
-    if (known !== undefined) {
+    groupIds: readonly string[],
+    concurrency: number,
+    failed: (groupId: string, error: Error, coordinatorMoved: boolean) => void,
+  ): Promise<Map<string, string[]>> {
+    const byCoordinator = new Map<string, string[]>();
+    const assign = (groupId: string, nodeId: string) => {
+      const members = byCoordinator.get(nodeId);
+      if (members) members.push(groupId);
+      else byCoordinator.set(nodeId, [groupId]);
+    };
+    const unknown: string[] = [];
+    for (const groupId of groupIds) {
+      const known = this.#coordinators.get(groupId);
+      if (known === undefined) unknown.push(groupId);
+      else assign(groupId, known);
+    }
+    if (unknown.length === 0) return byCoordinator;
+    // Bounded: forget everything rather than grow without limit on clusters with churning groups.
+    if (this.#coordinators.size + unknown.length > MAX_REMEMBERED_COORDINATORS) {
+      this.#coordinators.clear();
+    }
+    const remember = (groupId: string, nodeId: string) => {
+      this.#coordinators.set(groupId, nodeId);
+      assign(groupId, nodeId);
+    };
+    const anyBroker = await this.#anyBroker(cluster);
+    if (supports(anyBroker, FIND_COORDINATOR, this.#deps.groupBatching)) {
+      const batches: string[][] = [];
+      for (let start = 0; start < unknown.length; start += MAX_GROUPS_PER_FIND_COORDINATOR) {
+        batches.push(unknown.slice(start, start + MAX_GROUPS_PER_FIND_COORDINATOR));
+      }
+      await mapConcurrent(batches, concurrency, async (batch) => {
+        try {
+          const answers = await this.#timed(
+            "FindCoordinator",
+            () => sendFindCoordinatorV4(anyBroker, batch),
+          );
+          for (const { key, nodeId, errorCode } of answers) {
+            if (errorCode === 0) remember(key, String(nodeId));
+            else failed(key, groupError(errorCode), false);
+          }
+        } catch (error) {
+          for (const groupId of batch) failed(groupId, asError(explainAuthorization(error)), false);
+        }
+      });
+    } else {
+      await mapConcurrent(unknown, concurrency, async (groupId) => {
+        try {
+          const coordinator = await this.#timed(
+            "FindCoordinator",
+            () => cluster.findGroupCoordinator({ groupId }),
+          );
+          remember(groupId, String(coordinator.nodeId));
+        } catch (error) {
+          failed(groupId, asError(explainAuthorization(error)), false);
+        }
+      });
+    }
+    return byCoordinator;
+  }
+
+  /** The first broker that answers, for requests any broker can serve. */
+  async #anyBroker(cluster: InternalCluster): Promise<InternalConnectedBroker> {
+    let lastError: unknown = new Error("no broker known");
+    for (const nodeId of Object.keys(cluster.brokerPool.brokers)) {
       try {
-        return await cluster.findBroker({ nodeId: known });
-      } catch {
-        this.#coordinators.delete(groupId);
+        return await cluster.findBroker({ nodeId });
+      } catch (error) {
+        lastError = error;
       }
     }
-    const coordinator = await this.#timed(
-      "FindCoordinator",
-      () => cluster.findGroupCoordinator({ groupId }),
-    );
-    // Bounded: forget everything rather than grow without limit on clusters with churning groups.
-    if (this.#coordinators.size >= MAX_REMEMBERED_COORDINATORS) this.#coordinators.clear();
-    this.#coordinators.set(groupId, String(coordinator.nodeId));
-    return coordinator;
+    throw lastError;
   }
 
   async close(): Promise<void> {
@@ -417,6 +567,65 @@ function fetchRecords(broker: InternalConnectedBroker, lookups: RecordLookup[]) 
       parse: (data) => Promise.resolve(data),
     },
   }) as Promise<ReturnType<typeof decodeFetchResponseV4>>;
+}
+
+/** Whether the broker speaks the version of a request we encode ourselves. */
+function supports(
+  broker: InternalConnectedBroker,
+  api: { apiKey: number; version: number },
+  enabled = true,
+): boolean {
+  if (!enabled) return false;
+  const range = broker.versions?.[api.apiKey];
+  return range !== undefined && range.minVersion <= api.version && api.version <= range.maxVersion;
+}
+
+/** Sends a request body we encoded ourselves over kafkajs' connection to the broker. */
+function sendOwnRequest<T>(
+  broker: InternalConnectedBroker,
+  api: { apiKey: number; version: number; name: string },
+  body: Uint8Array,
+  decode: (payload: Uint8Array) => T,
+): Promise<T> {
+  return broker.connectionPool.send({
+    request: {
+      apiKey: api.apiKey,
+      apiVersion: api.version,
+      apiName: api.name,
+      encode: () => Promise.resolve(new Encoder().writeBuffer(Buffer.from(body))),
+    },
+    response: {
+      decode: (payload) => Promise.resolve(decode(payload)),
+      parse: (data) => Promise.resolve(data),
+    },
+  }) as Promise<T>;
+}
+
+function sendOffsetFetchV8(broker: InternalConnectedBroker, groupIds: string[]) {
+  return sendOwnRequest(broker, OFFSET_FETCH, encodeOffsetFetchV8(groupIds), decodeOffsetFetchV8);
+}
+
+function sendFindCoordinatorV4(broker: InternalConnectedBroker, groupIds: string[]) {
+  return sendOwnRequest(
+    broker,
+    FIND_COORDINATOR,
+    encodeFindGroupCoordinatorsV4(groupIds),
+    decodeFindCoordinatorV4,
+  );
+}
+
+/** The error for a group-level Kafka error code. */
+function groupError(errorCode: number): Error {
+  const name = KAFKA_ERROR_NAMES[errorCode] ?? `Kafka error code ${errorCode}`;
+  if (errorCode === 30) return new KafkaAuthorizationError(MISSING_ACL.GROUP_AUTHORIZATION_FAILED);
+  if (errorCode === 31) {
+    return new KafkaAuthorizationError(MISSING_ACL.CLUSTER_AUTHORIZATION_FAILED);
+  }
+  return new Error(name);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** Reaches kafkajs' private Cluster factory (see the module comment for why). */

@@ -5,6 +5,7 @@
  * snappy or zstd codec built in), while the batch header alone bounds a record's timestamp, and
  * because a small fetch returns a truncated batch that kafkajs discards.
  */
+import { WireReader } from "./wire.ts";
 
 /** One partition of a Fetch response. */
 export interface FetchedPartition {
@@ -21,71 +22,9 @@ export interface RecordTimestamp {
   exact: boolean;
 }
 
-class Reader {
-  readonly #view: DataView;
-  position = 0;
-
-  constructor(readonly bytes: Uint8Array) {
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  remaining(): number {
-    return this.bytes.byteLength - this.position;
-  }
-
-  int8(): number {
-    return this.#view.getInt8(this.#advance(1));
-  }
-
-  int16(): number {
-    return this.#view.getInt16(this.#advance(2));
-  }
-
-  int32(): number {
-    return this.#view.getInt32(this.#advance(4));
-  }
-
-  int64(): number {
-    return Number(this.#view.getBigInt64(this.#advance(8)));
-  }
-
-  string(): string {
-    const length = this.int16();
-    return length < 0 ? "" : new TextDecoder().decode(this.slice(length));
-  }
-
-  slice(length: number): Uint8Array {
-    const start = this.#advance(length);
-    return this.bytes.subarray(start, start + length);
-  }
-
-  /** Zigzag varint (int32 or int64 range, as a JS number). */
-  varint(): number {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const byte = this.bytes[this.#advance(1)];
-      result |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) break;
-      shift += 7n;
-      if (shift > 63n) throw new RangeError("varint too long");
-    }
-    return Number((result >> 1n) ^ -(result & 1n));
-  }
-
-  #advance(length: number): number {
-    if (length < 0 || this.position + length > this.bytes.byteLength) {
-      throw new RangeError("read past the end of the buffer");
-    }
-    const start = this.position;
-    this.position += length;
-    return start;
-  }
-}
-
 /** Decodes a Fetch response body (version 4, after the correlation id). */
 export function decodeFetchResponseV4(body: Uint8Array): FetchedPartition[] {
-  const reader = new Reader(body);
+  const reader = new WireReader(body);
   reader.int32(); // throttle_time_ms
   const partitions: FetchedPartition[] = [];
   const topicCount = reader.int32();
@@ -124,7 +63,7 @@ export function findRecordTimestamp(
   records: Uint8Array,
   offset: number,
 ): RecordTimestamp | undefined {
-  const reader = new Reader(records);
+  const reader = new WireReader(records);
   while (reader.remaining() >= 17) {
     const start = reader.position;
     const baseOffset = reader.int64();
@@ -183,7 +122,7 @@ export function findRecordTimestamp(
 }
 
 function recordTimestampInBatch(
-  reader: Reader,
+  reader: WireReader,
   recordCount: number,
   baseOffset: number,
   firstTimestamp: number,
@@ -214,7 +153,7 @@ function recordTimestampInBatch(
 }
 
 function legacyMessageTimestamp(
-  reader: Reader,
+  reader: WireReader,
   magic: number,
   messageOffset: number,
   offset: number,

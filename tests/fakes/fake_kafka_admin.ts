@@ -2,6 +2,7 @@
 import {
   type CommittedOffset,
   type GroupListing,
+  type GroupOffsets,
   type KafkaAdmin,
   type LatestOffset,
   type RecordLookup,
@@ -17,7 +18,8 @@ export class FakeKafkaAdmin implements KafkaAdmin {
   recordTimes = new Map<string, number>();
   failRecordTimes?: Error;
   failListGroups?: Error;
-  failGroups = new Set<string>();
+  /** Groups whose committed offsets cannot be read, with the error they carry. */
+  failGroups = new Map<string, Error>();
   clock = 0;
   calls = {
     listGroups: 0,
@@ -47,12 +49,15 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     );
   }
 
-  fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
+  fetchCommittedOffsets(groupIds: readonly string[]): Promise<GroupOffsets[]> {
     this.calls.fetchCommittedOffsets++;
-    if (this.failGroups.has(groupId)) {
-      return Promise.reject(new Error(`coordinator of ${groupId} unavailable`));
-    }
-    return Promise.resolve(this.groups.get(groupId) ?? []);
+    return Promise.resolve(
+      groupIds.map((groupId) =>
+        this.failGroups.has(groupId)
+          ? { groupId, error: this.failGroups.get(groupId)! }
+          : { groupId, offsets: this.groups.get(groupId) ?? [] }
+      ),
+    );
   }
 
   fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {

@@ -1,0 +1,187 @@
+/**
+ * Kafka's primitive wire types, both the classic ones and the "flexible version" ones (compact
+ * strings and arrays, tagged fields) that kafkajs cannot write: enough for the few requests we
+ * encode ourselves.
+ */
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** Reads Kafka primitives from a response body; throws RangeError past the end. */
+export class WireReader {
+  readonly #view: DataView;
+  position = 0;
+
+  constructor(readonly bytes: Uint8Array) {
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  remaining(): number {
+    return this.bytes.byteLength - this.position;
+  }
+
+  int8(): number {
+    return this.#view.getInt8(this.#advance(1));
+  }
+
+  int16(): number {
+    return this.#view.getInt16(this.#advance(2));
+  }
+
+  int32(): number {
+    return this.#view.getInt32(this.#advance(4));
+  }
+
+  int64(): number {
+    return Number(this.#view.getBigInt64(this.#advance(8)));
+  }
+
+  /** A classic STRING (int16 length; null read as ""). */
+  string(): string {
+    const length = this.int16();
+    return length < 0 ? "" : textDecoder.decode(this.slice(length));
+  }
+
+  slice(length: number): Uint8Array {
+    const start = this.#advance(length);
+    return this.bytes.subarray(start, start + length);
+  }
+
+  /** Zigzag varint (int32 or int64 range, as a JS number), as record batches use. */
+  varint(): number {
+    let result = 0n;
+    let shift = 0n;
+    for (;;) {
+      const byte = this.bytes[this.#advance(1)];
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) break;
+      shift += 7n;
+      if (shift > 63n) throw new RangeError("varint too long");
+    }
+    return Number((result >> 1n) ^ -(result & 1n));
+  }
+
+  /** Unsigned varint (int32 range), as compact lengths and tagged fields use. */
+  unsignedVarint(): number {
+    let result = 0;
+    for (let shift = 0; shift <= 28; shift += 7) {
+      const byte = this.bytes[this.#advance(1)];
+      result += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return result;
+    }
+    throw new RangeError("unsigned varint too long");
+  }
+
+  /** COMPACT_STRING / COMPACT_NULLABLE_STRING (null read as ""). */
+  compactString(): string {
+    const lengthPlusOne = this.unsignedVarint();
+    return lengthPlusOne === 0 ? "" : textDecoder.decode(this.slice(lengthPlusOne - 1));
+  }
+
+  /** Element count of a COMPACT_ARRAY (a null array counts as empty). */
+  compactArrayLength(): number {
+    return Math.max(0, this.unsignedVarint() - 1);
+  }
+
+  /** Skips a TAGGED_FIELDS section: we read no tagged field. */
+  skipTaggedFields(): void {
+    const count = this.unsignedVarint();
+    for (let index = 0; index < count; index++) {
+      this.unsignedVarint(); // tag
+      this.slice(this.unsignedVarint());
+    }
+  }
+
+  #advance(length: number): number {
+    if (length < 0 || this.position + length > this.bytes.byteLength) {
+      throw new RangeError("read past the end of the buffer");
+    }
+    const start = this.position;
+    this.position += length;
+    return start;
+  }
+}
+
+/** Writes Kafka primitives into a growing buffer. */
+export class WireWriter {
+  #bytes = new Uint8Array(256);
+  #view = new DataView(this.#bytes.buffer);
+  #length = 0;
+
+  int8(value: number): this {
+    const start = this.#reserve(1);
+    this.#view.setInt8(start, value);
+    return this;
+  }
+
+  int16(value: number): this {
+    const start = this.#reserve(2);
+    this.#view.setInt16(start, value);
+    return this;
+  }
+
+  int32(value: number): this {
+    const start = this.#reserve(4);
+    this.#view.setInt32(start, value);
+    return this;
+  }
+
+  int64(value: number): this {
+    const start = this.#reserve(8);
+    this.#view.setBigInt64(start, BigInt(value));
+    return this;
+  }
+
+  boolean(value: boolean): this {
+    return this.int8(value ? 1 : 0);
+  }
+
+  unsignedVarint(value: number): this {
+    let rest = value;
+    while (rest >= 0x80) {
+      const start = this.#reserve(1);
+      this.#bytes[start] = (rest & 0x7f) | 0x80;
+      rest = Math.floor(rest / 128);
+    }
+    const start = this.#reserve(1);
+    this.#bytes[start] = rest;
+    return this;
+  }
+
+  /** COMPACT_STRING. */
+  compactString(value: string): this {
+    const encoded = textEncoder.encode(value);
+    this.unsignedVarint(encoded.byteLength + 1);
+    const start = this.#reserve(encoded.byteLength);
+    this.#bytes.set(encoded, start);
+    return this;
+  }
+
+  /** COMPACT_ARRAY length prefix; `null` writes a null array. */
+  compactArrayLength(count: number | null): this {
+    return this.unsignedVarint(count === null ? 0 : count + 1);
+  }
+
+  /** An empty TAGGED_FIELDS section. */
+  noTaggedFields(): this {
+    return this.unsignedVarint(0);
+  }
+
+  /** The bytes written so far. */
+  toBytes(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
+  }
+
+  /** Room for `length` bytes; callers take the offset first, as growing replaces the buffer. */
+  #reserve(length: number): number {
+    if (this.#length + length > this.#bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(this.#bytes.byteLength * 2, this.#length + length));
+      grown.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = grown;
+      this.#view = new DataView(grown.buffer);
+    }
+    const start = this.#length;
+    this.#length += length;
+    return start;
+  }
+}

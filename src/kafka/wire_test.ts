@@ -1,0 +1,83 @@
+import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { WireReader, WireWriter } from "./wire.ts";
+
+Deno.test("unsigned varints round-trip and use Kafka's byte layout", () => {
+  const cases: Array<[number, number[]]> = [
+    [0, [0x00]],
+    [1, [0x01]],
+    [127, [0x7f]],
+    [128, [0x80, 0x01]],
+    [300, [0xac, 0x02]],
+    [16_384, [0x80, 0x80, 0x01]],
+    [2 ** 31 - 1, [0xff, 0xff, 0xff, 0xff, 0x07]],
+  ];
+  for (const [value, bytes] of cases) {
+    const encoded = new WireWriter().unsignedVarint(value).toBytes();
+    assertEquals([...encoded], bytes, `encoding ${value}`);
+    assertEquals(new WireReader(encoded).unsignedVarint(), value, `decoding ${value}`);
+  }
+});
+
+Deno.test("compact strings carry length + 1 and UTF-8 bytes; null reads as empty", () => {
+  const encoded = new WireWriter().compactString("grüße").compactString("").toBytes();
+  assertEquals(encoded[0], 8); // 7 UTF-8 bytes + 1
+  const reader = new WireReader(new Uint8Array([...encoded, 0x00]));
+  assertEquals(reader.compactString(), "grüße");
+  assertEquals(reader.compactString(), "");
+  assertEquals(reader.compactString(), ""); // null (length 0)
+  assertEquals(reader.remaining(), 0);
+});
+
+Deno.test("compact arrays: null is length 0, n elements are n + 1", () => {
+  const encoded = new WireWriter().compactArrayLength(null).compactArrayLength(0)
+    .compactArrayLength(3).toBytes();
+  assertEquals([...encoded], [0, 1, 4]);
+  const reader = new WireReader(encoded);
+  assertEquals(
+    [reader.compactArrayLength(), reader.compactArrayLength(), reader.compactArrayLength()],
+    [0, 0, 3],
+  );
+});
+
+Deno.test("tagged fields we do not know are skipped whole", () => {
+  const bytes = new Uint8Array([
+    0x02, // two tagged fields
+    0x00, // tag 0
+    0x03, // three bytes
+    0xaa,
+    0xbb,
+    0xcc,
+    0x05, // tag 5
+    0x00, // empty
+    0x2a, // the next field
+  ]);
+  const reader = new WireReader(bytes);
+  reader.skipTaggedFields();
+  assertEquals(reader.int8(), 42);
+});
+
+Deno.test("fixed-width integers are big-endian; int64 keeps offsets beyond 2^32", () => {
+  const encoded = new WireWriter().int16(-2).int32(70_000).int64(2 ** 40 + 3).boolean(true)
+    .toBytes();
+  assertEquals([...encoded.subarray(0, 2)], [0xff, 0xfe]);
+  const reader = new WireReader(encoded);
+  assertEquals([reader.int16(), reader.int32(), reader.int64(), reader.int8()], [
+    -2,
+    70_000,
+    2 ** 40 + 3,
+    1,
+  ]);
+});
+
+Deno.test("the writer grows past its first buffer", () => {
+  const writer = new WireWriter();
+  for (let index = 0; index < 1_000; index++) writer.int32(index);
+  const reader = new WireReader(writer.toBytes());
+  for (let index = 0; index < 1_000; index++) assertEquals(reader.int32(), index);
+});
+
+Deno.test("reading past the end throws RangeError (a truncated answer is never half-read)", () => {
+  assertThrows(() => new WireReader(new Uint8Array([0x00])).int32(), RangeError);
+  assertThrows(() => new WireReader(new Uint8Array([0x05, 0x61])).compactString(), RangeError);
+  assertThrows(() => new WireReader(new Uint8Array([0x80])).unsignedVarint(), RangeError);
+});

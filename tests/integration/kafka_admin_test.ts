@@ -1,0 +1,88 @@
+/**
+ * The Kafka admin against a real broker: committed offsets of many groups with batched
+ * FindCoordinator v4 / OffsetFetch v8 requests, and the same answers from the per-group kafkajs
+ * path that brokers before Kafka 3.0 get.
+ */
+import { assertEquals } from "../assert.ts";
+import { startKafka } from "../harness/kafka.ts";
+import { commitManyGroups, createTopic, type GroupCommit } from "../harness/kafka_fixtures.ts";
+import { compileNameFilter } from "../../src/config/name_filter.ts";
+import { createLogger } from "../../src/log/logger.ts";
+import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
+import type { GroupOffsets } from "../../src/kafka/kafka_admin.ts";
+
+const GROUPS = 1_201; // three OffsetFetch v8 requests of up to 500 groups, two FindCoordinator
+
+Deno.test({
+  name: "committed offsets of many groups from a real broker",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    await using broker = await startKafka();
+    await createTopic(broker.bootstrap, "alpha", 3);
+    await createTopic(broker.bootstrap, "beta", 2);
+    const commits: GroupCommit[] = Array.from({ length: GROUPS }, (_, index) => ({
+      groupId: `group-${index}`,
+      offsets: [
+        { topic: "alpha", partition: index % 3, offset: index },
+        ...(index % 2 === 0 ? [{ topic: "beta", partition: 1, offset: index * 2 }] : []),
+      ],
+    }));
+    await commitManyGroups(broker.bootstrap, commits);
+    const asked = [...commits.map((commit) => commit.groupId), "never-committed"];
+    const expected = new Map(commits.map((commit) => [commit.groupId, commit.offsets]));
+    expected.set("never-committed", []);
+
+    const adminWith = (groupBatching: boolean) => {
+      const requests: Record<string, number> = {};
+      const admin = createKafkajsAdmin({
+        name: "local",
+        brokers: [broker.bootstrap],
+        requestTimeoutMs: 10_000,
+        metadataTimeoutMs: 5_000,
+        groupFilter: compileNameFilter(undefined, undefined),
+        topicFilter: compileNameFilter(undefined, undefined),
+      }, {
+        now: () => Date.now(),
+        logger: createLogger({ level: "error", format: "text", write: () => {} }),
+        readTextFile: (path) => Deno.readTextFileSync(path),
+        observeRequest: (api) => requests[api] = (requests[api] ?? 0) + 1,
+        groupBatching,
+      });
+      return { admin, requests };
+    };
+    const sorted = (answer: GroupOffsets) =>
+      (answer.offsets ?? []).toSorted((a, b) =>
+        a.topic.localeCompare(b.topic) || a.partition - b.partition
+      );
+    const checkAnswers = (answers: GroupOffsets[]) => {
+      assertEquals(answers.map((answer) => answer.groupId), asked);
+      for (const answer of answers) {
+        assertEquals(answer.error, undefined, `${answer.groupId}: ${answer.error}`);
+        assertEquals(sorted(answer), expected.get(answer.groupId), answer.groupId);
+      }
+    };
+
+    await t.step("batched: a few requests for all groups, coordinators remembered", async () => {
+      const { admin, requests } = adminWith(true);
+      try {
+        checkAnswers(await admin.fetchCommittedOffsets(asked, 4));
+        assertEquals([requests.FindCoordinator, requests.OffsetFetch], [2, 3]);
+        checkAnswers(await admin.fetchCommittedOffsets(asked, 4));
+        assertEquals([requests.FindCoordinator, requests.OffsetFetch], [2, 6]);
+      } finally {
+        await admin.close();
+      }
+    });
+
+    await t.step("per group (brokers before 3.0): the same answers", async () => {
+      const { admin, requests } = adminWith(false);
+      try {
+        checkAnswers(await admin.fetchCommittedOffsets(asked, 16));
+        assertEquals([requests.FindCoordinator, requests.OffsetFetch], [GROUPS + 1, GROUPS + 1]);
+      } finally {
+        await admin.close();
+      }
+    });
+  },
+});
