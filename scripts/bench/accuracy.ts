@@ -19,6 +19,7 @@ import { compileNameFilter } from "../../src/config/name_filter.ts";
 import type { KafkaClusterConfig } from "../../src/config/load_config.ts";
 import { parseDurationMs } from "../../src/config/duration.ts";
 import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
+import type { KafkaAdmin } from "../../src/kafka/kafka_admin.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { MemoryOffsetHistoryStore } from "../../src/store/memory_store.ts";
 
@@ -299,6 +300,22 @@ async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boole
       cost.fetchMs += seconds * 1_000;
     },
   });
+  // The "now" of each partition's lag: when its end offset was read.
+  const observedAt = new Map<string, number>();
+  const observingAdmin: KafkaAdmin = {
+    listGroups: () => kafkaAdmin.listGroups(),
+    fetchCommittedOffsets: (groupIds, concurrency) =>
+      kafkaAdmin.fetchCommittedOffsets(groupIds, concurrency),
+    fetchLatestOffsets: async (includeTopic) => {
+      const offsets = await kafkaAdmin.fetchLatestOffsets(includeTopic);
+      for (const latest of offsets) {
+        observedAt.set(`${latest.topic}/${latest.partition}`, latest.observedAtMs);
+      }
+      return offsets;
+    },
+    fetchRecordTimes: (lookups) => kafkaAdmin.fetchRecordTimes(lookups),
+    close: () => kafkaAdmin.close(),
+  };
   const store = new MemoryOffsetHistoryStore({
     retentionMs: shortWindow ? SHORT_WINDOW_MS : 7_200_000,
   });
@@ -306,7 +323,7 @@ async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boole
     const started = Date.now();
     try {
       const snapshot = await collectCluster(config, {
-        admin: kafkaAdmin,
+        admin: observingAdmin,
         store,
         now: Date.now,
         logger,
@@ -329,7 +346,8 @@ async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boole
           samples.push({
             scenario: state.scenario.name,
             mode,
-            trueSeconds: (partition.observedAtMs - createTime) / 1_000,
+            trueSeconds:
+              (observedAt.get(`${partition.topic}/${partition.partition}`)! - createTime) / 1_000,
             value: partition.lagSeconds,
             method: partition.lagSecondsMethod,
           });

@@ -16,7 +16,7 @@ interface ReportRow {
 function rows(statuses: readonly ClusterStatus[]): ReportRow[] {
   return statuses.flatMap((status) =>
     (status.snapshot?.groups ?? []).flatMap((group) =>
-      group.partitions.map((partition) => ({
+      group.partitions.toArray().map((partition) => ({
         cluster: status.clusterName,
         group: group.groupId,
         topic: partition.topic,
@@ -79,7 +79,7 @@ export function renderOnceJson(statuses: readonly ClusterStatus[]): string {
       groups_checked: status.snapshot?.groupsChecked ?? 0,
       groups: (status.snapshot?.groups ?? []).map((group) => ({
         group: group.groupId,
-        partitions: group.partitions.map((partition) => ({
+        partitions: group.partitions.toArray().map((partition) => ({
           topic: partition.topic,
           partition: partition.partition,
           committed: partition.committedOffset,

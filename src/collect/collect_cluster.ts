@@ -9,7 +9,7 @@ import {
   recordLookupKey,
   type RecordTime,
 } from "../kafka/kafka_admin.ts";
-import { aggregateGroup } from "../lag/aggregate.ts";
+import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import { estimateTimeLag } from "../lag/time_lag.ts";
 import type { GroupLag, OffsetObservation, PartitionLag } from "../lag/types.ts";
@@ -31,7 +31,16 @@ export interface CollectClusterDeps {
   onStoreError?(error: unknown): void;
 }
 
-const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+interface PartitionEnd {
+  latest: LatestOffset;
+  history?: OffsetObservation[];
+}
+
+/**
+ * End offsets by topic, then by partition number: looked up for every group-partition (hundreds
+ * of thousands per iteration), so without building a string key each time.
+ */
+type EndOffsetIndex = Map<string, Array<PartitionEnd | undefined>>;
 
 /**
  * Measures every group of one cluster. Throws when the cluster cannot be read (listing groups or
@@ -77,33 +86,32 @@ export async function collectCluster(
   );
   const histories = await readHistories(config.name, latestOffsets, deps);
 
-  const latestByPartition = new Map<
-    string,
-    { latest: LatestOffset; history?: OffsetObservation[] }
-  >();
-  latestOffsets.forEach((latest, index) =>
-    latestByPartition.set(partitionKey(latest.topic, latest.partition), {
-      latest,
-      history: histories?.[index],
-    })
-  );
+  const endOffsets: EndOffsetIndex = new Map();
+  latestOffsets.forEach((latest, index) => {
+    let partitions = endOffsets.get(latest.topic);
+    if (!partitions) endOffsets.set(latest.topic, partitions = []);
+    partitions[latest.partition] = { latest, history: histories?.[index] };
+  });
 
-  const measured = groupIds.map((groupId, index) => ({
-    groupId,
-    partitions: measureGroup(groupId, committedByGroup[index], latestByPartition, log),
-  }));
-  const recordLookups = config.exactLagSeconds
-    ? await applyRecordTimestamps(
-      measured.flatMap((group) => group.partitions),
+  // Each group is stored compactly as soon as it is measured: the snapshot outlives the
+  // iteration, its per-partition objects do not.
+  let groups: GroupLag[] = [];
+  groupIds.forEach((groupId, index) => {
+    const partitions = measureGroup(groupId, committedByGroup[index], endOffsets, log);
+    if (partitions.length > 0) groups.push(aggregateGroup(groupId, partitions));
+  });
+  let recordLookups: ClusterSnapshot["recordLookups"];
+  if (config.exactLagSeconds) {
+    const exact = await applyRecordTimestamps(
+      groups,
+      endOffsets,
       config.exactLagSeconds.maxPartitions,
       deps,
       log,
-    )
-    : undefined;
-
-  const groups: GroupLag[] = measured
-    .filter((group) => group.partitions.length > 0)
-    .map((group) => aggregateGroup(group.groupId, group.partitions));
+    );
+    groups = exact.groups;
+    recordLookups = { requested: exact.requested, found: exact.found };
+  }
   return {
     clusterName: config.name,
     groupsChecked: groupIds.length,
@@ -120,20 +128,28 @@ export async function collectCluster(
  * estimate, so exact mode can only add information.
  */
 async function applyRecordTimestamps(
-  partitions: PartitionLag[],
+  groups: GroupLag[],
+  endOffsets: EndOffsetIndex,
   maxPartitions: number,
   deps: CollectClusterDeps,
   log: Logger,
-): Promise<{ requested: number; found: number }> {
-  const lagging = partitions
-    .filter((partition) => partition.lagOffsets > 0)
-    .sort((a, b) => b.lagOffsets - a.lagOffsets)
-    .slice(0, maxPartitions);
-  const lookups = lagging.map(({ topic, partition, committedOffset }) => ({
-    topic,
-    partition,
-    offset: committedOffset,
-  }));
+): Promise<{ groups: GroupLag[]; requested: number; found: number }> {
+  const lagging: Array<{ group: number; index: number; lagOffsets: number }> = [];
+  groups.forEach(({ partitions }, group) => {
+    for (let index = 0; index < partitions.length; index++) {
+      const lagOffsets = partitions.lagOffsets(index);
+      if (lagOffsets > 0) lagging.push({ group, index, lagOffsets });
+    }
+  });
+  lagging.sort((a, b) => b.lagOffsets - a.lagOffsets).splice(maxPartitions);
+  const lookups = lagging.map(({ group, index }) => {
+    const partitions = groups[group].partitions;
+    return {
+      topic: partitions.topic(index),
+      partition: partitions.partition(index),
+      offset: partitions.committedOffset(index),
+    };
+  });
   let times = new Map<string, RecordTime>();
   try {
     times = await deps.admin.fetchRecordTimes(lookups);
@@ -142,14 +158,25 @@ async function applyRecordTimestamps(
       error: describeError(error),
     });
   }
-  for (const [index, partition] of lagging.entries()) {
-    const record = times.get(recordLookupKey(lookups[index]));
-    if (!record) continue;
+  const changed = new Set<number>();
+  lagging.forEach(({ group, index }, position) => {
+    const lookup = lookups[position];
+    const record = times.get(recordLookupKey(lookup));
+    if (!record) return;
+    const observedAtMs = endOffsets.get(lookup.topic)![lookup.partition]!.latest.observedAtMs;
     // A producer clock ahead of ours would give a negative age: clamp, as everywhere else.
-    partition.lagSeconds = Math.max(0, partition.observedAtMs - record.timestampMs) / 1_000;
-    partition.lagSecondsMethod = "record-timestamp";
-  }
-  return { requested: new Set(lookups.map(recordLookupKey)).size, found: times.size };
+    const seconds = Math.max(0, observedAtMs - record.timestampMs) / 1_000;
+    groups[group].partitions.setLagSeconds(index, seconds, "record-timestamp");
+    changed.add(group);
+  });
+  return {
+    // The aggregates include the lag in seconds: recompute them where it changed.
+    groups: groups.map((group, index) =>
+      changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
+    ),
+    requested: new Set(lookups.map(recordLookupKey)).size,
+    found: times.size,
+  };
 }
 
 async function readHistories(
@@ -176,12 +203,12 @@ async function readHistories(
 function measureGroup(
   groupId: string,
   committed: CommittedOffset[],
-  latestByPartition: Map<string, { latest: LatestOffset; history?: OffsetObservation[] }>,
+  endOffsets: EndOffsetIndex,
   log: Logger,
 ): PartitionLag[] {
   const partitions: PartitionLag[] = [];
   for (const { topic, partition, offset: committedOffset } of committed) {
-    const entry = latestByPartition.get(partitionKey(topic, partition));
+    const entry = endOffsets.get(topic)?.[partition];
     if (!entry) {
       log.debug("no end offset for a committed partition (topic deleted or no leader)", {
         group: groupId,
@@ -196,7 +223,6 @@ function measureGroup(
       partition,
       committedOffset,
       latestOffset,
-      observedAtMs: entry.latest.observedAtMs,
       lagOffsets: computeOffsetLag(committedOffset, latestOffset),
     };
     const estimate = estimateTimeLag(

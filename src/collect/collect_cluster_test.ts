@@ -41,7 +41,7 @@ Deno.test("collectCluster()", async (t) => {
       ]);
     const snapshot = await collectCluster(clusterConfig(), setup(admin));
     const [group] = snapshot.groups;
-    assertEquals(group.partitions.map((p) => [p.topic, p.partition, p.lagOffsets]), [
+    assertEquals(group.partitions.toArray().map((p) => [p.topic, p.partition, p.lagOffsets]), [
       ["audit", 0, 5],
       ["orders", 0, 10],
       ["orders", 1, 0],
@@ -88,7 +88,7 @@ Deno.test("collectCluster()", async (t) => {
       setup(admin),
     );
     assertEquals(snapshot.groups.map((group) => group.groupId), ["app-1", "app-test"]);
-    assertEquals(snapshot.groups[0].partitions.map((p) => p.topic), ["keep"]);
+    assertEquals(snapshot.groups[0].partitions.toArray().map((p) => p.topic), ["keep"]);
   });
 
   await t.step("blacklist alone skips matching groups", async () => {
@@ -136,13 +136,13 @@ Deno.test("collectCluster()", async (t) => {
     const deps = setup(admin);
     admin.clock = 1_000;
     let snapshot = await collectCluster(clusterConfig(), deps);
-    assertEquals(snapshot.groups[0].partitions.map((p) => p.lagSeconds), [0, undefined]);
+    assertEquals(snapshot.groups[0].partitions.toArray().map((p) => p.lagSeconds), [0, undefined]);
     admin.clock = 11_000;
     admin.setEnd("t", 1, 17);
     snapshot = await collectCluster(clusterConfig(), deps);
     // offset 2 predates the history (7 at 1 s, 17 at 11 s): 1 offset/s backwards from 1 s for
     // 4.5 records (the middle of record 2) → produced at −3.5 s.
-    assertEquals(snapshot.groups[0].partitions.map((p) => p.lagSeconds), [0, 14.5]);
+    assertEquals(snapshot.groups[0].partitions.toArray().map((p) => p.lagSeconds), [0, 14.5]);
   });
 
   await t.step("a failing store drops lag in seconds but keeps offsets lag", async () => {
@@ -159,10 +159,13 @@ Deno.test("collectCluster()", async (t) => {
       ...setup(admin, failing),
       onStoreError: (error) => errors.push(error),
     });
-    assertEquals(snapshot.groups[0].partitions.map((p) => [p.lagOffsets, p.lagSeconds]), [[
-      6,
-      undefined,
-    ], [0, 0]]);
+    assertEquals(snapshot.groups[0].partitions.toArray().map((p) => [p.lagOffsets, p.lagSeconds]), [
+      [
+        6,
+        undefined,
+      ],
+      [0, 0],
+    ]);
     assertEquals(errors.length, 1);
   });
 
@@ -183,7 +186,7 @@ Deno.test("collectCluster()", async (t) => {
         setup(admin),
       );
       assertEquals(
-        snapshot.groups[0].partitions.map((p) => [p.lagSeconds, p.lagSecondsMethod]),
+        snapshot.groups[0].partitions.toArray().map((p) => [p.lagSeconds, p.lagSecondsMethod]),
         [[30, "record-timestamp"], [0, "caught-up"], [0, "record-timestamp"]],
       );
       assertEquals(snapshot.recordLookups, { requested: 2, found: 2 });
@@ -215,7 +218,7 @@ Deno.test("collectCluster()", async (t) => {
         clusterConfig({ exactLagSeconds: { maxPartitions: 2 } }),
         setup(admin),
       );
-      const exact = snapshot.groups[0].partitions.filter((p) =>
+      const exact = snapshot.groups[0].partitions.toArray().filter((p) =>
         p.lagSecondsMethod === "record-timestamp"
       );
       assertEquals(exact.map((p) => p.partition), [3, 4]);

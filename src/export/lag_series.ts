@@ -121,9 +121,10 @@ function forEachSampleOf(
       if (value !== undefined) visit(topic.topic, undefined, value);
     }
   } else {
-    for (const partition of group.partitions) {
-      const value = metric.seconds ? partition.lagSeconds : partition.lagOffsets;
-      if (value !== undefined) visit(partition.topic, partition.partition, value);
+    const partitions = group.partitions;
+    for (let index = 0; index < partitions.length; index++) {
+      const value = metric.seconds ? partitions.lagSeconds(index) : partitions.lagOffsets(index);
+      if (value !== undefined) visit(partitions.topic(index), partitions.partition(index), value);
     }
   }
 }

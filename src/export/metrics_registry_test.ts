@@ -15,7 +15,6 @@ const partition = (
   partition: index,
   committedOffset: 0,
   latestOffset: lagOffsets,
-  observedAtMs: 0,
   lagOffsets,
   lagSeconds,
 });

@@ -1,4 +1,5 @@
 /** Value types shared by the lag math, the offset-history store and the snapshot. */
+import type { PartitionTable } from "./partition_table.ts";
 
 /** "At `timestampMs`, offsets below `offset` existed": one point of a partition's offset history. */
 export interface OffsetObservation {
@@ -20,8 +21,6 @@ export interface PartitionLag {
   partition: number;
   committedOffset: number;
   latestOffset: number;
-  /** When the latest offset was read: the "now" of both lags. */
-  observedAtMs: number;
   lagOffsets: number;
   lagSeconds?: number;
   lagSecondsMethod?: LagSecondsMethod;
@@ -43,7 +42,8 @@ export interface TopicLag extends LagAggregate {
 /** Everything measured for one consumer group in one iteration. */
 export interface GroupLag {
   groupId: string;
-  partitions: PartitionLag[];
+  /** The measured partitions, sorted by topic and partition, stored compactly. */
+  partitions: PartitionTable;
   topics: TopicLag[];
   total?: LagAggregate;
 }

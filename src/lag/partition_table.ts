@@ -1,0 +1,127 @@
+/**
+ * A group's measured partitions, stored in one Float64Array instead of one object each. A
+ * snapshot of 10,000 groups holds about 250,000 partitions and lives for a whole interval: as
+ * objects they take ~135 bytes each on the JavaScript heap and churn the old generation every
+ * iteration; here they take 48 bytes each, outside the heap.
+ */
+import { computeOffsetLag } from "./compute_lag.ts";
+import type { LagSecondsMethod, PartitionLag } from "./types.ts";
+
+const FIELDS = 6; // topic index, partition, committed, latest, lag seconds (NaN = none), method
+const TOPIC = 0;
+const PARTITION = 1;
+const COMMITTED = 2;
+const LATEST = 3;
+const SECONDS = 4;
+const METHOD = 5;
+
+const METHODS: readonly LagSecondsMethod[] = [
+  "caught-up",
+  "interpolated",
+  "extrapolated",
+  "lower-bound",
+  "record-timestamp",
+];
+const NO_METHOD = -1;
+
+/** Read access by index, without allocating; `toArray()` gives objects (reports and tests). */
+export class PartitionTable implements Iterable<PartitionLag> {
+  readonly #topics: readonly string[];
+  readonly #values: Float64Array;
+
+  private constructor(topics: readonly string[], values: Float64Array) {
+    this.#topics = topics;
+    this.#values = values;
+  }
+
+  /** Stores the partitions in the given order. */
+  static from(partitions: readonly PartitionLag[]): PartitionTable {
+    const topics: string[] = [];
+    const topicIndex = new Map<string, number>();
+    const values = new Float64Array(partitions.length * FIELDS);
+    partitions.forEach((partition, index) => {
+      let topic = topicIndex.get(partition.topic);
+      if (topic === undefined) {
+        topic = topics.length;
+        topics.push(partition.topic);
+        topicIndex.set(partition.topic, topic);
+      }
+      const base = index * FIELDS;
+      values[base + TOPIC] = topic;
+      values[base + PARTITION] = partition.partition;
+      values[base + COMMITTED] = partition.committedOffset;
+      values[base + LATEST] = partition.latestOffset;
+      values[base + SECONDS] = partition.lagSeconds ?? NaN;
+      values[base + METHOD] = partition.lagSecondsMethod === undefined
+        ? NO_METHOD
+        : METHODS.indexOf(partition.lagSecondsMethod);
+    });
+    return new PartitionTable(topics, values);
+  }
+
+  get length(): number {
+    return this.#values.length / FIELDS;
+  }
+
+  topic(index: number): string {
+    return this.#topics[this.#values[index * FIELDS + TOPIC]];
+  }
+
+  partition(index: number): number {
+    return this.#values[index * FIELDS + PARTITION];
+  }
+
+  committedOffset(index: number): number {
+    return this.#values[index * FIELDS + COMMITTED];
+  }
+
+  latestOffset(index: number): number {
+    return this.#values[index * FIELDS + LATEST];
+  }
+
+  lagOffsets(index: number): number {
+    return computeOffsetLag(this.committedOffset(index), this.latestOffset(index));
+  }
+
+  /** Undefined while the lag in seconds cannot be known. */
+  lagSeconds(index: number): number | undefined {
+    const seconds = this.#values[index * FIELDS + SECONDS];
+    return Number.isNaN(seconds) ? undefined : seconds;
+  }
+
+  lagSecondsMethod(index: number): LagSecondsMethod | undefined {
+    const method = this.#values[index * FIELDS + METHOD];
+    return method === NO_METHOD ? undefined : METHODS[method];
+  }
+
+  /** Replaces the lag in seconds of one partition (exact mode, after the table was built). */
+  setLagSeconds(index: number, seconds: number, method: LagSecondsMethod): void {
+    this.#values[index * FIELDS + SECONDS] = seconds;
+    this.#values[index * FIELDS + METHOD] = METHODS.indexOf(method);
+  }
+
+  /** The partition at `index` as an object. */
+  at(index: number): PartitionLag {
+    const partition: PartitionLag = {
+      topic: this.topic(index),
+      partition: this.partition(index),
+      committedOffset: this.committedOffset(index),
+      latestOffset: this.latestOffset(index),
+      lagOffsets: this.lagOffsets(index),
+    };
+    const seconds = this.lagSeconds(index);
+    if (seconds !== undefined) {
+      partition.lagSeconds = seconds;
+      partition.lagSecondsMethod = this.lagSecondsMethod(index);
+    }
+    return partition;
+  }
+
+  toArray(): PartitionLag[] {
+    return Array.from({ length: this.length }, (_, index) => this.at(index));
+  }
+
+  *[Symbol.iterator](): Iterator<PartitionLag> {
+    for (let index = 0; index < this.length; index++) yield this.at(index);
+  }
+}
