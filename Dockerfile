@@ -13,8 +13,8 @@ COPY main.ts ./
 COPY src ./src
 COPY scripts/stamp_version.sh ./scripts/
 RUN if [ "$COMMIT" != "unknown" ]; then ./scripts/stamp_version.sh "$VERSION" "$COMMIT"; fi
-# Same permission flags as the `start` task, which the test suite runs with.
-RUN deno compile --frozen --allow-net --allow-read --allow-env --allow-sys=hostname \
+# Same runtime flags (V8 heap growth, permissions) as the `start` task, which the tests run with.
+RUN deno compile --frozen --v8-flags=--heap-growing-percent=50 --allow-net --allow-read --allow-env --allow-sys=hostname \
       --output /out/kafka-lag-deno main.ts
 
 FROM gcr.io/distroless/cc-debian12:nonroot

@@ -1,6 +1,6 @@
 /** The command line as users meet it: exit codes, one-line errors, redaction (no Kafka needed). */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { runCli, startTaskPermissions, writeConfig } from "./harness/exporter.ts";
+import { isRuntimeFlag, runCli, startTaskRuntimeFlags, writeConfig } from "./harness/exporter.ts";
 import { freePort } from "./harness/processes.ts";
 
 const VALID = { kafka_clusters: [{ name: "main", brokers: ["127.0.0.1:1"] }] };
@@ -13,8 +13,9 @@ function assertOneLineError(stderr: string, ...expected: string[]) {
   for (const text of expected) assertStringIncludes(lines[0], text);
 }
 
-Deno.test("the start task grants only net, read, env and the hostname", () => {
-  assertEquals(startTaskPermissions(), [
+Deno.test("the start task sets the V8 heap growth and grants only net, read, env and the hostname", () => {
+  assertEquals(startTaskRuntimeFlags(), [
+    "--v8-flags=--heap-growing-percent=50",
     "--allow-net",
     "--allow-read",
     "--allow-env",
@@ -22,8 +23,8 @@ Deno.test("the start task grants only net, read, env and the hostname", () => {
   ]);
   const tasks = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url))).tasks;
   for (const name of ["compile:x64", "compile:arm64"]) {
-    const flags = tasks[name].split(/\s+/).filter((word: string) => word.startsWith("--allow-"));
-    assertEquals(flags, startTaskPermissions(), `${name} must grant what the tests run with`);
+    const flags = tasks[name].split(/\s+/).filter(isRuntimeFlag);
+    assertEquals(flags, startTaskRuntimeFlags(), `${name} must get what the tests run with`);
   }
 });
 

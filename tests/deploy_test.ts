@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { runCli, startTaskPermissions, writeConfig } from "./harness/exporter.ts";
+import { isRuntimeFlag, runCli, startTaskRuntimeFlags, writeConfig } from "./harness/exporter.ts";
 import { ExporterState } from "../src/collect/exporter_state.ts";
 import { createExporterMetrics } from "../src/export/metrics_registry.ts";
 import { LAG_METRICS } from "../src/export/lag_series.ts";
@@ -185,11 +185,11 @@ Deno.test("workflows: CI runs the README's test command; release builds binaries
   assertEquals(image.with.platforms, "linux/amd64,linux/arm64");
 });
 
-Deno.test("Dockerfile and compile tasks give the binary exactly the tested permissions", () => {
+Deno.test("Dockerfile and compile tasks give the binary exactly the tested runtime flags", () => {
   const dockerfile = Deno.readTextFileSync(`${ROOT}Dockerfile`);
   const compileLine = dockerfile.split("\n").find((line) => line.includes("deno compile"))!;
-  const flags = compileLine.split(/\s+/).filter((word) => word.startsWith("--allow-"));
-  assertEquals(flags, startTaskPermissions());
+  const flags = compileLine.split(/\s+/).filter(isRuntimeFlag);
+  assertEquals(flags, startTaskRuntimeFlags());
   for (
     const expected of [
       "FROM gcr.io/distroless/",
@@ -219,7 +219,7 @@ Deno.test("stamp_version.sh puts version and commit into --version and the build
     assertEquals(stamp.code, 0, stamp.stderr);
     const version = await run(Deno.execPath(), [
       "run",
-      ...startTaskPermissions(),
+      ...startTaskRuntimeFlags(),
       "main.ts",
       "--version",
     ], dir);

@@ -3,6 +3,7 @@ import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
 import {
+  encodeUtf8,
   LAG_METRICS,
   lagSeriesValues,
   lagTextChunks,
@@ -114,4 +115,21 @@ Deno.test("a large exposition comes in pieces, and the stream makes them only as
   assertEquals(new TextDecoder().decode(first.value), pieces[0]);
   assert(produced <= 2, `read one piece, produced ${produced}`);
   await reader.cancel();
+});
+
+Deno.test("encodeUtf8() gives the same bytes as TextEncoder for ASCII and wider text", () => {
+  const cases = [
+    "",
+    'kafka_consumer_group_lag_in_offsets{group="orders",topic="t"} 12\n',
+    'group="commandes-été"',
+    'group="注文"',
+    'group="🚀-launch"',
+    "é",
+    "\u{10FFFF}",
+  ];
+  for (const text of cases) {
+    const bytes = encodeUtf8(text);
+    assertEquals([...bytes], [...new TextEncoder().encode(text)], JSON.stringify(text));
+    assertEquals(new TextDecoder().decode(bytes), text);
+  }
 });

@@ -1,6 +1,7 @@
 /**
- * Runs kafka-lag-deno as a child process with exactly the permission flags of the `start` task in
- * deno.json (the same flags the compiled binary gets), so a missing permission fails a test here.
+ * Runs kafka-lag-deno as a child process with exactly the runtime flags of the `start` task in
+ * deno.json (permissions and V8 flags, the same the compiled binary gets), so a missing permission
+ * fails a test here and the benchmarks measure the memory settings users run with.
  */
 import { stringify } from "yaml";
 import { freePort, killWhenParentDies } from "./processes.ts";
@@ -8,11 +9,16 @@ import { parsePrometheusText, type Sample } from "./prom_text.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** The `deno run` permission flags of the `start` task. */
-export function startTaskPermissions(): string[] {
+/** Whether a `deno run`/`deno compile` word is a runtime flag the binary keeps. */
+export function isRuntimeFlag(word: string): boolean {
+  return word.startsWith("--allow-") || word.startsWith("--deny-") || word.startsWith("--v8-flags");
+}
+
+/** The `deno run` runtime flags (permissions, V8 flags) of the `start` task. */
+export function startTaskRuntimeFlags(): string[] {
   const denoJson = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
   const words: string[] = denoJson.tasks.start.split(/\s+/);
-  return words.filter((word) => word.startsWith("--allow-") || word.startsWith("--deny-"));
+  return words.filter(isRuntimeFlag);
 }
 
 /** Output of a finished CLI run. */
@@ -28,7 +34,7 @@ export async function runCli(
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CliResult> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...startTaskPermissions(), `${ROOT}main.ts`, ...args],
+    args: ["run", ...startTaskRuntimeFlags(), `${ROOT}main.ts`, ...args],
     env: { NO_COLOR: "1", ...options.env },
     cwd: options.cwd,
     stdin: "null",
@@ -83,7 +89,7 @@ export async function startExporter(
   };
   const configPath = await writeConfig(full);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...startTaskPermissions(), `${ROOT}main.ts`, "--config-file", configPath],
+    args: ["run", ...startTaskRuntimeFlags(), `${ROOT}main.ts`, "--config-file", configPath],
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "null",
