@@ -228,7 +228,8 @@ export function lagSeriesValues(
           };
           if (topic !== undefined) labels.topic = topic;
           if (partition !== undefined) labels.partition = String(partition);
-          series.push({ labels: { ...labels, ...options.labels }, value });
+          for (const name in options.labels) labels[name] = options.labels[name];
+          series.push({ labels, value });
         });
       }
     }

@@ -1,7 +1,13 @@
 import { uncompress } from "snappyjs";
 import { assert, assertEquals } from "../../../tests/assert.ts";
 import { createLogger } from "../../log/logger.ts";
-import { backoffMs, isRetryable, RemoteWriter, type SendResult } from "./remote_writer.ts";
+import {
+  backoffMs,
+  isRetryable,
+  RemoteWriter,
+  type SendResult,
+  seriesHash,
+} from "./remote_writer.ts";
 
 const logger = createLogger({ level: "error", format: "text", write: () => {} });
 
@@ -104,4 +110,28 @@ Deno.test("RemoteWriter", async (t) => {
     assert(writer.queuedSamples() <= 30, `queued ${writer.queuedSamples()}`);
     assertEquals(counters.dropped, 100 - writer.queuedSamples());
   });
+});
+
+Deno.test("seriesHash() ignores label order and tells 640,000 series apart", () => {
+  assertEquals(
+    seriesHash({ __name__: "m", group: "g", topic: "t" }),
+    seriesHash({ topic: "t", group: "g", __name__: "m" }),
+  );
+  assert(seriesHash({ a: "bc" }) !== seriesHash({ ab: "c" }), "name/value boundary counts");
+  assert(seriesHash({ a: "b", c: "" }) !== seriesHash({ a: "bc" }));
+  const seen = new Set<number>();
+  for (let group = 0; group < 10_000; group++) {
+    for (let partition = 0; partition < 64; partition++) {
+      const hash = seriesHash({
+        __name__: "kafka_consumer_group_lag_in_offsets",
+        clustername: "main",
+        group: `group-${group}`,
+        topic: `topic-${partition % 8}`,
+        partition: String(partition),
+      });
+      assert(Number.isSafeInteger(hash) && hash >= 0);
+      seen.add(hash);
+    }
+  }
+  assertEquals(seen.size, 640_000);
 });

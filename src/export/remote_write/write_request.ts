@@ -27,94 +27,154 @@ export type Sample = { value: number; timestampMs: number; stale?: false } | {
  */
 export const STALE_NAN_BITS = 0x7ff0000000000002n;
 
-class ProtoWriter {
-  #buffer = new Uint8Array(1024);
+const utf8 = new TextEncoder();
+
+/** Bytes of a string in UTF-8, counted without encoding it (lone surrogates become U+FFFD). */
+export function utf8Length(text: string): number {
+  let length = text.length;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) continue;
+    if (code < 0x800) length += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(index + 1))) {
+      length += 2; // two units, four bytes
+      index++;
+    } else length += 2;
+  }
+  return length;
+}
+
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+function varintLength(value: number): number {
+  let length = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    length++;
+  }
+  return length;
+}
+
+/** Bytes of a length-delimited field holding `length` bytes: tag, length, content. */
+const delimitedLength = (length: number) => 1 + varintLength(length) + length;
+
+/**
+ * One growing buffer for a whole request. Nested messages are written in place: their sizes are
+ * computed first (protobuf puts a message's length before it), so nothing is encoded twice and no
+ * buffer is made per label or sample, which at hundreds of thousands of series per push mattered.
+ */
+class ProtoBuffer {
+  #bytes = new Uint8Array(64 * 1024);
+  #view = new DataView(this.#bytes.buffer);
   #length = 0;
 
   #ensure(extra: number) {
-    if (this.#length + extra <= this.#buffer.length) return;
-    let size = this.#buffer.length * 2;
+    if (this.#length + extra <= this.#bytes.length) return;
+    let size = this.#bytes.length * 2;
     while (size < this.#length + extra) size *= 2;
     const next = new Uint8Array(size);
-    next.set(this.#buffer.subarray(0, this.#length));
-    this.#buffer = next;
+    next.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = next;
+    this.#view = new DataView(next.buffer);
   }
 
-  varint(value: number | bigint) {
+  /** A non-negative integer below 2^53. */
+  varint(value: number) {
+    this.#ensure(10);
+    while (value >= 0x80) {
+      this.#bytes[this.#length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.#bytes[this.#length++] = value;
+  }
+
+  /** A negative int64: ten bytes of two's complement. */
+  negativeVarint(value: number) {
     let remaining = BigInt.asUintN(64, BigInt(value));
     this.#ensure(10);
     while (remaining >= 0x80n) {
-      this.#buffer[this.#length++] = Number(remaining & 0x7fn) | 0x80;
+      this.#bytes[this.#length++] = Number(remaining & 0x7fn) | 0x80;
       remaining >>= 7n;
     }
-    this.#buffer[this.#length++] = Number(remaining);
+    this.#bytes[this.#length++] = Number(remaining);
   }
 
-  tag(field: number, wireType: number) {
-    this.varint((field << 3) | wireType);
+  /** Tag and length of a length-delimited field whose content follows. */
+  delimited(field: number, length: number) {
+    this.varint((field << 3) | 2);
+    this.varint(length);
   }
 
-  bytes(field: number, bytes: Uint8Array) {
-    this.tag(field, 2);
-    this.varint(bytes.length);
-    this.#ensure(bytes.length);
-    this.#buffer.set(bytes, this.#length);
-    this.#length += bytes.length;
+  string(field: number, text: string, byteLength: number) {
+    this.delimited(field, byteLength);
+    this.#ensure(byteLength);
+    utf8.encodeInto(text, this.#bytes.subarray(this.#length, this.#length + byteLength));
+    this.#length += byteLength;
   }
 
   double(field: number, value: number) {
-    this.tag(field, 1);
+    this.varint((field << 3) | 1);
     this.#ensure(8);
-    new DataView(this.#buffer.buffer, this.#buffer.byteOffset + this.#length, 8).setFloat64(
-      0,
-      value,
-      true,
-    );
+    this.#view.setFloat64(this.#length, value, true);
     this.#length += 8;
   }
 
   fixed64(field: number, bits: bigint) {
-    this.tag(field, 1);
+    this.varint((field << 3) | 1);
     this.#ensure(8);
-    new DataView(this.#buffer.buffer, this.#buffer.byteOffset + this.#length, 8).setBigUint64(
-      0,
-      bits,
-      true,
-    );
+    this.#view.setBigUint64(this.#length, bits, true);
     this.#length += 8;
   }
 
   int64(field: number, value: number) {
-    this.tag(field, 0);
-    this.varint(BigInt(Math.trunc(value)));
+    this.varint(field << 3);
+    if (value < 0) this.negativeVarint(value);
+    else this.varint(value);
   }
 
   finish(): Uint8Array<ArrayBuffer> {
-    return this.#buffer.slice(0, this.#length);
+    return this.#bytes.subarray(0, this.#length);
   }
 }
 
-const encoder = new TextEncoder();
+/** Size of an encoded Sample message. */
+function sampleLength(sample: Sample): number {
+  const timestamp = Math.trunc(sample.timestampMs);
+  return 9 + 1 + (timestamp < 0 ? 10 : varintLength(timestamp));
+}
 
 /** Encodes a WriteRequest; labels are sorted by name, as remote write requires. */
 export function encodeWriteRequest(series: readonly TimeSeries[]): Uint8Array<ArrayBuffer> {
-  const request = new ProtoWriter();
+  const request = new ProtoBuffer();
+  const names: string[] = [];
+  const nameBytes: number[] = [];
+  const valueBytes: number[] = [];
   for (const one of series) {
-    const message = new ProtoWriter();
-    for (const name of Object.keys(one.labels).sort()) {
-      const label = new ProtoWriter();
-      label.bytes(1, encoder.encode(name));
-      label.bytes(2, encoder.encode(one.labels[name]));
-      message.bytes(1, label.finish());
+    names.length = 0;
+    for (const name in one.labels) names.push(name);
+    names.sort();
+    let seriesLength = 0;
+    for (let index = 0; index < names.length; index++) {
+      nameBytes[index] = utf8Length(names[index]);
+      valueBytes[index] = utf8Length(one.labels[names[index]]);
+      seriesLength += delimitedLength(
+        delimitedLength(nameBytes[index]) + delimitedLength(valueBytes[index]),
+      );
+    }
+    for (const sample of one.samples) seriesLength += delimitedLength(sampleLength(sample));
+
+    request.delimited(1, seriesLength);
+    for (let index = 0; index < names.length; index++) {
+      request.delimited(1, delimitedLength(nameBytes[index]) + delimitedLength(valueBytes[index]));
+      request.string(1, names[index], nameBytes[index]);
+      request.string(2, one.labels[names[index]], valueBytes[index]);
     }
     for (const sample of one.samples) {
-      const encoded = new ProtoWriter();
-      if (sample.stale) encoded.fixed64(1, STALE_NAN_BITS);
-      else encoded.double(1, sample.value);
-      encoded.int64(2, sample.timestampMs);
-      message.bytes(2, encoded.finish());
+      request.delimited(2, sampleLength(sample));
+      if (sample.stale) request.fixed64(1, STALE_NAN_BITS);
+      else request.double(1, sample.value);
+      request.int64(2, Math.trunc(sample.timestampMs));
     }
-    request.bytes(1, message.finish());
   }
   return request.finish();
 }

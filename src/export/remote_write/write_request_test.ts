@@ -1,6 +1,11 @@
 import { uncompress } from "snappyjs";
 import { assert, assertEquals } from "../../../tests/assert.ts";
-import { encodeRemoteWriteBody, encodeWriteRequest } from "./write_request.ts";
+import {
+  encodeRemoteWriteBody,
+  encodeWriteRequest,
+  type TimeSeries,
+  utf8Length,
+} from "./write_request.ts";
 
 /** A minimal protobuf reader, to check the encoder field by field. */
 function readFields(bytes: Uint8Array): Array<[number, number | bigint | Uint8Array]> {
@@ -81,4 +86,59 @@ Deno.test("encodeRemoteWriteBody() is snappy block format of the WriteRequest", 
   const raw = encodeWriteRequest(series);
   assertEquals(new Uint8Array(uncompress(body)), raw);
   assert(body.length < raw.length, "compressed");
+});
+
+Deno.test("utf8Length() counts what TextEncoder writes", () => {
+  const cases = [
+    "",
+    "orders",
+    "commandes-été",
+    "注文",
+    "🚀x",
+    "\ud800",
+    "a\udc00b",
+    "\u{10FFFF}",
+    "x".repeat(300),
+  ];
+  for (const text of cases) {
+    assertEquals(utf8Length(text), new TextEncoder().encode(text).length, JSON.stringify(text));
+  }
+});
+
+Deno.test("encodeWriteRequest() nests lengths right for wide text, long values and many samples", () => {
+  const long = "g".repeat(200) + "é"; // a length that needs two varint bytes
+  const series: TimeSeries[] = [
+    {
+      labels: { __name__: "lag", group: long, topic: "注文-🚀", odd: "\ud800" },
+      samples: [
+        { value: -1.5, timestampMs: 1_700_000_000_123 },
+        { value: Infinity, timestampMs: 1_700_000_001_000 },
+        { stale: true, timestampMs: 1_700_000_002_000 },
+      ],
+    },
+    { labels: { __name__: "before_1970" }, samples: [{ value: 0, timestampMs: -5 }] },
+  ];
+  const decoded = readFields(encodeWriteRequest(series)).map(([field, message]) => {
+    assertEquals(field, 1);
+    const parts = readFields(message as Uint8Array);
+    return {
+      labels: parts.filter(([number]) => number === 1).map(([, label]) =>
+        readFields(label as Uint8Array).map(([, value]) => text(value))
+      ),
+      samples: parts.filter(([number]) => number === 2).map(([, sample]) =>
+        readFields(sample as Uint8Array)
+      ),
+    };
+  });
+  assertEquals(decoded[0].labels, [
+    ["__name__", "lag"],
+    ["group", long],
+    ["odd", "\ufffd"],
+    ["topic", "注文-🚀"],
+  ]);
+  assertEquals(decoded[0].samples[0], [[1, -1.5], [2, 1_700_000_000_123n]]);
+  assertEquals(decoded[0].samples[1], [[1, Infinity], [2, 1_700_000_001_000n]]);
+  assert(Number.isNaN(decoded[0].samples[2][0][1]), "staleness marker is a NaN");
+  assertEquals(decoded[1].labels, [["__name__", "before_1970"]]);
+  assertEquals(decoded[1].samples[0], [[1, 0], [2, 2n ** 64n - 5n]]);
 });
