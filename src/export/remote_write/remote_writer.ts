@@ -44,6 +44,8 @@ export interface RemoteWriterOptions {
 interface Batch {
   series: TimeSeries[];
   samples: number;
+  /** Which push the batch belongs to. */
+  push: number;
 }
 
 /** Whether an HTTP status is worth retrying: server errors and rate limiting. */
@@ -92,6 +94,7 @@ export class RemoteWriter {
   readonly #options: Required<RemoteWriterOptions>;
   readonly #queue: Batch[] = [];
   #queuedSamples = 0;
+  #pushes = 0;
   #previous = new Map<number, Record<string, string>>();
   #wake?: () => void;
   #remoteHealthy = true;
@@ -124,10 +127,11 @@ export class RemoteWriter {
     this.#previous = current;
     for (let start = 0; start < series.length; start += this.#options.maxSamplesPerSend) {
       const chunk = series.slice(start, start + this.#options.maxSamplesPerSend);
-      this.#queue.push({ series: chunk, samples: chunk.length });
+      this.#queue.push({ series: chunk, samples: chunk.length, push: this.#pushes });
       this.#queuedSamples += chunk.length;
     }
     this.#enforceBound();
+    this.#pushes++;
     this.#wake?.();
   }
 
@@ -226,7 +230,12 @@ export class RemoteWriter {
 
   #enforceBound() {
     let dropped = 0;
-    while (this.#queuedSamples > this.#options.queueMaxSamples && this.#queue.length > 1) {
+    // The newest push stays whole even when it alone is over the bound (hundreds of thousands of
+    // series at 10,000 groups): dropping part of it would lose series, not just old values.
+    const newest = this.#pushes;
+    while (
+      this.#queuedSamples > this.#options.queueMaxSamples && this.#queue[0]?.push !== newest
+    ) {
       const oldest = this.#queue.shift()!;
       this.#queuedSamples -= oldest.samples;
       dropped += oldest.samples;

@@ -110,6 +110,14 @@ Deno.test("RemoteWriter", async (t) => {
     assert(writer.queuedSamples() <= 30, `queued ${writer.queuedSamples()}`);
     assertEquals(counters.dropped, 100 - writer.queuedSamples());
   });
+  await t.step("a push larger than the bound is kept whole; it drops the pushes before it", () => {
+    const { writer, counters } = setup([], { queueMaxSamples: 30, maxSamplesPerSend: 10 });
+    const fifty = Array.from({ length: 50 }, (_, i) => `g${i}`);
+    writer.push(values(fifty), 1);
+    assertEquals([writer.queuedSamples(), counters.dropped], [50, 0]);
+    writer.push(values(fifty), 2);
+    assertEquals([writer.queuedSamples(), counters.dropped], [50, 50]);
+  });
 });
 
 Deno.test("seriesHash() ignores label order and tells 640,000 series apart", () => {
