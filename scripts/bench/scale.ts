@@ -8,6 +8,9 @@
  * reported: median iteration wall time (its own metric, sampled at each scrape), CPU seconds and
  * Kafka requests by API per iteration, peak RSS (/proc VmHWM, the process's whole life), /metrics
  * render time and bytes (the timed scrapes), Redis commands and bytes per iteration (INFO).
+ * A store written `memory+rw` also pushes every iteration to a real Prometheus by remote write
+ * (`--rw-interval` seconds apart): samples sent and dropped per push, request time per push, and
+ * how many lag series Prometheus holds afterwards.
  */
 import { parseArgs } from "node:util";
 import { Partitioners } from "kafkajs";
@@ -22,6 +25,7 @@ import {
 import { eventually } from "../../tests/harness/processes.ts";
 import { parsePrometheusText, sampleValue } from "../../tests/harness/prom_text.ts";
 import { startRedis } from "../../tests/harness/redis.ts";
+import { startPrometheus } from "../../tests/harness/prometheus.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     topics: { type: "string", default: "200" },
     partitions: { type: "string", default: "8" },
     stores: { type: "string", default: "memory,redis" },
+    "rw-interval": { type: "string", default: "15" },
     // Sets up the groups of the largest size, prints the bootstrap address and waits for Ctrl-C:
     // for profiling an exporter started by hand against the same data.
     hold: { type: "boolean", default: false },
@@ -116,6 +121,31 @@ async function procStats(pid: number) {
   return { cpuSeconds: ticks / 100, rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
 }
 
+type Samples = ReturnType<typeof parsePrometheusText>;
+
+/** Remote write per push (one push per iteration), and the lag series Prometheus ended up with. */
+async function remoteWriteSummary(
+  prometheus: { query(promql: string): Promise<Array<{ value: [number, string] }>> },
+  before: Samples,
+  after: Samples,
+  pushes: number,
+): Promise<string> {
+  const delta = (name: string, labels: Record<string, string> = {}) =>
+    (sampleValue(after, name, labels) ?? 0) - (sampleValue(before, name, labels) ?? 0);
+  const samples = (result: string) =>
+    delta("kafka_lag_exporter_remote_write_samples_total", { result }) / pushes;
+  const requestName = "kafka_lag_exporter_remote_write_request_duration_seconds";
+  const [held] = await prometheus.query('count({__name__=~"kafka_consumer_group_.*"})');
+  const shown = after.filter((sample) => sample.name.startsWith("kafka_consumer_group_")).length;
+  return `remote write per push: ${samples("sent").toFixed(0)} sent, ${
+    samples("dropped").toFixed(0)
+  } dropped, ${samples("failed").toFixed(0)} failed, ${
+    (delta(`${requestName}_count`) / pushes).toFixed(0)
+  } requests in ${(delta(`${requestName}_sum`) / pushes).toFixed(1)} s; Prometheus holds ${
+    held?.value[1] ?? 0
+  } of ${shown} lag series`;
+}
+
 const rows: string[] = [];
 let committed = 0;
 for (const size of sizes) {
@@ -138,8 +168,10 @@ for (const size of sizes) {
     await new Promise<void>((resolve) => Deno.addSignalListener("SIGINT", resolve));
     break;
   }
-  for (const store of values.stores!.split(",") as Array<"memory" | "redis">) {
+  for (const variant of values.stores!.split(",")) {
+    const store = variant.replace(/\+rw$/, "") as "memory" | "redis";
     await redis.cli(["flushall"]);
+    await using prometheus = variant.endsWith("+rw") ? await startPrometheus() : undefined;
     const exporter = await startExporter({
       kafka_clusters: [{
         name: "bench",
@@ -149,7 +181,13 @@ for (const size of sizes) {
       storage: store === "redis"
         ? { type: "redis", redis: { address: redis.host, port: redis.port, key_prefix: "scale" } }
         : { type: "memory" },
-      app: { iteration_interval: "1s", node_id: "bench" },
+      app: {
+        iteration_interval: prometheus ? `${values["rw-interval"]}s` : "1s",
+        node_id: "bench",
+      },
+      ...(prometheus
+        ? { prometheus_remote_write: { enabled: true, url: `${prometheus.url}/api/v1/write` } }
+        : {}),
     });
     const pid = exporter.pid;
     const scrape = async () => {
@@ -182,6 +220,7 @@ for (const size of sizes) {
     const cpuBefore = await procStats(pid);
     const redisBefore = await redis.stats();
     const requestsBefore = requests(last);
+    const samplesBefore = last;
     // Scraped like Prometheus would (every SCRAPE_SECONDS), not faster: every scrape renders the
     // exposition from the snapshot, and polling harder would measure the poller.
     const walls: number[] = [];
@@ -224,8 +263,10 @@ for (const size of sizes) {
       } KiB in / ${
         ((redisAfter.outputBytes - redisBefore.outputBytes) / iterations / 1024).toFixed(0)
       } KiB out`
+      : prometheus
+      ? await remoteWriteSummary(prometheus, samplesBefore, last, iterations)
       : "-";
-    const row = `| ${size.toLocaleString("en")} | ${store} | ${median(walls).toFixed(2)} s | ${
+    const row = `| ${size.toLocaleString("en")} | ${variant} | ${median(walls).toFixed(2)} s | ${
       ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / iterations).toFixed(2)
     } s | ${cpuAfter.peakRssMb.toFixed(0)} MB (heap ${heapUsedMb.toFixed(0)} MB) | ${
       median(renders).toFixed(0)
