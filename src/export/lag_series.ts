@@ -210,16 +210,16 @@ export function renderLagText(
   return [...lagTextChunks(statuses, options)].join("");
 }
 
-/** The same samples as values with labels (`__name__` included), for remote write. */
-export function lagSeriesValues(
+/** The same samples as values with labels (`__name__` included), for remote write, one at a time. */
+export function* lagSeriesValues(
   statuses: readonly ClusterStatus[],
   options: LagSeriesOptions,
-): SeriesValue[] {
-  const series: SeriesValue[] = [];
+): Generator<SeriesValue> {
   for (const metric of LAG_METRICS) {
     if (!included(metric, options.granularity)) continue;
     for (const status of statuses) {
       for (const group of status.snapshot?.groups ?? []) {
+        const ofGroup: SeriesValue[] = [];
         forEachSampleOf(metric, group, (topic, partition, value) => {
           const labels: Record<string, string> = {
             __name__: metric.name,
@@ -229,10 +229,10 @@ export function lagSeriesValues(
           if (topic !== undefined) labels.topic = topic;
           if (partition !== undefined) labels.partition = String(partition);
           for (const name in options.labels) labels[name] = options.labels[name];
-          series.push({ labels, value });
+          ofGroup.push({ labels, value });
         });
+        yield* ofGroup;
       }
     }
   }
-  return series;
 }

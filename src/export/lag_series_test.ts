@@ -59,7 +59,7 @@ Deno.test("renderLagText() and lagSeriesValues() give the same samples", async (
           JSON.stringify([{ __name__: sample.name, ...sample.labels }, sample.value])
         )
         .sort();
-      const fromValues = lagSeriesValues(statuses, options)
+      const fromValues = [...lagSeriesValues(statuses, options)]
         .map((series) =>
           JSON.stringify([Object.fromEntries(Object.entries(series.labels)), series.value])
         )

@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type Granularity, lagSeriesValues, lagTextChunks, textStream } from "./lag_series.ts";
-import type { SeriesValue } from "./remote_write/remote_writer.ts";
+import type { SeriesSource } from "./remote_write/remote_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
 export type { Granularity } from "./lag_series.ts";
@@ -37,7 +37,7 @@ export interface ExporterMetrics {
    */
   render(): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
   /** The same series as render(), as values with their labels (`__name__` included), for remote write. */
-  collectSeries(): Promise<SeriesValue[]>;
+  collectSeries(): Promise<SeriesSource>;
   /** Hooks of the remote-write client. */
   remoteWrite: {
     onSent(samples: number): void;
@@ -239,20 +239,24 @@ export function createExporterMetrics(
     collectSeries: async () => {
       refresh();
       syncErrorCounters();
-      const series: SeriesValue[] = lagSeriesValues(source.clusters(), lagOptions);
-      for (const metric of await registry.getMetricsAsJSON()) {
-        const samples = metric.values as Array<{
-          value: number;
-          labels: Record<string, string | number>;
-          metricName?: string;
-        }>;
-        for (const sample of samples) {
-          const labels: Record<string, string> = { __name__: sample.metricName ?? metric.name };
-          for (const [name, value] of Object.entries(sample.labels)) labels[name] = String(value);
-          series.push({ labels, value: sample.value });
+      // Captured now: the source gives these same series whenever it is read again.
+      const clusters = source.clusters();
+      const selfMetrics = await registry.getMetricsAsJSON();
+      return function* () {
+        yield* lagSeriesValues(clusters, lagOptions);
+        for (const metric of selfMetrics) {
+          const samples = metric.values as Array<{
+            value: number;
+            labels: Record<string, string | number>;
+            metricName?: string;
+          }>;
+          for (const sample of samples) {
+            const labels: Record<string, string> = { __name__: sample.metricName ?? metric.name };
+            for (const [name, value] of Object.entries(sample.labels)) labels[name] = String(value);
+            yield { labels, value: sample.value };
+          }
         }
-      }
-      return series;
+      };
     },
     remoteWrite: {
       onSent: (samples) => remoteSamples.inc({ result: "sent" }, samples),

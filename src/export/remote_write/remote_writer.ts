@@ -13,6 +13,12 @@ export interface SeriesValue {
   value: number;
 }
 
+/**
+ * The series of one push, produced on demand from immutable snapshots. Called again on a later
+ * push only if some series went away, to find their labels for the staleness markers.
+ */
+export type SeriesSource = () => Iterable<SeriesValue>;
+
 /** The answer of one HTTP attempt. */
 export interface SendResult {
   status: number;
@@ -42,7 +48,8 @@ export interface RemoteWriterOptions {
 }
 
 interface Batch {
-  series: TimeSeries[];
+  /** The encoded request: a push is held as compressed bytes, not as objects per series. */
+  body: Uint8Array<ArrayBuffer>;
   samples: number;
   /** Which push the batch belongs to. */
   push: number;
@@ -95,7 +102,8 @@ export class RemoteWriter {
   readonly #queue: Batch[] = [];
   #queuedSamples = 0;
   #pushes = 0;
-  #previous = new Map<number, Record<string, string>>();
+  /** The last push: its source and the hashes of its series. */
+  #previous?: { source: SeriesSource; hashes: Set<number> };
   #wake?: () => void;
   #remoteHealthy = true;
 
@@ -112,27 +120,43 @@ export class RemoteWriter {
   /**
    * Queues the current values with `timestampMs`, plus a staleness marker for every series that
    * was pushed last time and is gone now (a deleted group reads as stale at once in Prometheus).
+   * Series are encoded a request at a time as they are produced, yielding to the event loop
+   * between requests: at 10,000 groups a push is ~640,000 series.
    */
-  push(values: readonly SeriesValue[], timestampMs: number): void {
-    const current = new Map<number, Record<string, string>>();
-    const series: TimeSeries[] = [];
-    for (const { labels, value } of values) {
+  async push(source: SeriesSource, timestampMs: number): Promise<void> {
+    const push = this.#pushes++;
+    const hashes = new Set<number>();
+    const previous = this.#previous;
+    let stillThere = 0;
+    let pending: TimeSeries[] = [];
+    const flushPending = async () => {
+      if (pending.length === 0) return;
+      const body = encodeRemoteWriteBody(pending);
+      this.#queue.push({ body, samples: pending.length, push });
+      this.#queuedSamples += pending.length;
+      pending = [];
+      this.#enforceBound(push);
+      this.#wake?.();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    };
+    for (const { labels, value } of source()) {
       if (!Number.isFinite(value)) continue;
-      current.set(seriesHash(labels), labels);
-      series.push({ labels, samples: [{ value, timestampMs }] });
+      const hash = seriesHash(labels);
+      hashes.add(hash);
+      if (previous?.hashes.has(hash)) stillThere++;
+      pending.push({ labels, samples: [{ value, timestampMs }] });
+      if (pending.length >= this.#options.maxSamplesPerSend) await flushPending();
     }
-    for (const [key, labels] of this.#previous) {
-      if (!current.has(key)) series.push({ labels, samples: [{ stale: true, timestampMs }] });
+    // Only when some series went away is the last push produced again, for their labels.
+    if (previous && stillThere < previous.hashes.size) {
+      for (const { labels, value } of previous.source()) {
+        if (!Number.isFinite(value) || hashes.has(seriesHash(labels))) continue;
+        pending.push({ labels, samples: [{ stale: true, timestampMs }] });
+        if (pending.length >= this.#options.maxSamplesPerSend) await flushPending();
+      }
     }
-    this.#previous = current;
-    for (let start = 0; start < series.length; start += this.#options.maxSamplesPerSend) {
-      const chunk = series.slice(start, start + this.#options.maxSamplesPerSend);
-      this.#queue.push({ series: chunk, samples: chunk.length, push: this.#pushes });
-      this.#queuedSamples += chunk.length;
-    }
-    this.#enforceBound();
-    this.#pushes++;
-    this.#wake?.();
+    await flushPending();
+    this.#previous = { source, hashes };
   }
 
   /** Sends queued batches until `signal` aborts. */
@@ -187,7 +211,7 @@ export class RemoteWriter {
     let result: SendResult | undefined;
     let failure: unknown;
     try {
-      result = await this.#deps.send(encodeRemoteWriteBody(batch.series));
+      result = await this.#deps.send(batch.body);
     } catch (error) {
       failure = error;
     }
@@ -228,11 +252,10 @@ export class RemoteWriter {
     this.#queuedSamples -= batch.samples;
   }
 
-  #enforceBound() {
+  #enforceBound(newest: number) {
     let dropped = 0;
     // The newest push stays whole even when it alone is over the bound (hundreds of thousands of
     // series at 10,000 groups): dropping part of it would lose series, not just old values.
-    const newest = this.#pushes;
     while (
       this.#queuedSamples > this.#options.queueMaxSamples && this.#queue[0]?.push !== newest
     ) {

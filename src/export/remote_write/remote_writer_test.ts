@@ -69,14 +69,14 @@ Deno.test("isRetryable() and backoffMs()", async (t) => {
 Deno.test("RemoteWriter", async (t) => {
   await t.step("splits a push into requests of at most maxSamplesPerSend", async () => {
     const { writer, counters } = setup([]);
-    writer.push(values(Array.from({ length: 25 }, (_, i) => `g${i}`)), 1_000);
+    await writer.push(() => values(Array.from({ length: 25 }, (_, i) => `g${i}`)), 1_000);
     await writer.flush(1);
     assertEquals(counters, { sent: 25, failed: 0, dropped: 0, requests: 3 });
   });
   await t.step("a vanished series gets a staleness marker in the next push", async () => {
     const { writer, bodies } = setup([]);
-    writer.push(values(["a", "b"]), 1_000);
-    writer.push(values(["a"]), 2_000);
+    await writer.push(() => values(["a", "b"]), 1_000);
+    await writer.push(() => values(["a"]), 2_000);
     await writer.flush(1);
     const last = bodies.at(-1)!;
     // the stale marker's bytes: tag 0x09 then 0x7ff0000000000002 little-endian
@@ -86,9 +86,24 @@ Deno.test("RemoteWriter", async (t) => {
     );
     assert(found, "stale marker not in the second request");
   });
+  await t.step("the last push is read again only when some of its series went away", async () => {
+    const { writer, bodies } = setup([]);
+    const reads = { first: 0, second: 0, third: 0 };
+    const source = (name: keyof typeof reads, groups: string[]) => () => {
+      reads[name]++;
+      return values(groups);
+    };
+    await writer.push(source("first", ["a", "b"]), 1_000);
+    await writer.push(source("second", ["b", "a"]), 2_000);
+    assertEquals(reads, { first: 1, second: 1, third: 0 });
+    await writer.push(source("third", ["a"]), 3_000);
+    assertEquals(reads, { first: 1, second: 2, third: 1 });
+    await writer.flush(1);
+    assertEquals(bodies.length, 3);
+  });
   await t.step("5xx and network errors are retried until delivered", async () => {
     const { writer, counters } = setup([503, new Error("ECONNREFUSED"), 500]);
-    writer.push(values(["a"]), 1_000);
+    await writer.push(() => values(["a"]), 1_000);
     const stop = new AbortController();
     const running = writer.run(stop.signal);
     while (counters.sent === 0) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -98,26 +113,32 @@ Deno.test("RemoteWriter", async (t) => {
   });
   await t.step("a 4xx drops the batch without retrying", async () => {
     const { writer, counters } = setup([400]);
-    writer.push(values(["a"]), 1_000);
+    await writer.push(() => values(["a"]), 1_000);
     await writer.flush(1);
     assertEquals(counters, { sent: 0, failed: 1, dropped: 0, requests: 1 });
   });
-  await t.step("the queue never holds more than its bound: the oldest samples are dropped", () => {
-    const { writer, counters } = setup([], { queueMaxSamples: 30, maxSamplesPerSend: 10 });
-    for (let push = 0; push < 10; push++) {
-      writer.push(values(Array.from({ length: 10 }, (_, i) => `g${i}`)), push);
-    }
-    assert(writer.queuedSamples() <= 30, `queued ${writer.queuedSamples()}`);
-    assertEquals(counters.dropped, 100 - writer.queuedSamples());
-  });
-  await t.step("a push larger than the bound is kept whole; it drops the pushes before it", () => {
-    const { writer, counters } = setup([], { queueMaxSamples: 30, maxSamplesPerSend: 10 });
-    const fifty = Array.from({ length: 50 }, (_, i) => `g${i}`);
-    writer.push(values(fifty), 1);
-    assertEquals([writer.queuedSamples(), counters.dropped], [50, 0]);
-    writer.push(values(fifty), 2);
-    assertEquals([writer.queuedSamples(), counters.dropped], [50, 50]);
-  });
+  await t.step(
+    "the queue never holds more than its bound: the oldest samples are dropped",
+    async () => {
+      const { writer, counters } = setup([], { queueMaxSamples: 30, maxSamplesPerSend: 10 });
+      for (let push = 0; push < 10; push++) {
+        await writer.push(() => values(Array.from({ length: 10 }, (_, i) => `g${i}`)), push);
+      }
+      assert(writer.queuedSamples() <= 30, `queued ${writer.queuedSamples()}`);
+      assertEquals(counters.dropped, 100 - writer.queuedSamples());
+    },
+  );
+  await t.step(
+    "a push larger than the bound is kept whole; it drops the pushes before it",
+    async () => {
+      const { writer, counters } = setup([], { queueMaxSamples: 30, maxSamplesPerSend: 10 });
+      const fifty = Array.from({ length: 50 }, (_, i) => `g${i}`);
+      await writer.push(() => values(fifty), 1);
+      assertEquals([writer.queuedSamples(), counters.dropped], [50, 0]);
+      await writer.push(() => values(fifty), 2);
+      assertEquals([writer.queuedSamples(), counters.dropped], [50, 50]);
+    },
+  );
 });
 
 Deno.test("seriesHash() ignores label order and tells 640,000 series apart", () => {
