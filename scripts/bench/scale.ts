@@ -123,7 +123,7 @@ async function procStats(pid: number) {
 
 type Samples = ReturnType<typeof parsePrometheusText>;
 
-/** Remote write per push (one push per iteration), and the lag series Prometheus ended up with. */
+/** Remote write per iteration (one push each), and the lag series Prometheus ended up with. */
 async function remoteWriteSummary(
   prometheus: { query(promql: string): Promise<Array<{ value: [number, string] }>> },
   before: Samples,
@@ -137,7 +137,7 @@ async function remoteWriteSummary(
   const requestName = "kafka_lag_exporter_remote_write_request_duration_seconds";
   const [held] = await prometheus.query('count({__name__=~"kafka_consumer_group_.*"})');
   const shown = after.filter((sample) => sample.name.startsWith("kafka_consumer_group_")).length;
-  return `remote write per push: ${samples("sent").toFixed(0)} sent, ${
+  return `remote write per iteration (one push each): ${samples("sent").toFixed(0)} sent, ${
     samples("dropped").toFixed(0)
   } dropped, ${samples("failed").toFixed(0)} failed, ${
     (delta(`${requestName}_count`) / pushes).toFixed(0)
