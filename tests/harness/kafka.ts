@@ -28,6 +28,8 @@ export interface KafkaBroker extends AsyncDisposable {
     mainClass: string,
     args: string[],
   ): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Starts a long-running Kafka CLI tool (e.g. a console consumer); dispose to kill it. */
+  spawnTool(mainClass: string, args: string[]): AsyncDisposable;
   /** Kills the broker (SIGKILL), keeping its data and ports. */
   kill(): Promise<void>;
   /** Starts a killed broker again on the same ports and data; resolves when it answers. */
@@ -88,6 +90,27 @@ async function java(
     code: output.code,
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
+  };
+}
+
+function spawnJava(version: string, mainClass: string, args: string[]): AsyncDisposable {
+  const child = new Deno.Command("java", {
+    args: [...JVM_OPTIONS, "-cp", `${libsDir(version)}/*`, mainClass, ...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const stopWatchdog = killWhenParentDies(child.pid);
+  return {
+    [Symbol.asyncDispose]: async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      await child.status;
+      stopWatchdog();
+    },
   };
 }
 
@@ -286,6 +309,7 @@ export async function startKafka(
     version,
     listeners: securedListeners,
     runTool: (mainClass, args) => java(version, mainClass, args),
+    spawnTool: (mainClass, args) => spawnJava(version, mainClass, args),
     kill,
     restart: async () => {
       await kill();

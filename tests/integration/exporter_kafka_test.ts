@@ -66,7 +66,7 @@ Deno.test({
     // modern: a group of the consumer rebalance protocol (KIP-848, on by default from Kafka 4.0),
     // which kafkajs cannot join: the Java console consumer reads 7 of its 12 records and leaves.
     const newProtocol = Number(broker.version.split(".")[0]) >= 4;
-    const newProtocolGroups = newProtocol ? ["modern"] : [];
+    const newProtocolGroups = newProtocol ? ["modern", "modern-live"] : [];
     if (newProtocol) {
       await createTopic(bootstrap, "events", 3);
       await produce(bootstrap, "events", [6, 4, 2]);
@@ -82,6 +82,32 @@ Deno.test({
       assert(/^modern\s+Consumer\s+consumer\s*$/m.test(listed.stdout), listed.stdout);
     } else {
       console.log(`Kafka ${broker.version}: no KIP-848 group (the new protocol is GA from 4.0)`);
+    }
+    // modern-live: the same protocol with its member still in the group (it read all and waits).
+    await using _liveConsumer = newProtocol
+      ? broker.spawnTool("org.apache.kafka.tools.consumer.ConsoleConsumer", [
+        ...["--bootstrap-server", bootstrap, "--topic", "events", "--group", "modern-live"],
+        ...["--from-beginning", "--consumer-property", "group.protocol=consumer"],
+        ...["--consumer-property", "auto.commit.interval.ms=500"],
+      ])
+      : undefined;
+    if (newProtocol) {
+      await eventually(
+        "modern-live has its member and has committed everything",
+        async () => {
+          const described = await broker.runTool(
+            "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+            ["--bootstrap-server", bootstrap, "--describe", "--group", "modern-live"],
+          );
+          const rows = [...parseDescribe(described.stdout, "modern-live").values()];
+          const live = !described.stdout.includes("no active members");
+          return live && rows.length === 3 && rows.every(([, , lag]) => lag === 0)
+            ? true
+            : undefined;
+        },
+        90_000,
+        1_000,
+      );
     }
 
     const cluster = {
