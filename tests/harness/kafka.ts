@@ -236,8 +236,9 @@ export async function startKafka(
   const clusterId = (await java(version, "kafka.tools.StorageTool", ["random-uuid"])).stdout.trim();
   const format = await java(version, "kafka.tools.StorageTool", [
     "format",
-    "-t",
-    clusterId,
+    // One word: an id may start with "-" (Kafka 2.8 makes such ids), which a separate argument
+    // would turn into an option.
+    `--cluster-id=${clusterId}`,
     "-c",
     `${dir}/server.properties`,
     ...formatArgs,

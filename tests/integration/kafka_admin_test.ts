@@ -1,15 +1,45 @@
 /**
  * The Kafka admin against a real broker: committed offsets of many groups with batched
- * FindCoordinator v4 / OffsetFetch v8 requests, and the same answers from the per-group kafkajs
- * path that brokers before Kafka 3.0 get.
+ * FindCoordinator v4 / OffsetFetch v8 requests, the same answers from the per-group kafkajs path,
+ * and that path chosen by itself on a Kafka 2.8 broker (OffsetFetch v8 came with 3.0).
  */
-import { assertEquals } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import { startKafka } from "../harness/kafka.ts";
-import { commitManyGroups, createTopic, type GroupCommit } from "../harness/kafka_fixtures.ts";
+import { runCli, writeConfig } from "../harness/exporter.ts";
+import {
+  commitManyGroups,
+  createTopic,
+  type GroupCommit,
+  produce,
+} from "../harness/kafka_fixtures.ts";
 import { compileNameFilter } from "../../src/config/name_filter.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
 import type { GroupOffsets } from "../../src/kafka/kafka_admin.ts";
+
+function adminFor(bootstrap: string, groupBatching?: boolean) {
+  const requests: Record<string, number> = {};
+  const admin = createKafkajsAdmin({
+    name: "local",
+    brokers: [bootstrap],
+    requestTimeoutMs: 10_000,
+    metadataTimeoutMs: 5_000,
+    groupFilter: compileNameFilter(undefined, undefined),
+    topicFilter: compileNameFilter(undefined, undefined),
+  }, {
+    now: () => Date.now(),
+    logger: createLogger({ level: "error", format: "text", write: () => {} }),
+    readTextFile: (path) => Deno.readTextFileSync(path),
+    observeRequest: (api) => requests[api] = (requests[api] ?? 0) + 1,
+    groupBatching,
+  });
+  return { admin, requests };
+}
+
+const sortedOffsets = (answer: GroupOffsets) =>
+  (answer.offsets ?? []).toSorted((a, b) =>
+    a.topic.localeCompare(b.topic) || a.partition - b.partition
+  );
 
 const GROUPS = 1_201; // three OffsetFetch v8 requests of up to 500 groups, two FindCoordinator
 
@@ -33,33 +63,12 @@ Deno.test({
     const expected = new Map(commits.map((commit) => [commit.groupId, commit.offsets]));
     expected.set("never-committed", []);
 
-    const adminWith = (groupBatching: boolean) => {
-      const requests: Record<string, number> = {};
-      const admin = createKafkajsAdmin({
-        name: "local",
-        brokers: [broker.bootstrap],
-        requestTimeoutMs: 10_000,
-        metadataTimeoutMs: 5_000,
-        groupFilter: compileNameFilter(undefined, undefined),
-        topicFilter: compileNameFilter(undefined, undefined),
-      }, {
-        now: () => Date.now(),
-        logger: createLogger({ level: "error", format: "text", write: () => {} }),
-        readTextFile: (path) => Deno.readTextFileSync(path),
-        observeRequest: (api) => requests[api] = (requests[api] ?? 0) + 1,
-        groupBatching,
-      });
-      return { admin, requests };
-    };
-    const sorted = (answer: GroupOffsets) =>
-      (answer.offsets ?? []).toSorted((a, b) =>
-        a.topic.localeCompare(b.topic) || a.partition - b.partition
-      );
+    const adminWith = (groupBatching: boolean) => adminFor(broker.bootstrap, groupBatching);
     const checkAnswers = (answers: GroupOffsets[]) => {
       assertEquals(answers.map((answer) => answer.groupId), asked);
       for (const answer of answers) {
         assertEquals(answer.error, undefined, `${answer.groupId}: ${answer.error}`);
-        assertEquals(sorted(answer), expected.get(answer.groupId), answer.groupId);
+        assertEquals(sortedOffsets(answer), expected.get(answer.groupId), answer.groupId);
       }
     };
 
@@ -84,5 +93,53 @@ Deno.test({
         await admin.close();
       }
     });
+  },
+});
+
+Deno.test({
+  name: "a Kafka 2.8 broker gets one OffsetFetch per group, and --once measures it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await using broker = await startKafka({ version: "2.8.2" });
+    await createTopic(broker.bootstrap, "legacy", 2);
+    await produce(broker.bootstrap, "legacy", [8, 5]);
+    const commits: GroupCommit[] = Array.from({ length: 40 }, (_, index) => ({
+      groupId: `old-${index}`,
+      offsets: [{ topic: "legacy", partition: index % 2, offset: index % 5 }],
+    }));
+    await commitManyGroups(broker.bootstrap, commits);
+
+    const { admin, requests } = adminFor(broker.bootstrap); // batching on: the default
+    try {
+      const answers = await admin.fetchCommittedOffsets(commits.map((c) => c.groupId), 8);
+      for (const [index, answer] of answers.entries()) {
+        assertEquals(answer.error, undefined, `${answer.groupId}: ${answer.error}`);
+        assertEquals(sortedOffsets(answer), commits[index].offsets, answer.groupId);
+      }
+      assertEquals(requests.OffsetFetch, commits.length);
+    } finally {
+      await admin.close();
+    }
+
+    const configPath = await writeConfig({
+      kafka_clusters: [{ name: "legacy", brokers: [broker.bootstrap] }],
+    });
+    const once = await runCli(["--once", "--format", "json", "-c", configPath]);
+    await Deno.remove(configPath);
+    assertEquals(once.code, 0, once.stderr);
+    const report = JSON.parse(once.stdout);
+    assertEquals(report.clusters[0].groups.length, commits.length);
+    const old7 = report.clusters[0].groups.find((g: { group: string }) => g.group === "old-7");
+    assert(old7, once.stdout.slice(0, 500));
+    // partition 1 has 5 records; old-7 committed 2
+    assertEquals(
+      old7.partitions.map((p: { committed: number; latest: number; lag: number }) => [
+        p.committed,
+        p.latest,
+        p.lag,
+      ]),
+      [[2, 5, 3]],
+    );
   },
 });
