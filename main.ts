@@ -300,7 +300,7 @@ function startRemoteWrite(
     },
   );
   metrics.remoteWrite.setQueueSize(() => writer.queuedSamples());
-  const push = async () => await writer.push(await metrics.collectSeries(), Date.now());
+  const push = async () => writer.push(await metrics.collectSeries(), Date.now());
   const pushing = (async () => {
     while (!signal.aborted) {
       await abortableSleep(config.app.iterationIntervalMs, signal);
