@@ -318,6 +318,7 @@ class KafkajsAdmin implements KafkaAdmin {
     // A Fetch request names each partition once: groups at different offsets of one partition
     // are looked up in successive rounds.
     let pending = [...new Map(lookups.map((lookup) => [recordLookupKey(lookup), lookup])).values()];
+    const failures: unknown[] = [];
     while (pending.length > 0) {
       const round = new Map<string, RecordLookup>();
       const later: RecordLookup[] = [];
@@ -341,7 +342,12 @@ class KafkajsAdmin implements KafkaAdmin {
         }
         return chunks;
       });
-      await mapConcurrent(requests, this.#deps.fetchConcurrency ?? 4, async ([leader, chunk]) => {
+      const concurrency = this.#deps.fetchConcurrency ?? 4;
+      // Kafka answers a Fetch with whole batches only, and returns a batch larger than the size
+      // asked for only to the first partition of a response (KIP-74): the others come back empty.
+      // Producers batch up to 1 MB, so those partitions are fetched again alone.
+      const alone: Array<[number, RecordLookup]> = [];
+      const fetchAndRead = async (leader: number, chunk: RecordLookup[], retryAlone: boolean) => {
         const broker = await cluster.findBroker({ nodeId: String(leader) });
         const partitions = await this.#timed("Fetch", () => fetchRecords(broker, chunk));
         const wanted = new Map(
@@ -351,16 +357,32 @@ class KafkajsAdmin implements KafkaAdmin {
           const lookup = wanted.get(`${partition.topic}\u0000${partition.partition}`);
           if (!lookup || partition.errorCode !== 0) continue;
           const record = findRecordTimestamp(partition.records, lookup.offset);
-          if (record) {
+          if (retryAlone && !record?.exact) {
+            alone.push([leader, lookup]);
+          } else if (record) {
             found.set(recordLookupKey(lookup), {
               timestampMs: record.timestampMs,
               exact: record.exact,
             });
           }
         }
-      });
+      };
+      // A broker that fails loses only its own lookups.
+      await mapConcurrent(
+        requests,
+        concurrency,
+        ([leader, chunk]) =>
+          fetchAndRead(leader, chunk, chunk.length > 1).catch((error) => failures.push(error)),
+      );
+      await mapConcurrent(
+        alone,
+        concurrency,
+        ([leader, lookup]) =>
+          fetchAndRead(leader, [lookup], false).catch((error) => failures.push(error)),
+      );
       pending = later;
     }
+    if (found.size === 0 && failures.length > 0) throw failures[0];
     return found;
   }
 

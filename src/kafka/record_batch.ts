@@ -1,10 +1,10 @@
 /**
- * Just enough of the Kafka wire format to read record timestamps for exact lag: the Fetch v4
+ * Just enough of the Kafka wire format to read record timestamps for lag in seconds: the Fetch v4
  * response and record batches (magic 2, and the older message sets with magic 1). Written here
- * rather than taken from kafkajs because kafkajs must decompress a whole batch (and has no lz4,
- * snappy or zstd codec built in), while the batch header alone bounds a record's timestamp, and
- * because a small fetch returns a truncated batch that kafkajs discards.
+ * rather than taken from kafkajs because kafkajs has no lz4, snappy or zstd codec built in and
+ * discards a truncated batch, whose header alone still bounds a record's timestamp.
  */
+import { decompressRecords } from "./compression.ts";
 import { WireReader } from "./wire.ts";
 
 /** One partition of a Fetch response. */
@@ -15,7 +15,10 @@ export interface FetchedPartition {
   records: Uint8Array;
 }
 
-/** A record's timestamp; `exact` is false when it was interpolated inside a compressed batch. */
+/**
+ * A record's timestamp; `exact` is false when it was placed on its batch's time line because the
+ * batch arrived truncated or could not be decompressed.
+ */
 export interface RecordTimestamp {
   timestampMs: number;
   offset: number;
@@ -93,7 +96,11 @@ export function findRecordTimestamp(
       if (attributes & LOG_APPEND_TIME) {
         return { timestampMs: maxTimestamp, offset: Math.max(offset, baseOffset), exact: true };
       }
-      if ((attributes & COMPRESSION_MASK) === 0) {
+      if (offset <= baseOffset) {
+        return { timestampMs: firstTimestamp, offset: baseOffset, exact: true };
+      }
+      const codec = attributes & COMPRESSION_MASK;
+      if (codec === 0) {
         const found = recordTimestampInBatch(
           reader,
           recordCount,
@@ -103,11 +110,15 @@ export function findRecordTimestamp(
           batchEnd,
         );
         if (found) return found;
+      } else if (batchEnd <= records.byteLength) {
+        const found = compressedRecordTimestamp(
+          codec,
+          reader.slice(batchEnd - reader.position),
+          { recordCount, baseOffset, firstTimestamp, offset },
+        );
+        if (found) return found;
       }
-      if (offset <= baseOffset) {
-        return { timestampMs: firstTimestamp, offset: baseOffset, exact: true };
-      }
-      // Compressed, or cut before the record: place it on the batch's time line.
+      // Cut before the record, or not decompressible: place it on the batch's time line.
       const share = lastOffsetDelta === 0 ? 0 : (offset - baseOffset) / lastOffsetDelta;
       return {
         timestampMs: firstTimestamp + share * (maxTimestamp - firstTimestamp),
@@ -119,6 +130,27 @@ export function findRecordTimestamp(
     reader.position = batchEnd;
   }
   return undefined;
+}
+
+function compressedRecordTimestamp(
+  codec: number,
+  compressed: Uint8Array,
+  batch: { recordCount: number; baseOffset: number; firstTimestamp: number; offset: number },
+): RecordTimestamp | undefined {
+  let records: Uint8Array;
+  try {
+    records = decompressRecords(codec, compressed);
+  } catch {
+    return undefined; // corrupt or unknown codec: the caller uses the batch header
+  }
+  return recordTimestampInBatch(
+    new WireReader(records),
+    batch.recordCount,
+    batch.baseOffset,
+    batch.firstTimestamp,
+    batch.offset,
+    records.byteLength,
+  );
 }
 
 function recordTimestampInBatch(

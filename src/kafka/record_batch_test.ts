@@ -1,4 +1,7 @@
+import { gzipSync, zstdCompressSync } from "node:zlib";
+import { compress as compressSnappyBlock } from "snappyjs";
 import { assertEquals } from "../../tests/assert.ts";
+import { decompressLz4Frames } from "./compression.ts";
 import { decodeFetchResponseV4, findRecordTimestamp } from "./record_batch.ts";
 
 /** Big-endian byte writer with Kafka's zigzag varints, to build batches for the tests. */
@@ -50,6 +53,8 @@ interface BatchSpec {
   attributes?: number;
   /** For compressed batches: the (opaque) payload instead of encoded records. */
   compressedPayload?: number[];
+  /** Compresses the encoded records (set the codec in `attributes` too). */
+  compress?: (records: Uint8Array) => Uint8Array;
 }
 
 function batch(spec: BatchSpec): Uint8Array {
@@ -65,6 +70,7 @@ function batch(spec: BatchSpec): Uint8Array {
       body.varint(record.length).raw(record);
     }
   }
+  const payload = spec.compress ? spec.compress(body.done()) : body.done();
   const lastOffsetDelta = Math.max(...spec.records.map(([offsetDelta]) => offsetDelta));
   const maxTimestamp = spec.firstTimestamp + Math.max(...spec.records.map(([, delta]) => delta));
   const afterLength = new Writer()
@@ -79,7 +85,7 @@ function batch(spec: BatchSpec): Uint8Array {
     .int16(-1)
     .int32(-1)
     .int32(spec.records.length)
-    .raw(body.done())
+    .raw(payload)
     .done();
   return new Writer().int64(spec.baseOffset).int32(afterLength.length).raw(afterLength).done();
 }
@@ -93,6 +99,43 @@ function legacyMessage(offset: number, timestampMs: number, attributes = 0): Uin
 
 const concat = (...parts: Uint8Array[]) =>
   new Uint8Array(parts.flatMap((part) => Array.from(part)));
+
+/** Xerial's snappy framing, as Kafka's Java client writes it: header, then [length][block]... */
+function xerialSnappy(records: Uint8Array): Uint8Array {
+  const header = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0, 0, 0, 0, 1, 0, 0, 0, 1];
+  const half = Math.floor(records.length / 2);
+  const chunks = [records.subarray(0, half), records.subarray(half)].map((chunk) =>
+    compressSnappyBlock(chunk)
+  );
+  const out = new Writer().raw(header);
+  for (const chunk of chunks) out.int32(chunk.length).raw(chunk);
+  return out.done();
+}
+
+/** An LZ4 frame of literal-only blocks (valid LZ4 that any decoder must read). */
+function lz4Frame(records: Uint8Array): Uint8Array {
+  const out = new Writer().raw([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82]);
+  const half = Math.floor(records.length / 2);
+  for (const chunk of [records.subarray(0, half), records.subarray(half)]) {
+    const block = new Writer();
+    const length = chunk.length;
+    if (length < 15) block.int8(length << 4);
+    else {
+      block.int8(0xf0);
+      let rest = length - 15;
+      while (rest >= 255) {
+        block.int8(255);
+        rest -= 255;
+      }
+      block.int8(rest);
+    }
+    block.raw(chunk);
+    const encoded = block.done();
+    out.raw([encoded.length & 0xff, (encoded.length >> 8) & 0xff, encoded.length >> 16, 0]);
+    out.raw(encoded);
+  }
+  return out.raw([0, 0, 0, 0]).done();
+}
 
 const T0 = 1_700_000_000_000;
 const plain = batch({
@@ -152,6 +195,41 @@ Deno.test("findRecordTimestamp()", async (t) => {
       53,
       { timestampMs: T0 + 300, offset: 53, exact: false },
     ],
+    ...([
+      ["gzip", 0x01, (records: Uint8Array) => new Uint8Array(gzipSync(records))],
+      ["snappy (xerial framing)", 0x02, xerialSnappy],
+      ["snappy (one raw block)", 0x02, (records: Uint8Array) => compressSnappyBlock(records)],
+      ["lz4", 0x03, lz4Frame],
+      ["zstd", 0x04, (records: Uint8Array) => new Uint8Array(zstdCompressSync(records))],
+    ] as const).map(([codec, attributes, compress]): [
+      string,
+      Uint8Array,
+      number,
+      ReturnType<typeof findRecordTimestamp>,
+    ] => [
+      `${codec} batch: the record inside it, decompressed`,
+      batch({
+        baseOffset: 50,
+        firstTimestamp: T0,
+        records: [[0, 0], [1, 17], [2, 19], [3, 350], [4, 400]],
+        attributes,
+        compress,
+      }),
+      52,
+      { timestampMs: T0 + 19, offset: 52, exact: true },
+    ]),
+    [
+      "a compressed batch cut short falls back to its header",
+      batch({
+        baseOffset: 50,
+        firstTimestamp: T0,
+        records: [[0, 0], [1, 17], [2, 19], [3, 350], [4, 400]],
+        attributes: 0x01,
+        compress: (records) => new Uint8Array(gzipSync(records)),
+      }).subarray(0, 70),
+      52,
+      { timestampMs: T0 + 200, offset: 52, exact: false },
+    ],
     [
       "control batches (transaction markers) are skipped",
       concat(
@@ -208,5 +286,35 @@ Deno.test("decodeFetchResponseV4()", () => {
     timestampMs: T0 + 40,
     offset: 103,
     exact: true,
+  });
+});
+
+Deno.test("decompressLz4Frames()", async (t) => {
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const frame = (...blocks: number[][]) => {
+    const out = [0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82];
+    for (const block of blocks) out.push(block.length & 0xff, block.length >> 8, 0, 0, ...block);
+    return new Uint8Array([...out, 0, 0, 0, 0]);
+  };
+  const abc = [97, 98, 99];
+  await t.step("an overlapping match repeats the last bytes", () => {
+    // "abc", then 9 bytes copied from 3 back, then the literal "X".
+    assertEquals(text(decompressLz4Frames(frame([0x35, ...abc, 3, 0, 0x10, 88]))), "abcabcabcabcX");
+  });
+  await t.step("a match may reach into the previous block (linked blocks)", () => {
+    assertEquals(text(decompressLz4Frames(frame([0x30, ...abc], [0x00, 3, 0]))), "abcabca");
+  });
+  await t.step("an uncompressed block is copied", () => {
+    const raw = new Uint8Array([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82, 3, 0, 0, 0x80, ...abc]);
+    assertEquals(text(decompressLz4Frames(new Uint8Array([...raw, 0, 0, 0, 0]))), "abc");
+  });
+  await t.step("a reference before the start is refused", () => {
+    let error: unknown;
+    try {
+      decompressLz4Frames(frame([0x10, 97, 5, 0]));
+    } catch (caught) {
+      error = caught;
+    }
+    assertEquals(error instanceof RangeError, true);
   });
 });

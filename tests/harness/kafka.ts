@@ -21,6 +21,8 @@ export interface KafkaBroker extends AsyncDisposable {
   bootstrap: string;
   port: number;
   version: string;
+  /** The broker's log.dirs (partition folders), e.g. for kafka.tools.DumpLogSegments. */
+  dataDir: string;
   /** With `security`: listeners by protocol. */
   listeners: { ssl?: string; saslSsl?: string; saslPlaintext?: string };
   /** Runs a Kafka CLI tool's main class on the broker's classpath. */
@@ -308,6 +310,7 @@ export async function startKafka(
     bootstrap: `127.0.0.1:${port}`,
     port,
     version,
+    dataDir: `${dir}/data`,
     listeners: securedListeners,
     runTool: (mainClass, args) => java(version, mainClass, args),
     spawnTool: (mainClass, args) => spawnJava(version, mainClass, args),

@@ -1,0 +1,188 @@
+/**
+ * Decompression of the record part of a Kafka record batch, for reading one record's timestamp
+ * inside a compressed batch. Producers batch thousands of records together (linger.ms,
+ * batch.size), so without this a committed record in the middle of a batch could only be placed
+ * on the batch's time line. gzip and zstd come from node:zlib (native, no permission needed);
+ * snappy from snappyjs; LZ4 frames are decoded here (the format is small and no maintained
+ * dependency-free decoder exists on npm for Deno).
+ */
+import { gunzipSync, zstdDecompressSync } from "node:zlib";
+import { uncompress as uncompressSnappyBlock } from "snappyjs";
+
+/** Kafka's codec ids (the low three bits of a batch's attributes). */
+export const Codec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
+
+/** The decompressed bytes of a batch's records section, or throws on corrupt or unknown input. */
+export function decompressRecords(codec: number, compressed: Uint8Array): Uint8Array {
+  switch (codec) {
+    case Codec.none:
+      return compressed;
+    case Codec.gzip:
+      return gunzipSync(compressed);
+    case Codec.snappy:
+      return decompressSnappy(compressed);
+    case Codec.lz4:
+      return decompressLz4Frames(compressed);
+    case Codec.zstd:
+      return zstdDecompressSync(compressed);
+    default:
+      throw new Error(`unknown compression codec ${codec}`);
+  }
+}
+
+const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
+const XERIAL_HEADER_BYTES = 16; // magic, version, compatible version
+
+/**
+ * Kafka's Java client (and most others) write snappy in xerial's framing: a 16-byte header, then
+ * chunks of [int32 length][raw snappy block]. Some clients write one raw block instead.
+ */
+function decompressSnappy(compressed: Uint8Array): Uint8Array {
+  const framed = compressed.byteLength >= XERIAL_HEADER_BYTES &&
+    XERIAL_MAGIC.every((byte, index) => compressed[index] === byte);
+  if (!framed) return uncompressSnappyBlock(compressed);
+  const view = new DataView(compressed.buffer, compressed.byteOffset, compressed.byteLength);
+  const chunks: Uint8Array[] = [];
+  let position = XERIAL_HEADER_BYTES;
+  while (position + 4 <= compressed.byteLength) {
+    const length = view.getInt32(position);
+    position += 4;
+    if (length < 0 || position + length > compressed.byteLength) {
+      throw new RangeError("truncated snappy chunk");
+    }
+    chunks.push(uncompressSnappyBlock(compressed.subarray(position, position + length)));
+    position += length;
+  }
+  return concat(chunks);
+}
+
+const LZ4_FRAME_MAGIC = 0x184d2204;
+const LZ4_SKIPPABLE_MASK = 0xfffffff0;
+const LZ4_SKIPPABLE_MAGIC = 0x184d2a50;
+
+/** Decodes LZ4 frames (the format Kafka uses for lz4 since magic 1, KIP-57). */
+export function decompressLz4Frames(compressed: Uint8Array): Uint8Array {
+  const view = new DataView(compressed.buffer, compressed.byteOffset, compressed.byteLength);
+  const output = new GrowableBytes(compressed.byteLength * 4);
+  let position = 0;
+  while (position + 4 <= compressed.byteLength) {
+    const magic = view.getUint32(position, true);
+    position += 4;
+    if ((magic & LZ4_SKIPPABLE_MASK) === LZ4_SKIPPABLE_MAGIC) {
+      position += 4 + view.getUint32(position, true);
+      continue;
+    }
+    if (magic !== LZ4_FRAME_MAGIC) throw new Error("not an LZ4 frame");
+    const flags = compressed[position];
+    const blockChecksums = (flags & 0x10) !== 0;
+    const contentSize = (flags & 0x08) !== 0;
+    const contentChecksum = (flags & 0x04) !== 0;
+    const dictionary = (flags & 0x01) !== 0;
+    // FLG, BD, optional content size and dictionary id, header checksum
+    position += 2 + (contentSize ? 8 : 0) + (dictionary ? 4 : 0) + 1;
+    for (;;) {
+      if (position + 4 > compressed.byteLength) throw new RangeError("truncated LZ4 frame");
+      const word = view.getUint32(position, true);
+      position += 4;
+      if (word === 0) break; // end mark
+      const size = word & 0x7fffffff;
+      if (position + size > compressed.byteLength) throw new RangeError("truncated LZ4 block");
+      const block = compressed.subarray(position, position + size);
+      if (word & 0x80000000) output.append(block);
+      else decodeLz4Block(block, output);
+      position += size + (blockChecksums ? 4 : 0);
+    }
+    if (contentChecksum) position += 4;
+  }
+  return output.bytes();
+}
+
+/**
+ * One LZ4 block: sequences of literals and back-references. References may reach into earlier
+ * blocks of the frame (linked blocks), so the whole output is one buffer.
+ */
+function decodeLz4Block(block: Uint8Array, output: GrowableBytes): void {
+  let position = 0;
+  while (position < block.byteLength) {
+    const token = block[position++];
+    let literals = token >>> 4;
+    if (literals === 15) {
+      let extra: number;
+      do {
+        extra = block[position++];
+        literals += extra;
+      } while (extra === 255);
+    }
+    if (position + literals > block.byteLength) throw new RangeError("corrupt LZ4 block");
+    output.append(block.subarray(position, position + literals));
+    position += literals;
+    if (position >= block.byteLength) break; // the last sequence has literals only
+    const distance = block[position] | (block[position + 1] << 8);
+    position += 2;
+    let matchLength = token & 0x0f;
+    if (matchLength === 15) {
+      let extra: number;
+      do {
+        extra = block[position++];
+        matchLength += extra;
+      } while (extra === 255);
+    }
+    output.copyWithin(distance, matchLength + 4);
+  }
+}
+
+/** An output buffer that doubles when full. */
+class GrowableBytes {
+  #buffer: Uint8Array;
+  #length = 0;
+
+  constructor(initialCapacity: number) {
+    this.#buffer = new Uint8Array(Math.max(1024, initialCapacity));
+  }
+
+  append(bytes: Uint8Array): void {
+    this.#reserve(bytes.byteLength);
+    this.#buffer.set(bytes, this.#length);
+    this.#length += bytes.byteLength;
+  }
+
+  /** Appends `length` bytes copied from `distance` bytes back (they may overlap the new ones). */
+  copyWithin(distance: number, length: number): void {
+    if (distance === 0 || distance > this.#length) throw new RangeError("corrupt LZ4 offset");
+    this.#reserve(length);
+    const buffer = this.#buffer;
+    let from = this.#length - distance;
+    if (distance >= length) {
+      buffer.copyWithin(this.#length, from, from + length);
+    } else {
+      // Overlapping copy repeats the last `distance` bytes: byte by byte, in order.
+      for (let index = 0; index < length; index++) buffer[this.#length + index] = buffer[from++];
+    }
+    this.#length += length;
+  }
+
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+
+  #reserve(extra: number): void {
+    if (this.#length + extra <= this.#buffer.byteLength) return;
+    let capacity = this.#buffer.byteLength * 2;
+    while (capacity < this.#length + extra) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = grown;
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return joined;
+}
