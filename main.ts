@@ -14,6 +14,7 @@ import {
 import { redactConfig } from "./src/config/redact.ts";
 import type { ClusterStatus } from "./src/collect/cluster_snapshot.ts";
 import { collectCluster } from "./src/collect/collect_cluster.ts";
+import { RecordTimeCache } from "./src/collect/record_timestamps.ts";
 import { abortableSleep, iterateCluster, runClusterLoop } from "./src/collect/cluster_loop.ts";
 import { ExporterState } from "./src/collect/exporter_state.ts";
 import { createExporterMetrics, type ExporterMetrics } from "./src/export/metrics_registry.ts";
@@ -116,9 +117,9 @@ function createAdmin(
   });
 }
 
-/** The cluster as --once measures it: exact mode on, with the configured limit if any. */
+/** The cluster as --once measures it: exact mode on (one iteration has no offset history). */
 function onceCluster(cluster: KafkaClusterConfig): KafkaClusterConfig {
-  return { ...cluster, exactLagSeconds: cluster.exactLagSeconds ?? { maxPartitions: 1_000 } };
+  return { ...cluster, recordTimestamps: { ...cluster.recordTimestamps, exact: true } };
 }
 
 /** One iteration over every cluster, printed as a report; no ports, no Redis. */
@@ -224,6 +225,7 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
     interval_ms: config.app.iterationIntervalMs,
   });
   const admins = config.clusters.map((cluster) => createAdmin(cluster, logger, metrics));
+  const recordTimes = config.clusters.map(() => new RecordTimeCache());
   const remoteWrite = config.remoteWrite.enabled
     ? startRemoteWrite(config, metrics, logger, stop.signal)
     : undefined;
@@ -243,6 +245,7 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
             now: Date.now,
             logger,
             concurrency: config.app.numWorkers,
+            recordTimes: recordTimes[index],
             selectOwnedGroups: (clusterName, groupIds) =>
               sharing.selectOwnedGroups(clusterName, groupIds),
             onStoreError: (error) => {

@@ -288,7 +288,7 @@ async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boole
     metadataTimeoutMs: 5_000,
     groupFilter: compileNameFilter("^bench-", undefined),
     topicFilter: compileNameFilter(undefined, undefined),
-    exactLagSeconds: mode === "exact" ? { maxPartitions: 1_000 } : undefined,
+    recordTimestamps: { exact: mode === "exact", maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
   };
   const kafkaAdmin = createKafkajsAdmin(config, {
     now: Date.now,
@@ -331,7 +331,7 @@ async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boole
       });
       cost.iterations++;
       cost.totalMs += Date.now() - started;
-      cost.lookups += snapshot.recordLookups?.requested ?? 0;
+      cost.lookups += snapshot.recordLookups?.fetched ?? 0;
       cost.found += snapshot.recordLookups?.found ?? 0;
       for (const state of states) {
         if (Boolean(state.scenario.shortWindow) !== shortWindow || state.recreating) continue;
@@ -387,6 +387,7 @@ const checker = createKafkajsAdmin({
   metadataTimeoutMs: 5_000,
   groupFilter: compileNameFilter(undefined, undefined),
   topicFilter: compileNameFilter(undefined, undefined),
+  recordTimestamps: { exact: true, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
 }, { now: Date.now, logger, readTextFile: Deno.readTextFileSync });
 await checker.fetchLatestOffsets(() => true);
 let checked = 0;

@@ -1,5 +1,6 @@
 /** The immutable result of one iteration over one cluster, which metrics and reports are built from. */
-import type { GroupLag } from "../lag/types.ts";
+import type { GroupLag, LagSecondsMethod } from "../lag/types.ts";
+import type { RecordLookupCounts } from "./record_timestamps.ts";
 
 /** What one successful iteration measured on one cluster. */
 export interface ClusterSnapshot {
@@ -10,8 +11,15 @@ export interface ClusterSnapshot {
   groups: GroupLag[];
   startedAtMs: number;
   completedAtMs: number;
-  /** Exact mode: record timestamps asked for and found in this iteration. */
-  recordLookups?: { requested: number; found: number };
+  /** Committed records whose timestamps this iteration wanted, by outcome. */
+  recordLookups?: RecordLookupCounts;
+  /** Group-partitions by how their lag in seconds was obtained ("none": no value). */
+  lagSecondsMethods?: Partial<Record<LagSecondsMethod | "none", number>>;
+  /**
+   * Groups with partitions whose lag in seconds is only an estimate from before the history
+   * began (extrapolated or lower bound): the true value may be higher.
+   */
+  groupsWithEstimates?: Array<{ groupId: string; partitions: number }>;
 }
 
 /** The latest known state of one cluster, as the loop publishes it. */

@@ -6,16 +6,15 @@ import {
   type KafkaAdmin,
   KafkaAuthorizationError,
   type LatestOffset,
-  recordLookupKey,
-  type RecordTime,
 } from "../kafka/kafka_admin.ts";
-import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
+import { aggregateGroup } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import { estimateTimeLag } from "../lag/time_lag.ts";
-import type { GroupLag, OffsetObservation, PartitionLag } from "../lag/types.ts";
+import type { GroupLag, LagSecondsMethod, OffsetObservation, PartitionLag } from "../lag/types.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
+import { applyRecordTimestamps, RecordTimeCache } from "./record_timestamps.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -29,6 +28,8 @@ export interface CollectClusterDeps {
   selectOwnedGroups?(clusterName: string, groupIds: readonly string[]): Promise<string[]>;
   /** Called when the history store fails; lag in seconds is then left out for this iteration. */
   onStoreError?(error: unknown): void;
+  /** Record timestamps read in earlier iterations of this cluster (none kept when absent). */
+  recordTimes?: RecordTimeCache;
 }
 
 interface PartitionEnd {
@@ -100,83 +101,44 @@ export async function collectCluster(
     const partitions = measureGroup(groupId, committedByGroup[index], endOffsets, log);
     if (partitions.length > 0) groups.push(aggregateGroup(groupId, partitions));
   });
-  let recordLookups: ClusterSnapshot["recordLookups"];
-  if (config.exactLagSeconds) {
-    const exact = await applyRecordTimestamps(
-      groups,
-      endOffsets,
-      config.exactLagSeconds.maxPartitions,
-      deps,
-      log,
-    );
-    groups = exact.groups;
-    recordLookups = { requested: exact.requested, found: exact.found };
-  }
+  const recordTimes = deps.recordTimes ?? new RecordTimeCache();
+  const applied = await applyRecordTimestamps(
+    groups,
+    (topic, partition) => endOffsets.get(topic)![partition]!.latest.observedAtMs,
+    {
+      policy: config.recordTimestamps,
+      deps: { admin: deps.admin, now: deps.now, logger: log, cache: recordTimes },
+    },
+  );
+  recordTimes.endIteration();
+  groups = applied.groups;
   return {
     clusterName: config.name,
     groupsChecked: groupIds.length,
     groups,
     startedAtMs,
     completedAtMs: deps.now(),
-    recordLookups,
+    recordLookups: applied.counts,
+    ...countLagSecondsMethods(groups),
   };
 }
 
-/**
- * Exact mode: replaces the estimate of the most lagging partitions (up to `maxPartitions`) by
- * `now − timestamp of the record at the committed offset`. A lookup that fails keeps the
- * estimate, so exact mode can only add information.
- */
-async function applyRecordTimestamps(
-  groups: GroupLag[],
-  endOffsets: EndOffsetIndex,
-  maxPartitions: number,
-  deps: CollectClusterDeps,
-  log: Logger,
-): Promise<{ groups: GroupLag[]; requested: number; found: number }> {
-  const lagging: Array<{ group: number; index: number; lagOffsets: number }> = [];
-  groups.forEach(({ partitions }, group) => {
+/** Values by how they were obtained, and the groups with values that may be too low. */
+function countLagSecondsMethods(
+  groups: readonly GroupLag[],
+): Pick<ClusterSnapshot, "lagSecondsMethods" | "groupsWithEstimates"> {
+  const lagSecondsMethods: ClusterSnapshot["lagSecondsMethods"] = {};
+  const groupsWithEstimates: ClusterSnapshot["groupsWithEstimates"] = [];
+  for (const { groupId, partitions } of groups) {
+    let estimated = 0;
     for (let index = 0; index < partitions.length; index++) {
-      const lagOffsets = partitions.lagOffsets(index);
-      if (lagOffsets > 0) lagging.push({ group, index, lagOffsets });
+      const method: LagSecondsMethod | "none" = partitions.lagSecondsMethod(index) ?? "none";
+      lagSecondsMethods[method] = (lagSecondsMethods[method] ?? 0) + 1;
+      if (method === "extrapolated" || method === "lower-bound") estimated++;
     }
-  });
-  lagging.sort((a, b) => b.lagOffsets - a.lagOffsets).splice(maxPartitions);
-  const lookups = lagging.map(({ group, index }) => {
-    const partitions = groups[group].partitions;
-    return {
-      topic: partitions.topic(index),
-      partition: partitions.partition(index),
-      offset: partitions.committedOffset(index),
-    };
-  });
-  let times = new Map<string, RecordTime>();
-  try {
-    times = await deps.admin.fetchRecordTimes(lookups);
-  } catch (error) {
-    log.warn("cannot read record timestamps; using the interpolated lag in seconds", {
-      error: describeError(error),
-    });
+    if (estimated > 0) groupsWithEstimates.push({ groupId, partitions: estimated });
   }
-  const changed = new Set<number>();
-  lagging.forEach(({ group, index }, position) => {
-    const lookup = lookups[position];
-    const record = times.get(recordLookupKey(lookup));
-    if (!record) return;
-    const observedAtMs = endOffsets.get(lookup.topic)![lookup.partition]!.latest.observedAtMs;
-    // A producer clock ahead of ours would give a negative age: clamp, as everywhere else.
-    const seconds = Math.max(0, observedAtMs - record.timestampMs) / 1_000;
-    groups[group].partitions.setLagSeconds(index, seconds, "record-timestamp");
-    changed.add(group);
-  });
-  return {
-    // The aggregates include the lag in seconds: recompute them where it changed.
-    groups: groups.map((group, index) =>
-      changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
-    ),
-    requested: new Set(lookups.map(recordLookupKey)).size,
-    found: times.size,
-  };
+  return { lagSecondsMethods, groupsWithEstimates };
 }
 
 async function readHistories(

@@ -6,7 +6,11 @@ import type { KafkaClusterConfig } from "../config/load_config.ts";
 import { createLogger } from "../log/logger.ts";
 import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
+import type { ClusterSnapshot } from "./cluster_snapshot.ts";
 import { collectCluster, type CollectClusterDeps } from "./collect_cluster.ts";
+import { MISSING_RETRY_MS, type RecordLookupCounts, RecordTimeCache } from "./record_timestamps.ts";
+
+const T0 = Date.UTC(2026, 10, 28);
 
 const logger = createLogger({ level: "error", format: "text", write: () => {} });
 
@@ -18,15 +22,43 @@ function clusterConfig(overrides: Partial<KafkaClusterConfig> = {}): KafkaCluste
     metadataTimeoutMs: 1_000,
     groupFilter: compileNameFilter(undefined, undefined),
     topicFilter: compileNameFilter(undefined, undefined),
+    recordTimestamps: { exact: false, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
     ...overrides,
   };
+}
+
+function exactMode(maxPartitions: number): KafkaClusterConfig {
+  return clusterConfig({
+    recordTimestamps: { exact: true, maxPartitions, maxFutureSkewMs: 60_000 },
+  });
+}
+
+function lookups(counts: Partial<RecordLookupCounts>): RecordLookupCounts {
+  return { fetched: 0, found: 0, missing: 0, untrusted: 0, deferred: 0, ...counts };
+}
+
+/** Per group: [lag seconds, method] of each partition. */
+function methodsOf(snapshot: ClusterSnapshot): Record<string, unknown[]> {
+  return Object.fromEntries(
+    snapshot.groups.map((group) => [
+      group.groupId,
+      group.partitions.toArray().map((p) => [p.lagSeconds, p.lagSecondsMethod]),
+    ]),
+  );
 }
 
 function setup(
   admin: FakeKafkaAdmin,
   store: OffsetHistoryStore = new MemoryOffsetHistoryStore({ retentionMs: 60_000 }),
 ) {
-  const deps: CollectClusterDeps = { admin, store, now: () => admin.clock, logger, concurrency: 2 };
+  const deps: CollectClusterDeps = {
+    admin,
+    store,
+    now: () => admin.clock,
+    logger,
+    concurrency: 2,
+    recordTimes: new RecordTimeCache(),
+  };
   return deps;
 }
 
@@ -178,18 +210,15 @@ Deno.test("collectCluster()", async (t) => {
           { topic: "t", partition: 1, offset: 50 },
           { topic: "t", partition: 2, offset: 3 },
         ]);
-      admin.clock = 100_000;
-      admin.recordTimes.set("t/0/40", 70_000);
-      admin.recordTimes.set("t/2/3", 120_000); // a producer clock ahead of ours
-      const snapshot = await collectCluster(
-        clusterConfig({ exactLagSeconds: { maxPartitions: 10 } }),
-        setup(admin),
-      );
+      admin.clock = T0;
+      admin.recordTimes.set("t/0/40", T0 - 30_000);
+      admin.recordTimes.set("t/2/3", T0 + 20_000); // a producer clock ahead of ours, within skew
+      const snapshot = await collectCluster(exactMode(10), setup(admin));
       assertEquals(
         snapshot.groups[0].partitions.toArray().map((p) => [p.lagSeconds, p.lagSecondsMethod]),
         [[30, "record-timestamp"], [0, "caught-up"], [0, "record-timestamp"]],
       );
-      assertEquals(snapshot.recordLookups, { requested: 2, found: 2 });
+      assertEquals(snapshot.recordLookups, lookups({ fetched: 2, found: 2 }));
       assertEquals(snapshot.groups[0].total?.maxLagSeconds, 30);
     },
   );
@@ -208,20 +237,15 @@ Deno.test("collectCluster()", async (t) => {
         })),
       );
       for (let partition = 0; partition < 5; partition++) {
-        admin.recordTimes.set(
-          `t/${partition}/${90 - partition * 10}`,
-          0,
-        );
+        admin.recordTimes.set(`t/${partition}/${90 - partition * 10}`, T0 - 5_000);
       }
-      admin.clock = 5_000;
-      const snapshot = await collectCluster(
-        clusterConfig({ exactLagSeconds: { maxPartitions: 2 } }),
-        setup(admin),
-      );
+      admin.clock = T0;
+      const snapshot = await collectCluster(exactMode(2), setup(admin));
       const exact = snapshot.groups[0].partitions.toArray().filter((p) =>
         p.lagSecondsMethod === "record-timestamp"
       );
       assertEquals(exact.map((p) => p.partition), [3, 4]);
+      assertEquals(snapshot.recordLookups, lookups({ fetched: 2, found: 2, deferred: 3 }));
     },
   );
 
@@ -232,18 +256,85 @@ Deno.test("collectCluster()", async (t) => {
       offset: 5,
     }]);
     const deps = setup(admin);
-    admin.clock = 1_000;
-    await collectCluster(clusterConfig({ exactLagSeconds: { maxPartitions: 10 } }), deps);
+    admin.clock = T0;
     admin.failRecordTimes = new Error("fetch failed");
-    admin.clock = 2_000;
+    await collectCluster(exactMode(10), deps);
+    admin.clock = T0 + 1_000;
     admin.setEnd("t", 0, 20);
-    const snapshot = await collectCluster(
-      clusterConfig({ exactLagSeconds: { maxPartitions: 10 } }),
-      deps,
-    );
+    const snapshot = await collectCluster(exactMode(10), deps);
     const [partition] = snapshot.groups[0].partitions;
     assertEquals(partition.lagSecondsMethod, "extrapolated");
-    assertEquals(snapshot.recordLookups, { requested: 1, found: 0 });
+    assertEquals(snapshot.recordLookups, lookups({ fetched: 1, missing: 1 }));
+    assertEquals(snapshot.groupsWithEstimates, [{ groupId: "g", partitions: 1 }]);
+  });
+
+  await t.step(
+    "default mode: a backlog older than the history is dated by its record, from the first " +
+      "iteration; interpolated values are left alone",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 1_000).setEnd("t", 1, 10)
+        .setGroup("old-backlog", [{ topic: "t", partition: 0, offset: 200 }])
+        .setGroup("recent", [{ topic: "t", partition: 1, offset: 12 }]);
+      admin.recordTimes.set("t/0/200", T0 - 3_600_000);
+      const deps = setup(admin);
+      admin.clock = T0;
+      let snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(methodsOf(snapshot), {
+        "old-backlog": [[3_600, "record-timestamp"]],
+        recent: [[0, "caught-up"]],
+      });
+      // Record 12 and 13 arrive after the first observation: interpolation can date them.
+      admin.clock = T0 + 10_000;
+      admin.setEnd("t", 1, 14);
+      admin.setEnd("t", 0, 1_010);
+      snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(methodsOf(snapshot), {
+        "old-backlog": [[3_610, "record-timestamp"]],
+        recent: [[3.75, "interpolated"]],
+      });
+      // The stuck consumer's record came from the cache; nothing was read again.
+      assertEquals(snapshot.recordLookups, lookups({ fetched: 0, found: 1 }));
+      assertEquals(admin.calls.fetchRecordTimes, 1);
+      assertEquals(snapshot.lagSecondsMethods, { "record-timestamp": 1, interpolated: 1 });
+      assertEquals(snapshot.groupsWithEstimates, []);
+    },
+  );
+
+  await t.step("a record that cannot be read is tried again after a minute", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 100)
+      .setGroup("g", [{ topic: "t", partition: 0, offset: 10 }]);
+    const deps = setup(admin);
+    admin.clock = T0;
+    let snapshot = await collectCluster(clusterConfig(), deps);
+    assertEquals(snapshot.recordLookups, lookups({ fetched: 1, missing: 1 }));
+    assertEquals(snapshot.lagSecondsMethods, { none: 1 });
+    admin.clock = T0 + 30_000;
+    snapshot = await collectCluster(clusterConfig(), deps);
+    assertEquals(snapshot.recordLookups, lookups({ fetched: 0, missing: 1 }));
+    admin.recordTimes.set("t/0/10", T0 - 1_000);
+    admin.clock = T0 + MISSING_RETRY_MS;
+    snapshot = await collectCluster(clusterConfig(), deps);
+    assertEquals(snapshot.recordLookups, lookups({ fetched: 1, found: 1 }));
+    assertEquals(methodsOf(snapshot), { g: [[61, "record-timestamp"]] });
+  });
+
+  await t.step("timestamps that cannot be production times are not trusted", async (t) => {
+    const cases: Array<[string, number]> = [
+      ["no timestamp (-1)", -1],
+      ["before 2000", Date.UTC(1999, 11, 31)],
+      ["further in the future than max_future_skew", T0 + 60_001],
+    ];
+    for (const [name, timestampMs] of cases) {
+      await t.step(name, async () => {
+        const admin = new FakeKafkaAdmin().setEnd("t", 0, 100)
+          .setGroup("g", [{ topic: "t", partition: 0, offset: 10 }]);
+        admin.recordTimes.set("t/0/10", timestampMs);
+        admin.clock = T0;
+        const snapshot = await collectCluster(exactMode(10), setup(admin));
+        assertEquals(snapshot.recordLookups, lookups({ fetched: 1, untrusted: 1 }));
+        assertEquals(snapshot.groups[0].partitions.lagSeconds(0), undefined);
+      });
+    }
   });
 
   await t.step("a cluster that cannot list groups fails the iteration", async () => {

@@ -32,6 +32,16 @@ export interface SaslSettings {
   password: string;
 }
 
+/** When to read committed records' timestamps for lag in seconds, and how far to trust them. */
+export interface RecordTimestampPolicy {
+  /** Exact mode: every lagging partition; otherwise only those the history cannot date. */
+  exact: boolean;
+  /** Records read from Kafka per iteration, most lagging partitions first (cache hits are free). */
+  maxPartitions: number;
+  /** A timestamp further ahead of our clock than this is a producer's mistake, not a time. */
+  maxFutureSkewMs: number;
+}
+
 /** One Kafka cluster to measure. */
 export interface KafkaClusterConfig {
   name: string;
@@ -42,8 +52,8 @@ export interface KafkaClusterConfig {
   topicFilter: NameFilter;
   tls?: TlsSettings;
   sasl?: SaslSettings;
-  /** Exact mode: read the committed record's timestamp for up to `maxPartitions` lagging partitions. */
-  exactLagSeconds?: { maxPartitions: number };
+  /** When committed records' timestamps are read (always in exact mode), and how far trusted. */
+  recordTimestamps: RecordTimestampPolicy;
 }
 
 /** Everything the exporter runs with, resolved and typed. */
@@ -303,9 +313,11 @@ async function resolveConfig(
         }
         : undefined,
       sasl,
-      exactLagSeconds: cluster.exact_lag_seconds.enabled
-        ? { maxPartitions: cluster.exact_lag_seconds.max_partitions }
-        : undefined,
+      recordTimestamps: {
+        exact: cluster.exact_lag_seconds.enabled,
+        maxPartitions: cluster.exact_lag_seconds.max_partitions,
+        maxFutureSkewMs: durationMs(cluster.exact_lag_seconds.max_future_skew),
+      },
     });
   }
 

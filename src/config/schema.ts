@@ -61,6 +61,7 @@ const kafkaClusterSchema = z.strictObject({
   exact_lag_seconds: z.strictObject({
     enabled: z.boolean().default(false),
     max_partitions: z.number().int().min(1).max(100_000).default(1_000),
+    max_future_skew: duration.default("1m"),
   }).prefault({}),
 });
 

@@ -96,8 +96,27 @@ export function createExporterMetrics(
   );
   const recordLookups = lagGauge(
     "kafka_lag_exporter_record_lookups",
-    "Exact mode, last iteration: committed records whose timestamp was found, or missing (estimate kept).",
+    "Last iteration: committed records whose timestamp was wanted, by result (found: used; " +
+      "missing: unreadable, estimate kept; untrusted: -1, before 2000 or in the future; " +
+      "deferred: over exact_lag_seconds.max_partitions).",
     ["clustername", "result"],
+  );
+  const recordFetches = lagGauge(
+    "kafka_lag_exporter_record_lookups_fetched",
+    "Last iteration: committed records read from Kafka (the others came from the cache).",
+    ["clustername"],
+  );
+  const lagSecondsPartitions = lagGauge(
+    "kafka_lag_exporter_lag_seconds_partitions",
+    "Last iteration: group-partitions by how their lag in seconds was obtained (method none: no value).",
+    ["clustername", "method"],
+  );
+  const estimatedPartitions = lagGauge(
+    "kafka_lag_exporter_group_lag_seconds_estimated_partitions",
+    "Partitions of the group whose lag in seconds is an estimate that may be too low " +
+      "(extrapolated or lower-bound: the record predates the history and could not be read). " +
+      "Only groups with such partitions have a series.",
+    ["clustername", "group"],
   );
   const ownedGroups = lagGauge(
     "kafka_lag_exporter_owned_groups",
@@ -149,6 +168,9 @@ export function createExporterMetrics(
     clusterDuration,
     clusterLastSuccess,
     recordLookups,
+    recordFetches,
+    lagSecondsPartitions,
+    estimatedPartitions,
     ownedGroups,
     liveInstances,
     memory,
@@ -177,9 +199,17 @@ export function createExporterMetrics(
       if (!snapshot) continue;
       groupsChecked.set({ clustername }, snapshot.groupsChecked);
       if (snapshot.recordLookups) {
-        const { requested, found } = snapshot.recordLookups;
-        recordLookups.set({ clustername, result: "found" }, found);
-        recordLookups.set({ clustername, result: "missing" }, requested - found);
+        const { fetched, ...results } = snapshot.recordLookups;
+        for (const [result, count] of Object.entries(results)) {
+          recordLookups.set({ clustername, result }, count);
+        }
+        recordFetches.set({ clustername }, fetched);
+      }
+      for (const [method, count] of Object.entries(snapshot.lagSecondsMethods ?? {})) {
+        lagSecondsPartitions.set({ clustername, method }, count);
+      }
+      for (const { groupId, partitions } of snapshot.groupsWithEstimates ?? []) {
+        estimatedPartitions.set({ clustername, group: groupId }, partitions);
       }
       ownedGroups.set({ clustername }, snapshot.groupsChecked);
     }

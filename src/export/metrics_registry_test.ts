@@ -142,3 +142,41 @@ Deno.test("granularity drops the finer series", async (t) => {
     });
   }
 });
+
+Deno.test("how lag in seconds was obtained is exported, and disappears with the snapshot", async () => {
+  const { set, scrape } = setup();
+  const withCounts = status({ g: [partition("t", 0, 5, 1.5)], h: [partition("t", 0, 9, 2)] });
+  withCounts.snapshot = {
+    ...withCounts.snapshot!,
+    recordLookups: { fetched: 2, found: 3, missing: 1, untrusted: 1, deferred: 4 },
+    lagSecondsMethods: { "record-timestamp": 3, "lower-bound": 1, none: 2 },
+    groupsWithEstimates: [{ groupId: "h", partitions: 1 }],
+  };
+  set([withCounts]);
+  let samples = await scrape();
+  const expected: Array<[string, number]> = [["found", 3], ["missing", 1], ["untrusted", 1], [
+    "deferred",
+    4,
+  ]];
+  for (const [result, count] of expected) {
+    assertEquals(sampleValue(samples, "kafka_lag_exporter_record_lookups", { result }), count);
+  }
+  assertEquals(sampleValue(samples, "kafka_lag_exporter_record_lookups_fetched"), 2);
+  assertEquals(
+    sampleValue(samples, "kafka_lag_exporter_lag_seconds_partitions", { method: "none" }),
+    2,
+  );
+  assertEquals(
+    findSamples(samples, "kafka_lag_exporter_group_lag_seconds_estimated_partitions").map((
+      sample,
+    ) => [sample.labels.group, sample.value]),
+    [["h", 1]],
+  );
+  set([status({ g: [partition("t", 0, 5, 1.5)] })]);
+  samples = await scrape();
+  assertEquals(
+    findSamples(samples, "kafka_lag_exporter_group_lag_seconds_estimated_partitions"),
+    [],
+  );
+  assertEquals(findSamples(samples, "kafka_lag_exporter_record_lookups"), []);
+});

@@ -20,15 +20,20 @@ export async function withAdmin<T>(
   }
 }
 
-/** Creates a topic and waits until its partitions have leaders. */
+/** Creates a topic (with topic-level `configs`) and waits until its partitions have leaders. */
 export async function createTopic(
   bootstrap: string,
   topic: string,
   partitions: number,
+  configs: Record<string, string> = {},
 ): Promise<void> {
   await withAdmin(bootstrap, async (admin) => {
     await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions }],
+      topics: [{
+        topic,
+        numPartitions: partitions,
+        configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      }],
       waitForLeaders: true,
     });
   });

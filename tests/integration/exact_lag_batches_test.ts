@@ -202,5 +202,9 @@ Deno.test({
     await t.step("exact mode: every committed record's CreateTime, first iteration", async () => {
       assertExact(await firstScrapeWithValues(true), "exact mode");
     });
+
+    await t.step("default mode: the same values on the first scrape, no history", async () => {
+      assertExact(await firstScrapeWithValues(false), "default mode");
+    });
   },
 });

@@ -26,6 +26,7 @@ function adminFor(bootstrap: string, groupBatching?: boolean) {
     metadataTimeoutMs: 5_000,
     groupFilter: compileNameFilter(undefined, undefined),
     topicFilter: compileNameFilter(undefined, undefined),
+    recordTimestamps: { exact: false, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
   }, {
     now: () => Date.now(),
     logger: createLogger({ level: "error", format: "text", write: () => {} }),
