@@ -1,14 +1,19 @@
 /**
  * Accuracy benchmark of lag in seconds (not part of the test run): `deno task bench:accuracy`.
  *
- * Seven scenarios run at once on a local Kafka broker, each on its own topic and consumer group.
- * Four collectors run the exporter's own collection code side by side: interpolation and exact
- * mode, each with the default history window and with a short one (for the scenario where the
- * consumer falls behind the window). After every iteration, every lagging partition's value is
- * compared with the ground truth of SPEC §4: t_now − CreateTime of the record at the committed
- * offset. CreateTime is set by the benchmark's producer and cross-checked against Kafka at the end.
+ * Nine scenarios run at once on a local Kafka broker, each on its own topic and consumer group.
+ * Collectors run the exporter's own collection code side by side: default and exact mode, each
+ * with the default history window and with a short one (for the scenario where the consumer falls
+ * behind the window), and a default/exact pair that restarts (history and cache lost, as a
+ * memory-store exporter that is restarted) halfway. After every iteration, every lagging
+ * partition's value is compared with the ground truth of SPEC §4: t_now − CreateTime of the record
+ * at the committed offset. Seven scenarios are produced by the benchmark's kafkajs producer, which
+ * sets CreateTime (cross-checked against Kafka at the end); "cold-start" and "exporter-restart" are
+ * produced by Kafka's own Java producer in large compressed batches, and their CreateTimes are read
+ * back from the broker's log with Kafka's DumpLogSegments.
  *
- * Options: --minutes N (default 4), --interval 2s, --out FILE (JSON results).
+ * Options: --minutes N (default 4), --interval 2s, --backlog-age 60s (how long the cold-start
+ * backlog waits before the collectors start), --out FILE (JSON results).
  */
 import { parseArgs } from "node:util";
 import { type Admin, Partitioners, type Producer } from "kafkajs";
@@ -19,6 +24,7 @@ import { compileNameFilter } from "../../src/config/name_filter.ts";
 import type { KafkaClusterConfig } from "../../src/config/load_config.ts";
 import { parseDurationMs } from "../../src/config/duration.ts";
 import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
+import { RecordTimeCache } from "../../src/collect/record_timestamps.ts";
 import type { KafkaAdmin } from "../../src/kafka/kafka_admin.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { MemoryOffsetHistoryStore } from "../../src/store/memory_store.ts";
@@ -28,12 +34,20 @@ const { values } = parseArgs({
   options: {
     minutes: { type: "string", default: "4" },
     interval: { type: "string", default: "2s" },
+    "backlog-age": { type: "string", default: "60s" },
     out: { type: "string" },
   },
 });
 const durationMs = Number(values.minutes) * 60_000;
 const intervalMs = parseDurationMs(values.interval!) ?? 2_000;
 const SHORT_WINDOW_MS = 60_000;
+const backlogAgeMs = parseDurationMs(values["backlog-age"]!) ?? 60_000;
+/** Cold start: records written before the collectors start, and how fast they are then read. */
+const COLD_BACKLOG_RECORDS = 20_000;
+const COLD_CONSUME_PER_SECOND = 50;
+/** Exporter restart: steady production by the Java producer; the consumer 60 s behind. */
+const RESTART_PRODUCE_PER_SECOND = 20;
+const RESTART_BEHIND_MS = 60_000;
 const logger = createLogger({ level: "warn", format: "text" });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => console.error(`[bench] ${line}`);
@@ -55,6 +69,10 @@ interface Scenario {
   produce: ProducePlan;
   consume: ConsumePlan;
   recreateAtMs?: number;
+  /** Produced by Kafka's Java producer (ground truth read back from the log at the end). */
+  javaProducer?: boolean;
+  /** Measured only by the collectors that restart halfway. */
+  restart?: boolean;
 }
 
 const steadyRate = (perSecond: number, pause?: [number, number]): ProducePlan => (from, to) => {
@@ -134,6 +152,31 @@ const scenarios: Scenario[] = [
     consume: behindBy(15_000),
     recreateAtMs: half,
   },
+  {
+    name: "cold-start",
+    description:
+      `${COLD_BACKLOG_RECORDS} records written by the Java producer (snappy, linger 1 s, 1 MB ` +
+      `batches) ${
+        backlogAgeMs / 1_000
+      } s before the collectors start; then no production, consumer at ${COLD_CONSUME_PER_SECOND} records/s`,
+    produce: () => 0,
+    consume: (elapsed) =>
+      Math.min(COLD_BACKLOG_RECORDS, Math.floor(elapsed * COLD_CONSUME_PER_SECOND / 1_000)),
+    javaProducer: true,
+  },
+  {
+    name: "exporter-restart",
+    description:
+      `${RESTART_PRODUCE_PER_SECOND} records/s by the Java producer (snappy, linger 1 s); consumer ` +
+      `${RESTART_BEHIND_MS / 1_000} s behind; the collectors restart with no history at ${
+        half / 1_000
+      } s (measured after the restart)`,
+    produce: () => 0,
+    consume: (elapsed) =>
+      Math.max(0, Math.floor((elapsed - RESTART_BEHIND_MS) * RESTART_PRODUCE_PER_SECOND / 1_000)),
+    javaProducer: true,
+    restart: true,
+  },
 ];
 
 interface ScenarioState {
@@ -150,9 +193,14 @@ interface ScenarioState {
 interface Sample {
   scenario: string;
   mode: string;
-  trueSeconds: number;
+  /** Known at once for the kafkajs scenarios; filled in from the broker's log for the others. */
+  trueSeconds?: number;
   value?: number;
   method?: string;
+  committedOffset: number;
+  observedAtMs: number;
+  /** 1 for the first iteration of the collector (or of its restart). */
+  iteration: number;
 }
 
 const broker = await startKafka();
@@ -179,6 +227,35 @@ for (const scenario of scenarios) {
     recreating: false,
   });
 }
+
+/** Kafka's own producer: large compressed batches, as production clients write them. */
+function javaProducerArgs(topic: string, records: number, perSecond: number): string[] {
+  return [
+    "--topic",
+    topic,
+    "--num-records",
+    String(records),
+    "--record-size",
+    "200",
+    "--throughput",
+    String(perSecond),
+    "--producer-props",
+    `bootstrap.servers=${broker.bootstrap}`,
+    "compression.type=snappy",
+    "linger.ms=1000",
+    "batch.size=1048576",
+    "acks=1",
+  ];
+}
+
+say(`cold start: writing ${COLD_BACKLOG_RECORDS} records with the Java producer`);
+const backlog = await broker.runTool(
+  "org.apache.kafka.tools.ProducerPerformance",
+  javaProducerArgs("bench-cold-start", COLD_BACKLOG_RECORDS, 2_000),
+);
+if (backlog.code !== 0) throw new Error(`Java producer failed: ${backlog.stderr}`);
+say(`cold start: the backlog ages ${backlogAgeMs / 1_000} s before the collectors start`);
+await sleep(backlogAgeMs);
 
 const stop = new AbortController();
 const samples: Sample[] = [];
@@ -277,8 +354,14 @@ function firstHole(array: number[]): number {
   return index;
 }
 
-async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boolean) {
-  const label = `${mode}${shortWindow ? "/short-window" : ""}`;
+async function collectorLoop(
+  mode: "default" | "exact",
+  options: { shortWindow?: boolean; restartAtMs?: number } = {},
+) {
+  const shortWindow = Boolean(options.shortWindow);
+  const label = `${mode}${shortWindow ? "/short-window" : ""}${
+    options.restartAtMs ? "/restart" : ""
+  }`;
   const cost = { iterations: 0, totalMs: 0, fetchRequests: 0, fetchMs: 0, lookups: 0, found: 0 };
   costs.set(label, cost);
   const config: KafkaClusterConfig = {
@@ -316,11 +399,21 @@ async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boole
     fetchRecordTimes: (lookups) => kafkaAdmin.fetchRecordTimes(lookups),
     close: () => kafkaAdmin.close(),
   };
-  const store = new MemoryOffsetHistoryStore({
-    retentionMs: shortWindow ? SHORT_WINDOW_MS : 7_200_000,
-  });
+  const newStore = () =>
+    new MemoryOffsetHistoryStore({ retentionMs: shortWindow ? SHORT_WINDOW_MS : 7_200_000 });
+  let store = newStore();
+  let recordTimes = new RecordTimeCache();
+  let iteration = 0;
+  let restarted = false;
   while (!stop.signal.aborted) {
     const started = Date.now();
+    if (options.restartAtMs && !restarted && started - startMs >= options.restartAtMs) {
+      // A restarted memory-store exporter: no history, no cache.
+      store = newStore();
+      recordTimes = new RecordTimeCache();
+      iteration = 0;
+      restarted = true;
+    }
     try {
       const snapshot = await collectCluster(config, {
         admin: observingAdmin,
@@ -328,29 +421,39 @@ async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boole
         now: Date.now,
         logger,
         concurrency: 10,
+        recordTimes,
       });
+      iteration++;
       cost.iterations++;
       cost.totalMs += Date.now() - started;
       cost.lookups += snapshot.recordLookups?.fetched ?? 0;
       cost.found += snapshot.recordLookups?.found ?? 0;
       for (const state of states) {
         if (Boolean(state.scenario.shortWindow) !== shortWindow || state.recreating) continue;
+        if (Boolean(state.scenario.restart) !== Boolean(options.restartAtMs)) continue;
+        if (options.restartAtMs && !restarted) continue;
         const group = snapshot.groups.find((candidate) => candidate.groupId === state.group);
         for (const partition of group?.partitions ?? []) {
           if (partition.lagOffsets <= 0) continue;
-          const createTime = state.generations.at(-1)![partition.committedOffset];
-          // Right after a re-creation the group may still show the old topic's offsets.
-          if (
-            createTime === undefined || partition.latestOffset > state.generations.at(-1)!.length
-          ) continue;
-          samples.push({
+          const observedAtMs = observedAt.get(`${partition.topic}/${partition.partition}`)!;
+          const sample: Sample = {
             scenario: state.scenario.name,
             mode,
-            trueSeconds:
-              (observedAt.get(`${partition.topic}/${partition.partition}`)! - createTime) / 1_000,
             value: partition.lagSeconds,
             method: partition.lagSecondsMethod,
-          });
+            committedOffset: partition.committedOffset,
+            observedAtMs,
+            iteration,
+          };
+          if (!state.scenario.javaProducer) {
+            const createTime = state.generations.at(-1)![partition.committedOffset];
+            // Right after a re-creation the group may still show the old topic's offsets.
+            if (
+              createTime === undefined || partition.latestOffset > state.generations.at(-1)!.length
+            ) continue;
+            sample.trueSeconds = (observedAtMs - createTime) / 1_000;
+          }
+          samples.push(sample);
         }
       }
     } catch (error) {
@@ -363,12 +466,22 @@ async function collectorLoop(mode: "interpolation" | "exact", shortWindow: boole
 
 const startMs = Date.now();
 for (const state of states) state.startMs = startMs;
+const restartProducer = broker.spawnTool(
+  "org.apache.kafka.tools.ProducerPerformance",
+  javaProducerArgs(
+    "bench-exporter-restart",
+    Math.ceil(durationMs / 1_000) * RESTART_PRODUCE_PER_SECOND,
+    RESTART_PRODUCE_PER_SECOND,
+  ),
+);
 const loops = [
   ...states.flatMap((state) => [produceLoop(state), consumeLoop(state)]),
-  collectorLoop("interpolation", false),
-  collectorLoop("exact", false),
-  collectorLoop("interpolation", true),
-  collectorLoop("exact", true),
+  collectorLoop("default"),
+  collectorLoop("exact"),
+  collectorLoop("default", { shortWindow: true }),
+  collectorLoop("exact", { shortWindow: true }),
+  collectorLoop("default", { restartAtMs: half }),
+  collectorLoop("exact", { restartAtMs: half }),
 ];
 const progress = setInterval(
   () => say(`${Math.round((Date.now() - startMs) / 1_000)} s, ${samples.length} samples`),
@@ -378,6 +491,26 @@ await sleep(durationMs);
 stop.abort();
 clearInterval(progress);
 await Promise.all(loops);
+await restartProducer[Symbol.asyncDispose]();
+
+// Ground truth of the Java producer's scenarios: CreateTimes from the broker's log.
+for (const state of states.filter((candidate) => candidate.scenario.javaProducer)) {
+  const dumped = await broker.runTool("kafka.tools.DumpLogSegments", [
+    "--deep-iteration",
+    "--files",
+    `${broker.dataDir}/${state.topic}-0/00000000000000000000.log`,
+  ]);
+  const createTimes = new Map<number, number>();
+  for (const match of dumped.stdout.matchAll(/^\| offset: (\d+) CreateTime: (\d+)/gm)) {
+    createTimes.set(Number(match[1]), Number(match[2]));
+  }
+  for (const sample of samples) {
+    if (sample.scenario !== state.scenario.name) continue;
+    const createTime = createTimes.get(sample.committedOffset);
+    if (createTime !== undefined) sample.trueSeconds = (sample.observedAtMs - createTime) / 1_000;
+  }
+}
+const measured = samples.filter((sample) => sample.trueSeconds !== undefined);
 
 // Ground truth check: what Kafka stored as CreateTime must equal the producer's log.
 const checker = createKafkajsAdmin({
@@ -422,22 +555,28 @@ const format = (value: number, digits = 2) => Number.isFinite(value) ? value.toF
 const rows: Array<Record<string, string | number>> = [];
 const intervalSeconds = intervalMs / 1_000;
 for (const scenario of scenarios) {
-  for (const mode of ["interpolation", "exact"]) {
-    const own = samples.filter((sample) =>
+  for (const mode of ["default", "exact"]) {
+    const own = measured.filter((sample) =>
       sample.scenario === scenario.name && sample.mode === mode
     );
     const valued = own.filter((sample) => sample.value !== undefined);
-    const errors = valued.map((sample) => Math.abs(sample.value! - sample.trueSeconds)).sort((
-      a,
-      b,
-    ) => a - b);
-    const relative = valued.filter((sample) => sample.trueSeconds >= 1).map((sample) =>
-      Math.abs(sample.value! - sample.trueSeconds) / sample.trueSeconds
+    const errorOf = (sample: Sample) => Math.abs(sample.value! - sample.trueSeconds!);
+    const errors = valued.map(errorOf).sort((a, b) => a - b);
+    const relative = valued.filter((sample) => sample.trueSeconds! >= 1).map((sample) =>
+      errorOf(sample) / sample.trueSeconds!
     )
       .sort((a, b) => a - b);
     const withinBound = valued.filter((sample) =>
-      Math.abs(sample.value! - sample.trueSeconds) <=
-        Math.max(intervalSeconds, 0.1 * sample.trueSeconds)
+      errorOf(sample) <= Math.max(intervalSeconds, 0.1 * sample.trueSeconds!)
+    ).length;
+    // The first value a scrape would show after the collector (re)started.
+    const firstValued = valued.reduce<Sample | undefined>(
+      (first, sample) =>
+        !first || sample.iteration < first.iteration ? sample : first,
+      undefined,
+    );
+    const noValueAfterFirst = own.filter((sample) =>
+      sample.iteration > 1 && sample.value === undefined
     ).length;
     const bad = valued.filter((sample) =>
       !Number.isFinite(sample.value!) || sample.value! < 0
@@ -448,13 +587,17 @@ for (const scenario of scenarios) {
       samples: own.length,
       "no value": `${format(100 * (own.length - valued.length) / Math.max(1, own.length), 1)}%`,
       "true lag p50 (s)": format(
-        percentile(own.map((sample) => sample.trueSeconds).sort((a, b) => a - b), 0.5),
+        percentile(own.map((sample) => sample.trueSeconds!).sort((a, b) => a - b), 0.5),
         1,
       ),
       "mean abs err (s)": format(mean(errors)),
       "p95 abs err (s)": format(percentile(errors, 0.95)),
       "p95 rel err": `${format(100 * percentile(relative, 0.95), 1)}%`,
       "within max(interval, 10%)": `${format(100 * withinBound / Math.max(1, valued.length), 1)}%`,
+      "first value err (s)": firstValued
+        ? `${format(errorOf(firstValued))} (it. ${firstValued.iteration})`
+        : "-",
+      "no value after 1st it.": noValueAfterFirst,
       "NaN/neg": bad,
     });
   }
