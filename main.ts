@@ -15,6 +15,7 @@ import { redactConfig } from "./src/config/redact.ts";
 import type { ClusterStatus } from "./src/collect/cluster_snapshot.ts";
 import { collectCluster } from "./src/collect/collect_cluster.ts";
 import { RecordTimeCache } from "./src/collect/record_timestamps.ts";
+import { ListedGroupsMemory } from "./src/collect/listed_groups_memory.ts";
 import { abortableSleep, iterateCluster, runClusterLoop } from "./src/collect/cluster_loop.ts";
 import { ExporterState } from "./src/collect/exporter_state.ts";
 import { createExporterMetrics, type ExporterMetrics } from "./src/export/metrics_registry.ts";
@@ -226,6 +227,7 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
   });
   const admins = config.clusters.map((cluster) => createAdmin(cluster, logger, metrics));
   const recordTimes = config.clusters.map(() => new RecordTimeCache());
+  const listedGroups = config.clusters.map(() => new ListedGroupsMemory());
   const remoteWrite = config.remoteWrite.enabled
     ? startRemoteWrite(config, metrics, logger, stop.signal)
     : undefined;
@@ -246,6 +248,7 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
             logger,
             concurrency: config.app.numWorkers,
             recordTimes: recordTimes[index],
+            listedGroups: listedGroups[index],
             selectOwnedGroups: (clusterName, groupIds) =>
               sharing.selectOwnedGroups(clusterName, groupIds),
             onStoreError: (error) => {

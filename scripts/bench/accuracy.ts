@@ -390,11 +390,11 @@ async function collectorLoop(
     fetchCommittedOffsets: (groupIds, concurrency) =>
       kafkaAdmin.fetchCommittedOffsets(groupIds, concurrency),
     fetchLatestOffsets: async (includeTopic) => {
-      const offsets = await kafkaAdmin.fetchLatestOffsets(includeTopic);
-      for (const latest of offsets) {
+      const latestOffsets = await kafkaAdmin.fetchLatestOffsets(includeTopic);
+      for (const latest of latestOffsets.offsets) {
         observedAt.set(`${latest.topic}/${latest.partition}`, latest.observedAtMs);
       }
-      return offsets;
+      return latestOffsets;
     },
     fetchRecordTimes: (lookups) => kafkaAdmin.fetchRecordTimes(lookups),
     close: () => kafkaAdmin.close(),

@@ -40,6 +40,7 @@ export async function iterateCluster(
         groups: snapshot.groupsChecked,
       });
     }
+    logDegradation(previous.snapshot, snapshot, log);
     return {
       ...previous,
       up: true,
@@ -100,4 +101,49 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+/** How many partitions a log line names; the rest are counted. */
+const MAX_LOGGED_PARTITIONS = 20;
+
+/**
+ * Logs once when partitions stop or resume being measured, or brokers stop or resume answering
+ * ListGroups: a cluster that stays degraded does not repeat itself every iteration.
+ */
+function logDegradation(
+  previous: ClusterSnapshot | undefined,
+  next: ClusterSnapshot,
+  log: Logger,
+): void {
+  const unavailable = next.unavailablePartitions ?? [];
+  const key = (list: ClusterSnapshot["unavailablePartitions"]) =>
+    (list ?? []).map((p) => `${p.topic}-${p.partition}:${p.reason}`).sort().join(",");
+  if (key(previous?.unavailablePartitions) !== key(unavailable)) {
+    if (unavailable.length === 0) {
+      log.info("every partition is measured again");
+    } else {
+      log.warn("partitions not measured this iteration; they have no lag series until they are", {
+        count: unavailable.length,
+        partitions: unavailable.slice(0, MAX_LOGGED_PARTITIONS).map((p) =>
+          `${p.topic}-${p.partition} (${p.reason}: ${p.detail})`
+        ).join("; ") + (unavailable.length > MAX_LOGGED_PARTITIONS ? "; …" : ""),
+      });
+    }
+  }
+  const brokers = (snapshot?: ClusterSnapshot) =>
+    (snapshot?.unlistedBrokers ?? []).map((broker) => broker.nodeId).sort().join(",");
+  if (brokers(previous) !== brokers(next)) {
+    if (brokers(next) === "") log.info("every broker answers ListGroups again");
+    else {
+      log.warn(
+        "brokers did not answer ListGroups; their groups are carried over from the last listing",
+        {
+          brokers: (next.unlistedBrokers ?? []).map((broker) =>
+            `${broker.nodeId}: ${broker.detail}`
+          )
+            .join("; "),
+        },
+      );
+    }
+  }
 }

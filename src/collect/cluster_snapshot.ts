@@ -1,6 +1,7 @@
 /** The immutable result of one iteration over one cluster, which metrics and reports are built from. */
 import type { GroupLag, LagSecondsMethod } from "../lag/types.ts";
 import type { RecordLookupCounts } from "./record_timestamps.ts";
+import type { UnavailablePartition } from "../kafka/kafka_admin.ts";
 
 /** What one successful iteration measured on one cluster. */
 export interface ClusterSnapshot {
@@ -20,6 +21,13 @@ export interface ClusterSnapshot {
    * began (extrapolated or lower bound): the true value may be higher.
    */
   groupsWithEstimates?: Array<{ groupId: string; partitions: number }>;
+  /**
+   * Partitions whose log-end offset could not be read in this iteration (no leader, leader down
+   * or in error): they have no lag series, and the cluster is degraded rather than down.
+   */
+  unavailablePartitions?: UnavailablePartition[];
+  /** Brokers that did not answer ListGroups (their groups were carried over from memory). */
+  unlistedBrokers?: Array<{ nodeId: string; detail: string }>;
 }
 
 /** The latest known state of one cluster, as the loop publishes it. */

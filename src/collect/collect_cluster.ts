@@ -15,6 +15,7 @@ import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
 import { applyRecordTimestamps, RecordTimeCache } from "./record_timestamps.ts";
+import type { ListedGroupsMemory } from "./listed_groups_memory.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -30,6 +31,8 @@ export interface CollectClusterDeps {
   onStoreError?(error: unknown): void;
   /** Record timestamps read in earlier iterations of this cluster (none kept when absent). */
   recordTimes?: RecordTimeCache;
+  /** The last complete group listing, standing in for brokers that do not answer ListGroups. */
+  listedGroups?: ListedGroupsMemory;
 }
 
 interface PartitionEnd {
@@ -55,7 +58,15 @@ export async function collectCluster(
   const log = deps.logger.child({ cluster: config.name });
 
   const listed = await deps.admin.listGroups();
-  const filtered = [...new Set(listed.map((group) => group.groupId))]
+  const listedIds = listed.groups.map((group) => group.groupId);
+  const memory = deps.listedGroups;
+  if (listed.unreachableBrokers.length === 0) memory?.remember(listedIds, startedAtMs);
+  else if (memory) {
+    // Groups of a broker that did not answer: measured at their new coordinator (a deleted one
+    // answers with no offsets and has no series).
+    listedIds.push(...memory.recall(startedAtMs));
+  }
+  const filtered = [...new Set(listedIds)]
     .filter((groupId) => isIncluded(config.groupFilter, groupId))
     .sort();
   const groupIds = deps.selectOwnedGroups
@@ -82,7 +93,7 @@ export async function collectCluster(
   // End offsets of every topic, fetched once per partition however many groups read it, and
   // recorded even where no group commits yet: a group that starts reading an old topic then
   // finds a history to interpolate in from its first iteration.
-  const latestOffsets = await deps.admin.fetchLatestOffsets((topic) =>
+  const { offsets: latestOffsets, unavailable } = await deps.admin.fetchLatestOffsets((topic) =>
     !topic.startsWith("__") && isIncluded(config.topicFilter, topic)
   );
   const histories = await readHistories(config.name, latestOffsets, deps);
@@ -120,6 +131,8 @@ export async function collectCluster(
     completedAtMs: deps.now(),
     recordLookups: applied.counts,
     ...countLagSecondsMethods(groups),
+    unavailablePartitions: unavailable,
+    unlistedBrokers: listed.unreachableBrokers,
   };
 }
 

@@ -7,6 +7,7 @@ import { createLogger } from "../log/logger.ts";
 import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
+import { GROUP_CARRY_OVER_MS, ListedGroupsMemory } from "./listed_groups_memory.ts";
 import { collectCluster, type CollectClusterDeps } from "./collect_cluster.ts";
 import { MISSING_RETRY_MS, type RecordLookupCounts, RecordTimeCache } from "./record_timestamps.ts";
 
@@ -336,6 +337,44 @@ Deno.test("collectCluster()", async (t) => {
       });
     }
   });
+
+  await t.step(
+    "a partition whose leader cannot be read has no series; the others are measured",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 10).setEnd("t", 1, 10)
+        .setGroup("g", [{ topic: "t", partition: 0, offset: 5 }, {
+          topic: "t",
+          partition: 1,
+          offset: 5,
+        }]);
+      admin.unavailable.set("t/1", "leader-unreachable");
+      const snapshot = await collectCluster(clusterConfig(), setup(admin));
+      assertEquals(snapshot.groups[0].partitions.toArray().map((p) => p.partition), [0]);
+      assertEquals(snapshot.unavailablePartitions?.map((p) => [p.partition, p.reason]), [
+        [1, "leader-unreachable"],
+      ]);
+    },
+  );
+
+  await t.step(
+    "groups of a broker that does not answer ListGroups are carried over for a bounded time",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
+        .setGroup("a", [{ topic: "t", partition: 0, offset: 5 }])
+        .setGroup("b", [{ topic: "t", partition: 0, offset: 7 }]);
+      const deps = { ...setup(admin), listedGroups: new ListedGroupsMemory() };
+      admin.clock = T0;
+      await collectCluster(clusterConfig(), deps);
+      admin.unlistedGroups.add("b");
+      admin.clock = T0 + GROUP_CARRY_OVER_MS;
+      let snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(snapshot.groups.map((group) => group.groupId), ["a", "b"]);
+      assertEquals(snapshot.unlistedBrokers?.length, 1);
+      admin.clock = T0 + GROUP_CARRY_OVER_MS + 1;
+      snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(snapshot.groups.map((group) => group.groupId), ["a"]);
+    },
+  );
 
   await t.step("a cluster that cannot list groups fails the iteration", async () => {
     const admin = new FakeKafkaAdmin();

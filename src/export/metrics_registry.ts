@@ -118,6 +118,24 @@ export function createExporterMetrics(
       "Only groups with such partitions have a series.",
     ["clustername", "group"],
   );
+  const clusterDegraded = lagGauge(
+    "kafka_lag_exporter_cluster_degraded",
+    "1 if the last iteration over the cluster answered but left partitions or brokers out " +
+      "(see kafka_lag_exporter_partitions_not_measured), 0 if it measured everything.",
+    ["clustername"],
+  );
+  const partitionsNotMeasured = lagGauge(
+    "kafka_lag_exporter_partitions_not_measured",
+    "Partitions whose log-end offset the last iteration could not read, by reason (no-leader, " +
+      "leader-unreachable, leader-error); they have no lag series.",
+    ["clustername", "reason"],
+  );
+  const brokersNotListing = lagGauge(
+    "kafka_lag_exporter_brokers_not_listing_groups",
+    "Brokers that did not answer ListGroups in the last iteration (their groups are carried over " +
+      "from the last complete listing for up to 5 minutes).",
+    ["clustername"],
+  );
   const ownedGroups = lagGauge(
     "kafka_lag_exporter_owned_groups",
     "Consumer groups this instance measures on the cluster.",
@@ -169,6 +187,9 @@ export function createExporterMetrics(
     clusterLastSuccess,
     recordLookups,
     recordFetches,
+    clusterDegraded,
+    partitionsNotMeasured,
+    brokersNotListing,
     lagSecondsPartitions,
     estimatedPartitions,
     ownedGroups,
@@ -198,6 +219,15 @@ export function createExporterMetrics(
       const snapshot = status.snapshot;
       if (!snapshot) continue;
       groupsChecked.set({ clustername }, snapshot.groupsChecked);
+      const unavailable = snapshot.unavailablePartitions ?? [];
+      const unlisted = snapshot.unlistedBrokers?.length ?? 0;
+      clusterDegraded.set({ clustername }, unavailable.length > 0 || unlisted > 0 ? 1 : 0);
+      brokersNotListing.set({ clustername }, unlisted);
+      const byReason = new Map<string, number>();
+      for (const { reason } of unavailable) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+      for (const [reason, count] of byReason) {
+        partitionsNotMeasured.set({ clustername, reason }, count);
+      }
       if (snapshot.recordLookups) {
         const { fetched, ...results } = snapshot.recordLookups;
         for (const [result, count] of Object.entries(results)) {

@@ -6,6 +6,13 @@ export interface GroupListing {
   protocolType: string;
 }
 
+/** The groups the brokers listed; `unreachableBrokers` > 0 means some groups may be missing. */
+export interface GroupListings {
+  groups: GroupListing[];
+  /** Brokers whose ListGroups failed (their groups are not in `groups`), with why. */
+  unreachableBrokers: Array<{ nodeId: string; detail: string }>;
+}
+
 /** A topic partition. */
 export interface TopicPartition {
   topic: string;
@@ -26,6 +33,22 @@ export type GroupOffsets =
 export interface LatestOffset extends TopicPartition {
   offset: number;
   observedAtMs: number;
+}
+
+/** Why a partition's log-end offset could not be read in an iteration. */
+export type UnavailableReason = "no-leader" | "leader-unreachable" | "leader-error";
+
+/** A partition left out of an iteration, and why. */
+export interface UnavailablePartition extends TopicPartition {
+  reason: UnavailableReason;
+  /** The Kafka error or connection failure, for the log. */
+  detail: string;
+}
+
+/** Log-end offsets of the partitions that answered, and the partitions that did not. */
+export interface LatestOffsets {
+  offsets: LatestOffset[];
+  unavailable: UnavailablePartition[];
 }
 
 /** A record to look up: the one at `offset` of a partition. */
@@ -54,8 +77,11 @@ export class KafkaAuthorizationError extends Error {
 
 /** Read-only admin operations on one Kafka cluster. */
 export interface KafkaAdmin {
-  /** Every consumer group of the cluster, from every broker (Empty groups included). */
-  listGroups(): Promise<GroupListing[]>;
+  /**
+   * Every consumer group of the cluster, from every broker (Empty groups included). A broker that
+   * fails is reported, not fatal; throws only when no broker answers.
+   */
+  listGroups(): Promise<GroupListings>;
   /**
    * Each group's committed offsets on every partition it has committed to, in the order asked,
    * with as few requests as the brokers allow (at most `concurrency` in flight). A group that
@@ -64,9 +90,11 @@ export interface KafkaAdmin {
   fetchCommittedOffsets(groupIds: readonly string[], concurrency: number): Promise<GroupOffsets[]>;
   /**
    * Log-end offsets of every partition of the topics `includeTopic` accepts, with one request
-   * per leader broker. Partitions without a leader are left out.
+   * per leader broker. A partition without a leader, or whose leader fails or answers an error
+   * (after one metadata refresh and one retry at the new leader), is listed as unavailable; the
+   * others are unaffected. Throws only when no partition at all can be read.
    */
-  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]>;
+  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets>;
   /**
    * Timestamps of the records at the given offsets (or of the first record after each, when it
    * no longer exists), with small Fetch requests grouped per leader broker. Lookups that fail

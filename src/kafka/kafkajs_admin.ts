@@ -14,15 +14,26 @@ import { mapConcurrent } from "../util/map_concurrent.ts";
 import {
   type CommittedOffset,
   type GroupListing,
+  type GroupListings,
   type GroupOffsets,
   type KafkaAdmin,
   KafkaAuthorizationError,
   type LatestOffset,
+  type LatestOffsets,
   type RecordLookup,
   recordLookupKey,
   type RecordTime,
+  type TopicPartition,
+  type UnavailablePartition,
 } from "./kafka_admin.ts";
 import { decodeFetchResponseV4, findRecordTimestamp } from "./record_batch.ts";
+import {
+  decodeListOffsetsV4,
+  encodeListOffsetsV4,
+  LIST_OFFSETS,
+  type ListedOffset,
+  RETRIABLE_LEADER_ERRORS,
+} from "./list_offsets.ts";
 import {
   decodeFindCoordinatorV4,
   decodeOffsetFetchV8,
@@ -102,7 +113,8 @@ interface InternalCluster {
   };
 }
 
-const READ_UNCOMMITTED = 0; // the high watermark, as kafka-consumer-groups reports it
+const READ_UNCOMMITTED = 0;
+const TOPIC_AUTHORIZATION_FAILED = 29; // the high watermark, as kafka-consumer-groups reports it
 const LATEST_TIMESTAMP = -1;
 /** Bytes asked per partition for a record timestamp: a batch header and its first records. */
 const RECORD_FETCH_BYTES = 4_096;
@@ -133,26 +145,38 @@ class KafkajsAdmin implements KafkaAdmin {
     this.#deps = deps;
   }
 
-  listGroups(): Promise<GroupListing[]> {
+  listGroups(): Promise<GroupListings> {
     return this.#explained(() => this.#listGroups());
   }
 
-  async #listGroups(): Promise<GroupListing[]> {
+  async #listGroups(): Promise<GroupListings> {
     const cluster = await this.#connected();
     // The broker list rarely changes; fetchLatestOffsets refreshes metadata every iteration anyway.
     // Not timed: it sends a request only every few minutes, and counting the no-op calls would
     // misstate the Metadata requests per iteration.
     await cluster.refreshMetadataIfNecessary();
     const nodeIds = Object.keys(cluster.brokerPool.brokers);
-    const perBroker = await Promise.all(nodeIds.map(async (nodeId) => {
-      const broker = await cluster.findBroker({ nodeId });
-      const response = await this.#timed("ListGroups", () => broker.listGroups());
-      return response.groups;
+    const listings: GroupListings = { groups: [], unreachableBrokers: [] };
+    let authorizationError: unknown;
+    await Promise.all(nodeIds.map(async (nodeId) => {
+      try {
+        const broker = await cluster.findBroker({ nodeId });
+        const response = await this.#timed("ListGroups", () => broker.listGroups());
+        for (const group of response.groups) {
+          listings.groups.push({ groupId: group.groupId, protocolType: group.protocolType });
+        }
+      } catch (error) {
+        // One broker down hides only the groups it coordinates.
+        const explained = explainAuthorization(error);
+        if (explained instanceof KafkaAuthorizationError) authorizationError = explained;
+        listings.unreachableBrokers.push({ nodeId, detail: asError(error).message });
+      }
     }));
-    return perBroker.flat().map((group) => ({
-      groupId: group.groupId,
-      protocolType: group.protocolType,
-    }));
+    if (authorizationError) throw authorizationError;
+    if (listings.unreachableBrokers.length === nodeIds.length) {
+      throw new Error(`no broker answered ListGroups: ${listings.unreachableBrokers[0]?.detail}`);
+    }
+    return listings;
   }
 
   fetchCommittedOffsets(groupIds: readonly string[], concurrency: number): Promise<GroupOffsets[]> {
@@ -255,66 +279,133 @@ class KafkajsAdmin implements KafkaAdmin {
     return { groupId, errorCode: 0, offsets };
   }
 
-  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
+  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets> {
     return this.#explained(() => this.#fetchLatestOffsets(includeTopic));
   }
 
-  async #fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
+  /**
+   * Log-end offsets, one ListOffsets per leader. A leader that fails, or partitions that answer
+   * a leadership error (a leader moving during a rolling restart, a topic deleted since the
+   * Metadata answer), get one metadata refresh and one retry at their new leader; what still
+   * fails is reported unavailable, and every other partition is measured as usual.
+   */
+  async #fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets> {
     const cluster = await this.#connected();
     // Metadata of every topic (what kafkajs asks for while it tracks no topic by name; asking
     // by name would fail the whole request once one is deleted). It also refreshes the brokers
     // and leaders that findBroker relies on.
-    await this.#timed("Metadata", () => cluster.refreshMetadata());
-    const metadata = cluster.brokerPool.metadata;
-    if (!metadata) throw new Error("no metadata after a refresh");
-    const byLeader = new Map<number, Map<string, number[]>>();
-    for (const { topic, partitionMetadata } of metadata.topicMetadata) {
+    await this.#refreshMetadata(cluster);
+    const offsets: LatestOffset[] = [];
+    const unavailable: UnavailablePartition[] = [];
+    const wanted: TopicPartition[] = [];
+    for (const { topic, partitionMetadata } of cluster.brokerPool.metadata?.topicMetadata ?? []) {
       if (!includeTopic(topic)) continue;
-      for (const { partitionId, leader } of partitionMetadata) {
-        if (leader < 0) continue;
-        let topics = byLeader.get(leader);
-        if (!topics) byLeader.set(leader, topics = new Map());
-        const list = topics.get(topic);
-        if (list) list.push(partitionId);
-        else topics.set(topic, [partitionId]);
+      for (const { partitionId } of partitionMetadata) {
+        wanted.push({ topic, partition: partitionId });
       }
     }
-    const perLeader = await Promise.all([...byLeader].map(async ([leader, topics]) => {
-      const broker = await cluster.findBroker({ nodeId: String(leader) });
-      const response = await this.#timed("ListOffsets", () =>
-        broker.listOffsets({
-          isolationLevel: READ_UNCOMMITTED,
-          topics: [...topics].map(([topic, partitionIds]) => ({
-            topic,
-            partitions: partitionIds.map((partition) => ({
-              partition,
-              timestamp: LATEST_TIMESTAMP,
-            })),
-          })),
-        }));
+    let retry = await this.#listOffsetsAtLeaders(cluster, wanted, offsets, unavailable);
+    if (retry.length > 0) {
+      await this.#refreshMetadata(cluster).catch(() => {});
+      retry = await this.#listOffsetsAtLeaders(cluster, retry, offsets, unavailable);
+      unavailable.push(...retry);
+    }
+    if (offsets.length === 0 && unavailable.length > 0) {
+      throw new Error(`no partition could be read: ${unavailable[0].detail}`);
+    }
+    return { offsets, unavailable };
+  }
+
+  /**
+   * Metadata from any connected broker; asked a second time when the first broker fails (one
+   * shutting down still looks connected until its answer fails, and kafkajs then picks another).
+   */
+  async #refreshMetadata(cluster: InternalCluster): Promise<void> {
+    try {
+      await this.#timed("Metadata", () => cluster.refreshMetadata());
+    } catch (error) {
+      if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
+      await this.#timed("Metadata", () => cluster.refreshMetadata());
+    }
+  }
+
+  /**
+   * Asks each partition's current leader (from the last metadata) for its end offset. Partitions
+   * without a leader, and non-retriable errors, go to `unavailable`; those worth asking again
+   * after a metadata refresh are returned.
+   */
+  async #listOffsetsAtLeaders(
+    cluster: InternalCluster,
+    partitions: readonly TopicPartition[],
+    offsets: LatestOffset[],
+    unavailable: UnavailablePartition[],
+  ): Promise<UnavailablePartition[]> {
+    const leaders = leaderIndex(cluster);
+    const byLeader = new Map<number, Map<string, number[]>>();
+    for (const { topic, partition } of partitions) {
+      const leader = leaders.get(`${topic}\u0000${partition}`);
+      if (leader === undefined || leader < 0) {
+        unavailable.push({
+          topic,
+          partition,
+          reason: "no-leader",
+          detail: leader === undefined ? "not in the metadata" : "no leader",
+        });
+        continue;
+      }
+      let topics = byLeader.get(leader);
+      if (!topics) byLeader.set(leader, topics = new Map());
+      const list = topics.get(topic);
+      if (list) list.push(partition);
+      else topics.set(topic, [partition]);
+    }
+    const retry: UnavailablePartition[] = [];
+    await Promise.all([...byLeader].map(async ([leader, topics]) => {
+      let listed: ListedOffset[];
+      try {
+        const broker = await cluster.findBroker({ nodeId: String(leader) });
+        listed = await this.#timed("ListOffsets", () => listOffsets(broker, topics));
+      } catch (error) {
+        // A broker that is down or hangs loses only its own partitions.
+        const detail = `broker ${leader}: ${asError(explainAuthorization(error)).message}`;
+        if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
+        for (const [topic, list] of topics) {
+          for (const partition of list) {
+            retry.push({ topic, partition, reason: "leader-unreachable", detail });
+          }
+        }
+        return;
+      }
       const observedAtMs = this.#deps.now();
-      return response.responses.flatMap((topic) =>
-        topic.partitions.map((partition) => ({
-          topic: topic.topic,
-          partition: partition.partition,
-          offset: Number(partition.offset),
-          observedAtMs,
-        }))
-      );
+      for (const { topic, partition, errorCode, offset } of listed) {
+        if (errorCode === 0) {
+          offsets.push({ topic, partition, offset, observedAtMs });
+          continue;
+        }
+        // A missing ACL is the operator's to fix: fail the cluster with one clear error.
+        if (errorCode === TOPIC_AUTHORIZATION_FAILED) {
+          throw new KafkaAuthorizationError(MISSING_ACL.TOPIC_AUTHORIZATION_FAILED);
+        }
+        const failure: UnavailablePartition = {
+          topic,
+          partition,
+          reason: "leader-error",
+          detail: `broker ${leader}: ${
+            RETRIABLE_LEADER_ERRORS.get(errorCode) ?? groupError(errorCode).message
+          }`,
+        };
+        if (RETRIABLE_LEADER_ERRORS.has(errorCode)) retry.push(failure);
+        else unavailable.push(failure);
+      }
     }));
-    return perLeader.flat();
+    return retry;
   }
 
   async fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>> {
     const found = new Map<string, RecordTime>();
     if (lookups.length === 0) return found;
     const cluster = await this.#connected();
-    const leaders = new Map<string, number>();
-    for (const { topic, partitionMetadata } of cluster.brokerPool.metadata?.topicMetadata ?? []) {
-      for (const { partitionId, leader } of partitionMetadata) {
-        leaders.set(`${topic}\u0000${partitionId}`, leader);
-      }
-    }
+    const leaders = leaderIndex(cluster);
     // A Fetch request names each partition once: groups at different offsets of one partition
     // are looked up in successive rounds.
     let pending = [...new Map(lookups.map((lookup) => [recordLookupKey(lookup), lookup])).values()];
@@ -512,8 +603,8 @@ class KafkajsAdmin implements KafkaAdmin {
     // The broker pool holds no broker until metadata has been read once.
     await this.#timed("Metadata", () => cluster.refreshMetadata());
     // Not brokerPool.withBroker: it swallows every error and returns null.
-    const [nodeId] = Object.keys(cluster.brokerPool.brokers);
-    const broker = await cluster.findBroker({ nodeId });
+    // Any broker that answers: one broker down must not keep the exporter from connecting.
+    const broker = await this.#anyBroker(cluster);
     try {
       await this.#timed("DescribeAcls", () =>
         broker.describeAcls({
@@ -591,6 +682,48 @@ function fetchRecords(broker: InternalConnectedBroker, lookups: RecordLookup[]) 
       parse: (data) => Promise.resolve(data),
     },
   }) as Promise<ReturnType<typeof decodeFetchResponseV4>>;
+}
+
+/** Leader node id by "topic\0partition", from the last metadata. */
+function leaderIndex(cluster: InternalCluster): Map<string, number> {
+  const leaders = new Map<string, number>();
+  for (const { topic, partitionMetadata } of cluster.brokerPool.metadata?.topicMetadata ?? []) {
+    for (const { partitionId, leader } of partitionMetadata) {
+      leaders.set(`${topic}\u0000${partitionId}`, leader);
+    }
+  }
+  return leaders;
+}
+
+/** End offsets from one leader, each partition with its own error code. */
+async function listOffsets(
+  broker: InternalConnectedBroker,
+  topics: ReadonlyMap<string, readonly number[]>,
+): Promise<ListedOffset[]> {
+  if (supports(broker, LIST_OFFSETS)) {
+    return await sendOwnRequest(
+      broker,
+      LIST_OFFSETS,
+      encodeListOffsetsV4(topics, READ_UNCOMMITTED),
+      decodeListOffsetsV4,
+    );
+  }
+  // Brokers before 2.1: kafkajs' ListOffsets, which fails as a whole on a partition error.
+  const response = await broker.listOffsets({
+    isolationLevel: READ_UNCOMMITTED,
+    topics: [...topics].map(([topic, partitionIds]) => ({
+      topic,
+      partitions: partitionIds.map((partition) => ({ partition, timestamp: LATEST_TIMESTAMP })),
+    })),
+  });
+  return response.responses.flatMap((topic) =>
+    topic.partitions.map((partition) => ({
+      topic: topic.topic,
+      partition: partition.partition,
+      errorCode: 0,
+      offset: Number(partition.offset),
+    }))
+  );
 }
 
 /** Whether the broker speaks the version of a request we encode ourselves. */

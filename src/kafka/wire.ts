@@ -148,6 +148,15 @@ export class WireWriter {
     return this;
   }
 
+  /** A classic STRING (int16 length). */
+  string(value: string): this {
+    const encoded = textEncoder.encode(value);
+    this.int16(encoded.byteLength);
+    const start = this.#reserve(encoded.byteLength);
+    this.#bytes.set(encoded, start);
+    return this;
+  }
+
   /** COMPACT_STRING. */
   compactString(value: string): this {
     const encoded = textEncoder.encode(value);

@@ -1,13 +1,15 @@
 /** An in-memory KafkaAdmin for unit tests of collection logic (never a stand-in for real Kafka tests). */
 import {
   type CommittedOffset,
-  type GroupListing,
+  type GroupListings,
   type GroupOffsets,
   type KafkaAdmin,
   type LatestOffset,
+  type LatestOffsets,
   type RecordLookup,
   recordLookupKey,
   type RecordTime,
+  type UnavailablePartition,
 } from "../../src/kafka/kafka_admin.ts";
 
 /** A scripted cluster: groups with committed offsets, and end offsets per partition. */
@@ -20,6 +22,10 @@ export class FakeKafkaAdmin implements KafkaAdmin {
   failListGroups?: Error;
   /** Groups whose committed offsets cannot be read, with the error they carry. */
   failGroups = new Map<string, Error>();
+  /** Groups a down broker coordinates: missing from ListGroups, which then reports a failure. */
+  unlistedGroups = new Set<string>();
+  /** Partitions reported unavailable (left out of the end offsets). */
+  unavailable = new Map<string, UnavailablePartition["reason"]>();
   clock = 0;
   calls = {
     listGroups: 0,
@@ -41,12 +47,17 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     return this;
   }
 
-  listGroups(): Promise<GroupListing[]> {
+  listGroups(): Promise<GroupListings> {
     this.calls.listGroups++;
     if (this.failListGroups) return Promise.reject(this.failListGroups);
-    return Promise.resolve(
-      [...this.groups.keys()].map((groupId) => ({ groupId, protocolType: "consumer" })),
-    );
+    return Promise.resolve({
+      groups: [...this.groups.keys()]
+        .filter((groupId) => !this.unlistedGroups.has(groupId))
+        .map((groupId) => ({ groupId, protocolType: "consumer" })),
+      unreachableBrokers: this.unlistedGroups.size > 0
+        ? [{ nodeId: "2", detail: "connection refused" }]
+        : [],
+    });
   }
 
   fetchCommittedOffsets(groupIds: readonly string[]): Promise<GroupOffsets[]> {
@@ -60,16 +71,18 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     );
   }
 
-  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffset[]> {
+  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets> {
     this.calls.fetchLatestOffsets++;
     const offsets: LatestOffset[] = [];
+    const unavailable: UnavailablePartition[] = [];
     for (const [key, offset] of this.endOffsets) {
       const [topic, partition] = key.split("/");
-      if (includeTopic(topic)) {
-        offsets.push({ topic, partition: Number(partition), offset, observedAtMs: this.clock });
-      }
+      if (!includeTopic(topic)) continue;
+      const reason = this.unavailable.get(key);
+      if (reason) unavailable.push({ topic, partition: Number(partition), reason, detail: reason });
+      else offsets.push({ topic, partition: Number(partition), offset, observedAtMs: this.clock });
     }
-    return Promise.resolve(offsets);
+    return Promise.resolve({ offsets, unavailable });
   }
 
   fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>> {

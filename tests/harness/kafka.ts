@@ -48,11 +48,13 @@ export interface KafkaSecurity {
   authorizer?: boolean;
 }
 
-function libsDir(version: string): string {
+/** Where the jars of a Kafka version are. */
+export function libsDir(version: string): string {
   return `${ROOT}.cache/kafka/${version}/libs`;
 }
 
-async function ensureJars(version: string): Promise<void> {
+/** Fetches the jars of a Kafka version unless they are there. */
+export async function ensureJars(version: string): Promise<void> {
   try {
     await Deno.stat(`${libsDir(version)}/.complete`);
     return;
@@ -69,7 +71,8 @@ async function ensureJars(version: string): Promise<void> {
   }
 }
 
-const JVM_OPTIONS = [
+/** JVM settings of every broker and tool: small heap, fast start. */
+export const JVM_OPTIONS = [
   "-Xms256m",
   "-Xmx512m",
   "-XX:+UseSerialGC",
@@ -77,7 +80,8 @@ const JVM_OPTIONS = [
   "-Xshare:auto",
 ];
 
-async function java(
+/** Runs a Kafka main class to completion. */
+export async function java(
   version: string,
   mainClass: string,
   args: string[],
@@ -95,7 +99,8 @@ async function java(
   };
 }
 
-function spawnJava(version: string, mainClass: string, args: string[]): AsyncDisposable {
+/** Starts a long-running Kafka main class; dispose to kill it. */
+export function spawnJava(version: string, mainClass: string, args: string[]): AsyncDisposable {
   const child = new Deno.Command("java", {
     args: [...JVM_OPTIONS, "-cp", `${libsDir(version)}/*`, mainClass, ...args],
     stdin: "null",
