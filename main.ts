@@ -18,6 +18,7 @@ import { RecordTimeCache } from "./src/collect/record_timestamps.ts";
 import { ListedGroupsMemory } from "./src/collect/listed_groups_memory.ts";
 import { abortableSleep, iterateCluster, runClusterLoop } from "./src/collect/cluster_loop.ts";
 import { ExporterState } from "./src/collect/exporter_state.ts";
+import { withDeadline } from "./src/collect/with_deadline.ts";
 import { createExporterMetrics, type ExporterMetrics } from "./src/export/metrics_registry.ts";
 import { createHandler } from "./src/http/create_handler.ts";
 import { RemoteWriter } from "./src/export/remote_write/remote_writer.ts";
@@ -39,6 +40,14 @@ import { COMMIT, VERSION } from "./src/version.ts";
 const EXIT_OK = 0;
 const EXIT_RUNTIME = 1;
 const EXIT_USAGE = 2;
+/** Longest wait for each shutdown step (deregistering, servers, Kafka and Redis clients). */
+const SHUTDOWN_STEP_MS = 1_500;
+
+/** Waits for `work` to settle, at most `ms`; its outcome is ignored. */
+async function settleWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  await withDeadline(work, ms, "shutdown step").catch(() => {});
+}
 
 /** Runs the program with `args` and returns its exit code. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -270,11 +279,13 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
   ));
   state.setLoopRunning(false);
 
-  await leaving;
+  // Every step is bounded: a hung broker or Redis must not hold the process past the grace
+  // period systemd and Kubernetes give (Deno.exit then drops whatever is still open).
+  await settleWithin(leaving, SHUTDOWN_STEP_MS);
   await remoteWrite?.finish();
-  await Promise.all(servers.map((server) => server.shutdown()));
-  await Promise.all(admins.map((admin) => admin.close()));
-  await sharing.stop();
+  await settleWithin(Promise.all(servers.map((server) => server.shutdown())), SHUTDOWN_STEP_MS);
+  await settleWithin(Promise.all(admins.map((admin) => admin.close())), SHUTDOWN_STEP_MS);
+  await settleWithin(sharing.stop(), SHUTDOWN_STEP_MS);
   logger.info("stopped");
   return EXIT_OK;
 }

@@ -81,12 +81,23 @@ export async function runClusterLoop(
   let status: ClusterStatus = { clusterName, iterationErrorsTotal: 0 };
   while (!signal.aborted) {
     const startedMs = deps.now();
-    status = await iterateCluster(status, options, deps);
-    if (signal.aborted) break;
+    // On shutdown the iteration in flight is abandoned, not awaited: against a hung broker it
+    // could take the whole deadline, and SIGTERM must end the process within seconds.
+    const next = await Promise.race([iterateCluster(status, options, deps), whenAborted(signal)]);
+    if (signal.aborted || next === undefined) break;
+    status = next;
     deps.publish(status);
     const elapsedMs = deps.now() - startedMs;
     await deps.sleep(Math.max(0, options.intervalMs - elapsedMs), signal);
   }
+}
+
+/** Resolves (with undefined) when `signal` aborts. */
+function whenAborted(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(undefined);
+    signal.addEventListener("abort", () => resolve(undefined), { once: true });
+  });
 }
 
 /** A sleep that ends early when the signal aborts. */

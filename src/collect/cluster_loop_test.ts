@@ -99,3 +99,60 @@ Deno.test("runClusterLoop() keeps the interval start to start and stops on abort
   assertEquals(sleeps, [700, 700, 700]);
   assertEquals(published.length, 3);
 });
+
+Deno.test("runClusterLoop() returns at once on abort, abandoning an iteration in flight", async () => {
+  const logger = createLogger({ level: "error", format: "text", write: () => {} });
+  const stop = new AbortController();
+  let started = false;
+  const published: ClusterStatus[] = [];
+  const loop = runClusterLoop("k", { intervalMs: 1_000, deadlineMs: 60_000 }, {
+    // A broker that hangs: the iteration never ends by itself.
+    collect: () => {
+      started = true;
+      return new Promise<ClusterSnapshot>(() => {});
+    },
+    resetClient: () => Promise.resolve(),
+    now: () => 0,
+    sleep: () => Promise.resolve(),
+    logger,
+    publish: (status) => published.push(status),
+  }, stop.signal);
+  await Promise.resolve();
+  assertEquals(started, true);
+  stop.abort();
+  await loop;
+  assertEquals(published, []);
+});
+
+Deno.test("iterateCluster() logs partitions that cannot be measured once per change", async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: "info", format: "text", write: (line) => lines.push(line) });
+  const degraded = (partitions: number[]): ClusterSnapshot => ({
+    ...snapshot(0),
+    unavailablePartitions: partitions.map((partition) => ({
+      topic: "t",
+      partition,
+      reason: "leader-unreachable",
+      detail: "broker 2: connection refused",
+    })),
+  });
+  let status: ClusterStatus = { clusterName: "k", iterationErrorsTotal: 0 };
+  for (const partitions of [[], [1, 2], [1, 2], [1, 2], [1], []]) {
+    status = await iterateCluster(status, { intervalMs: 1, deadlineMs: 100 }, {
+      collect: () => Promise.resolve(degraded(partitions)),
+      resetClient: () => Promise.resolve(),
+      now: () => 0,
+      logger,
+    });
+  }
+  assertEquals(
+    lines.map((line) => line.replace(/^\S+ (\w+)\s+(.*?)( cluster=| count=).*$/, "$1 $2")),
+    [
+      "INFO cluster is up",
+      "WARN partitions not measured this iteration; they have no lag series until they are",
+      "WARN partitions not measured this iteration; they have no lag series until they are",
+      "INFO every partition is measured again",
+    ],
+  );
+  assertEquals(status.up, true);
+});

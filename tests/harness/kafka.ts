@@ -34,6 +34,9 @@ export interface KafkaBroker extends AsyncDisposable {
   spawnTool(mainClass: string, args: string[]): AsyncDisposable;
   /** Kills the broker (SIGKILL), keeping its data and ports. */
   kill(): Promise<void>;
+  /** SIGSTOP: the broker keeps its sockets open and answers nothing; resume() undoes it. */
+  hang(): void;
+  resume(): void;
   /** Starts a killed broker again on the same ports and data; resolves when it answers. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -299,6 +302,7 @@ export async function startKafka(
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    child?.kill("SIGCONT");
     await kill();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
@@ -320,6 +324,8 @@ export async function startKafka(
     runTool: (mainClass, args) => java(version, mainClass, args),
     spawnTool: (mainClass, args) => spawnJava(version, mainClass, args),
     kill,
+    hang: () => child?.kill("SIGSTOP"),
+    resume: () => child?.kill("SIGCONT"),
     restart: async () => {
       await kill();
       launch();
