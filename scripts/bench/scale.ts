@@ -147,6 +147,8 @@ async function remoteWriteSummary(
 }
 
 const rows: string[] = [];
+const median = (list: number[]) => list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
+const coldLines: string[] = [];
 let committed = 0;
 for (const size of sizes) {
   const started = Date.now();
@@ -217,6 +219,57 @@ for (const size of sizes) {
       300_000,
       500,
     );
+    // Cold start: every committed record predates the exporter, so lag in seconds comes from
+    // reading records (at most exact_lag_seconds.max_partitions per iteration, the rest deferred).
+    // Measured from the first snapshot until nothing is deferred any more.
+    const coldFrom = last;
+    const coldStartedMs = Date.now();
+    const coldDurations: number[] = [];
+    while (Date.now() - coldStartedMs < 300_000) {
+      const deferred = sampleValue(last, "kafka_lag_exporter_record_lookups", {
+        clustername: "bench",
+        result: "deferred",
+      }) ?? 0;
+      coldDurations.push(
+        sampleValue(last, "kafka_lag_exporter_cluster_iteration_duration_seconds", {
+          clustername: "bench",
+        }) ?? 0,
+      );
+      if (deferred === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      last = (await scrape()).samples;
+    }
+    const histogram = (samples: Samples, suffix: string) =>
+      sampleValue(samples, `kafka_lag_exporter_kafka_request_duration_seconds_${suffix}`, {
+        clustername: "bench",
+        api: "Fetch",
+      }) ?? 0;
+    const coldIterations = Math.max(
+      1,
+      (requests(last).ListGroups ?? 0) - (requests(coldFrom).ListGroups ?? 0) + 1,
+    );
+    const coldFetches = histogram(last, "count");
+    const coldLine =
+      `${size} groups, ${variant}, cold start: every lagging partition dated by its ` +
+      `record after ~${coldIterations} iterations (${
+        ((Date.now() - coldStartedMs) / 1_000).toFixed(0)
+      } s after the first snapshot); ${coldFetches} Fetch requests in all (${
+        (coldFetches / coldIterations).toFixed(1)
+      }/iteration, ${
+        (1_000 * histogram(last, "sum") / Math.max(1, coldFetches)).toFixed(1)
+      } ms each), ${
+        sampleValue(last, "kafka_lag_exporter_record_lookups", {
+          clustername: "bench",
+          result: "found",
+        }) ?? 0
+      } records found, ${
+        sampleValue(last, "kafka_lag_exporter_record_lookups", {
+          clustername: "bench",
+          result: "missing",
+        }) ?? 0
+      } missing; iteration during it median ${median(coldDurations).toFixed(2)} s`;
+    coldLines.push(coldLine);
+    say(coldLine);
     const cpuBefore = await procStats(pid);
     const redisBefore = await redis.stats();
     const requestsBefore = requests(last);
@@ -246,7 +299,6 @@ for (const size of sizes) {
     const redisAfter = await redis.stats();
     const requestsAfter = requests(last);
     await exporter.stop();
-    const median = (list: number[]) => list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
     // Iterations run back to back: count them by ListGroups (one per iteration), not by scrapes.
     const iterations = Math.max(
       1,
@@ -285,4 +337,6 @@ console.log(
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 console.log(rows.join("\n"));
+console.log("");
+console.log(coldLines.map((line) => `- ${line}`).join("\n"));
 Deno.exit(0);

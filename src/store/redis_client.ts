@@ -1,6 +1,7 @@
 /** Creates the ioredis client (standalone or Redis Cluster) from the storage settings. */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import type { ExporterConfig } from "../config/load_config.ts";
+import type { ExporterConfig, TlsSettings } from "../config/load_config.ts";
+import { readTlsFiles } from "../util/tls_files.ts";
 
 /** A standalone client or a cluster client: both run commands, scripts and pipelines. */
 export type RedisClient = Redis | Cluster;
@@ -34,14 +35,7 @@ function baseOptions(
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
-    tls: tls
-      ? {
-        ca: tls.caFile ? [deps.readTextFile(tls.caFile)] : undefined,
-        cert: tls.certFile ? deps.readTextFile(tls.certFile) : undefined,
-        key: tls.keyFile ? deps.readTextFile(tls.keyFile) : undefined,
-        rejectUnauthorized: !tls.insecureSkipVerify,
-      }
-      : undefined,
+    tls: tls ? redisTls(tls, deps.readTextFile) : undefined,
   };
 }
 
@@ -94,4 +88,9 @@ export function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<
     };
     client.on("ready", onReady);
   });
+}
+
+function redisTls(tls: TlsSettings, readTextFile: (path: string) => string) {
+  const { ca, cert, key } = readTlsFiles(tls, readTextFile);
+  return { ca: ca ? [ca] : undefined, cert, key, rejectUnauthorized: !tls.insecureSkipVerify };
 }

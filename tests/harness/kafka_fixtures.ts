@@ -183,3 +183,44 @@ export async function commitManyGroups(
     await cluster.disconnect();
   }
 }
+
+/** The node id of each group's coordinator (FindCoordinator through kafkajs' internal cluster). */
+export async function groupCoordinators(
+  brokers: string[],
+  groupIds: readonly string[],
+): Promise<Map<string, number>> {
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  const factory = Object.getOwnPropertySymbols(kafka).find((symbol) =>
+    symbol.description === "private:Kafka:createCluster"
+  )!;
+  // deno-lint-ignore no-explicit-any
+  const cluster = (kafka as any)[factory]({ allowAutoTopicCreation: false });
+  await cluster.connect();
+  try {
+    const coordinators = new Map<string, number>();
+    for (const groupId of groupIds) {
+      const coordinator = await cluster.findGroupCoordinator({ groupId });
+      coordinators.set(groupId, coordinator.nodeId);
+    }
+    return coordinators;
+  } finally {
+    await cluster.disconnect();
+  }
+}
+
+/** The leader node id of each partition of `topic`. */
+export async function partitionLeaders(brokers: string[], topic: string): Promise<number[]> {
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const leaders: number[] = [];
+    for (const partition of metadata.topics[0].partitions) {
+      leaders[partition.partitionId] = partition.leader;
+    }
+    return leaders;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,20 +1,29 @@
 /**
- * A real 3-node Kafka cluster restarted one node at a time (SIGTERM, wait until back and in sync),
- * as every production cluster is for upgrades, with a producer and consumer groups running
- * throughout. /metrics is sampled after every iteration: no (group, partition) series that existed
- * before may go missing, since every partition keeps an in-sync replica the whole time.
+ * A real 3-node Kafka cluster, with a producer and consumer groups running throughout and /metrics
+ * sampled after every iteration:
+ * - restarted one node at a time (SIGTERM, wait until back and in sync), as every production
+ *   cluster is for upgrades: no (group, partition) series that existed before may go missing,
+ *   since every partition keeps an in-sync replica the whole time;
+ * - one node killed (SIGKILL) for 60 s: series of partitions it did not lead and groups it did not
+ *   coordinate never go missing; the others come back once leadership has moved;
+ * - one node hung (SIGSTOP) for 60 s: iterations still end within their deadline, the cluster
+ *   stays up, and series of partitions and groups elsewhere keep updating.
  */
 import { Kafka, logLevel } from "kafkajs";
 import { assert, assertEquals } from "../assert.ts";
 import { startKafkaCluster } from "../harness/kafka_cluster.ts";
 import { startExporter } from "../harness/exporter.ts";
-import { commitManyGroups } from "../harness/kafka_fixtures.ts";
+import {
+  commitManyGroups,
+  groupCoordinators,
+  partitionLeaders,
+} from "../harness/kafka_fixtures.ts";
 import { eventually } from "../harness/processes.ts";
 import { findSamples, type Sample, sampleValue } from "../harness/prom_text.ts";
 
 const TOPIC = "orders";
 const PARTITIONS = 6;
-const STATIC_GROUPS = ["static-a", "static-b", "static-c"];
+const STATIC_GROUPS = ["static-a", "static-b", "static-c", "static-d", "static-e", "static-f"];
 const LIVE_GROUP = "live-consumer";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,10 +38,10 @@ function seriesKeys(samples: Sample[]): Set<string> {
 }
 
 Deno.test({
-  name: "multi-broker cluster: a rolling restart of every node loses no lag series",
+  name: "multi-broker cluster: rolling restart, killed node, hung node",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
+  fn: async (t) => {
     await using cluster = await startKafkaCluster({ size: 3 });
     const kafka = new Kafka({
       brokers: cluster.brokers,
@@ -96,7 +105,14 @@ Deno.test({
     }, 60_000);
 
     // Sample /metrics after every iteration (a new last-success time marks a new snapshot).
-    const iterations: Array<{ missing: string[]; up: number | undefined; phase: string }> = [];
+    interface Iteration {
+      atMs: number;
+      missing: string[];
+      up: number | undefined;
+      durationSeconds: number | undefined;
+      phase: string;
+    }
+    const iterations: Iteration[] = [];
     let phase = "steady";
     const stopSampling = new AbortController();
     const sampling = (async () => {
@@ -116,8 +132,14 @@ Deno.test({
             lastSuccess = success;
             const present = seriesKeys(samples);
             iterations.push({
+              atMs: Date.now(),
               missing: [...baseline].filter((key) => !present.has(key)),
               up,
+              durationSeconds: sampleValue(
+                samples,
+                "kafka_lag_exporter_cluster_iteration_duration_seconds",
+                { clustername: "multi" },
+              ),
               phase,
             });
           }
@@ -128,41 +150,122 @@ Deno.test({
       }
     })();
 
-    for (const node of cluster.nodes) {
-      phase = `node ${node.nodeId} stopping`;
-      const stoppedAt = Date.now();
-      await node.stop();
-      phase = `node ${node.nodeId} down`;
-      await sleep(3_000);
-      phase = `node ${node.nodeId} restarting`;
-      await node.start();
-      await cluster.waitUntilInSync([TOPIC]);
+    const during = (from: number, to: number) =>
+      iterations.filter((iteration) => iteration.atMs > from && iteration.atMs <= to);
+
+    await t.step("rolling restart of every node: no series goes missing", async () => {
+      const from = Date.now();
+      for (const node of cluster.nodes) {
+        phase = `node ${node.nodeId} stopping`;
+        const stoppedAt = Date.now();
+        await node.stop();
+        phase = `node ${node.nodeId} down`;
+        await sleep(3_000);
+        phase = `node ${node.nodeId} restarting`;
+        await node.start();
+        await cluster.waitUntilInSync([TOPIC]);
+        console.log(
+          `  node ${node.nodeId}: stopped, restarted and in sync in ${
+            ((Date.now() - stoppedAt) / 1_000).toFixed(1)
+          } s`,
+        );
+        phase = `after node ${node.nodeId}`;
+        await sleep(2_000);
+      }
+      const checked = during(from, Date.now());
+      const withMissing = checked.filter((iteration) => iteration.missing.length > 0);
       console.log(
-        `  node ${node.nodeId}: stopped, restarted and in sync in ${
-          ((Date.now() - stoppedAt) / 1_000).toFixed(1)
-        } s`,
+        `  rolling restart: ${checked.length} iterations checked, ${withMissing.length} with a ` +
+          `missing series (of ${baseline.size} group-partitions)`,
       );
+      for (const iteration of withMissing.slice(0, 10)) {
+        console.log(`    ${iteration.phase}: missing ${iteration.missing.slice(0, 6).join(", ")}`);
+      }
+      assert(checked.length >= 15, `only ${checked.length} iterations were sampled`);
+      assertEquals(checked.filter((iteration) => iteration.up !== 1).length, 0);
+      assertEquals(withMissing.length, 0);
+    });
+
+    /**
+     * Fails `node` with `fail` for `downMs`, then revives it. Series of partitions it did not lead
+     * and of groups it did not coordinate must never go missing; the others must be back within
+     * `recoverWithinMs` of the failure.
+     */
+    const failNode = async (
+      node: (typeof cluster.nodes)[number],
+      what: string,
+      fail: () => Promise<void> | void,
+      revive: () => Promise<void> | void,
+      downMs: number,
+    ) => {
+      const leaders = await partitionLeaders(cluster.brokers, TOPIC);
+      const coordinators = await groupCoordinators(cluster.brokers, [...STATIC_GROUPS, LIVE_GROUP]);
+      const touched = (key: string) => {
+        const [group, , partition] = key.split("/");
+        return leaders[Number(partition)] === node.nodeId ||
+          coordinators.get(group) === node.nodeId;
+      };
+      const touchedCount = [...baseline].filter(touched).length;
+      phase = `node ${node.nodeId} ${what}`;
+      const failedAt = Date.now();
+      await fail();
+      await sleep(downMs);
+      phase = `node ${node.nodeId} reviving`;
+      await revive();
+      await cluster.waitUntilInSync([TOPIC]);
       phase = `after node ${node.nodeId}`;
-      await sleep(2_000);
-    }
+      await sleep(3_000);
+      const checked = during(failedAt, Date.now());
+      const untouchedMissing = checked.filter((iteration) =>
+        iteration.missing.some((key) => !touched(key))
+      );
+      // When the last iteration with a missing touched series was seen.
+      const lastMissing = checked.findLast((iteration) => iteration.missing.length > 0);
+      const recoveredSeconds = lastMissing ? (lastMissing.atMs - failedAt) / 1_000 : 0;
+      const slowest = Math.max(...checked.map((iteration) => iteration.durationSeconds ?? 0));
+      console.log(
+        `  ${what} node ${node.nodeId} for ${downMs / 1_000} s: ${checked.length} iterations, ` +
+          `${touchedCount} of ${baseline.size} series on that node; untouched series missing in ` +
+          `${untouchedMissing.length} iterations; touched series back ${
+            recoveredSeconds.toFixed(1)
+          } s after the failure; slowest iteration ${slowest.toFixed(2)} s; down ${
+            checked.filter((iteration) => iteration.up !== 1).length
+          } iterations`,
+      );
+      for (const iteration of untouchedMissing.slice(0, 5)) {
+        console.log(`    ${iteration.phase}: missing ${iteration.missing.slice(0, 6).join(", ")}`);
+      }
+      return { checked, untouchedMissing, recoveredSeconds, slowest };
+    };
+
+    await t.step("SIGKILL of a node for 60 s: only its partitions and groups pause", async () => {
+      const node = cluster.nodes[0];
+      const result = await failNode(node, "killed", () => node.kill(), () => node.start(), 60_000);
+      assertEquals(result.untouchedMissing.length, 0);
+      assertEquals(result.checked.filter((iteration) => iteration.up !== 1).length, 0);
+      // Kafka fences a killed broker after broker.session.timeout.ms (9 s) and moves leadership;
+      // its partitions and groups are measured again within 2 iterations of that.
+      assert(result.recoveredSeconds <= 9 + 2 * 1 + 4, `back after ${result.recoveredSeconds} s`);
+    });
+
+    await t.step(
+      "SIGSTOP of a node for 60 s: iterations end, the rest keeps updating",
+      async () => {
+        const node = cluster.nodes[1];
+        const result = await failNode(node, "hung", () => node.hang(), () => node.resume(), 60_000);
+        assertEquals(result.untouchedMissing.length, 0);
+        assertEquals(result.checked.filter((iteration) => iteration.up !== 1).length, 0);
+        // The iteration deadline is client_request_timeout + metadata_fetch_timeout = 10 s.
+        assert(result.slowest <= 10, `an iteration took ${result.slowest} s`);
+      },
+    );
+
     stopSampling.abort();
     await sampling;
     stopTraffic.abort();
     await producing;
     await consumer.disconnect().catch(() => {});
     await producer.disconnect().catch(() => {});
-
-    const withMissing = iterations.filter((iteration) => iteration.missing.length > 0);
-    console.log(
-      `  rolling restart: ${iterations.length} iterations checked, ${withMissing.length} with a ` +
-        `missing series (of ${baseline.size} group-partitions)`,
-    );
-    for (const iteration of withMissing.slice(0, 10)) {
-      console.log(`    ${iteration.phase}: missing ${iteration.missing.slice(0, 6).join(", ")}`);
-    }
-    assert(iterations.length >= 15, `only ${iterations.length} iterations were sampled`);
-    assertEquals(iterations.filter((iteration) => iteration.up !== 1).length, 0);
-    assertEquals(withMissing.length, 0);
     assertEquals(await exporter.stop(), 0);
   },
 });

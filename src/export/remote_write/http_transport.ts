@@ -3,6 +3,7 @@ import https from "node:https";
 import { Buffer } from "node:buffer";
 import type { ExporterConfig } from "../../config/load_config.ts";
 import type { SendResult } from "./remote_writer.ts";
+import { readTlsFiles } from "../../util/tls_files.ts";
 
 /** What the transport reads from outside. */
 export interface TransportDeps {
@@ -44,9 +45,7 @@ export function createRemoteWriteTransport(
   const url = settings.url!;
   const headers = remoteWriteHeaders(settings, deps.userAgent);
   const tls = settings.tls;
-  const ca = tls?.caFile ? deps.readTextFile(tls.caFile) : undefined;
-  const cert = tls?.certFile ? deps.readTextFile(tls.certFile) : undefined;
-  const key = tls?.keyFile ? deps.readTextFile(tls.keyFile) : undefined;
+  const { ca, cert, key } = readTlsFiles(tls ?? {}, deps.readTextFile);
 
   if (tls?.insecureSkipVerify && url.startsWith("https:")) {
     return (body) =>

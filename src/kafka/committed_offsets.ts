@@ -1,0 +1,234 @@
+/**
+ * Committed offsets of many groups: groups sorted by coordinator, asked for in OffsetFetch v8
+ * requests of many groups each (KIP-709), coordinators found with batched FindCoordinator v4
+ * (KIP-699) and remembered across iterations; one request per group on brokers before Kafka 3.0.
+ */
+import { type CommittedOffset, type GroupOffsets, KafkaAuthorizationError } from "./kafka_admin.ts";
+import {
+  type AdminContext,
+  anyBroker,
+  asError,
+  explainAuthorization,
+  groupError,
+  type InternalConnectedBroker,
+  sendOwnRequest,
+  supports,
+} from "./kafkajs_internals.ts";
+import {
+  decodeFindCoordinatorV4,
+  decodeOffsetFetchV8,
+  encodeFindGroupCoordinatorsV4,
+  encodeOffsetFetchV8,
+  FIND_COORDINATOR,
+  GROUP_ID_NOT_FOUND,
+  isCoordinatorError,
+  OFFSET_FETCH,
+} from "./group_requests.ts";
+import { mapConcurrent } from "../util/map_concurrent.ts";
+
+const MAX_REMEMBERED_COORDINATORS = 500_000;
+/**
+ * Groups per OffsetFetch v8 request: about 25 partitions each make answers of a few hundred KiB,
+ * small enough that one slow request does not hold up an iteration.
+ */
+const MAX_GROUPS_PER_OFFSET_FETCH = 500;
+const MAX_GROUPS_PER_FIND_COORDINATOR = 1_000;
+
+/** Reads committed offsets and remembers group coordinators between calls. */
+export class CommittedOffsetsReader {
+  readonly #coordinators = new Map<string, string>();
+  readonly #groupBatching: boolean | undefined;
+
+  /** `groupBatching: false` forces one request per group, as before Kafka 3.0 (for tests). */
+  constructor(options: { groupBatching?: boolean } = {}) {
+    this.#groupBatching = options.groupBatching;
+  }
+
+  /** Forgets the remembered coordinators (after a reconnect). */
+  forget(): void {
+    this.#coordinators.clear();
+  }
+
+  /**
+   * Committed offsets of many groups: the groups are sorted by coordinator and asked for in
+   * OffsetFetch v8 requests of up to MAX_GROUPS_PER_OFFSET_FETCH groups (one request per group
+   * on brokers older than 3.0). Groups whose coordinator moved are asked once more, at their new
+   * coordinator, in the same iteration.
+   */
+  async fetch(
+    context: AdminContext,
+    groupIds: readonly string[],
+    concurrency: number,
+  ): Promise<GroupOffsets[]> {
+    const { cluster } = context;
+    const results = new Map<string, GroupOffsets>();
+    let pending: readonly string[] = groupIds;
+    for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+      const lastAttempt = attempt === 2;
+      const retry = new Set<string>();
+      const failed = (groupId: string, error: Error, coordinatorMoved: boolean) => {
+        if (coordinatorMoved) this.#coordinators.delete(groupId);
+        if (coordinatorMoved && !lastAttempt) retry.add(groupId);
+        else results.set(groupId, { groupId, error });
+      };
+      const byCoordinator = await this.#coordinatorsOf(context, pending, concurrency, failed);
+      const requests: Array<{ broker: InternalConnectedBroker; groupIds: string[] }> = [];
+      for (const [nodeId, members] of byCoordinator) {
+        let broker: InternalConnectedBroker;
+        try {
+          broker = await cluster.findBroker({ nodeId });
+        } catch (error) {
+          for (const groupId of members) failed(groupId, asError(error), true);
+          continue;
+        }
+        const batchSize = supports(broker, OFFSET_FETCH, this.#groupBatching)
+          ? MAX_GROUPS_PER_OFFSET_FETCH
+          : 1;
+        for (let start = 0; start < members.length; start += batchSize) {
+          requests.push({ broker, groupIds: members.slice(start, start + batchSize) });
+        }
+      }
+      await mapConcurrent(requests, concurrency, async ({ broker, groupIds: batch }) => {
+        let answers: Array<{ groupId: string; errorCode: number; offsets: CommittedOffset[] }>;
+        try {
+          answers = batch.length === 1 && !supports(broker, OFFSET_FETCH, this.#groupBatching)
+            ? [await offsetFetchOneGroup(context, broker, batch[0])]
+            : await context.timed("OffsetFetch", () => sendOffsetFetchV8(broker, batch));
+        } catch (error) {
+          // The coordinator is unreachable or answered an error for the whole request; next
+          // iteration looks for it again (an immediate retry could outlast the deadline).
+          const explained = asError(explainAuthorization(error));
+          for (const groupId of batch) {
+            results.set(groupId, { groupId, error: explained });
+            if (!(explained instanceof KafkaAuthorizationError)) this.#coordinators.delete(groupId);
+          }
+          return;
+        }
+        for (const { groupId, errorCode, offsets } of answers) {
+          // A group deleted since it was listed has nothing to measure: not worth a warning.
+          if (errorCode === 0 || errorCode === GROUP_ID_NOT_FOUND) {
+            results.set(groupId, { groupId, offsets });
+          } else failed(groupId, groupError(errorCode), isCoordinatorError(errorCode));
+        }
+        for (const groupId of batch) {
+          if (!results.has(groupId) && !retry.has(groupId)) {
+            results.set(groupId, {
+              groupId,
+              error: new Error("missing from the OffsetFetch answer"),
+            });
+          }
+        }
+      });
+      pending = [...retry];
+    }
+    return groupIds.map((groupId) =>
+      results.get(groupId) ?? { groupId, error: new Error("no coordinator found") }
+    );
+  }
+
+  /**
+   * The coordinators of the groups, by node id. They are remembered across iterations (kafkajs
+   * would send a FindCoordinator before every OffsetFetch); unknown ones are looked up with
+   * FindCoordinator v4, many groups per request (one request per group before Kafka 3.0).
+   */
+  async #coordinatorsOf(
+    context: AdminContext,
+    groupIds: readonly string[],
+    concurrency: number,
+    failed: (groupId: string, error: Error, coordinatorMoved: boolean) => void,
+  ): Promise<Map<string, string[]>> {
+    const byCoordinator = new Map<string, string[]>();
+    const assign = (groupId: string, nodeId: string) => {
+      const members = byCoordinator.get(nodeId);
+      if (members) members.push(groupId);
+      else byCoordinator.set(nodeId, [groupId]);
+    };
+    const unknown: string[] = [];
+    for (const groupId of groupIds) {
+      const known = this.#coordinators.get(groupId);
+      if (known === undefined) unknown.push(groupId);
+      else assign(groupId, known);
+    }
+    if (unknown.length === 0) return byCoordinator;
+    // Bounded: forget everything rather than grow without limit on clusters with churning groups.
+    if (this.#coordinators.size + unknown.length > MAX_REMEMBERED_COORDINATORS) {
+      this.#coordinators.clear();
+    }
+    const remember = (groupId: string, nodeId: string) => {
+      this.#coordinators.set(groupId, nodeId);
+      assign(groupId, nodeId);
+    };
+    const { cluster } = context;
+    const someBroker = await anyBroker(cluster);
+    if (supports(someBroker, FIND_COORDINATOR, this.#groupBatching)) {
+      const batches: string[][] = [];
+      for (let start = 0; start < unknown.length; start += MAX_GROUPS_PER_FIND_COORDINATOR) {
+        batches.push(unknown.slice(start, start + MAX_GROUPS_PER_FIND_COORDINATOR));
+      }
+      await mapConcurrent(batches, concurrency, async (batch) => {
+        try {
+          const answers = await context.timed(
+            "FindCoordinator",
+            () => sendFindCoordinatorV4(someBroker, batch),
+          );
+          for (const { key, nodeId, errorCode } of answers) {
+            if (errorCode === 0) remember(key, String(nodeId));
+            else failed(key, groupError(errorCode), false);
+          }
+        } catch (error) {
+          for (const groupId of batch) failed(groupId, asError(explainAuthorization(error)), false);
+        }
+      });
+    } else {
+      await mapConcurrent(unknown, concurrency, async (groupId) => {
+        try {
+          const coordinator = await context.timed(
+            "FindCoordinator",
+            () => cluster.findGroupCoordinator({ groupId }),
+          );
+          remember(groupId, String(coordinator.nodeId));
+        } catch (error) {
+          failed(groupId, asError(explainAuthorization(error)), false);
+        }
+      });
+    }
+    return byCoordinator;
+  }
+}
+
+/** kafkajs' OffsetFetch (v4 at most): for brokers without KIP-709. */
+async function offsetFetchOneGroup(
+  context: AdminContext,
+  broker: InternalConnectedBroker,
+  groupId: string,
+) {
+  // An empty topic list asks for every partition the group has committed to.
+  const response = await context.timed(
+    "OffsetFetch",
+    () => broker.offsetFetch({ groupId, topics: [] }),
+  );
+  const offsets: CommittedOffset[] = [];
+  for (const topic of response.responses) {
+    for (const partition of topic.partitions) {
+      offsets.push({
+        topic: topic.topic,
+        partition: partition.partition,
+        offset: Number(partition.offset),
+      });
+    }
+  }
+  return { groupId, errorCode: 0, offsets };
+}
+
+function sendOffsetFetchV8(broker: InternalConnectedBroker, groupIds: string[]) {
+  return sendOwnRequest(broker, OFFSET_FETCH, encodeOffsetFetchV8(groupIds), decodeOffsetFetchV8);
+}
+
+function sendFindCoordinatorV4(broker: InternalConnectedBroker, groupIds: string[]) {
+  return sendOwnRequest(
+    broker,
+    FIND_COORDINATOR,
+    encodeFindGroupCoordinatorsV4(groupIds),
+    decodeFindCoordinatorV4,
+  );
+}

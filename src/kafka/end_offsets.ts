@@ -1,0 +1,186 @@
+/**
+ * Log-end offsets of every partition, one ListOffsets per leader broker, tolerant of partial
+ * failure: a broker that is down or hangs, or partitions whose leadership moves, cost only their
+ * own partitions for one iteration.
+ */
+import {
+  KafkaAuthorizationError,
+  type LatestOffset,
+  type LatestOffsets,
+  type TopicPartition,
+  type UnavailablePartition,
+} from "./kafka_admin.ts";
+import {
+  type AdminContext,
+  asError,
+  explainAuthorization,
+  groupError,
+  type InternalConnectedBroker,
+  leaderIndex,
+  MISSING_ACL,
+  READ_UNCOMMITTED,
+  sendOwnRequest,
+  supports,
+} from "./kafkajs_internals.ts";
+import {
+  decodeListOffsetsV4,
+  encodeListOffsetsV4,
+  LIST_OFFSETS,
+  type ListedOffset,
+  RETRIABLE_LEADER_ERRORS,
+} from "./list_offsets.ts";
+
+const LATEST_TIMESTAMP = -1;
+const TOPIC_AUTHORIZATION_FAILED = 29;
+
+/**
+ * Log-end offsets, one ListOffsets per leader. A leader that fails, or partitions that answer
+ * a leadership error (a leader moving during a rolling restart, a topic deleted since the
+ * Metadata answer), get one metadata refresh and one retry at their new leader; what still
+ * fails is reported unavailable, and every other partition is measured as usual.
+ */
+export async function fetchEndOffsets(
+  context: AdminContext,
+  includeTopic: (topic: string) => boolean,
+): Promise<LatestOffsets> {
+  const { cluster } = context;
+  // Metadata of every topic (what kafkajs asks for while it tracks no topic by name; asking
+  // by name would fail the whole request once one is deleted). It also refreshes the brokers
+  // and leaders that findBroker relies on.
+  await refreshMetadata(context);
+  const offsets: LatestOffset[] = [];
+  const unavailable: UnavailablePartition[] = [];
+  const wanted: TopicPartition[] = [];
+  for (const { topic, partitionMetadata } of cluster.brokerPool.metadata?.topicMetadata ?? []) {
+    if (!includeTopic(topic)) continue;
+    for (const { partitionId } of partitionMetadata) {
+      wanted.push({ topic, partition: partitionId });
+    }
+  }
+  let retry = await listOffsetsAtLeaders(context, wanted, { offsets, unavailable });
+  if (retry.length > 0) {
+    await refreshMetadata(context).catch(() => {});
+    retry = await listOffsetsAtLeaders(context, retry, { offsets, unavailable });
+    unavailable.push(...retry);
+  }
+  if (offsets.length === 0 && unavailable.length > 0) {
+    throw new Error(`no partition could be read: ${unavailable[0].detail}`);
+  }
+  return { offsets, unavailable };
+}
+
+/**
+ * Metadata from any connected broker; asked a second time when the first broker fails (one
+ * shutting down still looks connected until its answer fails, and kafkajs then picks another).
+ */
+async function refreshMetadata({ cluster, timed }: AdminContext): Promise<void> {
+  try {
+    await timed("Metadata", () => cluster.refreshMetadata());
+  } catch (error) {
+    if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
+    await timed("Metadata", () => cluster.refreshMetadata());
+  }
+}
+
+/**
+ * Asks each partition's current leader (from the last metadata) for its end offset. Partitions
+ * without a leader, and non-retriable errors, go to `unavailable`; those worth asking again
+ * after a metadata refresh are returned.
+ */
+async function listOffsetsAtLeaders(
+  context: AdminContext,
+  partitions: readonly TopicPartition[],
+  { offsets, unavailable }: LatestOffsets,
+): Promise<UnavailablePartition[]> {
+  const { cluster } = context;
+  const leaders = leaderIndex(cluster);
+  const byLeader = new Map<number, Map<string, number[]>>();
+  for (const { topic, partition } of partitions) {
+    const leader = leaders.get(`${topic}\u0000${partition}`);
+    if (leader === undefined || leader < 0) {
+      unavailable.push({
+        topic,
+        partition,
+        reason: "no-leader",
+        detail: leader === undefined ? "not in the metadata" : "no leader",
+      });
+      continue;
+    }
+    let topics = byLeader.get(leader);
+    if (!topics) byLeader.set(leader, topics = new Map());
+    const list = topics.get(topic);
+    if (list) list.push(partition);
+    else topics.set(topic, [partition]);
+  }
+  const retry: UnavailablePartition[] = [];
+  await Promise.all([...byLeader].map(async ([leader, topics]) => {
+    let listed: ListedOffset[];
+    try {
+      const broker = await cluster.findBroker({ nodeId: String(leader) });
+      listed = await context.timed("ListOffsets", () => listOffsets(broker, topics));
+    } catch (error) {
+      // A broker that is down or hangs loses only its own partitions.
+      const detail = `broker ${leader}: ${asError(explainAuthorization(error)).message}`;
+      if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
+      for (const [topic, list] of topics) {
+        for (const partition of list) {
+          retry.push({ topic, partition, reason: "leader-unreachable", detail });
+        }
+      }
+      return;
+    }
+    const observedAtMs = context.now();
+    for (const { topic, partition, errorCode, offset } of listed) {
+      if (errorCode === 0) {
+        offsets.push({ topic, partition, offset, observedAtMs });
+        continue;
+      }
+      // A missing ACL is the operator's to fix: fail the cluster with one clear error.
+      if (errorCode === TOPIC_AUTHORIZATION_FAILED) {
+        throw new KafkaAuthorizationError(MISSING_ACL.TOPIC_AUTHORIZATION_FAILED);
+      }
+      const failure: UnavailablePartition = {
+        topic,
+        partition,
+        reason: "leader-error",
+        detail: `broker ${leader}: ${
+          RETRIABLE_LEADER_ERRORS.get(errorCode) ?? groupError(errorCode).message
+        }`,
+      };
+      if (RETRIABLE_LEADER_ERRORS.has(errorCode)) retry.push(failure);
+      else unavailable.push(failure);
+    }
+  }));
+  return retry;
+}
+
+/** End offsets from one leader, each partition with its own error code. */
+async function listOffsets(
+  broker: InternalConnectedBroker,
+  topics: ReadonlyMap<string, readonly number[]>,
+): Promise<ListedOffset[]> {
+  if (supports(broker, LIST_OFFSETS)) {
+    return await sendOwnRequest(
+      broker,
+      LIST_OFFSETS,
+      encodeListOffsetsV4(topics, READ_UNCOMMITTED),
+      decodeListOffsetsV4,
+    );
+  }
+  // Brokers before 2.1: kafkajs' ListOffsets, which fails as a whole on a partition error.
+  const response = await broker.listOffsets({
+    isolationLevel: READ_UNCOMMITTED,
+    topics: [...topics].map(([topic, partitionIds]) => ({
+      topic,
+      partitions: partitionIds.map((partition) => ({ partition, timestamp: LATEST_TIMESTAMP })),
+    })),
+  });
+  return response.responses.flatMap((topic) =>
+    topic.partitions.map((partition) => ({
+      topic: topic.topic,
+      partition: partition.partition,
+      errorCode: 0,
+      offset: Number(partition.offset),
+    }))
+  );
+}

@@ -1,0 +1,51 @@
+/** kafkajs client settings (timeouts, TLS, SASL, logging) from a cluster's configuration. */
+import { type KafkaConfig, logLevel as KafkajsLogLevel, type SASLOptions } from "kafkajs";
+import type { KafkaClusterConfig, TlsSettings } from "../config/load_config.ts";
+import type { Logger } from "../log/logger.ts";
+import { readTlsFiles } from "../util/tls_files.ts";
+
+/** kafkajs client settings from our cluster config: timeouts, TLS, SASL, logging. */
+export function kafkaClientConfig(
+  config: KafkaClusterConfig,
+  deps: { logger: Logger; readTextFile(path: string): string },
+): KafkaConfig {
+  const logger = deps.logger.child({ cluster: config.name, source: "kafkajs" });
+  return {
+    clientId: "kafka-lag-deno",
+    brokers: config.brokers,
+    connectionTimeout: config.metadataTimeoutMs,
+    authenticationTimeout: config.metadataTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    enforceRequestTimeout: true,
+    // Few, quick retries: a failed iteration is retried by the next one anyway.
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
+    ssl: config.tls ? tlsOptions(config.tls, deps.readTextFile) : undefined,
+    sasl: config.sasl ? saslOptions(config.sasl) : undefined,
+    logLevel: KafkajsLogLevel.WARN,
+    // kafkajs logs every retry as an error; our collector logs each state change once, so its
+    // messages are only worth seeing at debug level.
+    logCreator: () => ({ namespace, log }) => {
+      logger.debug(`${namespace}: ${log.message}`, {
+        broker: log.broker,
+        error: log.error,
+      });
+    },
+  };
+}
+
+function saslOptions(sasl: NonNullable<KafkaClusterConfig["sasl"]>): SASLOptions {
+  const credentials = { username: sasl.username, password: sasl.password };
+  switch (sasl.mechanism) {
+    case "PLAIN":
+      return { mechanism: "plain", ...credentials };
+    case "SCRAM-SHA-256":
+      return { mechanism: "scram-sha-256", ...credentials };
+    case "SCRAM-SHA-512":
+      return { mechanism: "scram-sha-512", ...credentials };
+  }
+}
+
+function tlsOptions(tls: TlsSettings, readTextFile: (path: string) => string) {
+  const { ca, cert, key } = readTlsFiles(tls, readTextFile);
+  return { rejectUnauthorized: !tls.insecureSkipVerify, ca: ca ? [ca] : undefined, cert, key };
+}

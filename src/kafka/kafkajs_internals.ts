@@ -1,0 +1,173 @@
+/**
+ * The parts of kafkajs' internals the admin uses, and how requests we encode ourselves travel over
+ * its connections. kafkajs' internal Cluster is used rather than its Admin client because the Admin
+ * client asks for end offsets one topic at a time and never forgets a deleted topic, while the
+ * Cluster lets us send one request per broker for everything it leads or coordinates; and kafkajs
+ * 2.2.4 speaks no flexible versions, so the batched requests are encoded here (group_requests.ts,
+ * list_offsets.ts) and sent over its connections.
+ */
+import type { Kafka } from "kafkajs";
+import Encoder from "kafkajs/src/protocol/encoder.js";
+import { Buffer } from "node:buffer";
+import { type GroupListing, KafkaAuthorizationError } from "./kafka_admin.ts";
+import type { DecodedMetadata } from "./kafkajs_metadata_patch.ts";
+import { KAFKA_ERROR_NAMES } from "./group_requests.ts";
+
+/** The high watermark, as kafka-consumer-groups reports it (not the last stable offset). */
+export const READ_UNCOMMITTED = 0;
+
+/** What the request modules need from the admin: the connected cluster and request timing. */
+export interface AdminContext {
+  cluster: InternalCluster;
+  /** Runs `call`, recording its duration under `api` in the latency histogram. */
+  timed<T>(api: string, call: () => Promise<T>): Promise<T>;
+  now(): number;
+}
+
+// Shapes of the kafkajs internals used here (kafkajs ships no types for them).
+export interface InternalBroker {
+  listGroups(): Promise<{ groups: GroupListing[] }>;
+  describeAcls(filter: {
+    resourceType: number;
+    resourceName: string;
+    resourcePatternType: number;
+    principal: null;
+    host: null;
+    operation: number;
+    permissionType: number;
+  }): Promise<unknown>;
+  offsetFetch(request: { groupId: string; topics: never[] }): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }>;
+  listOffsets(request: {
+    isolationLevel: number;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; timestamp: number }> }>;
+  }): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }>;
+}
+
+export interface ProtocolRequest {
+  request: unknown;
+  response: {
+    decode(payload: Uint8Array): Promise<unknown>;
+    parse(data: unknown): Promise<unknown>;
+  };
+}
+
+export interface InternalConnectedBroker extends InternalBroker {
+  nodeId: number;
+  /** The broker's ApiVersions answer, by API key (set once connected). */
+  versions?: Record<number, { minVersion: number; maxVersion: number }>;
+  connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+}
+
+export interface InternalCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
+  findBroker(request: { nodeId: string }): Promise<InternalConnectedBroker>;
+  findGroupCoordinator(request: { groupId: string }): Promise<InternalConnectedBroker>;
+  brokerPool: {
+    brokers: Record<string, unknown>;
+    metadata?: DecodedMetadata;
+  };
+}
+
+/** Reaches kafkajs' private Cluster factory (see the module comment for why). */
+export function internalCluster(kafka: Kafka): InternalCluster {
+  const factorySymbol = Object.getOwnPropertySymbols(kafka).find((symbol) =>
+    symbol.description === "private:Kafka:createCluster"
+  );
+  if (!factorySymbol) throw new Error("kafkajs internals changed: no Cluster factory found");
+  const factory = (kafka as unknown as Record<symbol, (options: object) => InternalCluster>)[
+    factorySymbol
+  ];
+  return factory({ allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED });
+}
+
+/** The first broker that answers, for requests any broker can serve. */
+export async function anyBroker(cluster: InternalCluster): Promise<InternalConnectedBroker> {
+  let lastError: unknown = new Error("no broker known");
+  for (const nodeId of Object.keys(cluster.brokerPool.brokers)) {
+    try {
+      return await cluster.findBroker({ nodeId });
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+/** Leader node id by "topic\0partition", from the last metadata. */
+export function leaderIndex(cluster: InternalCluster): Map<string, number> {
+  const leaders = new Map<string, number>();
+  for (const { topic, partitionMetadata } of cluster.brokerPool.metadata?.topicMetadata ?? []) {
+    for (const { partitionId, leader } of partitionMetadata) {
+      leaders.set(`${topic}\u0000${partitionId}`, leader);
+    }
+  }
+  return leaders;
+}
+
+/** Whether the broker speaks the version of a request we encode ourselves. */
+export function supports(
+  broker: InternalConnectedBroker,
+  api: { apiKey: number; version: number },
+  enabled = true,
+): boolean {
+  if (!enabled) return false;
+  const range = broker.versions?.[api.apiKey];
+  return range !== undefined && range.minVersion <= api.version && api.version <= range.maxVersion;
+}
+
+/** Sends a request body we encoded ourselves over kafkajs' connection to the broker. */
+export function sendOwnRequest<T>(
+  broker: InternalConnectedBroker,
+  api: { apiKey: number; version: number; name: string },
+  body: Uint8Array,
+  decode: (payload: Uint8Array) => T,
+): Promise<T> {
+  return broker.connectionPool.send({
+    request: {
+      apiKey: api.apiKey,
+      apiVersion: api.version,
+      apiName: api.name,
+      encode: () => Promise.resolve(new Encoder().writeBuffer(Buffer.from(body))),
+    },
+    response: {
+      decode: (payload) => Promise.resolve(decode(payload)),
+      parse: (data) => Promise.resolve(data),
+    },
+  }) as Promise<T>;
+}
+
+/** Kafka's authorization errors, as the ACL each one means is missing. */
+export const MISSING_ACL: Record<string, string> = {
+  CLUSTER_AUTHORIZATION_FAILED: "Describe on the cluster",
+  GROUP_AUTHORIZATION_FAILED: "Describe on the consumer groups",
+  TOPIC_AUTHORIZATION_FAILED: "Describe on the topics (and Read for exact_lag_seconds)",
+};
+
+/** Replaces a kafkajs authorization error with one that names the missing ACL. */
+export function explainAuthorization(error: unknown): unknown {
+  const type = (error as { type?: string } | undefined)?.type;
+  const missing = type ? MISSING_ACL[type] : undefined;
+  return missing ? new KafkaAuthorizationError(missing, { cause: error }) : error;
+}
+
+/** The error for a group-level Kafka error code. */
+export function groupError(errorCode: number): Error {
+  const name = KAFKA_ERROR_NAMES[errorCode] ?? `Kafka error code ${errorCode}`;
+  if (errorCode === 30) return new KafkaAuthorizationError(MISSING_ACL.GROUP_AUTHORIZATION_FAILED);
+  if (errorCode === 31) {
+    return new KafkaAuthorizationError(MISSING_ACL.CLUSTER_AUTHORIZATION_FAILED);
+  }
+  return new Error(name);
+}
+
+/** An Error from anything thrown. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
