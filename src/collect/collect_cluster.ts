@@ -7,14 +7,14 @@ import {
   KafkaAuthorizationError,
   type LatestOffset,
 } from "../kafka/kafka_admin.ts";
-import { aggregateGroup } from "../lag/aggregate.ts";
+import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import { estimateTimeLag } from "../lag/time_lag.ts";
 import type { GroupLag, LagSecondsMethod, OffsetObservation, PartitionLag } from "../lag/types.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
-import { applyRecordTimestamps, RecordTimeCache } from "./record_timestamps.ts";
+import { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.ts";
 import type { ListedGroupsMemory } from "./listed_groups_memory.ts";
 
 /** What a cluster iteration talks to. */
@@ -106,30 +106,45 @@ export async function collectCluster(
   });
 
   // Each group is stored compactly as soon as it is measured: the snapshot outlives the
-  // iteration, its per-partition objects do not.
+  // iteration, its per-partition objects do not. Record timestamps already known are used as
+  // each partition is measured; unknown ones are read afterwards and patched in.
+  const recordTimes = deps.recordTimes ?? new RecordTimeCache();
+  const round = new RecordTimestampRound(config.recordTimestamps, recordTimes, deps.now());
   let groups: GroupLag[] = [];
   groupIds.forEach((groupId, index) => {
     const partitions = measureGroup(groupId, committedByGroup[index], endOffsets, log);
-    if (partitions.length > 0) groups.push(aggregateGroup(groupId, partitions));
+    if (partitions.length === 0) return;
+    partitions.forEach((partition, partitionIndex) => {
+      if (partition.lagOffsets <= 0 || !round.wants(partition.lagSecondsMethod)) return;
+      const seconds = round.ageSeconds(
+        partition,
+        endOffsets.get(partition.topic)![partition.partition]!.latest.observedAtMs,
+        { group: groups.length, index: partitionIndex },
+      );
+      if (seconds !== undefined) {
+        partition.lagSeconds = seconds;
+        partition.lagSecondsMethod = "record-timestamp";
+      }
+    });
+    groups.push(aggregateGroup(groupId, partitions));
   });
-  const recordTimes = deps.recordTimes ?? new RecordTimeCache();
-  const applied = await applyRecordTimestamps(
-    groups,
-    (topic, partition) => endOffsets.get(topic)![partition]!.latest.observedAtMs,
-    {
-      policy: config.recordTimestamps,
-      deps: { admin: deps.admin, now: deps.now, logger: log, cache: recordTimes },
-    },
-  );
+  const changed = new Set<number>();
+  for (const { group, index, seconds } of await round.readQueued(deps.admin, log)) {
+    groups[group].partitions.setLagSeconds(index, seconds, "record-timestamp");
+    changed.add(group);
+  }
   recordTimes.endIteration();
-  groups = applied.groups;
+  // The aggregates include the lag in seconds: recompute them where it changed.
+  groups = groups.map((group, index) =>
+    changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
+  );
   return {
     clusterName: config.name,
     groupsChecked: groupIds.length,
     groups,
     startedAtMs,
     completedAtMs: deps.now(),
-    recordLookups: applied.counts,
+    recordLookups: round.counts(),
     ...countLagSecondsMethods(groups),
     unavailablePartitions: unavailable,
     unlistedBrokers: listed.unreachableBrokers,

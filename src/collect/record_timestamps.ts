@@ -6,8 +6,7 @@
  */
 import type { RecordTimestampPolicy } from "../config/load_config.ts";
 import { type KafkaAdmin, type RecordLookup, recordLookupKey } from "../kafka/kafka_admin.ts";
-import { aggregatePartitionTable } from "../lag/aggregate.ts";
-import type { GroupLag } from "../lag/types.ts";
+import type { LagSecondsMethod, PartitionLag } from "../lag/types.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 
 /** What the lookups of one iteration gave, counted per distinct (topic, partition, offset). */
@@ -20,7 +19,7 @@ export interface RecordLookupCounts {
   missing: number;
   /** Timestamps not trusted: -1, before 2000, or too far in the future. */
   untrusted: number;
-  /** Left for a later iteration because of `maxPartitions`. */
+  /** Left for a later iteration because of `maxPartitions` (counted per record). */
   deferred: number;
 }
 
@@ -29,182 +28,216 @@ export const EARLIEST_TRUSTED_TIMESTAMP_MS = 946_684_800_000;
 /** A record that could not be read is tried again after this long (retention, ACLs rarely change). */
 export const MISSING_RETRY_MS = 60_000;
 
-type CachedRecordTime =
+/** What is known of one committed record; `undefined` while it is waiting to be read. */
+type RecordState =
   | { kind: "found"; timestampMs: number }
   | { kind: "untrusted" }
   | { kind: "missing"; retryAtMs: number };
 
+/** A cache entry: the record's state, and the iterations that used and counted it. */
+interface CacheEntry {
+  state?: RecordState;
+  usedIn: number;
+  countedIn: number;
+}
+
 /**
  * Record timestamps by (topic, partition, offset), kept across iterations so that a consumer stuck
- * on one offset costs one read. Holds only what the previous iteration asked for.
+ * on one offset costs one read; an entry no iteration asked for is dropped at the end of the next.
+ * Nested maps rather than string keys: every iteration asks for every such partition again, and
+ * building a key string each time cost measurably at 10,000 groups.
  */
 export class RecordTimeCache {
-  #previous = new Map<string, CachedRecordTime>();
-  #current = new Map<string, CachedRecordTime>();
+  readonly #byTopic = new Map<string, Map<number, Map<number, CacheEntry>>>();
+  #iteration = 1;
+  #size = 0;
 
-  get(key: string): CachedRecordTime | undefined {
-    const entry = this.#current.get(key) ?? this.#previous.get(key);
-    if (entry) this.#current.set(key, entry);
+  /** The entry of one record (created empty), marked as used by this iteration. */
+  entry(topic: string, partition: number, offset: number): CacheEntry {
+    let partitions = this.#byTopic.get(topic);
+    if (!partitions) this.#byTopic.set(topic, partitions = new Map());
+    let offsets = partitions.get(partition);
+    if (!offsets) partitions.set(partition, offsets = new Map());
+    let entry = offsets.get(offset);
+    if (!entry) {
+      offsets.set(offset, entry = { usedIn: this.#iteration, countedIn: 0 });
+      this.#size++;
+    }
+    entry.usedIn = this.#iteration;
     return entry;
   }
 
-  set(key: string, entry: CachedRecordTime): void {
-    this.#current.set(key, entry);
+  /** The current iteration's number (entries count themselves once per iteration). */
+  get iteration(): number {
+    return this.#iteration;
   }
 
-  /** Forgets what this iteration did not ask for. */
+  /** Forgets what neither this iteration nor the previous one asked for, and starts the next. */
   endIteration(): void {
-    this.#previous = this.#current;
-    this.#current = new Map();
+    for (const [topic, partitions] of this.#byTopic) {
+      for (const [partition, offsets] of partitions) {
+        for (const [offset, entry] of offsets) {
+          if (entry.usedIn < this.#iteration - 1 || entry.state === undefined) {
+            offsets.delete(offset);
+            this.#size--;
+          }
+        }
+        if (offsets.size === 0) partitions.delete(partition);
+      }
+      if (partitions.size === 0) this.#byTopic.delete(topic);
+    }
+    this.#iteration++;
   }
 
   get size(): number {
-    return this.#current.size + this.#previous.size;
+    return this.#size;
   }
 }
 
-/** What applyRecordTimestamps() needs. */
-export interface RecordTimestampDeps {
-  admin: KafkaAdmin;
-  now(): number;
-  logger: Logger;
-  cache: RecordTimeCache;
-}
-
-/** A group-partition that may take a record's timestamp. */
-interface Candidate {
+/** A group-partition waiting for its record to be read: where to put the value. */
+interface Place {
   group: number;
   index: number;
-  key: string;
-  lagOffsets: number;
+}
+
+/** A record to read, and every group-partition that is waiting for it. */
+interface PendingRecord {
+  entry: CacheEntry;
   lookup: RecordLookup;
+  /** The largest lag of the group-partitions waiting: the most lagging are read first. */
+  lagOffsets: number;
   /** When this iteration saw the partition's log end: the lag is measured at that time. */
   observedAtMs: number;
+  places: Place[];
 }
 
 /**
- * Replaces the lag in seconds of the partitions `policy` selects by `observedAt − timestamp of
- * the committed record`. A record that cannot be read, or whose timestamp is not trusted, keeps
- * the estimate (or no value), so this only adds information. Returns the groups (aggregates
- * recomputed where a value changed) and the lookup counts.
+ * The record timestamps of one iteration. Each lagging partition that `policy` selects (exact
+ * mode: all; otherwise those the history cannot date) asks `ageSeconds()`: a cached timestamp is
+ * used at once, an unknown one is queued; `readQueued()` then reads the queued records (bounded)
+ * and says which group-partitions got a value. So a stuck consumer costs one read in all, and an
+ * iteration in steady state costs a few map lookups per such partition.
  */
-export async function applyRecordTimestamps(
-  groups: GroupLag[],
-  observedAtMs: (topic: string, partition: number) => number,
-  options: { policy: RecordTimestampPolicy; deps: RecordTimestampDeps },
-): Promise<{ groups: GroupLag[]; counts: RecordLookupCounts }> {
-  const { policy, deps } = options;
-  const counts: RecordLookupCounts = {
+export class RecordTimestampRound {
+  readonly #policy: RecordTimestampPolicy;
+  readonly #cache: RecordTimeCache;
+  readonly #nowMs: number;
+  readonly #queued = new Map<CacheEntry, PendingRecord>();
+  readonly #counts: RecordLookupCounts = {
     fetched: 0,
     found: 0,
     missing: 0,
     untrusted: 0,
     deferred: 0,
   };
-  const candidates = selectCandidates(groups, policy.exact, observedAtMs);
 
-  // One decision per record, however many groups sit on it.
-  const byKey = new Map<string, Candidate>();
-  for (const candidate of candidates) {
-    const known = byKey.get(candidate.key);
-    if (!known || known.lagOffsets < candidate.lagOffsets) byKey.set(candidate.key, candidate);
+  constructor(policy: RecordTimestampPolicy, cache: RecordTimeCache, nowMs: number) {
+    this.#policy = policy;
+    this.#cache = cache;
+    this.#nowMs = nowMs;
   }
-  const nowMs = deps.now();
-  const toFetch: Candidate[] = [];
-  for (const candidate of byKey.values()) {
-    const cached = deps.cache.get(candidate.key);
-    if (!cached || (cached.kind === "missing" && cached.retryAtMs <= nowMs)) {
-      toFetch.push(candidate);
+
+  /** Whether a lagging partition whose value came by `method` takes a record timestamp. */
+  wants(method: LagSecondsMethod | undefined): boolean {
+    return this.#policy.exact || method !== "interpolated";
+  }
+
+  /**
+   * `observedAt − timestamp` of the committed record in seconds when its timestamp is known;
+   * otherwise undefined, and the record is queued for `readQueued()` (unless known unreadable).
+   */
+  ageSeconds(lag: PartitionLag, observedAtMs: number, place: Place): number | undefined {
+    const entry = this.#cache.entry(lag.topic, lag.partition, lag.committedOffset);
+    const state = entry.state;
+    const firstAsk = entry.countedIn !== this.#cache.iteration;
+    if (state?.kind === "found") {
+      if (firstAsk) this.#count(entry, "found");
+      // A producer clock slightly ahead of ours gives a negative age: clamp, as everywhere else.
+      return Math.max(0, observedAtMs - state.timestampMs) / 1_000;
     }
-  }
-  toFetch.sort((a, b) => b.lagOffsets - a.lagOffsets);
-  counts.deferred = Math.max(0, toFetch.length - policy.maxPartitions);
-  toFetch.splice(policy.maxPartitions);
-  counts.fetched = toFetch.length;
-
-  const unanswered = new Set<string>();
-  if (toFetch.length > 0) {
-    try {
-      const times = await deps.admin.fetchRecordTimes(toFetch.map(({ lookup }) => lookup));
-      for (const candidate of toFetch) {
-        const record = times.get(candidate.key);
-        deps.cache.set(
-          candidate.key,
-          !record
-            ? { kind: "missing", retryAtMs: nowMs + MISSING_RETRY_MS }
-            : isTrusted(record.timestampMs, candidate.observedAtMs, policy.maxFutureSkewMs)
-            ? { kind: "found", timestampMs: record.timestampMs }
-            : { kind: "untrusted" },
-        );
-      }
-    } catch (error) {
-      // Not cached: a failed request is tried again in the next iteration.
-      for (const candidate of toFetch) unanswered.add(candidate.key);
-      deps.logger.warn("cannot read record timestamps; keeping the estimated lag in seconds", {
-        error: describeError(error),
+    if (state && (state.kind === "untrusted" || state.retryAtMs > this.#nowMs)) {
+      if (firstAsk) this.#count(entry, state.kind);
+      return undefined;
+    }
+    const queued = this.#queued.get(entry);
+    if (queued) {
+      queued.places.push(place);
+      queued.lagOffsets = Math.max(queued.lagOffsets, lag.lagOffsets);
+    } else {
+      this.#queued.set(entry, {
+        entry,
+        lookup: { topic: lag.topic, partition: lag.partition, offset: lag.committedOffset },
+        lagOffsets: lag.lagOffsets,
+        observedAtMs,
+        places: [place],
       });
     }
+    return undefined;
   }
 
-  for (const key of byKey.keys()) {
-    const entry = deps.cache.get(key);
-    if (entry?.kind === "found") counts.found++;
-    else if (entry?.kind === "untrusted") counts.untrusted++;
-    else if (entry?.kind === "missing" || unanswered.has(key)) counts.missing++;
+  /**
+   * Reads the queued records, most lagging first, from at most `maxPartitions` partitions (one
+   * read of a partition dates every queued offset of it that it reaches); the rest wait for the
+   * next iteration. Returns the values for the group-partitions that were waiting.
+   */
+  async readQueued(
+    admin: KafkaAdmin,
+    logger: Logger,
+  ): Promise<Array<Place & { seconds: number }>> {
+    const queued = [...this.#queued.values()].sort((a, b) => b.lagOffsets - a.lagOffsets);
+    const partitions = new Set<string>();
+    const toRead: PendingRecord[] = [];
+    for (const pending of queued) {
+      const partition = `${pending.lookup.topic}\u0000${pending.lookup.partition}`;
+      if (!partitions.has(partition) && partitions.size >= this.#policy.maxPartitions) {
+        this.#counts.deferred++;
+        continue;
+      }
+      partitions.add(partition);
+      toRead.push(pending);
+    }
+    this.#counts.fetched = toRead.length;
+    if (toRead.length === 0) return [];
+    let times: Map<string, { timestampMs: number }>;
+    try {
+      times = await admin.fetchRecordTimes(toRead.map((pending) => pending.lookup));
+    } catch (error) {
+      // Not cached: a failed request is tried again in the next iteration.
+      this.#counts.missing += toRead.length;
+      logger.warn("cannot read record timestamps; keeping the estimated lag in seconds", {
+        error: describeError(error),
+      });
+      return [];
+    }
+    const values: Array<Place & { seconds: number }> = [];
+    for (const pending of toRead) {
+      const record = times.get(recordLookupKey(pending.lookup));
+      const state: RecordState = !record
+        ? { kind: "missing", retryAtMs: this.#nowMs + MISSING_RETRY_MS }
+        : isTrusted(record.timestampMs, pending.observedAtMs, this.#policy.maxFutureSkewMs)
+        ? { kind: "found", timestampMs: record.timestampMs }
+        : { kind: "untrusted" };
+      pending.entry.state = state;
+      this.#count(pending.entry, state.kind);
+      if (state.kind !== "found") continue;
+      const seconds = Math.max(0, pending.observedAtMs - state.timestampMs) / 1_000;
+      for (const place of pending.places) values.push({ ...place, seconds });
+    }
+    return values;
   }
 
-  const changed = new Set<number>();
-  for (const candidate of candidates) {
-    const entry = deps.cache.get(candidate.key);
-    if (entry?.kind !== "found") continue;
-    // A producer clock slightly ahead of ours gives a negative age: clamp, as everywhere else.
-    const seconds = Math.max(0, candidate.observedAtMs - entry.timestampMs) / 1_000;
-    groups[candidate.group].partitions.setLagSeconds(candidate.index, seconds, "record-timestamp");
-    changed.add(candidate.group);
+  /** What this iteration's lookups gave. */
+  counts(): RecordLookupCounts {
+    return { ...this.#counts };
   }
-  return {
-    // The aggregates include the lag in seconds: recompute them where it changed.
-    groups: groups.map((group, index) =>
-      changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
-    ),
-    counts,
-  };
+
+  #count(entry: CacheEntry, kind: RecordState["kind"]): void {
+    entry.countedIn = this.#cache.iteration;
+    this.#counts[kind]++;
+  }
 }
 
 /** Whether a record timestamp can be a production time (not -1, not before 2000, not ahead). */
 export function isTrusted(timestampMs: number, nowMs: number, maxFutureSkewMs: number): boolean {
   return timestampMs >= EARLIEST_TRUSTED_TIMESTAMP_MS && timestampMs <= nowMs + maxFutureSkewMs;
-}
-
-/**
- * Lagging partitions whose value does not come from an interpolation inside the history (no
- * value, extrapolated, lower bound), or every lagging partition in exact mode.
- */
-function selectCandidates(
-  groups: GroupLag[],
-  exact: boolean,
-  observedAtMs: (topic: string, partition: number) => number,
-): Candidate[] {
-  const candidates: Candidate[] = [];
-  groups.forEach(({ partitions }, group) => {
-    for (let index = 0; index < partitions.length; index++) {
-      const lagOffsets = partitions.lagOffsets(index);
-      if (lagOffsets <= 0) continue;
-      if (!exact && partitions.lagSecondsMethod(index) === "interpolated") continue;
-      const lookup = {
-        topic: partitions.topic(index),
-        partition: partitions.partition(index),
-        offset: partitions.committedOffset(index),
-      };
-      candidates.push({
-        group,
-        index,
-        key: recordLookupKey(lookup),
-        lagOffsets,
-        lookup,
-        observedAtMs: observedAtMs(lookup.topic, lookup.partition),
-      });
-    }
-  });
-  return candidates;
 }

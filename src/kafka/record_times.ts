@@ -17,10 +17,24 @@ import { mapConcurrent } from "../util/map_concurrent.ts";
 const RECORD_FETCH_BYTES = 4_096;
 const MAX_PARTITIONS_PER_FETCH = 500;
 
+/** One partition to read: the offsets still wanted on it, ascending. */
+interface PartitionRead {
+  topic: string;
+  partition: number;
+  offsets: number[];
+}
+
+/** Rounds per call: each dates at least the smallest offset still wanted of every partition. */
+const MAX_ROUNDS = 16;
+/** A read of a partition with several wanted offsets asks this many times RECORD_FETCH_BYTES, at most. */
+const MAX_FETCH_MULTIPLE = 16;
+
 /**
  * Timestamps of the records at the given offsets (or of the first record after each, when it no
- * longer exists), with Fetch requests grouped per leader broker, `concurrency` in flight. Lookups
- * that fail are missing from the result; throws only when all fail.
+ * longer exists), with Fetch requests grouped per leader broker, `concurrency` in flight. Each
+ * partition is read from its smallest wanted offset on, so one read dates every wanted offset it
+ * reaches; the rest are read in the next round. Lookups that fail are missing from the result;
+ * throws only when all fail.
  */
 export async function fetchRecordTimes(
   context: AdminContext,
@@ -31,28 +45,29 @@ export async function fetchRecordTimes(
   if (lookups.length === 0) return found;
   const { cluster } = context;
   const leaders = leaderIndex(cluster);
-  // A Fetch request names each partition once: groups at different offsets of one partition
-  // are looked up in successive rounds.
-  let pending = [...new Map(lookups.map((lookup) => [recordLookupKey(lookup), lookup])).values()];
+  let pending = new Map<string, PartitionRead>();
+  for (const { topic, partition, offset } of lookups) {
+    const key = `${topic}\u0000${partition}`;
+    const read = pending.get(key);
+    if (read) read.offsets.push(offset);
+    else pending.set(key, { topic, partition, offsets: [offset] });
+  }
+  for (const read of pending.values()) {
+    read.offsets = [...new Set(read.offsets)].sort((a, b) => a - b);
+  }
   const failures: unknown[] = [];
-  while (pending.length > 0) {
-    const round = new Map<string, RecordLookup>();
-    const later: RecordLookup[] = [];
-    for (const lookup of pending) {
-      const partitionKey = `${lookup.topic}\u0000${lookup.partition}`;
-      if (round.has(partitionKey)) later.push(lookup);
-      else round.set(partitionKey, lookup);
-    }
-    const byLeader = new Map<number, RecordLookup[]>();
-    for (const [partitionKey, lookup] of round) {
-      const leader = leaders.get(partitionKey);
+  for (let round = 0; round < MAX_ROUNDS && pending.size > 0; round++) {
+    const next = new Map<string, PartitionRead>();
+    const byLeader = new Map<number, PartitionRead[]>();
+    for (const [key, read] of pending) {
+      const leader = leaders.get(key);
       if (leader === undefined || leader < 0) continue;
       const list = byLeader.get(leader);
-      if (list) list.push(lookup);
-      else byLeader.set(leader, [lookup]);
+      if (list) list.push(read);
+      else byLeader.set(leader, [read]);
     }
     const requests = [...byLeader].flatMap(([leader, list]) => {
-      const chunks: Array<[number, RecordLookup[]]> = [];
+      const chunks: Array<[number, PartitionRead[]]> = [];
       for (let start = 0; start < list.length; start += MAX_PARTITIONS_PER_FETCH) {
         chunks.push([leader, list.slice(start, start + MAX_PARTITIONS_PER_FETCH)]);
       }
@@ -60,26 +75,31 @@ export async function fetchRecordTimes(
     });
     // Kafka answers a Fetch with whole batches only, and returns a batch larger than the size
     // asked for only to the first partition of a response (KIP-74): the others come back empty.
-    // Producers batch up to 1 MB, so those partitions are fetched again alone.
-    const alone: Array<[number, RecordLookup]> = [];
-    const fetchAndRead = async (leader: number, chunk: RecordLookup[], retryAlone: boolean) => {
+    // Producers batch up to 1 MB, so those partitions are read again alone.
+    const alone: Array<[number, PartitionRead]> = [];
+    const fetchAndRead = async (leader: number, chunk: PartitionRead[], retryAlone: boolean) => {
       const broker = await cluster.findBroker({ nodeId: String(leader) });
       const partitions = await context.timed("Fetch", () => fetchRecords(broker, chunk));
-      const wanted = new Map(
-        chunk.map((lookup) => [`${lookup.topic}\u0000${lookup.partition}`, lookup]),
-      );
+      const wanted = new Map(chunk.map((read) => [`${read.topic}\u0000${read.partition}`, read]));
       for (const partition of partitions) {
-        const lookup = wanted.get(`${partition.topic}\u0000${partition.partition}`);
-        if (!lookup || partition.errorCode !== 0) continue;
-        const record = findRecordTimestamp(partition.records, lookup.offset);
-        if (retryAlone && !record?.exact) {
-          alone.push([leader, lookup]);
-        } else if (record) {
-          found.set(recordLookupKey(lookup), {
-            timestampMs: record.timestampMs,
-            exact: record.exact,
-          });
+        const key = `${partition.topic}\u0000${partition.partition}`;
+        const read = wanted.get(key);
+        if (!read || partition.errorCode !== 0) continue;
+        const [first, ...rest] = read.offsets;
+        const firstRecord = findRecordTimestamp(partition.records, first);
+        if (!firstRecord?.exact && retryAlone) {
+          alone.push([leader, read]);
+          continue;
         }
+        // Alone, an inexact answer is the best there is (a batch that cannot be decompressed).
+        if (firstRecord) found.set(recordLookupKey({ ...read, offset: first }), firstRecord);
+        const remaining: number[] = [];
+        for (const offset of rest) {
+          const record = findRecordTimestamp(partition.records, offset);
+          if (record?.exact) found.set(recordLookupKey({ ...read, offset }), record);
+          else remaining.push(offset);
+        }
+        if (remaining.length > 0) next.set(key, { ...read, offsets: remaining });
       }
     };
     // A broker that fails loses only its own lookups.
@@ -92,24 +112,30 @@ export async function fetchRecordTimes(
     await mapConcurrent(
       alone,
       concurrency,
-      ([leader, lookup]) =>
-        fetchAndRead(leader, [lookup], false).catch((error) => failures.push(error)),
+      ([leader, read]) =>
+        fetchAndRead(leader, [read], false).catch((error) => failures.push(error)),
     );
-    pending = later;
+    pending = next;
   }
   if (found.size === 0 && failures.length > 0) throw failures[0];
   return found;
 }
 
-/** One Fetch v4 request for a few KiB at each lookup's offset, decoded by record_batch.ts. */
-function fetchRecords(broker: InternalConnectedBroker, lookups: RecordLookup[]) {
+/**
+ * One Fetch v4 request from each partition's smallest wanted offset, a few KiB per wanted offset,
+ * decoded by record_batch.ts.
+ */
+function fetchRecords(broker: InternalConnectedBroker, reads: PartitionRead[]) {
   const topics = new Map<
     string,
     Array<{ partition: number; fetchOffset: string; maxBytes: number }>
   >();
-  for (const { topic, partition, offset } of lookups) {
+  let totalBytes = 0;
+  for (const { topic, partition, offsets } of reads) {
     const list = topics.get(topic) ?? [];
-    list.push({ partition, fetchOffset: String(offset), maxBytes: RECORD_FETCH_BYTES });
+    const maxBytes = RECORD_FETCH_BYTES * Math.min(offsets.length, MAX_FETCH_MULTIPLE);
+    totalBytes += maxBytes;
+    list.push({ partition, fetchOffset: String(offsets[0]), maxBytes });
     topics.set(topic, list);
   }
   return broker.connectionPool.send({
@@ -117,7 +143,7 @@ function fetchRecords(broker: InternalConnectedBroker, lookups: RecordLookup[]) 
       replicaId: -1,
       maxWaitTime: 0,
       minBytes: 0,
-      maxBytes: RECORD_FETCH_BYTES * lookups.length,
+      maxBytes: totalBytes,
       isolationLevel: READ_UNCOMMITTED,
       topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
     }),

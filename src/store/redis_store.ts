@@ -18,10 +18,21 @@ const SHARDS = 16;
 /** Every this many calls per shard, fields of partitions unseen for a retention are swept. */
 const SWEEP_EVERY = 60;
 
+// Times are stored in Redis' clock: each call passes the instance's "now", and the script shifts
+// the observations by (Redis now − instance now) before merging, and returns that shift so the
+// instance can read the history back in its own clock. Instances whose clocks disagree then still
+// write one consistent history (a point "seen later" by a clock that runs ahead would otherwise
+// reorder the history or reset it).
 const MERGE_SCRIPT = `
 local retention = tonumber(ARGV[1])
 local maxPoints = tonumber(ARGV[2])
 local sweep = ARGV[3] == "1"
+local clock = redis.call("TIME")
+local shift = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) - tonumber(ARGV[4])
+-- The shift this instance used before, kept while it still holds within a second: round-trip
+-- jitter must not move points that were already written.
+local previous = tonumber(ARGV[5])
+if previous and math.abs(previous - shift) < 1000 then shift = previous end
 
 local function decode(text)
   local points = {}
@@ -110,11 +121,11 @@ local function merge(points, offset, time)
   return merged
 end
 
-local out = {}
+local out = { string.format("%.0f", shift) }
 local newestTime = 0
-for index = 4, #ARGV, 3 do
+for index = 6, #ARGV, 3 do
   local field = ARGV[index]
-  local time = tonumber(ARGV[index + 2])
+  local time = tonumber(ARGV[index + 2]) + shift
   if time > newestTime then newestTime = time end
   local encoded = encode(merge(decode(redis.call("HGET", KEYS[1], field)), tonumber(ARGV[index + 1]), time))
   redis.call("HSET", KEYS[1], field, encoded)
@@ -136,6 +147,8 @@ export interface RedisStoreOptions {
   keyPrefix: string;
   retentionMs: number;
   maxPoints?: number;
+  /** This instance's clock, in which observations are given and histories returned. */
+  now?: () => number;
 }
 
 type MergeCommand = (key: string, ...args: string[]) => Promise<string[]>;
@@ -145,10 +158,12 @@ export class RedisOffsetHistoryStore implements OffsetHistoryStore {
   readonly #client: RedisClient;
   readonly #options: Required<RedisStoreOptions>;
   readonly #calls = new Map<string, number>();
+  /** Per shard: Redis' clock minus ours, as the merge script measured and used it. */
+  readonly #clockShiftMs = new Map<string, number>();
 
   constructor(client: RedisClient, options: RedisStoreOptions) {
     this.#client = client;
-    this.#options = { maxPoints: DEFAULT_MAX_POINTS, ...options };
+    this.#options = { maxPoints: DEFAULT_MAX_POINTS, now: Date.now, ...options };
     client.defineCommand("kafkaLagMergeHistory", { numberOfKeys: 1, lua: MERGE_SCRIPT });
   }
 
@@ -182,6 +197,8 @@ export class RedisOffsetHistoryStore implements OffsetHistoryStore {
         String(this.#options.retentionMs),
         String(this.#options.maxPoints),
         calls % SWEEP_EVERY === 0 ? "1" : "0",
+        String(Math.round(this.#options.now())),
+        String(this.#clockShiftMs.get(key) ?? ""),
       ];
       for (const index of indexes) {
         const observation = observations[index];
@@ -191,9 +208,10 @@ export class RedisOffsetHistoryStore implements OffsetHistoryStore {
           String(Math.round(observation.timestampMs)),
         );
       }
-      const encoded = await merge(key, ...args);
+      const [shift, ...encoded] = await merge(key, ...args);
+      this.#clockShiftMs.set(key, Number(shift));
       indexes.forEach((observationIndex, position) =>
-        histories[observationIndex] = decodeHistory(encoded[position])
+        histories[observationIndex] = decodeHistory(encoded[position], -Number(shift))
       );
     }));
     return histories;
@@ -209,11 +227,11 @@ function fieldOf(observation: PartitionObservation): string {
   return `${observation.topic}\u0000${observation.partition}`;
 }
 
-/** Parses the script's "offset,time;offset,time" encoding. */
-export function decodeHistory(encoded: string): OffsetObservation[] {
+/** Parses the script's "offset,time;offset,time" encoding, adding `shiftMs` to every time. */
+export function decodeHistory(encoded: string, shiftMs = 0): OffsetObservation[] {
   if (!encoded) return [];
   return encoded.split(";").map((pair) => {
     const [offset, timestampMs] = pair.split(",");
-    return { offset: Number(offset), timestampMs: Number(timestampMs) };
+    return { offset: Number(offset), timestampMs: Number(timestampMs) + shiftMs };
   });
 }
