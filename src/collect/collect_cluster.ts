@@ -14,7 +14,11 @@ import type { GroupLag, LagSecondsMethod, OffsetObservation, PartitionLag } from
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
-import { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.ts";
+import {
+  type PartitionRecordTimes,
+  RecordTimeCache,
+  RecordTimestampRound,
+} from "./record_timestamps.ts";
 import type { ListedGroupsMemory } from "./listed_groups_memory.ts";
 
 /** What a cluster iteration talks to. */
@@ -37,7 +41,11 @@ export interface CollectClusterDeps {
 
 interface PartitionEnd {
   latest: LatestOffset;
+  /** When the end offset was read: the time the partition's lag is measured at. */
+  observedAtMs: number;
   history?: OffsetObservation[];
+  /** The record-time cache entries of this partition. */
+  records: PartitionRecordTimes;
 }
 
 /**
@@ -98,38 +106,53 @@ export async function collectCluster(
   );
   const histories = await readHistories(config.name, latestOffsets, deps);
 
+  const recordTimes = deps.recordTimes ?? new RecordTimeCache();
   const endOffsets: EndOffsetIndex = new Map();
   latestOffsets.forEach((latest, index) => {
     let partitions = endOffsets.get(latest.topic);
     if (!partitions) endOffsets.set(latest.topic, partitions = []);
-    partitions[latest.partition] = { latest, history: histories?.[index] };
+    partitions[latest.partition] = {
+      latest,
+      observedAtMs: latest.observedAtMs,
+      history: histories?.[index],
+      records: recordTimes.partition(latest.topic, latest.partition),
+    };
   });
 
   // Each group is stored compactly as soon as it is measured: the snapshot outlives the
   // iteration, its per-partition objects do not. Record timestamps already known are used as
   // each partition is measured; unknown ones are read afterwards and patched in.
-  const recordTimes = deps.recordTimes ?? new RecordTimeCache();
   const round = new RecordTimestampRound(config.recordTimestamps, recordTimes, deps.now());
+  const methodCounts = new Map<LagSecondsMethod | "none", number>();
+  const countMethod = (method: LagSecondsMethod | "none", change: number) =>
+    methodCounts.set(method, (methodCounts.get(method) ?? 0) + change);
+  const isEstimate = (method: LagSecondsMethod | undefined) =>
+    method === "extrapolated" || method === "lower-bound";
+  /** Per group (same index): partitions whose value is only an estimate that may be too low. */
+  const estimatedByGroup: number[] = [];
   let groups: GroupLag[] = [];
   groupIds.forEach((groupId, index) => {
-    const partitions = measureGroup(groupId, committedByGroup[index], endOffsets, log);
-    if (partitions.length === 0) return;
-    partitions.forEach((partition, partitionIndex) => {
-      if (partition.lagOffsets <= 0 || !round.wants(partition.lagSecondsMethod)) return;
-      const seconds = round.ageSeconds(
-        partition,
-        endOffsets.get(partition.topic)![partition.partition]!.latest.observedAtMs,
-        { group: groups.length, index: partitionIndex },
-      );
-      if (seconds !== undefined) {
-        partition.lagSeconds = seconds;
-        partition.lagSecondsMethod = "record-timestamp";
-      }
+    const partitions = measureGroup(groupId, committedByGroup[index], {
+      endOffsets,
+      round,
+      group: groups.length,
+      log,
     });
+    if (partitions.length === 0) return;
+    let estimated = 0;
+    for (const partition of partitions) {
+      countMethod(partition.lagSecondsMethod ?? "none", 1);
+      if (isEstimate(partition.lagSecondsMethod)) estimated++;
+    }
+    estimatedByGroup.push(estimated);
     groups.push(aggregateGroup(groupId, partitions));
   });
   const changed = new Set<number>();
   for (const { group, index, seconds } of await round.readQueued(deps.admin, log)) {
+    const before = groups[group].partitions.lagSecondsMethod(index);
+    countMethod(before ?? "none", -1);
+    countMethod("record-timestamp", 1);
+    if (isEstimate(before)) estimatedByGroup[group]--;
     groups[group].partitions.setLagSeconds(index, seconds, "record-timestamp");
     changed.add(group);
   }
@@ -145,28 +168,13 @@ export async function collectCluster(
     startedAtMs,
     completedAtMs: deps.now(),
     recordLookups: round.counts(),
-    ...countLagSecondsMethods(groups),
+    lagSecondsMethods: Object.fromEntries([...methodCounts].filter(([, count]) => count > 0)),
+    groupsWithEstimates: groups.flatMap(({ groupId }, group) =>
+      estimatedByGroup[group] > 0 ? [{ groupId, partitions: estimatedByGroup[group] }] : []
+    ),
     unavailablePartitions: unavailable,
     unlistedBrokers: listed.unreachableBrokers,
   };
-}
-
-/** Values by how they were obtained, and the groups with values that may be too low. */
-function countLagSecondsMethods(
-  groups: readonly GroupLag[],
-): Pick<ClusterSnapshot, "lagSecondsMethods" | "groupsWithEstimates"> {
-  const lagSecondsMethods: ClusterSnapshot["lagSecondsMethods"] = {};
-  const groupsWithEstimates: ClusterSnapshot["groupsWithEstimates"] = [];
-  for (const { groupId, partitions } of groups) {
-    let estimated = 0;
-    for (let index = 0; index < partitions.length; index++) {
-      const method: LagSecondsMethod | "none" = partitions.lagSecondsMethod(index) ?? "none";
-      lagSecondsMethods[method] = (lagSecondsMethods[method] ?? 0) + 1;
-      if (method === "extrapolated" || method === "lower-bound") estimated++;
-    }
-    if (estimated > 0) groupsWithEstimates.push({ groupId, partitions: estimated });
-  }
-  return { lagSecondsMethods, groupsWithEstimates };
 }
 
 async function readHistories(
@@ -190,14 +198,30 @@ async function readHistories(
   }
 }
 
+/** What measuring a group looks things up in, and where its values go. */
+interface MeasureContext {
+  endOffsets: EndOffsetIndex;
+  round: RecordTimestampRound;
+  /** The group's index among the measured groups (where read record times are patched in). */
+  group: number;
+  log: Logger;
+}
+
+/**
+ * The group's partitions, sorted by topic and partition: offsets lag, lag in seconds from the
+ * history, or from the committed record's timestamp where that is known (or queued to be read).
+ */
 function measureGroup(
   groupId: string,
   committed: CommittedOffset[],
-  endOffsets: EndOffsetIndex,
-  log: Logger,
+  { endOffsets, round, group, log }: MeasureContext,
 ): PartitionLag[] {
   const partitions: PartitionLag[] = [];
-  for (const { topic, partition, offset: committedOffset } of committed) {
+  // Sorted first, so that each partition's index in the group is known while it is measured.
+  const sorted = committed.toSorted((a, b) =>
+    compareText(a.topic, b.topic) || a.partition - b.partition
+  );
+  for (const { topic, partition, offset: committedOffset } of sorted) {
     const entry = endOffsets.get(topic)?.[partition];
     if (!entry) {
       log.debug("no end offset for a committed partition (topic deleted or no leader)", {
@@ -226,8 +250,16 @@ function measureGroup(
     ) {
       lag.lagSeconds = estimate.seconds;
       lag.lagSecondsMethod = estimate.method;
-    } else if (log.enabled("debug")) {
-      log.debug("no lag in seconds for a partition", {
+    }
+    if (lag.lagOffsets > 0 && round.wants(lag.lagSecondsMethod)) {
+      const seconds = round.ageSeconds(lag, entry, group, partitions.length);
+      if (seconds !== undefined) {
+        lag.lagSeconds = seconds;
+        lag.lagSecondsMethod = "record-timestamp";
+      }
+    }
+    if (lag.lagSeconds === undefined && log.enabled("debug")) {
+      log.debug("no lag in seconds for a partition (yet)", {
         group: groupId,
         topic,
         partition,
@@ -236,7 +268,7 @@ function measureGroup(
     }
     partitions.push(lag);
   }
-  return partitions.sort((a, b) => compareText(a.topic, b.topic) || a.partition - b.partition);
+  return partitions;
 }
 
 function compareText(a: string, b: string): number {

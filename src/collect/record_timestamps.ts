@@ -41,6 +41,9 @@ interface CacheEntry {
   countedIn: number;
 }
 
+/** The cache entries of one partition, by committed offset. */
+export type PartitionRecordTimes = Map<number, CacheEntry>;
+
 /**
  * Record timestamps by (topic, partition, offset), kept across iterations so that a consumer stuck
  * on one offset costs one read; an entry no iteration asked for is dropped at the end of the next.
@@ -52,15 +55,20 @@ export class RecordTimeCache {
   #iteration = 1;
   #size = 0;
 
-  /** The entry of one record (created empty), marked as used by this iteration. */
-  entry(topic: string, partition: number, offset: number): CacheEntry {
+  /** The entries of one partition, by offset: looked up once per partition and iteration. */
+  partition(topic: string, partition: number): PartitionRecordTimes {
     let partitions = this.#byTopic.get(topic);
     if (!partitions) this.#byTopic.set(topic, partitions = new Map());
     let offsets = partitions.get(partition);
     if (!offsets) partitions.set(partition, offsets = new Map());
+    return offsets;
+  }
+
+  /** The entry of one record of a partition (created empty), marked as used by this iteration. */
+  entry(offsets: PartitionRecordTimes, offset: number): CacheEntry {
     let entry = offsets.get(offset);
     if (!entry) {
-      offsets.set(offset, entry = { usedIn: this.#iteration, countedIn: 0 });
+      offsets.set(offset, entry = { state: undefined, usedIn: this.#iteration, countedIn: 0 });
       this.#size++;
     }
     entry.usedIn = this.#iteration;
@@ -145,15 +153,22 @@ export class RecordTimestampRound {
   /**
    * `observedAt − timestamp` of the committed record in seconds when its timestamp is known;
    * otherwise undefined, and the record is queued for `readQueued()` (unless known unreadable).
+   * `end` is the partition's end offset of this iteration, `group`/`index` where the value goes.
+   * (Positional arguments: called for every lagging group-partition, without allocating.)
    */
-  ageSeconds(lag: PartitionLag, observedAtMs: number, place: Place): number | undefined {
-    const entry = this.#cache.entry(lag.topic, lag.partition, lag.committedOffset);
+  ageSeconds(
+    lag: PartitionLag,
+    end: { observedAtMs: number; records: PartitionRecordTimes },
+    group: number,
+    index: number,
+  ): number | undefined {
+    const entry = this.#cache.entry(end.records, lag.committedOffset);
     const state = entry.state;
     const firstAsk = entry.countedIn !== this.#cache.iteration;
     if (state?.kind === "found") {
       if (firstAsk) this.#count(entry, "found");
       // A producer clock slightly ahead of ours gives a negative age: clamp, as everywhere else.
-      return Math.max(0, observedAtMs - state.timestampMs) / 1_000;
+      return Math.max(0, end.observedAtMs - state.timestampMs) / 1_000;
     }
     if (state && (state.kind === "untrusted" || state.retryAtMs > this.#nowMs)) {
       if (firstAsk) this.#count(entry, state.kind);
@@ -161,15 +176,15 @@ export class RecordTimestampRound {
     }
     const queued = this.#queued.get(entry);
     if (queued) {
-      queued.places.push(place);
+      queued.places.push({ group, index });
       queued.lagOffsets = Math.max(queued.lagOffsets, lag.lagOffsets);
     } else {
       this.#queued.set(entry, {
         entry,
         lookup: { topic: lag.topic, partition: lag.partition, offset: lag.committedOffset },
         lagOffsets: lag.lagOffsets,
-        observedAtMs,
-        places: [place],
+        observedAtMs: end.observedAtMs,
+        places: [{ group, index }],
       });
     }
     return undefined;

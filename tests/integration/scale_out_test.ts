@@ -108,8 +108,9 @@ Deno.test({
           for (const group of moved) {
             assertEquals(after.get(group), "node-d", `${group} moved between old instances`);
           }
-          // The newcomer's first values already have lag in seconds: its own memory has one
-          // observation per partition, so they can only come from the history in Redis.
+          // The newcomer's first values already have lag in seconds (its own memory has one
+          // observation per partition): from the history in Redis, or, for these records
+          // written before any exporter ran, from the records' own timestamps.
           const samples = await running.get("node-d")!.scrape();
           for (const group of moved) {
             assert(
