@@ -83,7 +83,7 @@ export async function runClusterLoop(
     const startedMs = deps.now();
     // On shutdown the iteration in flight is abandoned, not awaited: against a hung broker it
     // could take the whole deadline, and SIGTERM must end the process within seconds.
-    const next = await Promise.race([iterateCluster(status, options, deps), whenAborted(signal)]);
+    const next = await unlessAborted(iterateCluster(status, options, deps), signal);
     if (signal.aborted || next === undefined) break;
     status = next;
     deps.publish(status);
@@ -92,12 +92,23 @@ export async function runClusterLoop(
   }
 }
 
-/** Resolves (with undefined) when `signal` aborts. */
-function whenAborted(signal: AbortSignal): Promise<undefined> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(undefined);
-    signal.addEventListener("abort", () => resolve(undefined), { once: true });
+/**
+ * Resolves like `work`, or with undefined as soon as `signal` aborts. The abort listener is
+ * removed either way: left behind, every iteration's listener would keep that iteration's
+ * snapshot reachable (through the race's settled promise) for the life of the process.
+ */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return undefined;
+  let onAbort = () => {};
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
 }
 
 /** A sleep that ends early when the signal aborts. */

@@ -123,9 +123,16 @@ export async function collectCluster(
   // iteration, its per-partition objects do not. Record timestamps already known are used as
   // each partition is measured; unknown ones are read afterwards and patched in.
   const round = new RecordTimestampRound(config.recordTimestamps, recordTimes, deps.now());
-  const methodCounts = new Map<LagSecondsMethod | "none", number>();
+  const methodCounts: Record<LagSecondsMethod | "none", number> = {
+    "caught-up": 0,
+    interpolated: 0,
+    "record-timestamp": 0,
+    extrapolated: 0,
+    "lower-bound": 0,
+    none: 0,
+  };
   const countMethod = (method: LagSecondsMethod | "none", change: number) =>
-    methodCounts.set(method, (methodCounts.get(method) ?? 0) + change);
+    methodCounts[method] += change;
   const isEstimate = (method: LagSecondsMethod | undefined) =>
     method === "extrapolated" || method === "lower-bound";
   /** Per group (same index): partitions whose value is only an estimate that may be too low. */
@@ -168,7 +175,9 @@ export async function collectCluster(
     startedAtMs,
     completedAtMs: deps.now(),
     recordLookups: round.counts(),
-    lagSecondsMethods: Object.fromEntries([...methodCounts].filter(([, count]) => count > 0)),
+    lagSecondsMethods: Object.fromEntries(
+      Object.entries(methodCounts).filter(([, count]) => count > 0),
+    ),
     groupsWithEstimates: groups.flatMap(({ groupId }, group) =>
       estimatedByGroup[group] > 0 ? [{ groupId, partitions: estimatedByGroup[group] }] : []
     ),

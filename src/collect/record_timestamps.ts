@@ -130,6 +130,7 @@ export class RecordTimestampRound {
   readonly #policy: RecordTimestampPolicy;
   readonly #cache: RecordTimeCache;
   readonly #nowMs: number;
+  readonly #iteration: number;
   readonly #queued = new Map<CacheEntry, PendingRecord>();
   readonly #counts: RecordLookupCounts = {
     fetched: 0,
@@ -143,6 +144,7 @@ export class RecordTimestampRound {
     this.#policy = policy;
     this.#cache = cache;
     this.#nowMs = nowMs;
+    this.#iteration = cache.iteration;
   }
 
   /** Whether a lagging partition whose value came by `method` takes a record timestamp. */
@@ -162,13 +164,17 @@ export class RecordTimestampRound {
     group: number,
     index: number,
   ): number | undefined {
-    const entry = this.#cache.entry(end.records, lag.committedOffset);
+    // The hot path (every lagging group-partition of every iteration): a plain map lookup.
+    let entry = end.records.get(lag.committedOffset);
+    if (entry === undefined) entry = this.#cache.entry(end.records, lag.committedOffset);
+    else entry.usedIn = this.#iteration;
     const state = entry.state;
-    const firstAsk = entry.countedIn !== this.#cache.iteration;
-    if (state?.kind === "found") {
+    const firstAsk = entry.countedIn !== this.#iteration;
+    if (state !== undefined && state.kind === "found") {
       if (firstAsk) this.#count(entry, "found");
       // A producer clock slightly ahead of ours gives a negative age: clamp, as everywhere else.
-      return Math.max(0, end.observedAtMs - state.timestampMs) / 1_000;
+      const ageMs = end.observedAtMs - state.timestampMs;
+      return (ageMs > 0 ? ageMs : 0) / 1_000;
     }
     if (state && (state.kind === "untrusted" || state.retryAtMs > this.#nowMs)) {
       if (firstAsk) this.#count(entry, state.kind);
@@ -247,7 +253,7 @@ export class RecordTimestampRound {
   }
 
   #count(entry: CacheEntry, kind: RecordState["kind"]): void {
-    entry.countedIn = this.#cache.iteration;
+    entry.countedIn = this.#iteration;
     this.#counts[kind]++;
   }
 }
