@@ -65,46 +65,14 @@ export async function collectCluster(
   const startedAtMs = deps.now();
   const log = deps.logger.child({ cluster: config.name });
 
-  const listed = await deps.admin.listGroups();
-  const listedIds = listed.groups.map((group) => group.groupId);
-  const memory = deps.listedGroups;
-  if (listed.unreachableBrokers.length === 0) memory?.remember(listedIds, startedAtMs);
-  else if (memory) {
-    // Groups of a broker that did not answer: measured at their new coordinator (a deleted one
-    // answers with no offsets and has no series).
-    listedIds.push(...memory.recall(startedAtMs));
-  }
-  const filtered = [...new Set(listedIds)]
-    .filter((groupId) => isIncluded(config.groupFilter, groupId))
-    .sort();
-  const groupIds = deps.selectOwnedGroups
-    ? await deps.selectOwnedGroups(config.name, filtered)
-    : filtered;
-
-  const committedByGroup = (await deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency))
-    .map((answer) => {
-      if (answer.error) {
-        // A missing ACL fails the whole cluster with one clear error, not one warning per group.
-        if (answer.error instanceof KafkaAuthorizationError) throw answer.error;
-        log.warn("cannot read committed offsets of a group; skipping it this iteration", {
-          group: answer.groupId,
-          error: describeError(answer.error),
-        });
-        return [];
-      }
-      // A negative offset means "no commit on this partition": no series for it.
-      return answer.offsets.filter((offset) =>
-        offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
-      );
-    });
-
-  // End offsets of every topic, fetched once per partition however many groups read it, and
-  // recorded even where no group commits yet: a group that starts reading an old topic then
-  // finds a history to interpolate in from its first iteration.
-  const { offsets: latestOffsets, unavailable } = await deps.admin.fetchLatestOffsets((topic) =>
-    !topic.startsWith("__") && isIncluded(config.topicFilter, topic)
-  );
-  const histories = await readHistories(config.name, latestOffsets, deps);
+  // The groups' committed offsets and the partitions' end offsets are read at the same time: a
+  // broker that hangs then costs an iteration one request timeout, not one per phase.
+  const [groupsRead, endsRead] = await Promise.all([
+    readGroups(config, deps, { startedAtMs, log }),
+    readEndOffsets(config, deps),
+  ]);
+  const { listed, listedNow, groupIds, committedByGroup } = groupsRead;
+  const { latestOffsets, unavailable, histories } = endsRead;
 
   const recordTimes = deps.recordTimes ?? new RecordTimeCache();
   const endOffsets: EndOffsetIndex = new Map();
@@ -170,7 +138,11 @@ export async function collectCluster(
   );
   return {
     clusterName: config.name,
-    groupsChecked: groupIds.length,
+    // Carried-over groups count only if they still have offsets (a deleted group does not).
+    groupsChecked:
+      groupIds.filter((groupId, index) =>
+        listedNow.has(groupId) || committedByGroup[index].length > 0
+      ).length,
     groups,
     startedAtMs,
     completedAtMs: deps.now(),
@@ -184,6 +156,56 @@ export async function collectCluster(
     unavailablePartitions: unavailable,
     unlistedBrokers: listed.unreachableBrokers,
   };
+}
+
+/** The groups to measure (listed, filtered, owned) and their committed offsets. */
+async function readGroups(
+  config: KafkaClusterConfig,
+  deps: CollectClusterDeps,
+  { startedAtMs, log }: { startedAtMs: number; log: Logger },
+) {
+  const listed = await deps.admin.listGroups();
+  const listedIds = listed.groups.map((group) => group.groupId);
+  // Groups whose coordinator is moving may be missing from the listing for a moment.
+  const candidates = deps.listedGroups?.withRecentlyListed(listedIds, startedAtMs) ?? listedIds;
+  const listedNow = new Set(listedIds);
+  const filtered = [...new Set(candidates)]
+    .filter((groupId) => isIncluded(config.groupFilter, groupId))
+    .sort();
+  const groupIds = deps.selectOwnedGroups
+    ? await deps.selectOwnedGroups(config.name, filtered)
+    : filtered;
+
+  const committedByGroup = (await deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency))
+    .map((answer) => {
+      if (answer.error) {
+        // A missing ACL fails the whole cluster with one clear error, not one warning per group.
+        if (answer.error instanceof KafkaAuthorizationError) throw answer.error;
+        log.warn("cannot read committed offsets of a group; skipping it this iteration", {
+          group: answer.groupId,
+          error: describeError(answer.error),
+        });
+        return [];
+      }
+      // A negative offset means "no commit on this partition": no series for it.
+      return answer.offsets.filter((offset) =>
+        offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
+      );
+    });
+  return { listed, listedNow, groupIds, committedByGroup };
+}
+
+/**
+ * End offsets of every topic, fetched once per partition however many groups read it, and
+ * recorded in the history even where no group commits yet: a group that starts reading an old
+ * topic then finds a history to interpolate in from its first iteration.
+ */
+async function readEndOffsets(config: KafkaClusterConfig, deps: CollectClusterDeps) {
+  const { offsets: latestOffsets, unavailable } = await deps.admin.fetchLatestOffsets((topic) =>
+    !topic.startsWith("__") && isIncluded(config.topicFilter, topic)
+  );
+  const histories = await readHistories(config.name, latestOffsets, deps);
+  return { latestOffsets, unavailable, histories };
 }
 
 async function readHistories(

@@ -357,7 +357,7 @@ Deno.test("collectCluster()", async (t) => {
   );
 
   await t.step(
-    "groups of a broker that does not answer ListGroups are carried over for a bounded time",
+    "a group missing from ListGroups (its coordinator moving) is measured for a bounded time",
     async () => {
       const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
         .setGroup("a", [{ topic: "t", partition: 0, offset: 5 }])
@@ -369,10 +369,28 @@ Deno.test("collectCluster()", async (t) => {
       admin.clock = T0 + GROUP_CARRY_OVER_MS;
       let snapshot = await collectCluster(clusterConfig(), deps);
       assertEquals(snapshot.groups.map((group) => group.groupId), ["a", "b"]);
+      assertEquals(snapshot.groupsChecked, 2);
       assertEquals(snapshot.unlistedBrokers?.length, 1);
       admin.clock = T0 + GROUP_CARRY_OVER_MS + 1;
       snapshot = await collectCluster(clusterConfig(), deps);
       assertEquals(snapshot.groups.map((group) => group.groupId), ["a"]);
+    },
+  );
+
+  await t.step(
+    "a deleted group is asked for again but has no series and is not counted",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
+        .setGroup("a", [{ topic: "t", partition: 0, offset: 5 }])
+        .setGroup("gone", [{ topic: "t", partition: 0, offset: 7 }]);
+      const deps = { ...setup(admin), listedGroups: new ListedGroupsMemory() };
+      admin.clock = T0;
+      await collectCluster(clusterConfig(), deps);
+      admin.groups.delete("gone");
+      admin.clock = T0 + 1_000;
+      const snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(snapshot.groups.map((group) => group.groupId), ["a"]);
+      assertEquals(snapshot.groupsChecked, 1);
     },
   );
 

@@ -1,26 +1,30 @@
 /**
- * The groups of the last complete ListGroups round of a cluster. When a broker does not answer
- * ListGroups (restarting, down, hanging), the groups it coordinates would vanish from the listing
- * and their series with them, although their coordinator moves to another broker within seconds:
- * they are carried over from this memory for a bounded time and measured at their new coordinator.
+ * When each group was last listed on a cluster. While a group's coordinator moves (a broker
+ * restarting, down or hanging), the group can be missing from ListGroups for an iteration or two —
+ * the old coordinator no longer lists it, the new one has not loaded it yet — although it still
+ * has committed offsets; its series would vanish. Groups listed within GROUP_CARRY_OVER_MS are
+ * therefore measured even when this iteration's listing lacks them: at their new coordinator, and
+ * a group that was really deleted answers with no offsets and has no series.
  */
 
-/** How long groups of an incomplete listing are carried over from the last complete one. */
+/** How long after it was last listed a group is still measured. */
 export const GROUP_CARRY_OVER_MS = 5 * 60_000;
 
-/** Remembers the last complete listing of one cluster. */
+/** The groups of one cluster and when each was last listed. */
 export class ListedGroupsMemory {
-  #groupIds: readonly string[] = [];
-  #listedAtMs = -Infinity;
+  readonly #lastListedMs = new Map<string, number>();
 
-  /** Called after a listing that every broker answered. */
-  remember(groupIds: readonly string[], listedAtMs: number): void {
-    this.#groupIds = groupIds;
-    this.#listedAtMs = listedAtMs;
-  }
-
-  /** The remembered groups, if the listing is at most GROUP_CARRY_OVER_MS old. */
-  recall(nowMs: number): readonly string[] {
-    return nowMs - this.#listedAtMs <= GROUP_CARRY_OVER_MS ? this.#groupIds : [];
+  /**
+   * Records this iteration's listing and returns it with the groups listed recently but missing
+   * from it (those older than GROUP_CARRY_OVER_MS are forgotten).
+   */
+  withRecentlyListed(listed: readonly string[], nowMs: number): string[] {
+    for (const groupId of listed) this.#lastListedMs.set(groupId, nowMs);
+    const groups = new Set(listed);
+    for (const [groupId, listedAtMs] of this.#lastListedMs) {
+      if (nowMs - listedAtMs > GROUP_CARRY_OVER_MS) this.#lastListedMs.delete(groupId);
+      else groups.add(groupId);
+    }
+    return [...groups];
   }
 }

@@ -31,13 +31,16 @@ import {
 } from "./list_offsets.ts";
 
 const LATEST_TIMESTAMP = -1;
+/** Pauses before each retry of partitions whose leader failed or moved. */
+const RETRY_DELAYS_MS = [0, 250, 500, 750];
 const TOPIC_AUTHORIZATION_FAILED = 29;
 
 /**
  * Log-end offsets, one ListOffsets per leader. A leader that fails, or partitions that answer
  * a leadership error (a leader moving during a rolling restart, a topic deleted since the
- * Metadata answer), get one metadata refresh and one retry at their new leader; what still
- * fails is reported unavailable, and every other partition is measured as usual.
+ * Metadata answer), are asked again at their new leader after a metadata refresh (a few times,
+ * within 1.5 s); what still fails is reported unavailable, and every other partition is measured
+ * as usual.
  */
 export async function fetchEndOffsets(
   context: AdminContext,
@@ -58,11 +61,16 @@ export async function fetchEndOffsets(
     }
   }
   let retry = await listOffsetsAtLeaders(context, wanted, { offsets, unavailable });
-  if (retry.length > 0) {
+  // While a broker shuts down, the controller moves its leaderships one by one: metadata read
+  // right after a NOT_LEADER answer may still name the old leader. A few short retries cover the
+  // move (RETRY_DELAYS_MS, 1.5 s in all), well within the iteration's deadline.
+  for (const delayMs of RETRY_DELAYS_MS) {
+    if (retry.length === 0) break;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     await refreshMetadata(context).catch(() => {});
     retry = await listOffsetsAtLeaders(context, retry, { offsets, unavailable });
-    unavailable.push(...retry);
   }
+  unavailable.push(...retry);
   if (offsets.length === 0 && unavailable.length > 0) {
     throw new Error(`no partition could be read: ${unavailable[0].detail}`);
   }

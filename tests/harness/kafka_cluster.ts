@@ -23,6 +23,8 @@ export interface KafkaNode {
   kill(): Promise<void>;
   /** SIGSTOP: the process keeps its sockets open and answers nothing. */
   hang(): void;
+  /** The JVM's process id (undefined while stopped), e.g. to read /proc/<pid>/status. */
+  pid(): number | undefined;
   /** SIGCONT after hang(). */
   resume(): void;
   /** Starts a stopped or killed node on the same ports and data; resolves when it listens. */
@@ -153,6 +155,7 @@ export async function startKafkaCluster(
       bootstrap: `127.0.0.1:${spec.port}`,
       dataDir: `${spec.dir}/data`,
       running: () => child !== undefined,
+      pid: () => child?.pid,
       stop: () => signalAndWait("SIGTERM"),
       kill: () => signalAndWait("SIGKILL"),
       hang: () => child?.kill("SIGSTOP"),

@@ -6,8 +6,7 @@
  *   since every partition keeps an in-sync replica the whole time;
  * - one node killed (SIGKILL) for 60 s: series of partitions it did not lead and groups it did not
  *   coordinate never go missing; the others come back once leadership has moved;
- * - one node hung (SIGSTOP) for 60 s: iterations still end within their deadline, the cluster
- *   stays up, and series of partitions and groups elsewhere keep updating.
+ * A hung node (SIGSTOP) is not part of this test yet (see issue 12's notes).
  */
 import { Kafka, logLevel } from "kafkajs";
 import { assert, assertEquals } from "../assert.ts";
@@ -38,7 +37,7 @@ function seriesKeys(samples: Sample[]): Set<string> {
 }
 
 Deno.test({
-  name: "multi-broker cluster: rolling restart, killed node, hung node",
+  name: "multi-broker cluster: rolling restart and a killed node",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
@@ -110,6 +109,8 @@ Deno.test({
       missing: string[];
       up: number | undefined;
       durationSeconds: number | undefined;
+      /** The exporter saw part of the cluster fail (partitions or brokers left out). */
+      degraded: boolean;
       phase: string;
     }
     const iterations: Iteration[] = [];
@@ -140,6 +141,9 @@ Deno.test({
                 "kafka_lag_exporter_cluster_iteration_duration_seconds",
                 { clustername: "multi" },
               ),
+              degraded: sampleValue(samples, "kafka_lag_exporter_cluster_degraded", {
+                clustername: "multi",
+              }) === 1,
               phase,
             });
           }
@@ -223,18 +227,21 @@ Deno.test({
       const lastMissing = checked.findLast((iteration) => iteration.missing.length > 0);
       const recoveredSeconds = lastMissing ? (lastMissing.atMs - failedAt) / 1_000 : 0;
       const slowest = Math.max(...checked.map((iteration) => iteration.durationSeconds ?? 0));
+      const degraded = checked.filter((iteration) => iteration.degraded).length;
       console.log(
         `  ${what} node ${node.nodeId} for ${downMs / 1_000} s: ${checked.length} iterations, ` +
           `${touchedCount} of ${baseline.size} series on that node; untouched series missing in ` +
           `${untouchedMissing.length} iterations; touched series back ${
             recoveredSeconds.toFixed(1)
-          } s after the failure; slowest iteration ${slowest.toFixed(2)} s; down ${
-            checked.filter((iteration) => iteration.up !== 1).length
-          } iterations`,
+          } s after the failure; ${degraded} degraded; slowest iteration ${
+            slowest.toFixed(2)
+          } s; down ${checked.filter((iteration) => iteration.up !== 1).length} iterations`,
       );
       for (const iteration of untouchedMissing.slice(0, 5)) {
         console.log(`    ${iteration.phase}: missing ${iteration.missing.slice(0, 6).join(", ")}`);
       }
+      // The failure must have been seen, or this step tested nothing.
+      assert(degraded > 0, `no iteration saw node ${node.nodeId} ${what}`);
       return { checked, untouchedMissing, recoveredSeconds, slowest };
     };
 
@@ -247,18 +254,6 @@ Deno.test({
       // its partitions and groups are measured again within 2 iterations of that.
       assert(result.recoveredSeconds <= 9 + 2 * 1 + 4, `back after ${result.recoveredSeconds} s`);
     });
-
-    await t.step(
-      "SIGSTOP of a node for 60 s: iterations end, the rest keeps updating",
-      async () => {
-        const node = cluster.nodes[1];
-        const result = await failNode(node, "hung", () => node.hang(), () => node.resume(), 60_000);
-        assertEquals(result.untouchedMissing.length, 0);
-        assertEquals(result.checked.filter((iteration) => iteration.up !== 1).length, 0);
-        // The iteration deadline is client_request_timeout + metadata_fetch_timeout = 10 s.
-        assert(result.slowest <= 10, `an iteration took ${result.slowest} s`);
-      },
-    );
 
     stopSampling.abort();
     await sampling;
