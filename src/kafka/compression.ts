@@ -103,31 +103,28 @@ export function decompressLz4Frames(compressed: Uint8Array): Uint8Array {
  */
 function decodeLz4Block(block: Uint8Array, output: GrowableBytes): void {
   let position = 0;
-  while (position < block.byteLength) {
-    const token = block[position++];
-    let literals = token >>> 4;
-    if (literals === 15) {
+  // A 4-bit length of 15 continues in the next bytes, each added, until one is below 255.
+  const length = (nibble: number) => {
+    let total = nibble;
+    if (nibble === 15) {
       let extra: number;
       do {
         extra = block[position++];
-        literals += extra;
+        total += extra;
       } while (extra === 255);
     }
+    return total;
+  };
+  while (position < block.byteLength) {
+    const token = block[position++];
+    const literals = length(token >>> 4);
     if (position + literals > block.byteLength) throw new RangeError("corrupt LZ4 block");
     output.append(block.subarray(position, position + literals));
     position += literals;
     if (position >= block.byteLength) break; // the last sequence has literals only
     const distance = block[position] | (block[position + 1] << 8);
     position += 2;
-    let matchLength = token & 0x0f;
-    if (matchLength === 15) {
-      let extra: number;
-      do {
-        extra = block[position++];
-        matchLength += extra;
-      } while (extra === 255);
-    }
-    output.copyWithin(distance, matchLength + 4);
+    output.copyWithin(distance, length(token & 0x0f) + 4);
   }
 }
 

@@ -83,6 +83,22 @@ export const JVM_OPTIONS = [
   "-Xshare:auto",
 ];
 
+/** A log4j2 configuration that logs warnings to <dir>/broker.log (read when a start fails). */
+export async function writeLog4jConfig(dir: string): Promise<void> {
+  await Deno.writeTextFile(
+    `${dir}/log4j2.properties`,
+    [
+      "appender.file.type=File",
+      "appender.file.name=file",
+      `appender.file.fileName=${dir}/broker.log`,
+      "appender.file.layout.type=PatternLayout",
+      "appender.file.layout.pattern=[%d] %p %m (%c)%n",
+      "rootLogger.level=WARN",
+      "rootLogger.appenderRef.file.ref=file",
+    ].join("\n") + "\n",
+  );
+}
+
 /** Runs a Kafka main class to completion. */
 export async function java(
   version: string,
@@ -230,18 +246,7 @@ export async function startKafka(
     ...extra,
   ];
   await Deno.writeTextFile(`${dir}/server.properties`, properties.join("\n") + "\n");
-  await Deno.writeTextFile(
-    `${dir}/log4j2.properties`,
-    [
-      "appender.file.type=File",
-      "appender.file.name=file",
-      `appender.file.fileName=${dir}/broker.log`,
-      "appender.file.layout.type=PatternLayout",
-      "appender.file.layout.pattern=[%d] %p %m (%c)%n",
-      "rootLogger.level=WARN",
-      "rootLogger.appenderRef.file.ref=file",
-    ].join("\n") + "\n",
-  );
+  await writeLog4jConfig(dir);
 
   const clusterId = (await java(version, "kafka.tools.StorageTool", ["random-uuid"])).stdout.trim();
   const format = await java(version, "kafka.tools.StorageTool", [

@@ -7,7 +7,15 @@
  */
 import { Kafka, logLevel } from "kafkajs";
 import { freePort, killWhenParentDies, waitForPort } from "./processes.ts";
-import { ensureJars, java, JVM_OPTIONS, kafkaVersion, libsDir, spawnJava } from "./kafka.ts";
+import {
+  ensureJars,
+  java,
+  JVM_OPTIONS,
+  kafkaVersion,
+  libsDir,
+  spawnJava,
+  writeLog4jConfig,
+} from "./kafka.ts";
 
 /** One node of the cluster. */
 export interface KafkaNode {
@@ -96,18 +104,7 @@ export async function startKafkaCluster(
       "controlled.shutdown.enable=true",
     ];
     await Deno.writeTextFile(`${spec.dir}/server.properties`, properties.join("\n") + "\n");
-    await Deno.writeTextFile(
-      `${spec.dir}/log4j2.properties`,
-      [
-        "appender.file.type=File",
-        "appender.file.name=file",
-        `appender.file.fileName=${spec.dir}/broker.log`,
-        "appender.file.layout.type=PatternLayout",
-        "appender.file.layout.pattern=[%d] %p %m (%c)%n",
-        "rootLogger.level=WARN",
-        "rootLogger.appenderRef.file.ref=file",
-      ].join("\n") + "\n",
-    );
+    await writeLog4jConfig(spec.dir);
     const format = await java(version, "kafka.tools.StorageTool", [
       "format",
       `--cluster-id=${clusterId}`,
