@@ -99,6 +99,23 @@ export async function writeLog4jConfig(dir: string): Promise<void> {
   );
 }
 
+/** Starts a broker JVM on <dir>/server.properties, logging to <dir>/broker.log. */
+export function spawnKafkaServer(version: string, dir: string): Deno.ChildProcess {
+  return new Deno.Command("java", {
+    args: [
+      ...JVM_OPTIONS,
+      `-Dlog4j2.configurationFile=${dir}/log4j2.properties`,
+      "-cp",
+      `${libsDir(version)}/*`,
+      "kafka.Kafka",
+      `${dir}/server.properties`,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
 /** Runs a Kafka main class to completion. */
 export async function java(
   version: string,
@@ -265,19 +282,7 @@ export async function startKafka(
   let child: Deno.ChildProcess | undefined;
   let stopWatchdog = () => {};
   const launch = () => {
-    child = new Deno.Command("java", {
-      args: [
-        ...JVM_OPTIONS,
-        `-Dlog4j2.configurationFile=${dir}/log4j2.properties`,
-        "-cp",
-        `${libsDir(version)}/*`,
-        "kafka.Kafka",
-        `${dir}/server.properties`,
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    child = spawnKafkaServer(version, dir);
     stopWatchdog = killWhenParentDies(child.pid);
   };
   const kill = async () => {

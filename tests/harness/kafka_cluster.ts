@@ -10,10 +10,9 @@ import { freePort, killWhenParentDies, waitForPort } from "./processes.ts";
 import {
   ensureJars,
   java,
-  JVM_OPTIONS,
   kafkaVersion,
-  libsDir,
   spawnJava,
+  spawnKafkaServer,
   writeLog4jConfig,
 } from "./kafka.ts";
 
@@ -120,19 +119,7 @@ export async function startKafkaCluster(
     let child: Deno.ChildProcess | undefined;
     let stopWatchdog = () => {};
     const launch = () => {
-      child = new Deno.Command("java", {
-        args: [
-          ...JVM_OPTIONS,
-          `-Dlog4j2.configurationFile=${spec.dir}/log4j2.properties`,
-          "-cp",
-          `${libsDir(version)}/*`,
-          "kafka.Kafka",
-          `${spec.dir}/server.properties`,
-        ],
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
+      child = spawnKafkaServer(version, spec.dir);
       stopWatchdog = killWhenParentDies(child.pid);
     };
     const signalAndWait = async (signal: Deno.Signal) => {
