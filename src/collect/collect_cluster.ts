@@ -66,7 +66,7 @@ export async function collectCluster(
   const log = deps.logger.child({ cluster: config.name });
 
   // The groups' committed offsets and the partitions' end offsets are read at the same time: a
-  // broker that hangs then costs an iteration one request timeout, not one per phase.
+  // slow or hung broker delays the iteration by the slower of the two reads, not by their sum.
   const [groupsRead, endsRead] = await Promise.all([
     readGroups(config, deps, { startedAtMs, log }),
     readEndOffsets(config, deps),
