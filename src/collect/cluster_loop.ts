@@ -125,12 +125,12 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** How many partitions a log line names; the rest are counted. */
+/** How many partitions (or groups) a log line names; the rest are counted. */
 const MAX_LOGGED_PARTITIONS = 20;
 
 /**
- * Logs once when partitions stop or resume being measured, or brokers stop or resume answering
- * ListGroups: a cluster that stays degraded does not repeat itself every iteration.
+ * Logs once when partitions or groups stop or resume being measured, or brokers stop or resume
+ * answering ListGroups: a cluster that stays degraded does not repeat itself every iteration.
  */
 function logDegradation(
   previous: ClusterSnapshot | undefined,
@@ -149,6 +149,20 @@ function logDegradation(
         partitions: unavailable.slice(0, MAX_LOGGED_PARTITIONS).map((p) =>
           `${p.topic}-${p.partition} (${p.reason}: ${p.detail})`
         ).join("; ") + (unavailable.length > MAX_LOGGED_PARTITIONS ? "; …" : ""),
+      });
+    }
+  }
+  const groups = (snapshot?: ClusterSnapshot) =>
+    (snapshot?.unreadGroups ?? []).map((group) => group.groupId).sort().join(",");
+  if (groups(previous) !== groups(next)) {
+    const unread = next.unreadGroups ?? [];
+    if (unread.length === 0) log.info("every group's committed offsets are read again");
+    else {
+      log.warn("cannot read committed offsets of groups; they have no lag series until they are", {
+        count: unread.length,
+        groups: unread.slice(0, MAX_LOGGED_PARTITIONS).map((group) =>
+          `${group.groupId} (${group.detail})`
+        ).join("; ") + (unread.length > MAX_LOGGED_PARTITIONS ? "; …" : ""),
       });
     }
   }

@@ -157,6 +157,33 @@ Deno.test("iterateCluster() logs partitions that cannot be measured once per cha
   assertEquals(status.up, true);
 });
 
+Deno.test("iterateCluster() logs groups whose offsets cannot be read once per change", async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: "info", format: "text", write: (line) => lines.push(line) });
+  let status: ClusterStatus = { clusterName: "k", iterationErrorsTotal: 0 };
+  for (const groups of [["a", "b"], ["b", "a"], ["a"], []]) {
+    status = await iterateCluster(status, { intervalMs: 1, deadlineMs: 100 }, {
+      collect: () =>
+        Promise.resolve({
+          ...snapshot(0),
+          unreadGroups: groups.map((groupId) => ({ groupId, detail: "broker 2 hangs" })),
+        }),
+      resetClient: () => Promise.resolve(),
+      now: () => 0,
+      logger,
+    });
+  }
+  assertEquals(
+    lines.map((line) => line.replace(/^\S+ (\w+)\s+(.*?)( cluster=| count=).*$/, "$1 $2")),
+    [
+      "INFO cluster is up",
+      "WARN cannot read committed offsets of groups; they have no lag series until they are",
+      "WARN cannot read committed offsets of groups; they have no lag series until they are",
+      "INFO every group's committed offsets are read again",
+    ],
+  );
+});
+
 Deno.test("runClusterLoop() leaves no abort listener behind per iteration", async () => {
   const logger = createLogger({ level: "error", format: "text", write: () => {} });
   const stop = new AbortController();

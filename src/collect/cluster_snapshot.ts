@@ -28,6 +28,24 @@ export interface ClusterSnapshot {
   unavailablePartitions?: UnavailablePartition[];
   /** Brokers that did not answer ListGroups (their groups were carried over from memory). */
   unlistedBrokers?: Array<{ nodeId: string; detail: string }>;
+  /**
+   * Groups whose committed offsets could not be read in this iteration (coordinator down, hung
+   * or moving): they have no lag series until they are read again.
+   */
+  unreadGroups?: Array<{ groupId: string; detail: string }>;
+  /**
+   * Group-partitions whose committed offset is below the partition's log-start offset: `records`
+   * were deleted (retention, DeleteRecords) before the group read them.
+   */
+  recordsLostToRetention?: RetentionLoss[];
+}
+
+/** Records a group never read because retention deleted them first. */
+export interface RetentionLoss {
+  groupId: string;
+  topic: string;
+  partition: number;
+  records: number;
 }
 
 /** The latest known state of one cluster, as the loop publishes it. */

@@ -13,7 +13,7 @@ import { estimateTimeLag } from "../lag/time_lag.ts";
 import type { GroupLag, LagSecondsMethod, OffsetObservation, PartitionLag } from "../lag/types.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
-import type { ClusterSnapshot } from "./cluster_snapshot.ts";
+import type { ClusterSnapshot, RetentionLoss } from "./cluster_snapshot.ts";
 import {
   type PartitionRecordTimes,
   RecordTimeCache,
@@ -68,10 +68,10 @@ export async function collectCluster(
   // The groups' committed offsets and the partitions' end offsets are read at the same time: a
   // slow or hung broker delays the iteration by the slower of the two reads, not by their sum.
   const [groupsRead, endsRead] = await Promise.all([
-    readGroups(config, deps, { startedAtMs, log }),
+    readGroups(config, deps, { startedAtMs }),
     readEndOffsets(config, deps),
   ]);
-  const { listed, listedNow, groupIds, committedByGroup } = groupsRead;
+  const { listed, listedNow, groupIds, committedByGroup, unreadGroups } = groupsRead;
   const { latestOffsets, unavailable, histories } = endsRead;
 
   const recordTimes = deps.recordTimes ?? new RecordTimeCache();
@@ -106,12 +106,14 @@ export async function collectCluster(
   /** Per group (same index): partitions whose value is only an estimate that may be too low. */
   const estimatedByGroup: number[] = [];
   let groups: GroupLag[] = [];
+  const lostToRetention: RetentionLoss[] = [];
   groupIds.forEach((groupId, index) => {
     const partitions = measureGroup(groupId, committedByGroup[index], {
       endOffsets,
       round,
       group: groups.length,
       log,
+      lostToRetention,
     });
     if (partitions.length === 0) return;
     let estimated = 0;
@@ -155,6 +157,8 @@ export async function collectCluster(
     ),
     unavailablePartitions: unavailable,
     unlistedBrokers: listed.unreachableBrokers,
+    unreadGroups,
+    recordsLostToRetention: lostToRetention,
   };
 }
 
@@ -162,7 +166,7 @@ export async function collectCluster(
 async function readGroups(
   config: KafkaClusterConfig,
   deps: CollectClusterDeps,
-  { startedAtMs, log }: { startedAtMs: number; log: Logger },
+  { startedAtMs }: { startedAtMs: number },
 ) {
   const listed = await deps.admin.listGroups();
   const listedIds = listed.groups.map((group) => group.groupId);
@@ -176,15 +180,14 @@ async function readGroups(
     ? await deps.selectOwnedGroups(config.name, filtered)
     : filtered;
 
+  const unreadGroups: Array<{ groupId: string; detail: string }> = [];
   const committedByGroup = (await deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency))
     .map((answer) => {
       if (answer.error) {
         // A missing ACL fails the whole cluster with one clear error, not one warning per group.
         if (answer.error instanceof KafkaAuthorizationError) throw answer.error;
-        log.warn("cannot read committed offsets of a group; skipping it this iteration", {
-          group: answer.groupId,
-          error: describeError(answer.error),
-        });
+        // Logged by the cluster loop when the set of unread groups changes, not every iteration.
+        unreadGroups.push({ groupId: answer.groupId, detail: describeError(answer.error) });
         return [];
       }
       // A negative offset means "no commit on this partition": no series for it.
@@ -192,7 +195,7 @@ async function readGroups(
         offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
       );
     });
-  return { listed, listedNow, groupIds, committedByGroup };
+  return { listed, listedNow, groupIds, committedByGroup, unreadGroups };
 }
 
 /**
@@ -236,6 +239,8 @@ interface MeasureContext {
   /** The group's index among the measured groups (where read record times are patched in). */
   group: number;
   log: Logger;
+  /** Where partitions whose committed records were deleted are reported. */
+  lostToRetention: RetentionLoss[];
 }
 
 /**
@@ -245,7 +250,7 @@ interface MeasureContext {
 function measureGroup(
   groupId: string,
   committed: CommittedOffset[],
-  { endOffsets, round, group, log }: MeasureContext,
+  { endOffsets, round, group, log, lostToRetention }: MeasureContext,
 ): PartitionLag[] {
   const partitions: PartitionLag[] = [];
   // Sorted first, so that each partition's index in the group is known while it is measured.
@@ -282,7 +287,19 @@ function measureGroup(
       lag.lagSeconds = estimate.seconds;
       lag.lagSecondsMethod = estimate.method;
     }
-    if (lag.lagOffsets > 0 && round.wants(lag.lagSecondsMethod)) {
+    // Retention deleted the committed record (and those after it up to the log start): there is
+    // no timestamp to read, so the lag in seconds stays the history's estimate.
+    const logStartOffset = entry.latest.logStartOffset ?? 0;
+    const recordDeleted = committedOffset < logStartOffset;
+    if (recordDeleted) {
+      lostToRetention.push({
+        groupId,
+        topic,
+        partition,
+        records: logStartOffset - committedOffset,
+      });
+    }
+    if (lag.lagOffsets > 0 && !recordDeleted && round.wants(lag.lagSecondsMethod)) {
       const seconds = round.ageSeconds(lag, entry, group, partitions.length);
       if (seconds !== undefined) {
         lag.lagSeconds = seconds;

@@ -144,6 +144,8 @@ Deno.test("collectCluster()", async (t) => {
     admin.failGroups.set("a", new Error("NOT_COORDINATOR"));
     const snapshot = await collectCluster(clusterConfig(), setup(admin));
     assertEquals(snapshot.groups.map((group) => group.groupId), ["b"]);
+    // Reported in the snapshot (metric, one log line per change), not warned per iteration.
+    assertEquals(snapshot.unreadGroups, [{ groupId: "a", detail: "NOT_COORDINATOR" }]);
   });
 
   await t.step("a group the principal may not describe fails the cluster", async () => {
@@ -337,6 +339,40 @@ Deno.test("collectCluster()", async (t) => {
       });
     }
   });
+
+  await t.step(
+    "records deleted before a group read them: offsets lag as usual, the loss reported, no lookup",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 100).setEnd("t", 1, 100)
+        .setGroup("behind", [{ topic: "t", partition: 0, offset: 10 }])
+        .setGroup("ahead", [{ topic: "t", partition: 0, offset: 60 }, {
+          topic: "t",
+          partition: 1,
+          offset: 5,
+        }]);
+      admin.logStarts.set("t/0", 50);
+      admin.recordTimes.set("t/0/60", T0 - 30_000);
+      admin.recordTimes.set("t/1/5", T0 - 40_000);
+      admin.clock = T0;
+      const snapshot = await collectCluster(exactMode(10), setup(admin));
+      const lags = Object.fromEntries(
+        snapshot.groups.map((group) => [
+          group.groupId,
+          group.partitions.toArray().map((p) => [p.partition, p.lagOffsets, p.lagSeconds]),
+        ]),
+      );
+      assertEquals(lags, {
+        ahead: [[0, 40, 30], [1, 95, 40]],
+        // No record to date: no value on a first iteration (never a made-up one).
+        behind: [[0, 90, undefined]],
+      });
+      assertEquals(snapshot.recordsLostToRetention, [
+        { groupId: "behind", topic: "t", partition: 0, records: 40 },
+      ]);
+      // The deleted record is not asked for.
+      assertEquals(snapshot.recordLookups, lookups({ fetched: 2, found: 2 }));
+    },
+  );
 
   await t.step(
     "a partition whose leader cannot be read has no series; the others are measured",

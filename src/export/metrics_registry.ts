@@ -120,8 +120,9 @@ export function createExporterMetrics(
   );
   const clusterDegraded = lagGauge(
     "kafka_lag_exporter_cluster_degraded",
-    "1 if the last iteration over the cluster answered but left partitions or brokers out " +
-      "(see kafka_lag_exporter_partitions_not_measured), 0 if it measured everything.",
+    "1 if the last iteration over the cluster answered but left partitions, groups or brokers " +
+      "out (see kafka_lag_exporter_partitions_not_measured, kafka_lag_exporter_groups_not_measured), " +
+      "0 if it measured everything.",
     ["clustername"],
   );
   const partitionsNotMeasured = lagGauge(
@@ -134,6 +135,18 @@ export function createExporterMetrics(
     "kafka_lag_exporter_brokers_not_listing_groups",
     "Brokers that did not answer ListGroups in the last iteration (their groups are carried over " +
       "from the last complete listing for up to 5 minutes).",
+    ["clustername"],
+  );
+  const recordsLost = lagGauge(
+    "kafka_lag_exporter_group_records_lost_to_retention",
+    "Records deleted (retention, DeleteRecords) before the group read them: log-start offset " +
+      "minus committed offset; only group-partitions committed below the log start get a series.",
+    ["clustername", "group", "topic", "partition"],
+  );
+  const groupsNotMeasured = lagGauge(
+    "kafka_lag_exporter_groups_not_measured",
+    "Consumer groups whose committed offsets the last iteration could not read (coordinator " +
+      "down, hung or moving); they have no lag series.",
     ["clustername"],
   );
   const ownedGroups = lagGauge(
@@ -190,6 +203,8 @@ export function createExporterMetrics(
     clusterDegraded,
     partitionsNotMeasured,
     brokersNotListing,
+    groupsNotMeasured,
+    recordsLost,
     lagSecondsPartitions,
     estimatedPartitions,
     ownedGroups,
@@ -221,8 +236,13 @@ export function createExporterMetrics(
       groupsChecked.set({ clustername }, snapshot.groupsChecked);
       const unavailable = snapshot.unavailablePartitions ?? [];
       const unlisted = snapshot.unlistedBrokers?.length ?? 0;
-      clusterDegraded.set({ clustername }, unavailable.length > 0 || unlisted > 0 ? 1 : 0);
+      const unread = snapshot.unreadGroups?.length ?? 0;
+      clusterDegraded.set(
+        { clustername },
+        unavailable.length > 0 || unlisted > 0 || unread > 0 ? 1 : 0,
+      );
       brokersNotListing.set({ clustername }, unlisted);
+      groupsNotMeasured.set({ clustername }, unread);
       const byReason = new Map<string, number>();
       for (const { reason } of unavailable) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
       for (const [reason, count] of byReason) {
@@ -237,6 +257,12 @@ export function createExporterMetrics(
       }
       for (const [method, count] of Object.entries(snapshot.lagSecondsMethods ?? {})) {
         lagSecondsPartitions.set({ clustername, method }, count);
+      }
+      for (const { groupId, topic, partition, records } of snapshot.recordsLostToRetention ?? []) {
+        recordsLost.set(
+          { clustername, group: groupId, topic, partition: String(partition) },
+          records,
+        );
       }
       for (const { groupId, partitions } of snapshot.groupsWithEstimates ?? []) {
         estimatedPartitions.set({ clustername, group: groupId }, partitions);

@@ -8,6 +8,7 @@ import {
   type AdminContext,
   anyBroker,
   asError,
+  askBroker,
   explainAuthorization,
   groupError,
   type InternalConnectedBroker,
@@ -25,6 +26,7 @@ import {
   OFFSET_FETCH,
 } from "./group_requests.ts";
 import { mapConcurrent } from "../util/map_concurrent.ts";
+import { BrokerUnresponsiveError } from "./unresponsive_brokers.ts";
 
 const MAX_REMEMBERED_COORDINATORS = 500_000;
 /**
@@ -72,10 +74,14 @@ export class CommittedOffsetsReader {
         else results.set(groupId, { groupId, error });
       };
       const byCoordinator = await this.#coordinatorsOf(context, pending, concurrency, failed);
-      const requests: Array<{ broker: InternalConnectedBroker; groupIds: string[] }> = [];
+      const requests: Array<
+        { nodeId: string; broker: InternalConnectedBroker; groupIds: string[] }
+      > = [];
       for (const [nodeId, members] of byCoordinator) {
         let broker: InternalConnectedBroker;
         try {
+          // A coordinator held back after a timeout is not asked in this iteration.
+          if (context.unresponsive.has(nodeId)) throw new BrokerUnresponsiveError(nodeId);
           broker = await cluster.findBroker({ nodeId });
         } catch (error) {
           for (const groupId of members) failed(groupId, asError(error), true);
@@ -85,15 +91,21 @@ export class CommittedOffsetsReader {
           ? MAX_GROUPS_PER_OFFSET_FETCH
           : 1;
         for (let start = 0; start < members.length; start += batchSize) {
-          requests.push({ broker, groupIds: members.slice(start, start + batchSize) });
+          requests.push({ nodeId, broker, groupIds: members.slice(start, start + batchSize) });
         }
       }
-      await mapConcurrent(requests, concurrency, async ({ broker, groupIds: batch }) => {
+      await mapConcurrent(requests, concurrency, async ({ nodeId, broker, groupIds: batch }) => {
         let answers: Array<{ groupId: string; errorCode: number; offsets: CommittedOffset[] }>;
         try {
-          answers = batch.length === 1 && !supports(broker, OFFSET_FETCH, this.#groupBatching)
-            ? [await offsetFetchOneGroup(context, broker, batch[0])]
-            : await context.timed("OffsetFetch", () => sendOffsetFetchV8(broker, batch));
+          answers = await askBroker(
+            context,
+            nodeId,
+            "OffsetFetch",
+            () =>
+              batch.length === 1 && !supports(broker, OFFSET_FETCH, this.#groupBatching)
+                ? offsetFetchOneGroup(broker, batch[0]).then((answer) => [answer])
+                : sendOffsetFetchV8(broker, batch),
+          );
         } catch (error) {
           // The coordinator is unreachable or answered an error for the whole request; next
           // iteration looks for it again (an immediate retry could outlast the deadline).
@@ -159,7 +171,8 @@ export class CommittedOffsetsReader {
       assign(groupId, nodeId);
     };
     const { cluster } = context;
-    const someBroker = await anyBroker(cluster);
+    const someBroker = await anyBroker(cluster, context.unresponsive);
+    const someNodeId = String(someBroker.nodeId);
     if (supports(someBroker, FIND_COORDINATOR, this.#groupBatching)) {
       const batches: string[][] = [];
       for (let start = 0; start < unknown.length; start += MAX_GROUPS_PER_FIND_COORDINATOR) {
@@ -167,7 +180,9 @@ export class CommittedOffsetsReader {
       }
       await mapConcurrent(batches, concurrency, async (batch) => {
         try {
-          const answers = await context.timed(
+          const answers = await askBroker(
+            context,
+            someNodeId,
             "FindCoordinator",
             () => sendFindCoordinatorV4(someBroker, batch),
           );
@@ -197,16 +212,9 @@ export class CommittedOffsetsReader {
 }
 
 /** kafkajs' OffsetFetch (v4 at most): for brokers without KIP-709. */
-async function offsetFetchOneGroup(
-  context: AdminContext,
-  broker: InternalConnectedBroker,
-  groupId: string,
-) {
+async function offsetFetchOneGroup(broker: InternalConnectedBroker, groupId: string) {
   // An empty topic list asks for every partition the group has committed to.
-  const response = await context.timed(
-    "OffsetFetch",
-    () => broker.offsetFetch({ groupId, topics: [] }),
-  );
+  const response = await broker.offsetFetch({ groupId, topics: [] });
   const offsets: CommittedOffset[] = [];
   for (const topic of response.responses) {
     for (const partition of topic.partitions) {

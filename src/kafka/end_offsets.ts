@@ -13,6 +13,7 @@ import {
 import {
   type AdminContext,
   asError,
+  askBroker,
   explainAuthorization,
   groupError,
   type InternalConnectedBroker,
@@ -24,13 +25,15 @@ import {
 } from "./kafkajs_internals.ts";
 import {
   decodeListOffsetsV4,
+  EARLIEST_TIMESTAMP,
   encodeListOffsetsV4,
+  LATEST_TIMESTAMP,
   LIST_OFFSETS,
   type ListedOffset,
   RETRIABLE_LEADER_ERRORS,
 } from "./list_offsets.ts";
+import { BrokerUnresponsiveError } from "./unresponsive_brokers.ts";
 
-const LATEST_TIMESTAMP = -1;
 /** Pauses before each retry of partitions whose leader failed or moved. */
 const RETRY_DELAYS_MS = [0, 250, 500, 750];
 const TOPIC_AUTHORIZATION_FAILED = 29;
@@ -81,11 +84,15 @@ export async function fetchEndOffsets(
  * Metadata from any connected broker; asked a second time when the first broker fails (one
  * shutting down still looks connected until its answer fails, and kafkajs then picks another).
  */
-async function refreshMetadata({ cluster, timed }: AdminContext): Promise<void> {
+async function refreshMetadata(context: AdminContext): Promise<void> {
+  const { cluster, timed } = context;
   try {
     await timed("Metadata", () => cluster.refreshMetadata());
   } catch (error) {
     if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
+    // A hung broker: the second attempt goes elsewhere (see steerMetadataRequests).
+    const asked = context.metadataBroker();
+    if (asked !== undefined) context.unresponsive.noteFailure(asked, error);
     await timed("Metadata", () => cluster.refreshMetadata());
   }
 }
@@ -123,16 +130,26 @@ async function listOffsetsAtLeaders(
   const retry: UnavailablePartition[] = [];
   await Promise.all([...byLeader].map(async ([leader, topics]) => {
     let listed: ListedOffset[];
+    let logStarts: Map<string, number> | undefined;
     try {
-      const broker = await cluster.findBroker({ nodeId: String(leader) });
-      listed = await context.timed("ListOffsets", () => listOffsets(broker, topics));
+      [listed, logStarts] = await askBroker(
+        context,
+        String(leader),
+        "ListOffsets",
+        (broker) => Promise.all([listOffsets(broker, topics), logStartOffsets(broker, topics)]),
+      );
     } catch (error) {
-      // A broker that is down or hangs loses only its own partitions.
-      const detail = `broker ${leader}: ${asError(explainAuthorization(error)).message}`;
+      // A broker that is down or hangs loses only its own partitions. One held back after a
+      // timeout is not asked again in this iteration: a second wait would outlast the deadline.
       if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
+      const explained = asError(explainAuthorization(error));
+      const detail = explained instanceof BrokerUnresponsiveError
+        ? explained.message
+        : `broker ${leader}: ${explained.message}`;
+      const sink = explained instanceof BrokerUnresponsiveError ? unavailable : retry;
       for (const [topic, list] of topics) {
         for (const partition of list) {
-          retry.push({ topic, partition, reason: "leader-unreachable", detail });
+          sink.push({ topic, partition, reason: "leader-unreachable", detail });
         }
       }
       return;
@@ -140,7 +157,8 @@ async function listOffsetsAtLeaders(
     const observedAtMs = context.now();
     for (const { topic, partition, errorCode, offset } of listed) {
       if (errorCode === 0) {
-        offsets.push({ topic, partition, offset, observedAtMs });
+        const logStartOffset = logStarts?.get(`${topic}\u0000${partition}`);
+        offsets.push({ topic, partition, offset, observedAtMs, logStartOffset });
         continue;
       }
       // A missing ACL is the operator's to fix: fail the cluster with one clear error.
@@ -160,6 +178,28 @@ async function listOffsetsAtLeaders(
     }
   }));
   return retry;
+}
+
+/**
+ * Log-start offsets from one leader, by "topic\0partition": best effort (a partition in error, or
+ * a broker before 2.1, has none), since only the records-lost-to-retention figure depends on it.
+ */
+async function logStartOffsets(
+  broker: InternalConnectedBroker,
+  topics: ReadonlyMap<string, readonly number[]>,
+): Promise<Map<string, number> | undefined> {
+  if (!supports(broker, LIST_OFFSETS)) return undefined;
+  const listed = await sendOwnRequest(
+    broker,
+    LIST_OFFSETS,
+    encodeListOffsetsV4(topics, READ_UNCOMMITTED, EARLIEST_TIMESTAMP),
+    decodeListOffsetsV4,
+  ).catch(() => []);
+  const starts = new Map<string, number>();
+  for (const { topic, partition, errorCode, offset } of listed) {
+    if (errorCode === 0 && offset >= 0) starts.set(`${topic}\u0000${partition}`, offset);
+  }
+  return starts;
 }
 
 /** End offsets from one leader, each partition with its own error code. */

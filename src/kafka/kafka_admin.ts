@@ -33,6 +33,11 @@ export type GroupOffsets =
 export interface LatestOffset extends TopicPartition {
   offset: number;
   observedAtMs: number;
+  /**
+   * The partition's first offset still stored (retention and DeleteRecords move it), when the
+   * broker told: committed offsets below it point at records that are gone.
+   */
+  logStartOffset?: number;
 }
 
 /** Why a partition's log-end offset could not be read in an iteration. */

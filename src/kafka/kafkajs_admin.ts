@@ -20,10 +20,14 @@ import {
   type AdminContext,
   anyBroker,
   asError,
+  askBroker,
   explainAuthorization,
   type InternalCluster,
   internalCluster,
+  probeBroker,
+  steerMetadataRequests,
 } from "./kafkajs_internals.ts";
+import { UnresponsiveBrokers } from "./unresponsive_brokers.ts";
 import { kafkaClientConfig } from "./kafkajs_client_options.ts";
 import { CommittedOffsetsReader } from "./committed_offsets.ts";
 import { fetchEndOffsets } from "./end_offsets.ts";
@@ -59,19 +63,31 @@ class KafkajsAdmin implements KafkaAdmin {
   readonly #deps: KafkajsAdminDeps;
   #cluster?: InternalCluster;
   #connecting?: Promise<InternalCluster>;
+  #metadataBroker: () => string | undefined = () => undefined;
   readonly #committed: CommittedOffsetsReader;
+  readonly #unresponsive: UnresponsiveBrokers;
 
   constructor(config: KafkaClusterConfig, deps: KafkajsAdminDeps) {
     this.#config = config;
     this.#deps = deps;
     this.#committed = new CommittedOffsetsReader({ groupBatching: deps.groupBatching });
+    this.#unresponsive = new UnresponsiveBrokers(deps.now);
   }
 
   async #context(): Promise<AdminContext> {
+    const cluster = await this.#connected();
+    // Probes run beside the iteration, never inside it: one to a hung broker waits a whole
+    // request timeout.
+    void this.#unresponsive.probe(
+      new Set(Object.keys(cluster.brokerPool.brokers)),
+      (nodeId) => this.#timed("ApiVersions", () => probeBroker(cluster, nodeId)),
+    );
     return {
-      cluster: await this.#connected(),
+      cluster,
       timed: (api, call) => this.#timed(api, call),
       now: this.#deps.now,
+      unresponsive: this.#unresponsive,
+      metadataBroker: () => this.#metadataBroker(),
     };
   }
 
@@ -80,7 +96,8 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   async #listGroups(): Promise<GroupListings> {
-    const cluster = await this.#connected();
+    const context = await this.#context();
+    const { cluster } = context;
     // The broker list rarely changes; fetchLatestOffsets refreshes metadata every iteration anyway.
     // Not timed: it sends a request only every few minutes, and counting the no-op calls would
     // misstate the Metadata requests per iteration.
@@ -90,8 +107,12 @@ class KafkajsAdmin implements KafkaAdmin {
     let authorizationError: unknown;
     await Promise.all(nodeIds.map(async (nodeId) => {
       try {
-        const broker = await cluster.findBroker({ nodeId });
-        const response = await this.#timed("ListGroups", () => broker.listGroups());
+        const response = await askBroker(
+          context,
+          nodeId,
+          "ListGroups",
+          (broker) => broker.listGroups(),
+        );
         for (const group of response.groups) {
           listings.groups.push({ groupId: group.groupId, protocolType: group.protocolType });
         }
@@ -126,6 +147,7 @@ class KafkajsAdmin implements KafkaAdmin {
 
   async close(): Promise<void> {
     this.#committed.forget();
+    this.#unresponsive.clear();
     const cluster = this.#cluster;
     const connecting = this.#connecting;
     this.#cluster = undefined;
@@ -149,6 +171,7 @@ class KafkajsAdmin implements KafkaAdmin {
   async #connect(): Promise<InternalCluster> {
     const kafka = new Kafka(kafkaClientConfig(this.#config, this.#deps));
     const cluster = internalCluster(kafka);
+    this.#metadataBroker = steerMetadataRequests(cluster, this.#unresponsive);
     try {
       await this.#timed("Connect", () => cluster.connect());
       await this.#checkClusterDescribe(cluster);
@@ -170,7 +193,7 @@ class KafkajsAdmin implements KafkaAdmin {
     await this.#timed("Metadata", () => cluster.refreshMetadata());
     // Not brokerPool.withBroker: it swallows every error and returns null.
     // Any broker that answers: one broker down must not keep the exporter from connecting.
-    const broker = await anyBroker(cluster);
+    const broker = await anyBroker(cluster, this.#unresponsive);
     try {
       await this.#timed("DescribeAcls", () =>
         broker.describeAcls({

@@ -12,6 +12,7 @@ import { Buffer } from "node:buffer";
 import { type GroupListing, KafkaAuthorizationError } from "./kafka_admin.ts";
 import type { DecodedMetadata } from "./kafkajs_metadata_patch.ts";
 import { KAFKA_ERROR_NAMES } from "./group_requests.ts";
+import { BrokerUnresponsiveError, type UnresponsiveBrokers } from "./unresponsive_brokers.ts";
 
 /** The high watermark, as kafka-consumer-groups reports it (not the last stable offset). */
 export const READ_UNCOMMITTED = 0;
@@ -22,6 +23,10 @@ export interface AdminContext {
   /** Runs `call`, recording its duration under `api` in the latency histogram. */
   timed<T>(api: string, call: () => Promise<T>): Promise<T>;
   now(): number;
+  /** Brokers that let a request time out: not asked until a probe gets an answer. */
+  unresponsive: UnresponsiveBrokers;
+  /** The node kafkajs sent its last Metadata request to (see steerMetadataRequests). */
+  metadataBroker(): string | undefined;
 }
 
 // Shapes of the kafkajs internals used here (kafkajs ships no types for them).
@@ -70,8 +75,11 @@ export interface InternalCluster {
   findBroker(request: { nodeId: string }): Promise<InternalConnectedBroker>;
   findGroupCoordinator(request: { groupId: string }): Promise<InternalConnectedBroker>;
   brokerPool: {
-    brokers: Record<string, unknown>;
+    brokers: Record<string, { isConnected(): boolean }>;
     metadata?: DecodedMetadata;
+    /** The broker kafkajs sends Metadata to. */
+    findConnectedBroker(): Promise<InternalConnectedBroker>;
+    findBroker(request: { nodeId: string }): Promise<InternalConnectedBroker>;
   };
 }
 
@@ -87,10 +95,21 @@ export function internalCluster(kafka: Kafka): InternalCluster {
   return factory({ allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED });
 }
 
-/** The first broker that answers, for requests any broker can serve. */
-export async function anyBroker(cluster: InternalCluster): Promise<InternalConnectedBroker> {
+/**
+ * The first broker that answers, for requests any broker can serve; brokers that recently let a
+ * request time out are tried last.
+ */
+export async function anyBroker(
+  cluster: InternalCluster,
+  unresponsive?: UnresponsiveBrokers,
+): Promise<InternalConnectedBroker> {
   let lastError: unknown = new Error("no broker known");
-  for (const nodeId of Object.keys(cluster.brokerPool.brokers)) {
+  const nodeIds = Object.keys(cluster.brokerPool.brokers);
+  const ordered = [
+    ...nodeIds.filter((nodeId) => !unresponsive?.has(nodeId)),
+    ...nodeIds.filter((nodeId) => unresponsive?.has(nodeId)),
+  ];
+  for (const nodeId of ordered) {
     try {
       return await cluster.findBroker({ nodeId });
     } catch (error) {
@@ -99,6 +118,69 @@ export async function anyBroker(cluster: InternalCluster): Promise<InternalConne
   }
   throw lastError;
 }
+
+/**
+ * Sends `call` to broker `nodeId`, timed under `api`, unless the broker recently let a request
+ * time out (then fails at once with BrokerUnresponsiveError); a timeout here holds it back.
+ */
+export async function askBroker<T>(
+  context: AdminContext,
+  nodeId: string,
+  api: string,
+  call: (broker: InternalConnectedBroker) => Promise<T>,
+): Promise<T> {
+  if (context.unresponsive.has(nodeId)) throw new BrokerUnresponsiveError(nodeId);
+  try {
+    const broker = await context.cluster.findBroker({ nodeId });
+    return await context.timed(api, () => call(broker));
+  } catch (error) {
+    context.unresponsive.noteFailure(nodeId, error);
+    throw error;
+  }
+}
+
+/**
+ * Makes kafkajs send Metadata requests to a broker that has not let a request time out (kafkajs
+ * picks any connected broker at random, a hung one included). Returns a function that tells
+ * which node the last Metadata request went to, so its timeout can hold that broker back.
+ */
+export function steerMetadataRequests(
+  cluster: InternalCluster,
+  unresponsive: UnresponsiveBrokers,
+): () => string | undefined {
+  const pool = cluster.brokerPool;
+  const kafkajsChoice = pool.findConnectedBroker.bind(pool);
+  let lastAsked: string | undefined;
+  pool.findConnectedBroker = async () => {
+    const candidates = Object.keys(pool.brokers).filter((nodeId) => !unresponsive.has(nodeId));
+    // One connected broker at random, as kafkajs does; else the first that connects.
+    const connected = candidates.filter((nodeId) => pool.brokers[nodeId].isConnected());
+    const ordered = connected.length > 0
+      ? [connected[Math.floor(Math.random() * connected.length)]]
+      : candidates;
+    for (const nodeId of ordered) {
+      try {
+        const broker = await pool.findBroker({ nodeId });
+        lastAsked = nodeId;
+        return broker;
+      } catch {
+        // not reachable: the next one
+      }
+    }
+    lastAsked = undefined;
+    return await kafkajsChoice();
+  };
+  return () => lastAsked;
+}
+
+/** Asks a broker for its API versions: the smallest request, to see whether it answers. */
+export async function probeBroker(cluster: InternalCluster, nodeId: string): Promise<void> {
+  const broker = await cluster.brokerPool.findBroker({ nodeId });
+  // ApiVersions v0 has an empty body; its answer is not needed.
+  await sendOwnRequest(broker, API_VERSIONS_V0, new Uint8Array(0), () => undefined);
+}
+
+const API_VERSIONS_V0 = { apiKey: 18, version: 0, name: "ApiVersions" } as const;
 
 /** Leader node id by "topic\0partition", from the last metadata. */
 export function leaderIndex(cluster: InternalCluster): Map<string, number> {

@@ -9,30 +9,36 @@ import { WireReader, WireWriter } from "./wire.ts";
 /** API key and the version encoded here. */
 export const LIST_OFFSETS = { apiKey: 2, version: 4, name: "ListOffsets" } as const;
 
-const LATEST_TIMESTAMP = -1;
+/** The special timestamps of ListOffsets: the log-end offset, or the log-start offset. */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
 const NO_LEADER_EPOCH = -1;
 const CONSUMER_REPLICA_ID = -1;
 
-/** One partition of a ListOffsets answer: its log-end offset, or the error it carries. */
+/** One partition of a ListOffsets answer: the offset asked for, or the error it carries. */
 export interface ListedOffset {
   topic: string;
   partition: number;
   errorCode: number;
-  /** The log-end offset when errorCode is 0. */
+  /** The offset asked for (log-end or log-start) when errorCode is 0. */
   offset: number;
 }
 
-/** ListOffsets v4 body asking for the latest offset of each partition. */
+/**
+ * ListOffsets v4 body asking for one offset of each partition: the log-end offset (LATEST) or the
+ * log-start offset (EARLIEST, which retention and DeleteRecords move).
+ */
 export function encodeListOffsetsV4(
   topics: ReadonlyMap<string, readonly number[]>,
   isolationLevel: number,
+  timestamp: typeof LATEST_TIMESTAMP | typeof EARLIEST_TIMESTAMP = LATEST_TIMESTAMP,
 ): Uint8Array {
   const writer = new WireWriter().int32(CONSUMER_REPLICA_ID).int8(isolationLevel);
   writer.int32(topics.size);
   for (const [topic, partitions] of topics) {
     writer.string(topic).int32(partitions.length);
     for (const partition of partitions) {
-      writer.int32(partition).int32(NO_LEADER_EPOCH).int64(LATEST_TIMESTAMP);
+      writer.int32(partition).int32(NO_LEADER_EPOCH).int64(timestamp);
     }
   }
   return writer.toBytes();

@@ -6,6 +6,7 @@ import fetchRequestV4 from "kafkajs/src/protocol/requests/fetch/v4/request.js";
 import { type RecordLookup, recordLookupKey, type RecordTime } from "./kafka_admin.ts";
 import {
   type AdminContext,
+  askBroker,
   type InternalConnectedBroker,
   leaderIndex,
   READ_UNCOMMITTED,
@@ -78,8 +79,12 @@ export async function fetchRecordTimes(
     // Producers batch up to 1 MB, so those partitions are read again alone.
     const alone: Array<[number, PartitionRead]> = [];
     const fetchAndRead = async (leader: number, chunk: PartitionRead[], retryAlone: boolean) => {
-      const broker = await cluster.findBroker({ nodeId: String(leader) });
-      const partitions = await context.timed("Fetch", () => fetchRecords(broker, chunk));
+      const partitions = await askBroker(
+        context,
+        String(leader),
+        "Fetch",
+        (broker) => fetchRecords(broker, chunk),
+      );
       const wanted = new Map(chunk.map((read) => [`${read.topic}\u0000${read.partition}`, read]));
       for (const partition of partitions) {
         const key = `${partition.topic}\u0000${partition.partition}`;

@@ -16,6 +16,8 @@ import {
 export class FakeKafkaAdmin implements KafkaAdmin {
   groups = new Map<string, CommittedOffset[]>();
   endOffsets = new Map<string, number>();
+  /** Log-start offset per "topic/partition" (0 when not set), as retention moves it. */
+  logStarts = new Map<string, number>();
   /** CreateTime per "topic/partition/offset", for exact mode. */
   recordTimes = new Map<string, number>();
   failRecordTimes?: Error;
@@ -80,7 +82,15 @@ export class FakeKafkaAdmin implements KafkaAdmin {
       if (!includeTopic(topic)) continue;
       const reason = this.unavailable.get(key);
       if (reason) unavailable.push({ topic, partition: Number(partition), reason, detail: reason });
-      else offsets.push({ topic, partition: Number(partition), offset, observedAtMs: this.clock });
+      else {
+        offsets.push({
+          topic,
+          partition: Number(partition),
+          offset,
+          observedAtMs: this.clock,
+          logStartOffset: this.logStarts.get(key) ?? 0,
+        });
+      }
     }
     return Promise.resolve({ offsets, unavailable });
   }
@@ -90,6 +100,10 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     if (this.failRecordTimes) return Promise.reject(this.failRecordTimes);
     const found = new Map<string, RecordTime>();
     for (const lookup of lookups) {
+      // Records below the log start are gone (the real broker answers OFFSET_OUT_OF_RANGE).
+      if (lookup.offset < (this.logStarts.get(`${lookup.topic}/${lookup.partition}`) ?? 0)) {
+        continue;
+      }
       const timestampMs = this.recordTimes.get(
         `${lookup.topic}/${lookup.partition}/${lookup.offset}`,
       );

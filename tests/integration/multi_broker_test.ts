@@ -4,9 +4,11 @@
  * - restarted one node at a time (SIGTERM, wait until back and in sync), as every production
  *   cluster is for upgrades: no (group, partition) series that existed before may go missing,
  *   since every partition keeps an in-sync replica the whole time;
- * - one node killed (SIGKILL) for 60 s: series of partitions it did not lead and groups it did not
- *   coordinate never go missing; the others come back once leadership has moved;
- * A hung node (SIGSTOP) is not part of this test yet (see issue 12's notes).
+ * - the node coordinating a group killed (SIGKILL) for 60 s: series of partitions it did not lead
+ *   and groups it did not coordinate never go missing; its groups are measured again within 2
+ *   iterations of Kafka moving their coordinator, its partitions once leadership has moved;
+ * - one node hung (SIGSTOP) for 60 s: every iteration still ends within its deadline, and series
+ *   of partitions and groups on other nodes never go missing.
  */
 import { Kafka, logLevel } from "kafkajs";
 import { assert, assertEquals } from "../assert.ts";
@@ -109,6 +111,10 @@ Deno.test({
       missing: string[];
       up: number | undefined;
       durationSeconds: number | undefined;
+      /** When the iteration ended (unix seconds). */
+      successAt: number | undefined;
+      /** Failed iterations so far (one that outlasts its deadline fails). */
+      errorsTotal: number | undefined;
       /** The exporter saw part of the cluster fail (partitions or brokers left out). */
       degraded: boolean;
       phase: string;
@@ -118,6 +124,7 @@ Deno.test({
     const stopSampling = new AbortController();
     const sampling = (async () => {
       let lastSuccess: number | undefined;
+      let lastUp: number | undefined;
       while (!stopSampling.signal.aborted) {
         try {
           const samples = await exporter.scrape();
@@ -129,8 +136,11 @@ Deno.test({
           const up = sampleValue(samples, "kafka_lag_exporter_cluster_up", {
             clustername: "multi",
           });
-          if (success !== lastSuccess || up === 0) {
+          // A new last-success time is a new iteration; while the cluster is down, its failed
+          // iterations cannot be told apart, so only the change to down is recorded.
+          if (success !== lastSuccess || up !== lastUp) {
             lastSuccess = success;
+            lastUp = up;
             const present = seriesKeys(samples);
             iterations.push({
               atMs: Date.now(),
@@ -139,6 +149,12 @@ Deno.test({
               durationSeconds: sampleValue(
                 samples,
                 "kafka_lag_exporter_cluster_iteration_duration_seconds",
+                { clustername: "multi" },
+              ),
+              successAt: success,
+              errorsTotal: sampleValue(
+                samples,
+                "kafka_lag_exporter_cluster_iteration_errors_total",
                 { clustername: "multi" },
               ),
               degraded: sampleValue(samples, "kafka_lag_exporter_cluster_degraded", {
@@ -159,6 +175,7 @@ Deno.test({
 
     await t.step("rolling restart of every node: no series goes missing", async () => {
       const from = Date.now();
+      const logOffset = exporter.logs().length;
       for (const node of cluster.nodes) {
         phase = `node ${node.nodeId} stopping`;
         const stoppedAt = Date.now();
@@ -185,6 +202,10 @@ Deno.test({
       for (const iteration of withMissing.slice(0, 10)) {
         console.log(`    ${iteration.phase}: missing ${iteration.missing.slice(0, 6).join(", ")}`);
       }
+      if (withMissing.length > 0) {
+        const logged = exporter.logs().slice(logOffset).split("\n").filter((line) => line !== "");
+        for (const line of logged.slice(0, 12)) console.log(`    ${line.slice(0, 400)}`);
+      }
       assert(checked.length >= 15, `only ${checked.length} iterations were sampled`);
       assertEquals(checked.filter((iteration) => iteration.up !== 1).length, 0);
       assertEquals(withMissing.length, 0);
@@ -201,6 +222,7 @@ Deno.test({
       fail: () => Promise<void> | void,
       revive: () => Promise<void> | void,
       downMs: number,
+      whileDown?: () => Promise<unknown>,
     ) => {
       const leaders = await partitionLeaders(cluster.brokers, TOPIC);
       const coordinators = await groupCoordinators(cluster.brokers, [...STATIC_GROUPS, LIVE_GROUP]);
@@ -211,9 +233,11 @@ Deno.test({
       };
       const touchedCount = [...baseline].filter(touched).length;
       phase = `node ${node.nodeId} ${what}`;
+      const logOffset = exporter.logs().length;
       const failedAt = Date.now();
       await fail();
-      await sleep(downMs);
+      await whileDown?.();
+      await sleep(downMs - (Date.now() - failedAt));
       phase = `node ${node.nodeId} reviving`;
       await revive();
       await cluster.waitUntilInSync([TOPIC]);
@@ -226,33 +250,124 @@ Deno.test({
       // When the last iteration with a missing touched series was seen.
       const lastMissing = checked.findLast((iteration) => iteration.missing.length > 0);
       const recoveredSeconds = lastMissing ? (lastMissing.atMs - failedAt) / 1_000 : 0;
-      const slowest = Math.max(...checked.map((iteration) => iteration.durationSeconds ?? 0));
+      // Two iterations can end between samples (after a slow one the next starts at once), so
+      // the longest wait for a new snapshot is measured, and failed iterations are counted.
+      const successes = checked.map((iteration) => iteration.successAt ?? 0);
+      const slowest = Math.max(
+        ...successes.slice(1).map((successAt, index) => successAt - successes[index]),
+      );
+      const before = iterations.findLast((iteration) => iteration.atMs <= failedAt);
+      const failedIterations = (checked.at(-1)?.errorsTotal ?? 0) - (before?.errorsTotal ?? 0);
       const degraded = checked.filter((iteration) => iteration.degraded).length;
       console.log(
         `  ${what} node ${node.nodeId} for ${downMs / 1_000} s: ${checked.length} iterations, ` +
           `${touchedCount} of ${baseline.size} series on that node; untouched series missing in ` +
           `${untouchedMissing.length} iterations; touched series back ${
             recoveredSeconds.toFixed(1)
-          } s after the failure; ${degraded} degraded; slowest iteration ${
+          } s after the failure; ${degraded} degraded; longest time between snapshots ${
             slowest.toFixed(2)
-          } s; down ${checked.filter((iteration) => iteration.up !== 1).length} iterations`,
+          } s; ${failedIterations} failed iterations`,
       );
+      // What the exporter logged meanwhile: once per change, not once per iteration.
+      const logged = exporter.logs().slice(logOffset).split("\n").filter((line) => line !== "");
+      console.log(`  exporter log lines meanwhile: ${logged.length}`);
+      for (const line of logged.slice(0, 12)) console.log(`    ${line.slice(0, 300)}`);
       for (const iteration of untouchedMissing.slice(0, 5)) {
         console.log(`    ${iteration.phase}: missing ${iteration.missing.slice(0, 6).join(", ")}`);
       }
       // The failure must have been seen, or this step tested nothing.
       assert(degraded > 0, `no iteration saw node ${node.nodeId} ${what}`);
-      return { checked, untouchedMissing, recoveredSeconds, slowest };
+      return {
+        checked,
+        untouchedMissing,
+        recoveredSeconds,
+        slowest,
+        failedIterations,
+        leaders,
+        coordinators,
+      };
     };
 
-    await t.step("SIGKILL of a node for 60 s: only its partitions and groups pause", async () => {
-      const node = cluster.nodes[0];
-      const result = await failNode(node, "killed", () => node.kill(), () => node.start(), 60_000);
+    await t.step(
+      "SIGKILL of a group's coordinator for 60 s: only its partitions and groups pause",
+      async () => {
+        // The node coordinating the live group, so that a coordinator dies.
+        const coordinatorId = (await groupCoordinators(cluster.brokers, [LIVE_GROUP])).get(
+          LIVE_GROUP,
+        );
+        const node = cluster.nodes.find((candidate) => candidate.nodeId === coordinatorId)!;
+        const groups = [...STATIC_GROUPS, LIVE_GROUP];
+        let movedAtMs = 0;
+        const result = await failNode(
+          node,
+          "killed",
+          () => node.kill(),
+          () => node.start(),
+          60_000,
+          // When Kafka has moved the dead node's groups to another coordinator.
+          () =>
+            eventually(
+              "the groups' coordinators moved",
+              async () => {
+                const now = await groupCoordinators(cluster.brokers, groups).catch(() => undefined);
+                if (!now || [...now.values()].includes(node.nodeId)) return undefined;
+                return movedAtMs = Date.now();
+              },
+              45_000,
+              250,
+            ),
+        );
+        assertEquals(result.untouchedMissing.length, 0);
+        assertEquals(result.checked.filter((iteration) => iteration.up !== 1).length, 0);
+        assertEquals(result.failedIterations, 0);
+        // Kafka fences a killed broker after broker.session.timeout.ms (9 s) and moves leadership;
+        // its partitions and groups are measured again within 2 iterations of that.
+        assert(result.recoveredSeconds <= 9 + 2 * 1 + 4, `back after ${result.recoveredSeconds} s`);
+        // Series of the dead coordinator's groups on partitions other nodes lead: missing for at
+        // most 2 iterations after the move.
+        const movedGroups = groups.filter((group) =>
+          result.coordinators.get(group) === node.nodeId
+        );
+        const onlyCoordinator = (key: string) => {
+          const [group, , partition] = key.split("/");
+          return movedGroups.includes(group) && result.leaders[Number(partition)] !== node.nodeId;
+        };
+        const missingAfterMove = result.checked.filter((iteration) =>
+          iteration.atMs > movedAtMs && iteration.missing.some(onlyCoordinator)
+        ).length;
+        console.log(
+          `  coordinator of ${movedGroups.join(", ")} killed: coordinators moved ${
+            ((movedAtMs - result.checked[0].atMs) / 1_000).toFixed(1)
+          } s after the first sample; ${missingAfterMove} iterations after the move still missed them`,
+        );
+        assert(movedGroups.includes(LIVE_GROUP));
+        assert(missingAfterMove <= 2, `${missingAfterMove} iterations after the move`);
+      },
+    );
+
+    await t.step("SIGSTOP of a node for 60 s: iterations end within the deadline", async () => {
+      const node = cluster.nodes[1];
+      const result = await failNode(
+        node,
+        "hung",
+        () =>
+          node.hang(),
+        () => node.resume(),
+        60_000,
+      );
       assertEquals(result.untouchedMissing.length, 0);
       assertEquals(result.checked.filter((iteration) => iteration.up !== 1).length, 0);
-      // Kafka fences a killed broker after broker.session.timeout.ms (9 s) and moves leadership;
-      // its partitions and groups are measured again within 2 iterations of that.
-      assert(result.recoveredSeconds <= 9 + 2 * 1 + 4, `back after ${result.recoveredSeconds} s`);
+      assertEquals(result.failedIterations, 0);
+      // The deadline is client_request_timeout + metadata_fetch_timeout (5 s + 5 s): no iteration
+      // failed, and at most one request timeout was waited for (the iterations after it skip the
+      // hung node), so a new snapshot came at least every 5 s + the 1 s interval.
+      assert(result.slowest <= 5 + 1 + 1, `${result.slowest} s without a new snapshot`);
+      assert(result.checked.length >= 40, `only ${result.checked.length} iterations in 60 s`);
+      // Fencing (9 s) and the first iteration's timeout (5 s), then 2 iterations.
+      assert(
+        result.recoveredSeconds <= 9 + 5 + 2 * 1 + 4,
+        `back after ${result.recoveredSeconds} s`,
+      );
     });
 
     stopSampling.abort();
