@@ -125,12 +125,17 @@ export async function collectCluster(
     groups.push(aggregateGroup(groupId, partitions));
   });
   const changed = new Set<number>();
-  for (const { group, index, seconds } of await round.readQueued(deps.admin, log)) {
-    const before = groups[group].partitions.lagSecondsMethod(index);
+  for (const { group, index, seconds, lowerBound } of await round.readQueued(deps.admin, log)) {
+    const partitions = groups[group].partitions;
+    const before = partitions.lagSecondsMethod(index);
+    // Two lower bounds (the history's and the oldest record's): the larger is the better one.
+    if (lowerBound && (partitions.lagSeconds(index) ?? -1) >= seconds) continue;
+    const method = lowerBound ? "lower-bound" : "record-timestamp";
     countMethod(before ?? "none", -1);
-    countMethod("record-timestamp", 1);
+    countMethod(method, 1);
     if (isEstimate(before)) estimatedByGroup[group]--;
-    groups[group].partitions.setLagSeconds(index, seconds, "record-timestamp");
+    if (isEstimate(method)) estimatedByGroup[group]++;
+    partitions.setLagSeconds(index, seconds, method);
     changed.add(group);
   }
   recordTimes.endIteration();
@@ -287,8 +292,9 @@ function measureGroup(
       lag.lagSeconds = estimate.seconds;
       lag.lagSecondsMethod = estimate.method;
     }
-    // Retention deleted the committed record (and those after it up to the log start): there is
-    // no timestamp to read, so the lag in seconds stays the history's estimate.
+    // Retention deleted the committed record (and those after it up to the log start). Unless the
+    // history dates it, the age of the oldest record left is a lower bound (the deleted one was
+    // written before it): far better than the exporter's uptime after a restart.
     const logStartOffset = entry.latest.logStartOffset ?? 0;
     const recordDeleted = committedOffset < logStartOffset;
     if (recordDeleted) {
@@ -298,8 +304,15 @@ function measureGroup(
         partition,
         records: logStartOffset - committedOffset,
       });
-    }
-    if (lag.lagOffsets > 0 && !recordDeleted && round.wants(lag.lagSecondsMethod)) {
+      if (lag.lagSecondsMethod !== "interpolated" && logStartOffset < latestOffset) {
+        const oldest = { ...lag, committedOffset: logStartOffset };
+        const seconds = round.ageSeconds(oldest, entry, group, partitions.length, true);
+        if (seconds !== undefined && seconds > (lag.lagSeconds ?? -1)) {
+          lag.lagSeconds = seconds;
+          lag.lagSecondsMethod = "lower-bound";
+        }
+      }
+    } else if (lag.lagOffsets > 0 && round.wants(lag.lagSecondsMethod)) {
       const seconds = round.ageSeconds(lag, entry, group, partitions.length);
       if (seconds !== undefined) {
         lag.lagSeconds = seconds;

@@ -341,7 +341,7 @@ Deno.test("collectCluster()", async (t) => {
   });
 
   await t.step(
-    "records deleted before a group read them: offsets lag as usual, the loss reported, no lookup",
+    "records deleted before a group read them: offsets lag as usual, the loss reported, the oldest record's age as a lower bound",
     async () => {
       const admin = new FakeKafkaAdmin().setEnd("t", 0, 100).setEnd("t", 1, 100)
         .setGroup("behind", [{ topic: "t", partition: 0, offset: 10 }])
@@ -351,10 +351,12 @@ Deno.test("collectCluster()", async (t) => {
           offset: 5,
         }]);
       admin.logStarts.set("t/0", 50);
+      admin.recordTimes.set("t/0/50", T0 - 35_000);
       admin.recordTimes.set("t/0/60", T0 - 30_000);
       admin.recordTimes.set("t/1/5", T0 - 40_000);
       admin.clock = T0;
-      const snapshot = await collectCluster(exactMode(10), setup(admin));
+      const deps = setup(admin);
+      const snapshot = await collectCluster(exactMode(10), deps);
       const lags = Object.fromEntries(
         snapshot.groups.map((group) => [
           group.groupId,
@@ -363,14 +365,20 @@ Deno.test("collectCluster()", async (t) => {
       );
       assertEquals(lags, {
         ahead: [[0, 40, 30], [1, 95, 40]],
-        // No record to date: no value on a first iteration (never a made-up one).
-        behind: [[0, 90, undefined]],
+        // The committed record is gone; the oldest one left (offset 50) is 35 s old.
+        behind: [[0, 90, 35]],
       });
+      assertEquals(methodsOf(snapshot).behind, [[35, "lower-bound"]]);
+      assertEquals(snapshot.groupsWithEstimates, [{ groupId: "behind", partitions: 1 }]);
       assertEquals(snapshot.recordsLostToRetention, [
         { groupId: "behind", topic: "t", partition: 0, records: 40 },
       ]);
       // The deleted record is not asked for.
-      assertEquals(snapshot.recordLookups, lookups({ fetched: 2, found: 2 }));
+      assertEquals(snapshot.recordLookups, lookups({ fetched: 3, found: 3 }));
+      // Next iteration: from the cache, still a lower bound.
+      admin.clock = T0 + 1_000;
+      const next = await collectCluster(exactMode(10), deps);
+      assertEquals(methodsOf(next).behind, [[36, "lower-bound"]]);
     },
   );
 

@@ -106,6 +106,11 @@ export class RecordTimeCache {
 interface Place {
   group: number;
   index: number;
+  /**
+   * The group's committed record was deleted and this is the oldest one left: its age is only a
+   * lower bound of the lag in seconds.
+   */
+  lowerBound: boolean;
 }
 
 /** A record to read, and every group-partition that is waiting for it. */
@@ -155,7 +160,8 @@ export class RecordTimestampRound {
   /**
    * `observedAt − timestamp` of the committed record in seconds when its timestamp is known;
    * otherwise undefined, and the record is queued for `readQueued()` (unless known unreadable).
-   * `end` is the partition's end offset of this iteration, `group`/`index` where the value goes.
+   * `end` is the partition's end offset of this iteration, `group`/`index` where the value goes;
+   * `lowerBound` marks a lookup of the oldest record left in place of a deleted committed one.
    * (Positional arguments: called for every lagging group-partition, without allocating.)
    */
   ageSeconds(
@@ -163,6 +169,7 @@ export class RecordTimestampRound {
     end: { observedAtMs: number; records: PartitionRecordTimes },
     group: number,
     index: number,
+    lowerBound = false,
   ): number | undefined {
     // The hot path (every lagging group-partition of every iteration): a plain map lookup.
     let entry = end.records.get(lag.committedOffset);
@@ -182,7 +189,7 @@ export class RecordTimestampRound {
     }
     const queued = this.#queued.get(entry);
     if (queued) {
-      queued.places.push({ group, index });
+      queued.places.push({ group, index, lowerBound });
       queued.lagOffsets = Math.max(queued.lagOffsets, lag.lagOffsets);
     } else {
       this.#queued.set(entry, {
@@ -190,7 +197,7 @@ export class RecordTimestampRound {
         lookup: { topic: lag.topic, partition: lag.partition, offset: lag.committedOffset },
         lagOffsets: lag.lagOffsets,
         observedAtMs: end.observedAtMs,
-        places: [{ group, index }],
+        places: [{ group, index, lowerBound }],
       });
     }
     return undefined;

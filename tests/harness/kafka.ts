@@ -260,6 +260,8 @@ export async function startKafka(
     "group.initial.rebalance.delay.ms=0",
     "auto.create.topics.enable=false",
     "delete.topic.enable=true",
+    // Compacted topics are cleaned within a second, not after the default 15 s pause.
+    "log.cleaner.backoff.ms=500",
     ...extra,
   ];
   await Deno.writeTextFile(`${dir}/server.properties`, properties.join("\n") + "\n");
