@@ -214,13 +214,10 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
     throw error;
   }
   const stop = new AbortController();
-  let leaving: Promise<void> | undefined;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => {
       if (stop.signal.aborted) return;
       logger.info("shutting down", { signal });
-      // Deregister first, so the other instances take over on their next iteration.
-      leaving = sharing.leave();
       stop.abort();
     });
   }
@@ -272,7 +269,10 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
         now: Date.now,
         sleep: abortableSleep,
         logger,
-        publish: (status) => state.publish(status),
+        publish: (status) => {
+          state.publish(status);
+          sharing.snapshotPublished(status.clusterName, status.snapshot !== undefined);
+        },
       },
       stop.signal,
     )
@@ -281,9 +281,11 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
 
   // Every step is bounded: a hung broker or Redis must not hold the process past the grace
   // period systemd and Kubernetes give (Deno.exit then drops whatever is still open).
-  await settleWithin(leaving, SHUTDOWN_STEP_MS);
   await remoteWrite?.finish();
   await settleWithin(Promise.all(servers.map((server) => server.shutdown())), SHUTDOWN_STEP_MS);
+  // Deregistered only once /metrics is gone, so the other instances take over this one's groups
+  // on their next iteration without a moment where two instances export them.
+  await settleWithin(sharing.leave(), SHUTDOWN_STEP_MS);
   await settleWithin(Promise.all(admins.map((admin) => admin.close())), SHUTDOWN_STEP_MS);
   await settleWithin(sharing.stop(), SHUTDOWN_STEP_MS);
   logger.info("stopped");

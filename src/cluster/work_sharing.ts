@@ -1,6 +1,7 @@
 /**
  * How this instance shares the work: alone (memory store, every group), or with the instances
- * registered in Redis (shared history, the groups rendezvous hashing gives this node).
+ * registered in Redis (shared history, the groups rendezvous hashing gives this node, taken over
+ * only once no other instance may still export them: handover.ts).
  */
 import type { ExporterConfig } from "../config/load_config.ts";
 import { describeError, type Logger } from "../log/logger.ts";
@@ -10,13 +11,18 @@ import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import { createRedisClient, type RedisClient, waitUntilReady } from "../store/redis_client.ts";
 import { RedisOffsetHistoryStore } from "../store/redis_store.ts";
 import { DuplicateNodeError, RedisMembership } from "./membership.ts";
-import { groupKey, rendezvousOwner } from "./rendezvous.ts";
+import { type PeerView, selectGroups } from "./handover.ts";
 
 /** The parts of the exporter that depend on whether it runs alone. */
 export interface WorkSharing {
   store: OffsetHistoryStore;
   /** The groups among `groupIds` this instance measures now (reads the live set first). */
   selectOwnedGroups(clusterName: string, groupIds: readonly string[]): Promise<string[]>;
+  /**
+   * Called when a cluster's iteration ends: `exported` tells whether its snapshot (with the
+   * groups last selected) is now what /metrics shows.
+   */
+  snapshotPublished(clusterName: string, exported: boolean): void;
   liveInstances(): number;
   /** False while the shared store or membership cannot be reached. */
   healthy(): boolean;
@@ -32,11 +38,23 @@ export function singleInstance(config: ExporterConfig): WorkSharing {
   return {
     store,
     selectOwnedGroups: (_clusterName, groupIds) => Promise.resolve([...groupIds]),
+    snapshotPublished: () => {},
     liveInstances: () => 1,
     healthy: () => true,
     leave: () => Promise.resolve(),
     stop: () => store.close(),
   };
+}
+
+/** A peer's view of one Kafka cluster, from what it sent with its heartbeat. */
+function peerView(exports: string | null, clusterName: string): PeerView {
+  if (exports === null) return "unknown";
+  try {
+    const views = JSON.parse(exports) as Record<string, string[]>;
+    return Array.isArray(views[clusterName]) ? views[clusterName] : "nothing";
+  } catch {
+    return "unknown";
+  }
 }
 
 /** What Redis work sharing needs from outside. */
@@ -123,15 +141,55 @@ export async function startRedisWorkSharing(
     },
   );
 
+  // Per Kafka cluster: the live set and groups of the snapshot /metrics shows, and of the
+  // selection whose iteration is running.
+  const exported = new Map<string, { live: string[]; groups: ReadonlySet<string> }>();
+  const selected = new Map<string, { live: string[]; groups: ReadonlySet<string> }>();
+  let lastAwaiting = 0;
+
   return {
     store,
     selectOwnedGroups: async (clusterName, groupIds) => {
       // Every iteration reads the live set first; while Redis is down the last one known is kept.
       await beat();
       const live = membership.liveNodes();
-      return groupIds.filter((groupId) =>
-        rendezvousOwner(groupKey(clusterName, groupId), live) === membership.nodeId
+      const peers = new Map<string, PeerView>();
+      for (const node of live) {
+        if (node !== membership.nodeId) {
+          peers.set(node, peerView(membership.exportsOf(node), clusterName));
+        }
+      }
+      const { owned, awaiting } = selectGroups({
+        clusterName,
+        groupIds,
+        self: membership.nodeId,
+        live,
+        exporting: exported.get(clusterName)?.groups ?? new Set(),
+        peers,
+      });
+      if (awaiting !== lastAwaiting) {
+        log.debug("groups waiting until their previous owner stops exporting them", {
+          cluster: clusterName,
+          groups: awaiting,
+        });
+        lastAwaiting = awaiting;
+      }
+      selected.set(clusterName, { live, groups: new Set(owned) });
+      return owned;
+    },
+    snapshotPublished: (clusterName, isExported) => {
+      const selection = selected.get(clusterName);
+      // A failed iteration exports nothing: the previous claim stays (claiming more than is
+      // exported only makes others wait).
+      if (!isExported || !selection) return;
+      selected.delete(clusterName);
+      exported.set(clusterName, selection);
+      membership.setExports(
+        JSON.stringify(Object.fromEntries([...exported].map(([name, { live }]) => [name, live]))),
       );
+      // At once rather than at the next heartbeat: the instances waiting for these groups to be
+      // dropped can take them on their next iteration.
+      void beat();
     },
     liveInstances: () => membership.liveNodes().length,
     healthy: () => redisReachable && store.sharedHealthy(),

@@ -29,6 +29,21 @@ Deno.test({
         assertEquals(await b.heartbeat(), ["b"]);
         await b.leave();
       });
+      await t.step("each heartbeat publishes what the instance exports", async () => {
+        const a = member("a");
+        const b = member("b");
+        await a.join();
+        await b.join();
+        assertEquals(b.exportsOf("a"), "{}"); // registered, exporting nothing yet
+        a.setExports('{"k":["a","b"]}');
+        await a.heartbeat();
+        await b.heartbeat();
+        assertEquals(b.exportsOf("a"), '{"k":["a","b"]}');
+        await a.leave();
+        await b.heartbeat();
+        assertEquals(b.exportsOf("a"), null);
+        await b.leave();
+      });
       await t.step(
         "a registration expires one TTL after the last heartbeat (Redis time)",
         async () => {
