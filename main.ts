@@ -15,7 +15,7 @@ import { redactConfig } from "./src/config/redact.ts";
 import type { ClusterStatus } from "./src/collect/cluster_snapshot.ts";
 import { collectCluster } from "./src/collect/collect_cluster.ts";
 import { RecordTimeCache } from "./src/collect/record_timestamps.ts";
-import { ListedGroupsMemory } from "./src/collect/listed_groups_memory.ts";
+import { GroupMemory } from "./src/collect/group_memory.ts";
 import { abortableSleep, iterateCluster, runClusterLoop } from "./src/collect/cluster_loop.ts";
 import { ExporterState } from "./src/collect/exporter_state.ts";
 import { withDeadline } from "./src/collect/with_deadline.ts";
@@ -233,7 +233,7 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
   });
   const admins = config.clusters.map((cluster) => createAdmin(cluster, logger, metrics));
   const recordTimes = config.clusters.map(() => new RecordTimeCache());
-  const listedGroups = config.clusters.map(() => new ListedGroupsMemory());
+  const groupMemories = config.clusters.map(() => new GroupMemory());
   const remoteWrite = config.remoteWrite.enabled
     ? startRemoteWrite(config, metrics, logger, stop.signal)
     : undefined;
@@ -254,7 +254,7 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
             logger,
             concurrency: config.app.numWorkers,
             recordTimes: recordTimes[index],
-            listedGroups: listedGroups[index],
+            groupMemory: groupMemories[index],
             selectOwnedGroups: (clusterName, groupIds) =>
               sharing.selectOwnedGroups(clusterName, groupIds),
             onStoreError: (error) => {

@@ -166,6 +166,23 @@ function logDegradation(
       });
     }
   }
+  const carried = (snapshot?: ClusterSnapshot) =>
+    (snapshot?.carriedGroups ?? []).map((group) => group.groupId).sort().join(",");
+  if (carried(previous) !== carried(next)) {
+    const list = next.carriedGroups ?? [];
+    if (list.length > 0) {
+      log.warn(
+        "coordinators cannot answer for groups; their last committed offsets are used (no " +
+          "consumer can commit meanwhile either) for up to 5 minutes",
+        {
+          count: list.length,
+          groups: list.slice(0, MAX_LOGGED_PARTITIONS).map((group) =>
+            `${group.groupId} (${group.detail})`
+          ).join("; ") + (list.length > MAX_LOGGED_PARTITIONS ? "; …" : ""),
+        },
+      );
+    }
+  }
   const brokers = (snapshot?: ClusterSnapshot) =>
     (snapshot?.unlistedBrokers ?? []).map((broker) => broker.nodeId).sort().join(",");
   if (brokers(previous) !== brokers(next)) {

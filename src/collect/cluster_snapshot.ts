@@ -34,6 +34,11 @@ export interface ClusterSnapshot {
    */
   unreadGroups?: Array<{ groupId: string; detail: string }>;
   /**
+   * Groups whose coordinator could not answer, measured with the committed offsets last read
+   * (no consumer can commit meanwhile either), since `sinceMs`.
+   */
+  carriedGroups?: Array<{ groupId: string; sinceMs: number; detail: string }>;
+  /**
    * Group-partitions whose committed offset is below the partition's log-start offset: `records`
    * were deleted (retention, DeleteRecords) before the group read them.
    */

@@ -19,7 +19,7 @@ import {
   RecordTimeCache,
   RecordTimestampRound,
 } from "./record_timestamps.ts";
-import type { ListedGroupsMemory } from "./listed_groups_memory.ts";
+import type { GroupMemory } from "./group_memory.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -35,8 +35,11 @@ export interface CollectClusterDeps {
   onStoreError?(error: unknown): void;
   /** Record timestamps read in earlier iterations of this cluster (none kept when absent). */
   recordTimes?: RecordTimeCache;
-  /** The last complete group listing, standing in for brokers that do not answer ListGroups. */
-  listedGroups?: ListedGroupsMemory;
+  /**
+   * The groups as last seen: listings standing in for brokers that do not answer ListGroups, and
+   * committed offsets for coordinators that cannot answer.
+   */
+  groupMemory?: GroupMemory;
 }
 
 interface PartitionEnd {
@@ -71,7 +74,7 @@ export async function collectCluster(
     readGroups(config, deps, { startedAtMs }),
     readEndOffsets(config, deps),
   ]);
-  const { listed, listedNow, groupIds, committedByGroup, unreadGroups } = groupsRead;
+  const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
   const { latestOffsets, unavailable, histories } = endsRead;
 
   const recordTimes = deps.recordTimes ?? new RecordTimeCache();
@@ -143,6 +146,7 @@ export async function collectCluster(
   groups = groups.map((group, index) =>
     changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
   );
+  deps.groupMemory?.rememberGroups(groups);
   return {
     clusterName: config.name,
     // Carried-over groups count only if they still have offsets (a deleted group does not).
@@ -163,6 +167,7 @@ export async function collectCluster(
     unavailablePartitions: unavailable,
     unlistedBrokers: listed.unreachableBrokers,
     unreadGroups,
+    carriedGroups,
     recordsLostToRetention: lostToRetention,
   };
 }
@@ -176,7 +181,7 @@ async function readGroups(
   const listed = await deps.admin.listGroups();
   const listedIds = listed.groups.map((group) => group.groupId);
   // Groups whose coordinator is moving may be missing from the listing for a moment.
-  const candidates = deps.listedGroups?.withRecentlyListed(listedIds, startedAtMs) ?? listedIds;
+  const candidates = deps.groupMemory?.withRecentlyListed(listedIds, startedAtMs) ?? listedIds;
   const listedNow = new Set(listedIds);
   const filtered = [...new Set(candidates)]
     .filter((groupId) => isIncluded(config.groupFilter, groupId))
@@ -185,22 +190,36 @@ async function readGroups(
     ? await deps.selectOwnedGroups(config.name, filtered)
     : filtered;
 
+  const answers = await deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency);
+  const failed = answers.filter((answer) => answer.error !== undefined);
+  // A missing ACL fails the whole cluster with one clear error, not one warning per group.
+  const authorization = failed.find((answer) => answer.error instanceof KafkaAuthorizationError);
+  if (authorization) throw authorization.error;
+  const carried = deps.groupMemory?.carryOver(
+    failed.map((answer) => answer.groupId),
+    startedAtMs,
+  );
+  // Both logged by the cluster loop when their sets change, not every iteration.
   const unreadGroups: Array<{ groupId: string; detail: string }> = [];
-  const committedByGroup = (await deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency))
-    .map((answer) => {
-      if (answer.error) {
-        // A missing ACL fails the whole cluster with one clear error, not one warning per group.
-        if (answer.error instanceof KafkaAuthorizationError) throw answer.error;
-        // Logged by the cluster loop when the set of unread groups changes, not every iteration.
-        unreadGroups.push({ groupId: answer.groupId, detail: describeError(answer.error) });
+  const carriedGroups: Array<{ groupId: string; sinceMs: number; detail: string }> = [];
+  const committedByGroup = answers.map((answer) => {
+    let offsets: readonly CommittedOffset[] = answer.offsets ?? [];
+    if (answer.error) {
+      const detail = describeError(answer.error);
+      const last = carried?.get(answer.groupId);
+      if (!last) {
+        unreadGroups.push({ groupId: answer.groupId, detail });
         return [];
       }
-      // A negative offset means "no commit on this partition": no series for it.
-      return answer.offsets.filter((offset) =>
-        offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
-      );
-    });
-  return { listed, listedNow, groupIds, committedByGroup, unreadGroups };
+      carriedGroups.push({ groupId: answer.groupId, sinceMs: last.sinceMs, detail });
+      offsets = last.offsets;
+    }
+    // A negative offset means "no commit on this partition": no series for it.
+    return offsets.filter((offset) =>
+      offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
+    );
+  });
+  return { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups };
 }
 
 /**

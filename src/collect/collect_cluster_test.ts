@@ -7,7 +7,7 @@ import { createLogger } from "../log/logger.ts";
 import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
-import { GROUP_CARRY_OVER_MS, ListedGroupsMemory } from "./listed_groups_memory.ts";
+import { GROUP_CARRY_OVER_MS, GroupMemory } from "./group_memory.ts";
 import { collectCluster, type CollectClusterDeps } from "./collect_cluster.ts";
 import { MISSING_RETRY_MS, type RecordLookupCounts, RecordTimeCache } from "./record_timestamps.ts";
 
@@ -383,6 +383,44 @@ Deno.test("collectCluster()", async (t) => {
   );
 
   await t.step(
+    "a group whose coordinator cannot answer keeps its last committed offsets for a bounded time",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
+        .setGroup("a", [{ topic: "t", partition: 0, offset: 4 }])
+        .setGroup("b", [{ topic: "t", partition: 0, offset: 6 }]);
+      const deps = { ...setup(admin), groupMemory: new GroupMemory() };
+      admin.clock = T0;
+      await collectCluster(clusterConfig(), deps);
+      // The coordinator of "a" moves: its offsets cannot be read, the end offset moves on.
+      admin.failGroups.set("a", new Error("COORDINATOR_LOAD_IN_PROGRESS"));
+      admin.setEnd("t", 0, 15);
+      const lags = (snapshot: ClusterSnapshot) =>
+        snapshot.groups.map((group) => [group.groupId, group.partitions.lagOffsets(0)]);
+      admin.clock = T0 + 1_000;
+      let snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(lags(snapshot), [["a", 11], ["b", 9]]);
+      assertEquals(snapshot.carriedGroups, [
+        { groupId: "a", sinceMs: T0 + 1_000, detail: "COORDINATOR_LOAD_IN_PROGRESS" },
+      ]);
+      assertEquals(snapshot.unreadGroups, []);
+      admin.clock = T0 + 1_000 + GROUP_CARRY_OVER_MS;
+      snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(lags(snapshot), [["a", 11], ["b", 9]]);
+      // Past the bound: no series, reported as not measured.
+      admin.clock = T0 + 1_001 + GROUP_CARRY_OVER_MS;
+      snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(lags(snapshot), [["b", 9]]);
+      assertEquals(snapshot.unreadGroups?.map((group) => group.groupId), ["a"]);
+      // Read again: measured as usual, and a later failure starts a new bound.
+      admin.failGroups.delete("a");
+      admin.clock = T0 + 2_000 + GROUP_CARRY_OVER_MS;
+      snapshot = await collectCluster(clusterConfig(), deps);
+      assertEquals(lags(snapshot), [["a", 11], ["b", 9]]);
+      assertEquals(snapshot.carriedGroups, []);
+    },
+  );
+
+  await t.step(
     "a partition whose leader cannot be read has no series; the others are measured",
     async () => {
       const admin = new FakeKafkaAdmin().setEnd("t", 0, 10).setEnd("t", 1, 10)
@@ -406,7 +444,7 @@ Deno.test("collectCluster()", async (t) => {
       const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
         .setGroup("a", [{ topic: "t", partition: 0, offset: 5 }])
         .setGroup("b", [{ topic: "t", partition: 0, offset: 7 }]);
-      const deps = { ...setup(admin), listedGroups: new ListedGroupsMemory() };
+      const deps = { ...setup(admin), groupMemory: new GroupMemory() };
       admin.clock = T0;
       await collectCluster(clusterConfig(), deps);
       admin.unlistedGroups.add("b");
@@ -427,7 +465,7 @@ Deno.test("collectCluster()", async (t) => {
       const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
         .setGroup("a", [{ topic: "t", partition: 0, offset: 5 }])
         .setGroup("gone", [{ topic: "t", partition: 0, offset: 7 }]);
-      const deps = { ...setup(admin), listedGroups: new ListedGroupsMemory() };
+      const deps = { ...setup(admin), groupMemory: new GroupMemory() };
       admin.clock = T0;
       await collectCluster(clusterConfig(), deps);
       admin.groups.delete("gone");

@@ -137,6 +137,12 @@ export function createExporterMetrics(
       "from the last complete listing for up to 5 minutes).",
     ["clustername"],
   );
+  const groupsCarried = lagGauge(
+    "kafka_lag_exporter_groups_offsets_carried_over",
+    "Consumer groups whose coordinator could not answer in the last iteration, measured with " +
+      "the committed offsets last read (for up to 5 minutes; no consumer can commit meanwhile).",
+    ["clustername"],
+  );
   const recordsLost = lagGauge(
     "kafka_lag_exporter_group_records_lost_to_retention",
     "Records deleted (retention, DeleteRecords) before the group read them: log-start offset " +
@@ -204,6 +210,7 @@ export function createExporterMetrics(
     partitionsNotMeasured,
     brokersNotListing,
     groupsNotMeasured,
+    groupsCarried,
     recordsLost,
     lagSecondsPartitions,
     estimatedPartitions,
@@ -237,12 +244,14 @@ export function createExporterMetrics(
       const unavailable = snapshot.unavailablePartitions ?? [];
       const unlisted = snapshot.unlistedBrokers?.length ?? 0;
       const unread = snapshot.unreadGroups?.length ?? 0;
+      const carried = snapshot.carriedGroups?.length ?? 0;
       clusterDegraded.set(
         { clustername },
-        unavailable.length > 0 || unlisted > 0 || unread > 0 ? 1 : 0,
+        unavailable.length > 0 || unlisted > 0 || unread > 0 || carried > 0 ? 1 : 0,
       );
       brokersNotListing.set({ clustername }, unlisted);
       groupsNotMeasured.set({ clustername }, unread);
+      groupsCarried.set({ clustername }, carried);
       const byReason = new Map<string, number>();
       for (const { reason } of unavailable) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
       for (const [reason, count] of byReason) {

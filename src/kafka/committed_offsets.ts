@@ -82,7 +82,7 @@ export class CommittedOffsetsReader {
         try {
           // A coordinator held back after a timeout is not asked in this iteration.
           if (context.unresponsive.has(nodeId)) throw new BrokerUnresponsiveError(nodeId);
-          broker = await cluster.findBroker({ nodeId });
+          broker = await cluster.brokerPool.findBroker({ nodeId });
         } catch (error) {
           for (const groupId of members) failed(groupId, asError(error), true);
           continue;

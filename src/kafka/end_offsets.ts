@@ -19,6 +19,7 @@ import {
   type InternalConnectedBroker,
   leaderIndex,
   MISSING_ACL,
+  noteTimeout,
   READ_UNCOMMITTED,
   sendOwnRequest,
   supports,
@@ -34,6 +35,8 @@ import {
 } from "./list_offsets.ts";
 import { BrokerUnresponsiveError } from "./unresponsive_brokers.ts";
 
+/** Metadata requests tried before an iteration gives up (each after the last broker failed). */
+const METADATA_ATTEMPTS = 3;
 /** Pauses before each retry of partitions whose leader failed or moved. */
 const RETRY_DELAYS_MS = [0, 250, 500, 750];
 const TOPIC_AUTHORIZATION_FAILED = 29;
@@ -86,14 +89,17 @@ export async function fetchEndOffsets(
  */
 async function refreshMetadata(context: AdminContext): Promise<void> {
   const { cluster, timed } = context;
-  try {
-    await timed("Metadata", () => cluster.refreshMetadata());
-  } catch (error) {
-    if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
-    // A hung broker: the second attempt goes elsewhere (see steerMetadataRequests).
-    const asked = context.metadataBroker();
-    if (asked !== undefined) context.unresponsive.noteFailure(asked, error);
-    await timed("Metadata", () => cluster.refreshMetadata());
+  for (let attempt = 1;; attempt++) {
+    try {
+      await timed("Metadata", () => cluster.refreshMetadata());
+      return;
+    } catch (error) {
+      if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
+      if (attempt === METADATA_ATTEMPTS) throw error;
+      // A hung broker is held back, so the next attempt goes elsewhere (steerMetadataRequests).
+      const asked = context.metadataBroker();
+      if (asked !== undefined) noteTimeout(context, asked, error);
+    }
   }
 }
 

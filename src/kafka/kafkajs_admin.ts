@@ -24,6 +24,7 @@ import {
   explainAuthorization,
   type InternalCluster,
   internalCluster,
+  noteTimeout,
   probeBroker,
   steerMetadataRequests,
 } from "./kafkajs_internals.ts";
@@ -100,8 +101,15 @@ class KafkajsAdmin implements KafkaAdmin {
     const { cluster } = context;
     // The broker list rarely changes; fetchLatestOffsets refreshes metadata every iteration anyway.
     // Not timed: it sends a request only every few minutes, and counting the no-op calls would
-    // misstate the Metadata requests per iteration.
-    await cluster.refreshMetadataIfNecessary();
+    // misstate the Metadata requests per iteration. A failure leaves the known brokers to ask.
+    try {
+      await cluster.refreshMetadataIfNecessary();
+    } catch (error) {
+      if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
+      const asked = context.metadataBroker();
+      if (asked !== undefined) noteTimeout(context, asked, error);
+      if (Object.keys(cluster.brokerPool.brokers).length === 0) throw error;
+    }
     const nodeIds = Object.keys(cluster.brokerPool.brokers);
     const listings: GroupListings = { groups: [], unreachableBrokers: [] };
     let authorizationError: unknown;

@@ -131,12 +131,37 @@ export async function askBroker<T>(
 ): Promise<T> {
   if (context.unresponsive.has(nodeId)) throw new BrokerUnresponsiveError(nodeId);
   try {
-    const broker = await context.cluster.findBroker({ nodeId });
+    // The pool's lookup, not the Cluster's: that one refreshes metadata after a connection
+    // error, from any broker, and would report that request's timeout as this broker's.
+    const broker = await context.cluster.brokerPool.findBroker({ nodeId });
     return await context.timed(api, () => call(broker));
   } catch (error) {
-    context.unresponsive.noteFailure(nodeId, error);
+    noteTimeout(context, nodeId, error);
     throw error;
   }
+}
+
+/**
+ * Holds back the broker that let a request time out: the one the timeout error names (kafkajs
+ * says which address did not answer), else `assumedNodeId`.
+ */
+export function noteTimeout(context: AdminContext, assumedNodeId: string, error: unknown): void {
+  context.unresponsive.noteFailure(timedOutNode(context.cluster, error) ?? assumedNodeId, error);
+}
+
+/** The node id of the broker a kafkajs timeout error names, if it names a known one. */
+function timedOutNode(cluster: InternalCluster, error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { broker, cause } = current as { broker?: unknown; cause?: unknown };
+    if (typeof broker === "string") {
+      const known = cluster.brokerPool.metadata?.brokers?.find(({ host, port }) =>
+        `${host}:${port}` === broker
+      );
+      return known === undefined ? undefined : String(known.nodeId);
+    }
+    current = cause;
+  }
+  return undefined;
 }
 
 /**

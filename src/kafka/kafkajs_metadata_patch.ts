@@ -15,6 +15,7 @@ import metadataV6 from "kafkajs/src/protocol/requests/metadata/v6/response.js";
 
 /** The decoded Metadata response, as far as the exporter reads it. */
 export interface DecodedMetadata {
+  brokers?: Array<{ nodeId: number; host: string; port: number }>;
   topicMetadata: Array<{
     topicErrorCode: number;
     topic: string;
