@@ -194,9 +194,30 @@ for (const size of sizes) {
     const pid = exporter.pid;
     const scrape = async () => {
       const startedMs = performance.now();
-      const text = await (await fetch(exporter.metricsUrl)).text();
+      // Uncompressed (Deno's fetch would ask for gzip and inflate it itself).
+      const response = await fetch(exporter.metricsUrl, {
+        headers: { "accept-encoding": "identity" },
+      });
+      const text = await response.text();
       const ms = performance.now() - startedMs;
       return { samples: parsePrometheusText(text), ms, bytes: text.length };
+    };
+    /** A scrape as Prometheus sends it (Accept-Encoding: gzip), by curl: bytes on the wire. */
+    const gzipScrape = async () => {
+      const output = await new Deno.Command("curl", {
+        args: [
+          "-s",
+          "-o",
+          "/dev/null",
+          "-H",
+          "Accept-Encoding: gzip",
+          "-w",
+          "%{size_download} %{time_total}",
+          exporter.metricsUrl,
+        ],
+      }).output();
+      const [bytes, seconds] = new TextDecoder().decode(output.stdout).split(" ").map(Number);
+      return { bytes, ms: seconds * 1_000 };
     };
     const requests = (samples: ReturnType<typeof parsePrometheusText>) => {
       const byApi: Record<string, number> = {};
@@ -278,13 +299,18 @@ for (const size of sizes) {
     // exposition from the snapshot, and polling harder would measure the poller.
     const walls: number[] = [];
     const renders: number[] = [];
+    const gzipRenders: number[] = [];
     let bytes = 0;
+    let gzipBytes = 0;
     const measureUntil = Date.now() + MEASURE_SECONDS * 1_000;
     while (Date.now() < measureUntil) {
       await new Promise((resolve) => setTimeout(resolve, SCRAPE_SECONDS * 1_000));
       const render = await scrape();
       renders.push(render.ms);
       bytes = render.bytes;
+      const gzipped = await gzipScrape();
+      gzipRenders.push(gzipped.ms);
+      gzipBytes = gzipped.bytes;
       last = render.samples;
       walls.push(
         sampleValue(last, "kafka_lag_exporter_cluster_iteration_duration_seconds", {
@@ -322,7 +348,9 @@ for (const size of sizes) {
       ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / iterations).toFixed(2)
     } s | ${cpuAfter.peakRssMb.toFixed(0)} MB (heap ${heapUsedMb.toFixed(0)} MB) | ${
       median(renders).toFixed(0)
-    } ms / ${(bytes / 1_048_576).toFixed(1)} MB | ${perIteration} | ${redisPer} |`;
+    } ms / ${(bytes / 1_048_576).toFixed(1)} MB | ${median(gzipRenders).toFixed(0)} ms / ${
+      (gzipBytes / 1_048_576).toFixed(1)
+    } MB | ${perIteration} | ${redisPer} |`;
     rows.push(row);
     say(row);
   }
@@ -333,9 +361,9 @@ console.log(
   } (${navigator.hardwareConcurrency} cores)\n`,
 );
 console.log(
-  "| groups | store | iteration (median) | CPU / iteration | peak RSS | /metrics render / size | Kafka requests / iteration | Redis / iteration |",
+  "| groups | store | iteration (median) | CPU / iteration | peak RSS | /metrics scrape / size | gzip scrape / on the wire | Kafka requests / iteration | Redis / iteration |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 console.log(rows.join("\n"));
 console.log("");
 console.log(coldLines.map((line) => `- ${line}`).join("\n"));

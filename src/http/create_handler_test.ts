@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { createHandler, type HandlerDeps } from "./create_handler.ts";
+import { acceptsGzip, createHandler, type HandlerDeps } from "./create_handler.ts";
 import { evaluateHealth } from "./health.ts";
 
 function deps(overrides: Partial<HandlerDeps> = {}): HandlerDeps {
@@ -113,4 +113,58 @@ Deno.test("evaluateHealth()", async (t) => {
         unhealthy_clusters: [],
       }),
   );
+});
+
+Deno.test("/metrics is gzip-compressed when the client accepts it", async () => {
+  const exposition = 'kafka_consumer_group_lag_in_offsets{group="g"} 7\n'.repeat(5_000);
+  const handler = createHandler(
+    deps({
+      renderMetrics: () =>
+        Promise.resolve(
+          new ReadableStream({
+            start(controller) {
+              const bytes = new TextEncoder().encode(exposition);
+              for (let start = 0; start < bytes.length; start += 65_536) {
+                controller.enqueue(bytes.slice(start, start + 65_536));
+              }
+              controller.close();
+            },
+          }),
+        ),
+    }),
+    both,
+  );
+  const request = (encoding?: string) =>
+    new Request("http://exporter/metrics", {
+      headers: encoding === undefined ? {} : { "accept-encoding": encoding },
+    });
+  const gzipped = await handler(request("gzip"));
+  assertEquals(gzipped.headers.get("content-encoding"), "gzip");
+  assertEquals(gzipped.headers.get("vary"), "accept-encoding");
+  const compressed = new Uint8Array(await gzipped.arrayBuffer());
+  assertEquals(compressed.byteLength < exposition.length / 20, true);
+  const restored = await new Response(
+    new Blob([compressed]).stream().pipeThrough(new DecompressionStream("gzip")),
+  ).text();
+  assertEquals(restored, exposition);
+  const plain = await handler(request());
+  assertEquals(plain.headers.get("content-encoding"), null);
+  assertEquals(await plain.text(), exposition);
+});
+
+Deno.test("acceptsGzip() reads Accept-Encoding as clients send it", () => {
+  const cases: Array<[string | null, boolean]> = [
+    [null, false],
+    ["", false],
+    ["gzip", true],
+    ["GZIP", true],
+    ["deflate, gzip;q=1.0, *;q=0.5", true],
+    ["br, gzip;q=0", false],
+    ["identity", false],
+    ["*", true],
+    ["snappy", false],
+  ];
+  for (const [header, expected] of cases) {
+    assertEquals(acceptsGzip(header), expected, String(header));
+  }
 });
