@@ -21,20 +21,13 @@ import { ExporterState } from "./src/collect/exporter_state.ts";
 import { withDeadline } from "./src/collect/with_deadline.ts";
 import { createExporterMetrics, type ExporterMetrics } from "./src/export/metrics_registry.ts";
 import { createHandler } from "./src/http/create_handler.ts";
-import { RemoteWriter } from "./src/export/remote_write/remote_writer.ts";
-import { createRemoteWriteTransport } from "./src/export/remote_write/http_transport.ts";
 import { evaluateHealth } from "./src/http/health.ts";
 import { createKafkajsAdmin } from "./src/kafka/kafkajs_admin.ts";
 import type { KafkaAdmin } from "./src/kafka/kafka_admin.ts";
 import { createLogger, describeError, type Logger } from "./src/log/logger.ts";
-import { silenceKafkajsTimerWarning } from "./src/log/silence_warnings.ts";
 import { MemoryOffsetHistoryStore } from "./src/store/memory_store.ts";
 import { DuplicateNodeError } from "./src/cluster/membership.ts";
-import {
-  singleInstance,
-  startRedisWorkSharing,
-  type WorkSharing,
-} from "./src/cluster/work_sharing.ts";
+import { singleInstance, type WorkSharing } from "./src/cluster/work_sharing.ts";
 import { COMMIT, VERSION } from "./src/version.ts";
 
 const EXIT_OK = 0;
@@ -86,7 +79,6 @@ export async function main(args: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
 
-  silenceKafkajsTimerWarning();
   const logger = createLogger({
     level: cli.logLevel ?? config.app.logLevel,
     format: config.app.logFormat,
@@ -194,6 +186,8 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
   );
   if (config.storage.type === "redis") {
     try {
+      // Loaded only here: the Redis client is a large dependency most single instances never use.
+      const { startRedisWorkSharing } = await import("./src/cluster/redis_work_sharing.ts");
       sharing = await startRedisWorkSharing(config, {
         logger,
         readTextFile: (path) => Deno.readTextFileSync(path),
@@ -235,7 +229,11 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
   const recordTimes = config.clusters.map(() => new RecordTimeCache());
   const groupMemories = config.clusters.map(() => new GroupMemory());
   const remoteWrite = config.remoteWrite.enabled
-    ? startRemoteWrite(config, metrics, logger, stop.signal)
+    ? (await import("./src/export/remote_write/push_loop.ts")).startRemoteWrite(config, {
+      metrics,
+      logger,
+      signal: stop.signal,
+    })
     : undefined;
   state.setLoopRunning(true);
   await Promise.all(config.clusters.map((cluster, index) =>
@@ -290,50 +288,6 @@ async function runService(config: ExporterConfig, logger: Logger): Promise<numbe
   await settleWithin(sharing.stop(), SHUTDOWN_STEP_MS);
   logger.info("stopped");
   return EXIT_OK;
-}
-
-/**
- * Remote write: one push of every series per iteration interval, sent by its own loop; on
- * shutdown a last push and a bounded flush.
- */
-function startRemoteWrite(
-  config: ExporterConfig,
-  metrics: ExporterMetrics,
-  logger: Logger,
-  signal: AbortSignal,
-): { finish(): Promise<void> } {
-  const settings = config.remoteWrite;
-  const sleep = (ms: number, abort?: AbortSignal) =>
-    abortableSleep(ms, abort ?? new AbortController().signal);
-  const writer = new RemoteWriter(
-    { queueMaxSamples: settings.queueMaxSamples, maxSamplesPerSend: settings.maxSamplesPerSend },
-    {
-      send: createRemoteWriteTransport(settings, {
-        readTextFile: (path) => Deno.readTextFileSync(path),
-        userAgent: `kafka-lag-deno/${VERSION}`,
-      }),
-      sleep,
-      logger: logger.child({ component: "remote_write" }),
-      ...metrics.remoteWrite,
-      now: Date.now,
-    },
-  );
-  metrics.remoteWrite.setQueueSize(() => writer.queuedSamples());
-  const push = async () => writer.push(await metrics.collectSeries(), Date.now());
-  const pushing = (async () => {
-    while (!signal.aborted) {
-      await abortableSleep(config.app.iterationIntervalMs, signal);
-      if (!signal.aborted) await push();
-    }
-  })();
-  const sending = writer.run(signal);
-  return {
-    finish: async () => {
-      await Promise.all([pushing, sending]);
-      await push();
-      await writer.flush(Date.now() + Math.max(5_000, settings.timeoutMs));
-    },
-  };
 }
 
 function startServers(

@@ -5,10 +5,14 @@
  */
 import { parseArgs } from "node:util";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
+import { installNonNegativeQueueTimer } from "../src/kafka/kafkajs_timer_patch.ts";
 import { startKafka } from "../tests/harness/kafka.ts";
 import { startExporter } from "../tests/harness/exporter.ts";
 import { createTopic } from "../tests/harness/kafka_fixtures.ts";
 import { sampleValue } from "../tests/harness/prom_text.ts";
+
+// kafkajs would print a TimeoutNegativeWarning on every connection (see the patch).
+installNonNegativeQueueTimer();
 
 const { values } = parseArgs({ args: Deno.args, options: { seconds: { type: "string" } } });
 const runForMs = values.seconds ? Number(values.seconds) * 1_000 : Infinity;

@@ -7,6 +7,7 @@ import { Kafka } from "kafkajs";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import type { Logger } from "../log/logger.ts";
 import { installTolerantMetadataParse } from "./kafkajs_metadata_patch.ts";
+import { installNonNegativeQueueTimer } from "./kafkajs_timer_patch.ts";
 import {
   type GroupListings,
   type GroupOffsets,
@@ -56,6 +57,7 @@ export interface KafkajsAdminDeps {
 /** Creates the kafkajs-backed admin for one cluster; connects lazily on first use. */
 export function createKafkajsAdmin(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaAdmin {
   installTolerantMetadataParse();
+  installNonNegativeQueueTimer();
   return new KafkajsAdmin(config, deps);
 }
 

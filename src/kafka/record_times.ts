@@ -17,6 +17,12 @@ import { mapConcurrent } from "../util/map_concurrent.ts";
 /** Bytes asked per partition: a batch header and its first records (larger batches: see below). */
 const RECORD_FETCH_BYTES = 4_096;
 const MAX_PARTITIONS_PER_FETCH = 500;
+/**
+ * Bytes one Fetch may bring back, summed over its partitions: with `concurrency` requests in
+ * flight this bounds the memory a cold start's record reads take (500 partitions × 64 KiB each
+ * made responses of 32 MB, and a 1,000-group exporter peaked at 227 MB RSS).
+ */
+const MAX_BYTES_PER_FETCH = 1_048_576;
 
 /** One partition to read: the offsets still wanted on it, ascending. */
 interface PartitionRead {
@@ -69,9 +75,22 @@ export async function fetchRecordTimes(
     }
     const requests = [...byLeader].flatMap(([leader, list]) => {
       const chunks: Array<[number, PartitionRead[]]> = [];
-      for (let start = 0; start < list.length; start += MAX_PARTITIONS_PER_FETCH) {
-        chunks.push([leader, list.slice(start, start + MAX_PARTITIONS_PER_FETCH)]);
+      let chunk: PartitionRead[] = [];
+      let chunkBytes = 0;
+      for (const read of list) {
+        const bytes = fetchBytes(read);
+        if (
+          chunk.length > 0 &&
+          (chunk.length >= MAX_PARTITIONS_PER_FETCH || chunkBytes + bytes > MAX_BYTES_PER_FETCH)
+        ) {
+          chunks.push([leader, chunk]);
+          chunk = [];
+          chunkBytes = 0;
+        }
+        chunk.push(read);
+        chunkBytes += bytes;
       }
+      if (chunk.length > 0) chunks.push([leader, chunk]);
       return chunks;
     });
     // Kafka answers a Fetch with whole batches only, and returns a batch larger than the size
@@ -126,6 +145,11 @@ export async function fetchRecordTimes(
   return found;
 }
 
+/** Bytes asked for a partition: a few KiB per wanted offset, up to MAX_FETCH_MULTIPLE of them. */
+function fetchBytes(read: PartitionRead): number {
+  return RECORD_FETCH_BYTES * Math.min(read.offsets.length, MAX_FETCH_MULTIPLE);
+}
+
 /**
  * One Fetch v4 request from each partition's smallest wanted offset, a few KiB per wanted offset,
  * decoded by record_batch.ts.
@@ -136,9 +160,10 @@ function fetchRecords(broker: InternalConnectedBroker, reads: PartitionRead[]) {
     Array<{ partition: number; fetchOffset: string; maxBytes: number }>
   >();
   let totalBytes = 0;
-  for (const { topic, partition, offsets } of reads) {
+  for (const read of reads) {
+    const { topic, partition, offsets } = read;
     const list = topics.get(topic) ?? [];
-    const maxBytes = RECORD_FETCH_BYTES * Math.min(offsets.length, MAX_FETCH_MULTIPLE);
+    const maxBytes = fetchBytes(read);
     totalBytes += maxBytes;
     list.push({ partition, fetchOffset: String(offsets[0]), maxBytes });
     topics.set(topic, list);

@@ -4,8 +4,12 @@
  * The version is KAFKA_VERSION, else scripts/kafka/VERSION, so the suite also runs against 3.9.
  */
 import { Kafka, logLevel } from "kafkajs";
+import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs_timer_patch.ts";
 import { freePort, killWhenParentDies, waitForPort } from "./processes.ts";
 import type { TestCertificates } from "./certs.ts";
+
+// kafkajs would print a TimeoutNegativeWarning on every connection (see the patch).
+installNonNegativeQueueTimer();
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -6,6 +6,7 @@
  * started again on the same ports and data. Same KAFKA_VERSION parameter as the single broker.
  */
 import { Kafka, logLevel } from "kafkajs";
+import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs_timer_patch.ts";
 import { freePort, killWhenParentDies, waitForPort } from "./processes.ts";
 import {
   ensureJars,
@@ -15,6 +16,9 @@ import {
   spawnKafkaServer,
   writeLog4jConfig,
 } from "./kafka.ts";
+
+// kafkajs would print a TimeoutNegativeWarning on every connection (see the patch).
+installNonNegativeQueueTimer();
 
 /** One node of the cluster. */
 export interface KafkaNode {

@@ -1,5 +1,9 @@
 /** Topics, records and consumer groups with known offsets on a test broker, through kafkajs. */
 import { type Admin, Kafka, logLevel, Partitioners } from "kafkajs";
+import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs_timer_patch.ts";
+
+// kafkajs would print a TimeoutNegativeWarning on every connection (see the patch).
+installNonNegativeQueueTimer();
 
 /** A kafkajs client for test set-up (not the exporter's). */
 export function testKafka(bootstrap: string): Kafka {

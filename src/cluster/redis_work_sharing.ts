@@ -1,0 +1,170 @@
+/**
+ * Work sharing through Redis: membership with heartbeats, a shared offset history, and the groups
+ * rendezvous hashing gives this instance, taken over only once no other instance may still export
+ * them (handover.ts). Loaded only when `storage.type` is redis (it brings the Redis client).
+ */
+import type { ExporterConfig } from "../config/load_config.ts";
+import { describeError, type Logger } from "../log/logger.ts";
+import { FallbackOffsetHistoryStore } from "../store/fallback_store.ts";
+import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
+import { createRedisClient, type RedisClient, waitUntilReady } from "../store/redis_client.ts";
+import { RedisOffsetHistoryStore } from "../store/redis_store.ts";
+import { DuplicateNodeError, RedisMembership } from "./membership.ts";
+import { type PeerView, selectGroups } from "./handover.ts";
+import type { WorkSharing } from "./work_sharing.ts";
+
+/** A peer's view of one Kafka cluster, from what it sent with its heartbeat. */
+function peerView(exports: string | null, clusterName: string): PeerView {
+  if (exports === null) return "unknown";
+  try {
+    const views = JSON.parse(exports) as Record<string, string[]>;
+    return Array.isArray(views[clusterName]) ? views[clusterName] : "nothing";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** What Redis work sharing needs from outside. */
+export interface RedisWorkSharingDeps {
+  logger: Logger;
+  readTextFile(path: string): string;
+  /** Called on every failed Redis operation (for the error counter). */
+  onRedisError(): void;
+}
+
+/**
+ * Connects to Redis, joins the membership (waiting out a stale registration of this node id)
+ * and starts the heartbeat. Throws DuplicateNodeError when another live instance has this
+ * node id. When Redis cannot be reached it starts anyway: alone, unhealthy, retrying.
+ */
+export async function startRedisWorkSharing(
+  config: ExporterConfig,
+  deps: RedisWorkSharingDeps,
+): Promise<WorkSharing> {
+  const settings = config.storage.redis;
+  const log = deps.logger.child({ store: "redis" });
+  const client: RedisClient = createRedisClient(settings, deps);
+  let redisReachable = true;
+  const reportError = (what: string, error: unknown) => {
+    deps.onRedisError();
+    if (redisReachable) {
+      log.error(`${what}; continuing with this instance's memory`, { error: describeError(error) });
+    }
+    redisReachable = false;
+  };
+  const reportRecovered = () => {
+    if (!redisReachable) log.info("Redis answers again");
+    redisReachable = true;
+  };
+  // ioredis reports connection problems as events; the operations below report their own.
+  client.on("error", (error) => log.debug("redis client error", { error: describeError(error) }));
+
+  const membership = new RedisMembership(client, {
+    keyPrefix: settings.keyPrefix,
+    nodeId: config.app.nodeId,
+    ttlMs: settings.heartbeatTtlMs,
+  });
+  try {
+    await waitUntilReady(client, Math.min(settings.requestTimeoutMs, 10_000));
+    await membership.join();
+    log.info("joined", { node_id: config.app.nodeId, live: membership.liveNodes().join(",") });
+  } catch (error) {
+    if (error instanceof DuplicateNodeError) {
+      client.disconnect();
+      throw error;
+    }
+    reportError("cannot join the instances in Redis", error);
+  }
+
+  const beat = async () => {
+    try {
+      await membership.heartbeat();
+      reportRecovered();
+    } catch (error) {
+      if (error instanceof DuplicateNodeError) log.error(error.message);
+      reportError("Redis heartbeat failed", error);
+    }
+  };
+  const heartbeat = setInterval(beat, Math.max(250, settings.heartbeatTtlMs / 3));
+  let left: Promise<void> | undefined;
+  const leave = () =>
+    left ??= (async () => {
+      clearInterval(heartbeat);
+      await membership.leave().catch((error) =>
+        log.warn("cannot deregister from Redis", { error: describeError(error) })
+      );
+    })();
+
+  const shared = new RedisOffsetHistoryStore(client, {
+    keyPrefix: settings.keyPrefix,
+    retentionMs: config.storage.retentionMs,
+  });
+  const store = new FallbackOffsetHistoryStore(
+    shared,
+    new MemoryOffsetHistoryStore({ retentionMs: config.storage.retentionMs }),
+    {
+      onError: (error) => reportError("Redis offset history failed", error),
+      onRecovered: reportRecovered,
+    },
+  );
+
+  // Per Kafka cluster: the live set and groups of the snapshot /metrics shows, and of the
+  // selection whose iteration is running.
+  const exported = new Map<string, { live: string[]; groups: ReadonlySet<string> }>();
+  const selected = new Map<string, { live: string[]; groups: ReadonlySet<string> }>();
+  let lastAwaiting = 0;
+
+  return {
+    store,
+    selectOwnedGroups: async (clusterName, groupIds) => {
+      // Every iteration reads the live set first; while Redis is down the last one known is kept.
+      await beat();
+      const live = membership.liveNodes();
+      const peers = new Map<string, PeerView>();
+      for (const node of live) {
+        if (node !== membership.nodeId) {
+          peers.set(node, peerView(membership.exportsOf(node), clusterName));
+        }
+      }
+      const { owned, awaiting } = selectGroups({
+        clusterName,
+        groupIds,
+        self: membership.nodeId,
+        live,
+        exporting: exported.get(clusterName)?.groups ?? new Set(),
+        peers,
+      });
+      if (awaiting !== lastAwaiting) {
+        log.debug("groups waiting until their previous owner stops exporting them", {
+          cluster: clusterName,
+          groups: awaiting,
+        });
+        lastAwaiting = awaiting;
+      }
+      selected.set(clusterName, { live, groups: new Set(owned) });
+      return owned;
+    },
+    snapshotPublished: (clusterName, isExported) => {
+      const selection = selected.get(clusterName);
+      // A failed iteration exports nothing: the previous claim stays (claiming more than is
+      // exported only makes others wait).
+      if (!isExported || !selection) return;
+      selected.delete(clusterName);
+      exported.set(clusterName, selection);
+      membership.setExports(
+        JSON.stringify(Object.fromEntries([...exported].map(([name, { live }]) => [name, live]))),
+      );
+      // At once rather than at the next heartbeat: the instances waiting for these groups to be
+      // dropped can take them on their next iteration.
+      void beat();
+    },
+    liveInstances: () => membership.liveNodes().length,
+    healthy: () => redisReachable && store.sharedHealthy(),
+    leave,
+    stop: async () => {
+      await leave();
+      await store.close();
+      client.disconnect();
+    },
+  };
+}
