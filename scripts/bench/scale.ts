@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util";
 import { Partitioners } from "kafkajs";
 import { startKafka } from "../../tests/harness/kafka.ts";
-import { startExporter } from "../../tests/harness/exporter.ts";
+import { startExporter, startTaskRuntimeFlags } from "../../tests/harness/exporter.ts";
 import {
   commitManyGroups,
   type GroupCommit,
@@ -148,6 +148,11 @@ async function remoteWriteSummary(
 
 const rows: string[] = [];
 const median = (list: number[]) => list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
+/** "median (min–max)" of a list, each formatted by `format`. */
+const spread = (list: number[], format: (value: number) => string) =>
+  list.length === 0
+    ? "-"
+    : `${format(median(list))} (${format(Math.min(...list))}–${format(Math.max(...list))})`;
 const coldLines: string[] = [];
 let committed = 0;
 for (const size of sizes) {
@@ -344,21 +349,29 @@ for (const size of sizes) {
       : prometheus
       ? await remoteWriteSummary(prometheus, samplesBefore, last, iterations)
       : "-";
-    const row = `| ${size.toLocaleString("en")} | ${variant} | ${median(walls).toFixed(2)} s | ${
-      ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / iterations).toFixed(2)
-    } s | ${cpuAfter.peakRssMb.toFixed(0)} MB (heap ${heapUsedMb.toFixed(0)} MB) | ${
-      median(renders).toFixed(0)
-    } ms / ${(bytes / 1_048_576).toFixed(1)} MB | ${median(gzipRenders).toFixed(0)} ms / ${
-      (gzipBytes / 1_048_576).toFixed(1)
-    } MB | ${perIteration} | ${redisPer} |`;
+    const row = `| ${size.toLocaleString("en")} | ${variant} | ${
+      spread(walls, (value) => `${value.toFixed(2)} s`)
+    } | ${((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / iterations).toFixed(2)} s | ${
+      cpuAfter.peakRssMb.toFixed(0)
+    } MB (heap ${heapUsedMb.toFixed(0)} MB) | ${
+      spread(renders, (value) => value.toFixed(0))
+    } ms / ${(bytes / 1_048_576).toFixed(1)} MB | ${
+      spread(gzipRenders, (value) => value.toFixed(0))
+    } ms / ${(gzipBytes / 1_048_576).toFixed(1)} MB | ${perIteration} | ${redisPer} |`;
     rows.push(row);
     say(row);
   }
 }
+const cpuModel = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
+  .split("\n").find((line) => line.startsWith("model name"))?.split(":")[1]?.trim() ??
+  "unknown CPU";
 console.log(
-  `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, iterations back to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s, ${
+  `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, iterations back to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s; ${
     Deno.env.get("HOSTNAME") ?? "local"
-  } (${navigator.hardwareConcurrency} cores)\n`,
+  }: ${cpuModel}, ${navigator.hardwareConcurrency} cores, ${
+    (Deno.systemMemoryInfo().total / 1_073_741_824).toFixed(0)
+  } GiB; Deno ${Deno.version.deno}; exporter flags: ${startTaskRuntimeFlags().join(" ")}\n` +
+    "Iteration and scrape figures: median (min–max) over the scrapes of the measured window.\n",
 );
 console.log(
   "| groups | store | iteration (median) | CPU / iteration | peak RSS | /metrics scrape / size | gzip scrape / on the wire | Kafka requests / iteration | Redis / iteration |",
