@@ -24,6 +24,17 @@ export interface ClusterLoopOptions {
   deadlineMs: number;
 }
 
+/**
+ * Deadline of one cluster iteration: it must not outlive the interval, nor cut a slow request
+ * (one request timeout plus the metadata one).
+ */
+export function iterationDeadlineMs(
+  intervalMs: number,
+  cluster: { requestTimeoutMs: number; metadataTimeoutMs: number },
+): number {
+  return Math.max(intervalMs, cluster.requestTimeoutMs + cluster.metadataTimeoutMs);
+}
+
 /** Runs one iteration and returns the cluster's next status; logs only when up/down changes. */
 export async function iterateCluster(
   previous: ClusterStatus,

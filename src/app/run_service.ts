@@ -1,0 +1,195 @@
+/** The long-running exporter: one loop per cluster, /metrics and health servers, graceful stop. */
+import type { ExporterConfig } from "../config/load_config.ts";
+import { collectCluster } from "../collect/collect_cluster.ts";
+import { RecordTimeCache } from "../collect/record_timestamps.ts";
+import { GroupMemory } from "../collect/group_memory.ts";
+import { abortableSleep, iterationDeadlineMs, runClusterLoop } from "../collect/cluster_loop.ts";
+import { ExporterState } from "../collect/exporter_state.ts";
+import { withDeadline } from "../collect/with_deadline.ts";
+import { createExporterMetrics, type ExporterMetrics } from "../export/metrics_registry.ts";
+import { createHandler } from "../http/create_handler.ts";
+import { evaluateHealth } from "../http/health.ts";
+import { describeError, type Logger } from "../log/logger.ts";
+import { DuplicateNodeError } from "../cluster/membership.ts";
+import { singleInstance, type WorkSharing } from "../cluster/work_sharing.ts";
+import { COMMIT, VERSION } from "../version.ts";
+import { createAdmin } from "./create_admin.ts";
+import { EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
+
+/** Longest wait for each shutdown step (deregistering, servers, Kafka and Redis clients). */
+const SHUTDOWN_STEP_MS = 1_500;
+
+/** Waits for `work` to settle, at most `ms`; its outcome is ignored. */
+async function settleWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  await withDeadline(work, ms, "shutdown step").catch(() => {});
+}
+
+/** The long-running exporter: one loop per cluster, /metrics and health servers, graceful stop. */
+export async function runService(
+  config: ExporterConfig,
+  { logger }: { logger: Logger },
+): Promise<number> {
+  const state = new ExporterState(config.clusters.map((cluster) => cluster.name));
+  let sharing: WorkSharing = singleInstance(config);
+  const metrics = createExporterMetrics(
+    {
+      clusters: () => state.clusters(),
+      iterationSeconds: () => state.iterationSeconds(),
+      liveInstances: () => sharing.liveInstances(),
+    },
+    {
+      labels: config.metrics.labels,
+      granularity: config.metrics.granularity,
+      version: VERSION,
+      commit: COMMIT,
+    },
+  );
+  if (config.storage.type === "redis") {
+    try {
+      // Loaded only here: the Redis client is a large dependency most single instances never use.
+      const { startRedisWorkSharing } = await import("../cluster/redis_work_sharing.ts");
+      sharing = await startRedisWorkSharing(config, {
+        logger,
+        readTextFile: (path) => Deno.readTextFileSync(path),
+        onRedisError: () => metrics.countStoreError("redis"),
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateNodeError)) throw error;
+      console.error(`kafka-lag-deno: ${error.message}`);
+      return EXIT_USAGE;
+    }
+  }
+
+  let servers: Deno.HttpServer[];
+  try {
+    servers = startServers(config, { state, metrics, sharing, logger });
+  } catch (error) {
+    await sharing.stop();
+    throw error;
+  }
+  const stop = new AbortController();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, () => {
+      if (stop.signal.aborted) return;
+      logger.info("shutting down", { signal });
+      stop.abort();
+    });
+  }
+
+  logger.info("kafka-lag-deno started", {
+    version: VERSION,
+    node_id: config.app.nodeId,
+    storage: config.storage.type,
+    clusters: config.clusters.map((cluster) => cluster.name).join(","),
+    metrics_port: config.metrics.port,
+    health_port: config.app.healthPort,
+    interval_ms: config.app.iterationIntervalMs,
+  });
+  const admins = config.clusters.map((cluster) => createAdmin(cluster, { logger, metrics }));
+  const recordTimes = config.clusters.map(() => new RecordTimeCache());
+  const groupMemories = config.clusters.map(() => new GroupMemory());
+  const remoteWrite = config.remoteWrite.enabled
+    ? (await import("../export/remote_write/push_loop.ts")).startRemoteWrite(config, {
+      metrics,
+      logger,
+      signal: stop.signal,
+    })
+    : undefined;
+  state.setLoopRunning(true);
+  await Promise.all(config.clusters.map((cluster, index) =>
+    runClusterLoop(
+      cluster.name,
+      {
+        intervalMs: config.app.iterationIntervalMs,
+        deadlineMs: iterationDeadlineMs(config.app.iterationIntervalMs, cluster),
+      },
+      {
+        collect: () =>
+          collectCluster(cluster, {
+            admin: admins[index],
+            store: sharing.store,
+            now: Date.now,
+            logger,
+            concurrency: config.app.numWorkers,
+            recordTimes: recordTimes[index],
+            groupMemory: groupMemories[index],
+            selectOwnedGroups: (clusterName, groupIds) =>
+              sharing.selectOwnedGroups(clusterName, groupIds),
+            onStoreError: (error) => {
+              metrics.countStoreError(config.storage.type);
+              logger.warn("offset history store failed", {
+                cluster: cluster.name,
+                error: describeError(error),
+              });
+            },
+          }),
+        resetClient: () => admins[index].close(),
+        now: Date.now,
+        sleep: abortableSleep,
+        logger,
+        publish: (status) => {
+          state.publish(status);
+          sharing.snapshotPublished(status.clusterName, status.snapshot !== undefined);
+        },
+      },
+      stop.signal,
+    )
+  ));
+  state.setLoopRunning(false);
+
+  // Every step is bounded: a hung broker or Redis must not hold the process past the grace
+  // period systemd and Kubernetes give (Deno.exit then drops whatever is still open).
+  await remoteWrite?.finish();
+  await settleWithin(Promise.all(servers.map((server) => server.shutdown())), SHUTDOWN_STEP_MS);
+  // Deregistered only once /metrics is gone, so the other instances take over this one's groups
+  // on their next iteration without a moment where two instances export them.
+  await settleWithin(sharing.leave(), SHUTDOWN_STEP_MS);
+  await settleWithin(Promise.all(admins.map((admin) => admin.close())), SHUTDOWN_STEP_MS);
+  await settleWithin(sharing.stop(), SHUTDOWN_STEP_MS);
+  logger.info("stopped");
+  return EXIT_OK;
+}
+
+/** Listens for /metrics and the health routes (one port or two). */
+function startServers(
+  config: ExporterConfig,
+  { state, metrics, sharing, logger }: {
+    state: ExporterState;
+    metrics: ExporterMetrics;
+    sharing: WorkSharing;
+    logger: Logger;
+  },
+): Deno.HttpServer[] {
+  const deps = {
+    renderMetrics: () => metrics.render(),
+    health: () => evaluateHealth(state.clusters(), sharing.healthy()),
+    live: () => state.loopRunning(),
+  };
+  const healthPath = config.app.healthPath;
+  const listen = (port: number, serveMetrics: boolean, serveHealth: boolean) =>
+    Deno.serve({
+      hostname: "0.0.0.0",
+      port,
+      onListen: ({ port }) =>
+        logger.info("listening", { port, metrics: serveMetrics, health: serveHealth }),
+      onError: (error) => {
+        logger.error("HTTP handler failed", { error: describeError(error) });
+        return new Response("internal error\n", { status: 500 });
+      },
+    }, createHandler(deps, { serveMetrics, serveHealth, healthPath }));
+  try {
+    if (config.metrics.port === config.app.healthPort) {
+      return [listen(config.metrics.port, true, true)];
+    }
+    return [listen(config.metrics.port, true, false), listen(config.app.healthPort, false, true)];
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Error(
+        `cannot listen: a port is already in use (metrics ${config.metrics.port}, health ${config.app.healthPort})`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
