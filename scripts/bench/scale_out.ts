@@ -4,7 +4,7 @@
  * 2. Redis commands and bytes per iteration of real exporter processes on a local Kafka with
  *    1,000 groups over a 50-partition topic, with 1 and with 3 instances.
  */
-import { groupKey, rendezvousOwner } from "../../src/cluster/rendezvous.ts";
+import { groupKey, rendezvousOwner } from "../../src/scale_out/rendezvous.ts";
 import { startKafka } from "../../tests/harness/kafka.ts";
 import { type ExporterProcess, startExporter } from "../../tests/harness/exporter.ts";
 import { commitOffsets, createTopic, produce } from "../../tests/harness/kafka_fixtures.ts";

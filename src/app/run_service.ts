@@ -10,8 +10,8 @@ import { createExporterMetrics, type ExporterMetrics } from "../export/metrics_r
 import { createHandler } from "../http/create_handler.ts";
 import { evaluateHealth } from "../http/health.ts";
 import { describeError, type Logger } from "../log/logger.ts";
-import { DuplicateNodeError } from "../cluster/membership.ts";
-import { singleInstance, type WorkSharing } from "../cluster/work_sharing.ts";
+import { DuplicateNodeError } from "../scale_out/membership.ts";
+import { singleInstance, type WorkSharing } from "../scale_out/work_sharing.ts";
 import { COMMIT, VERSION } from "../version.ts";
 import { createAdmin } from "./create_admin.ts";
 import { EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
@@ -48,7 +48,7 @@ export async function runService(
   if (config.storage.type === "redis") {
     try {
       // Loaded only here: the Redis client is a large dependency most single instances never use.
-      const { startRedisWorkSharing } = await import("../cluster/redis_work_sharing.ts");
+      const { startRedisWorkSharing } = await import("../scale_out/redis_work_sharing.ts");
       sharing = await startRedisWorkSharing(config, {
         logger,
         readTextFile: (path) => Deno.readTextFileSync(path),

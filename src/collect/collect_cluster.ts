@@ -10,7 +10,13 @@ import {
 import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import { estimateTimeLag } from "../lag/time_lag.ts";
-import type { GroupLag, LagSecondsMethod, OffsetObservation, PartitionLag } from "../lag/types.ts";
+import type { GroupLag } from "../lag/group_lag.ts";
+import {
+  LAG_SECONDS_METHODS,
+  type LagSecondsMethod,
+  type OffsetObservation,
+  type PartitionLag,
+} from "../lag/types.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot, RetentionLoss } from "./cluster_snapshot.ts";
@@ -94,14 +100,9 @@ export async function collectCluster(
   // iteration, its per-partition objects do not. Record timestamps already known are used as
   // each partition is measured; unknown ones are read afterwards and patched in.
   const round = new RecordTimestampRound(config.recordTimestamps, recordTimes, deps.now());
-  const methodCounts: Record<LagSecondsMethod | "none", number> = {
-    "caught-up": 0,
-    interpolated: 0,
-    "record-timestamp": 0,
-    extrapolated: 0,
-    "lower-bound": 0,
-    none: 0,
-  };
+  const methodCounts = Object.fromEntries(
+    [...LAG_SECONDS_METHODS, "none"].map((method) => [method, 0]),
+  ) as Record<LagSecondsMethod | "none", number>;
   const countMethod = (method: LagSecondsMethod | "none", change: number) =>
     methodCounts[method] += change;
   const isEstimate = (method: LagSecondsMethod | undefined) =>

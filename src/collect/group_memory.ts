@@ -11,7 +11,7 @@
  *   iteration's end offsets; the group is reported as carried over.
  */
 import type { CommittedOffset } from "../kafka/kafka_admin.ts";
-import type { GroupLag } from "../lag/types.ts";
+import type { GroupLag } from "../lag/group_lag.ts";
 
 /** How long a group missing from the listing, or whose offsets cannot be read, is still measured. */
 export const GROUP_CARRY_OVER_MS = 5 * 60_000;

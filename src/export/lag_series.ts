@@ -6,7 +6,8 @@
  * made while the scrape is being sent.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import type { GroupLag, LagAggregate } from "../lag/types.ts";
+import type { GroupLag } from "../lag/group_lag.ts";
+import type { LagAggregate } from "../lag/types.ts";
 import type { SeriesValue } from "./remote_write/remote_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */

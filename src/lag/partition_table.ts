@@ -5,7 +5,7 @@
  * iteration; here they take 48 bytes each, outside the heap.
  */
 import { computeOffsetLag } from "./compute_lag.ts";
-import type { LagSecondsMethod, PartitionLag } from "./types.ts";
+import { LAG_SECONDS_METHODS, type LagSecondsMethod, type PartitionLag } from "./types.ts";
 
 const FIELDS = 6; // topic index, partition, committed, latest, lag seconds (NaN = none), method
 const TOPIC = 0;
@@ -15,13 +15,7 @@ const LATEST = 3;
 const SECONDS = 4;
 const METHOD = 5;
 
-const METHODS: readonly LagSecondsMethod[] = [
-  "caught-up",
-  "interpolated",
-  "extrapolated",
-  "lower-bound",
-  "record-timestamp",
-];
+const METHODS: readonly LagSecondsMethod[] = LAG_SECONDS_METHODS;
 const NO_METHOD = -1;
 
 /** Read access by index, without allocating; `toArray()` gives objects (reports and tests). */

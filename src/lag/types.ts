@@ -1,5 +1,4 @@
-/** Value types shared by the lag math, the offset-history store and the snapshot. */
-import type { PartitionTable } from "./partition_table.ts";
+/** Value types shared by the lag math, the offset-history store and the snapshot (a leaf module). */
 
 /** "At `timestampMs`, offsets below `offset` existed": one point of a partition's offset history. */
 export interface OffsetObservation {
@@ -7,13 +6,17 @@ export interface OffsetObservation {
   timestampMs: number;
 }
 
+/** How a lag in seconds can be obtained: the one list (the partition table stores the index). */
+export const LAG_SECONDS_METHODS = [
+  "caught-up",
+  "interpolated",
+  "extrapolated",
+  "lower-bound",
+  "record-timestamp",
+] as const;
+
 /** How a lag in seconds was obtained. */
-export type LagSecondsMethod =
-  | "caught-up"
-  | "interpolated"
-  | "extrapolated"
-  | "lower-bound"
-  | "record-timestamp";
+export type LagSecondsMethod = typeof LAG_SECONDS_METHODS[number];
 
 /** Lag of one partition of one group; `lagSeconds` is absent when it cannot be known yet. */
 export interface PartitionLag {
@@ -37,13 +40,4 @@ export interface LagAggregate {
 /** Per-topic aggregate of one group. */
 export interface TopicLag extends LagAggregate {
   topic: string;
-}
-
-/** Everything measured for one consumer group in one iteration. */
-export interface GroupLag {
-  groupId: string;
-  /** The measured partitions, sorted by topic and partition, stored compactly. */
-  partitions: PartitionTable;
-  topics: TopicLag[];
-  total?: LagAggregate;
 }

@@ -8,11 +8,11 @@
  * The script mirrors mergeObservation() of src/lag/offset_history.ts; the shared contract suite
  * (tests/contracts) runs the same cases against both.
  */
-import { hash53 } from "../cluster/rendezvous.ts";
+import { hash53 } from "../util/hash53.ts";
 import { DEFAULT_MAX_POINTS } from "../lag/offset_history.ts";
 import type { OffsetObservation } from "../lag/types.ts";
 import type { OffsetHistoryStore, PartitionObservation } from "./offset_history_store.ts";
-import type { RedisClient } from "./redis_client.ts";
+import type { RedisClient } from "../redis/redis_client.ts";
 
 const SHARDS = 16;
 /** Every this many calls per shard, fields of partitions unseen for a retention are swept. */

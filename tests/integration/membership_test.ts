@@ -1,8 +1,8 @@
 /** Membership against a real redis-server. */
 import { assertEquals, assertRejects } from "../assert.ts";
 import { startRedis } from "../harness/redis.ts";
-import { createRedisClient, waitUntilReady } from "../../src/store/redis_client.ts";
-import { DuplicateNodeError, RedisMembership } from "../../src/cluster/membership.ts";
+import { createRedisClient, waitUntilReady } from "../../src/redis/redis_client.ts";
+import { DuplicateNodeError, RedisMembership } from "../../src/scale_out/membership.ts";
 
 Deno.test({
   name: "RedisMembership on a real Redis",

@@ -5,7 +5,7 @@ import {
   createRedisClient,
   type RedisClient,
   waitUntilReady,
-} from "../../src/store/redis_client.ts";
+} from "../../src/redis/redis_client.ts";
 import { RedisOffsetHistoryStore } from "../../src/store/redis_store.ts";
 import { estimateTimeLag } from "../../src/lag/time_lag.ts";
 import { assert, assertEquals } from "../assert.ts";

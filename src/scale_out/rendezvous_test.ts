@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
-import { hash53, rendezvousOwner } from "./rendezvous.ts";
+import { hash53 } from "../util/hash53.ts";
+import { rendezvousOwner } from "./rendezvous.ts";
 
 const groups = Array.from({ length: 1_000 }, (_, index) => `prod/group-${index}`);
 const owners = (nodes: string[]) =>

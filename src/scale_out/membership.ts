@@ -5,7 +5,7 @@
  * with my node id". Each heartbeat also publishes what the instance exports (handover.ts) and
  * reads what the others export.
  */
-import type { RedisClient } from "../store/redis_client.ts";
+import type { RedisClient } from "../redis/redis_client.ts";
 
 const MEMBERSHIP_SCRIPT = `
 local clock = redis.call("TIME")

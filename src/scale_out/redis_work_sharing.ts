@@ -7,7 +7,7 @@ import type { ExporterConfig } from "../config/load_config.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import { FallbackOffsetHistoryStore } from "../store/fallback_store.ts";
 import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
-import { createRedisClient, type RedisClient, waitUntilReady } from "../store/redis_client.ts";
+import { createRedisClient, type RedisClient, waitUntilReady } from "../redis/redis_client.ts";
 import { RedisOffsetHistoryStore } from "../store/redis_store.ts";
 import { DuplicateNodeError, RedisMembership } from "./membership.ts";
 import { type PeerView, selectGroups } from "./handover.ts";
