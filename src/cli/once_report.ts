@@ -32,7 +32,7 @@ function rows(statuses: readonly ClusterStatus[]): ReportRow[] {
 
 /**
  * Aligned columns like kafka-consumer-groups --describe. Lag in seconds shows "-" where it is
- * unknown (one iteration has no offset history yet); clusters that failed are listed at the end.
+ * unknown (a record that cannot be read); clusters that failed are listed at the end.
  */
 export function renderOnceTable(statuses: readonly ClusterStatus[]): string {
   const header = [
@@ -55,9 +55,13 @@ export function renderOnceTable(statuses: readonly ClusterStatus[]): string {
     String(row.lag),
     row.lagSeconds === undefined ? "-" : row.lagSeconds.toFixed(3),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...body.map((cells) => cells[column].length))
-  );
+  // A loop, not Math.max(...cells): a report can have hundreds of thousands of rows.
+  const widths = header.map((title) => title.length);
+  for (const cells of body) {
+    cells.forEach((cell, column) => {
+      if (cell.length > widths[column]) widths[column] = cell.length;
+    });
+  }
   const line = (cells: string[]) =>
     cells.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
   const out = [line(header), ...body.map(line)];

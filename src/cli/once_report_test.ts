@@ -66,3 +66,29 @@ Deno.test("renderOnceJson() uses null for unknown seconds", () => {
     groups: [],
   });
 });
+
+Deno.test("renderOnceTable() handles reports of hundreds of thousands of partitions", () => {
+  // One group of 200,000 partitions: spreading them into Math.max overflowed the call stack.
+  const partitions = Array.from({ length: 200_000 }, (_, partition) => ({
+    topic: "big",
+    partition,
+    committedOffset: 1,
+    latestOffset: 2,
+    lagOffsets: 1,
+  }));
+  const report = renderOnceTable([{
+    clusterName: "main",
+    up: true,
+    iterationErrorsTotal: 0,
+    snapshot: {
+      clusterName: "main",
+      groupsChecked: 1,
+      startedAtMs: 0,
+      completedAtMs: 0,
+      groups: [aggregateGroup("g", partitions)],
+    },
+  }]);
+  const lines = report.trimEnd().split("\n");
+  assertEquals(lines.length, 200_001);
+  assertEquals(lines[200_000].split(/\s+/), ["main", "g", "big", "199999", "1", "2", "1", "-"]);
+});

@@ -77,7 +77,7 @@ export async function collectCluster(
   // The groups' committed offsets and the partitions' end offsets are read at the same time: a
   // slow or hung broker delays the iteration by the slower of the two reads, not by their sum.
   const [groupsRead, endsRead] = await Promise.all([
-    readGroups(config, deps, { startedAtMs }),
+    readGroups(config, deps, { startedAtMs, log }),
     readEndOffsets(config, deps),
   ]);
   const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
@@ -177,7 +177,7 @@ export async function collectCluster(
 async function readGroups(
   config: KafkaClusterConfig,
   deps: CollectClusterDeps,
-  { startedAtMs }: { startedAtMs: number },
+  { startedAtMs, log }: { startedAtMs: number; log: Logger },
 ) {
   const listed = await deps.admin.listGroups();
   const listedIds = listed.groups.map((group) => group.groupId);
@@ -192,6 +192,19 @@ async function readGroups(
     : filtered;
 
   const answers = await deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency);
+  if (log.enabled("debug")) {
+    for (const answer of answers) {
+      if (answer.error) continue;
+      for (const { topic, partition, error } of answer.partitionErrors ?? []) {
+        log.debug("no committed offset for a partition: the coordinator answered an error", {
+          group: answer.groupId,
+          topic,
+          partition,
+          error,
+        });
+      }
+    }
+  }
   const failed = answers.filter((answer) => answer.error !== undefined);
   // A missing ACL fails the whole cluster with one clear error, not one warning per group.
   const authorization = failed.find((answer) => answer.error instanceof KafkaAuthorizationError);

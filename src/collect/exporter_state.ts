@@ -27,7 +27,7 @@ export class ExporterState {
     const durations = this.clusters().flatMap((status) =>
       status.lastDurationSeconds === undefined ? [] : [status.lastDurationSeconds]
     );
-    return durations.length > 0 ? Math.max(...durations) : undefined;
+    return durations.length > 0 ? durations.reduce((a, b) => Math.max(a, b)) : undefined;
   }
 
   /** Marks whether the collection loops are running (for /livez). */

@@ -340,8 +340,18 @@ async function resolveConfig(
       message: "is required when enabled is true",
     });
   }
-  if (remote.url !== undefined && !URL.canParse(remote.url)) {
+  if (remote.url !== undefined && !/^https?:$/.test(URL.parse(remote.url)?.protocol ?? "")) {
     issues.push({ path: "prometheus_remote_write.url", message: "expected an http(s) URL" });
+  }
+  // A certificate without its key (or the reverse) would be silently ignored by the clients.
+  if (
+    remote.tls_config.enabled &&
+    (remote.tls_config.cert_file === undefined) !== (remote.tls_config.key_file === undefined)
+  ) {
+    issues.push({
+      path: "prometheus_remote_write.tls_config",
+      message: "cert_file and key_file must be set together",
+    });
   }
   if (remote.queue_max_samples < remote.max_samples_per_send) {
     issues.push({
@@ -357,6 +367,15 @@ async function resolveConfig(
   }
 
   const redis = data.storage.redis;
+  if (
+    redis.ssl.enabled &&
+    (redis.ssl.client_certificate_file === undefined) !== (redis.ssl.client_key_file === undefined)
+  ) {
+    issues.push({
+      path: "storage.redis.ssl",
+      message: "client_certificate_file and client_key_file must be set together",
+    });
+  }
   const redisPassword = redis.auth.enabled
     ? await readSecret("storage.redis.auth.password", redis.auth.password, redis.auth.password_file)
     : undefined;

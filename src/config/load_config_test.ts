@@ -134,6 +134,47 @@ Deno.test("loadConfig() rejects mistakes with the key path", async (t) => {
       expected: ["app.iteration_interval: expected a Go-style duration"],
     },
     {
+      name: "an interval of 0s (a hot loop)",
+      yaml: MINIMAL + "app:\n  iteration_interval: 0s\n",
+      expected: ["app.iteration_interval: expected a duration between 1s and 24h"],
+    },
+    {
+      name: "a heartbeat TTL of 0s (every instance would own every group)",
+      yaml: MINIMAL + "storage:\n  redis:\n    heartbeat_ttl: 0s\n",
+      expected: ["storage.redis.heartbeat_ttl: expected a duration between 1s and 1h"],
+    },
+    {
+      name: "a request timeout of 0s",
+      yaml: MINIMAL.replace("brokers:", "client_request_timeout: 0s\n    brokers:"),
+      expected: [
+        "kafka_clusters[0].client_request_timeout: expected a duration between 100ms and 10m",
+      ],
+    },
+    {
+      name: "an interval of years",
+      yaml: MINIMAL + "app:\n  iteration_interval: 100000h\n",
+      expected: ["app.iteration_interval: expected a duration between 1s and 24h"],
+    },
+    {
+      name: "a remote-write client certificate without its key",
+      yaml: MINIMAL +
+        "prometheus_remote_write:\n  enabled: true\n  url: https://rw/api/v1/write\n" +
+        "  tls_config: {enabled: true, cert_file: /c.pem}\n",
+      expected: ["prometheus_remote_write.tls_config: cert_file and key_file must be set together"],
+    },
+    {
+      name: "a Redis client key without its certificate",
+      yaml: MINIMAL + "storage:\n  redis:\n    ssl: {enabled: true, client_key_file: /k.pem}\n",
+      expected: [
+        "storage.redis.ssl: client_certificate_file and client_key_file must be set together",
+      ],
+    },
+    {
+      name: "a remote-write URL that is not http(s)",
+      yaml: MINIMAL + "prometheus_remote_write:\n  enabled: true\n  url: ftp://rw/write\n",
+      expected: ["prometheus_remote_write.url: expected an http(s) URL"],
+    },
+    {
       name: "wrong enum",
       yaml: MINIMAL.replace(
         "brokers:",

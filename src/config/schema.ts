@@ -9,6 +9,18 @@ const duration = z.string().refine((text) => parseDurationMs(text) !== undefined
   message: "expected a Go-style duration such as 30s, 5m or 1h30m",
 });
 
+/**
+ * A duration within [min, max]: 0s as an interval is a hot loop, 0s as a heartbeat TTL makes
+ * every instance own every group, and a timeout of days hides a hung peer.
+ */
+function durationBetween(min: string, max: string) {
+  const [minMs, maxMs] = [parseDurationMs(min)!, parseDurationMs(max)!];
+  return duration.refine((text) => {
+    const ms = parseDurationMs(text)!;
+    return ms >= minMs && ms <= maxMs;
+  }, { message: `expected a duration between ${min} and ${max}` });
+}
+
 const port = z.number().int().min(1).max(65_535);
 
 function validRegex(pattern: string): boolean {
@@ -52,8 +64,8 @@ const saslSchema = z.strictObject({
 const kafkaClusterSchema = z.strictObject({
   name: z.string().min(1).regex(/^[^/]+$/, { message: "expected a name without '/'" }),
   brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, { message: "expected host:port" })).min(1),
-  client_request_timeout: duration.default("30s"),
-  metadata_fetch_timeout: duration.default("5s"),
+  client_request_timeout: durationBetween("100ms", "10m").default("30s"),
+  metadata_fetch_timeout: durationBetween("100ms", "10m").default("5s"),
   consumer_groups: filter,
   topics: filter,
   ssl: tlsClientSchema.prefault({}),
@@ -61,7 +73,7 @@ const kafkaClusterSchema = z.strictObject({
   exact_lag_seconds: z.strictObject({
     enabled: z.boolean().default(false),
     max_partitions: z.number().int().min(1).max(100_000).default(1_000),
-    max_future_skew: duration.default("1m"),
+    max_future_skew: durationBetween("0s", "24h").default("1m"),
   }).prefault({}),
 });
 
@@ -69,7 +81,7 @@ const remoteWriteSchema = z.strictObject({
   enabled: z.boolean().default(false),
   url: z.string().optional(),
   headers: z.record(z.string(), z.string()).default({}),
-  timeout: duration.default("30s"),
+  timeout: durationBetween("100ms", "10m").default("30s"),
   basic_auth: z.strictObject({
     username: z.string().optional(),
     password: secret,
@@ -94,10 +106,10 @@ const redisSchema = z.strictObject({
   cluster_nodes: z.array(z.string().regex(/^[^\s:]+:\d+$/, { message: "expected host:port" }))
     .optional(),
   key_prefix: z.string().default("kafka-lag-deno"),
-  client_request_timeout: duration.default("60s"),
-  client_idle_timeout: duration.default("5m"),
+  client_request_timeout: durationBetween("100ms", "10m").default("60s"),
+  client_idle_timeout: durationBetween("0s", "24h").default("5m"),
   retention_ttl_seconds: z.number().int().positive().default(7_200),
-  heartbeat_ttl: duration.default("15s"),
+  heartbeat_ttl: durationBetween("1s", "1h").default("15s"),
   auth: z.strictObject({
     enabled: z.boolean().default(false),
     username: z.string().optional(),
@@ -129,7 +141,7 @@ export const configFileSchema = z.strictObject({
     redis: redisSchema.prefault({}),
   }).prefault({}),
   app: z.strictObject({
-    iteration_interval: duration.default("30s"),
+    iteration_interval: durationBetween("1s", "24h").default("30s"),
     num_workers: z.number().int().min(1).max(1_000).default(10),
     log_level: z.enum(["debug", "info", "warn", "error"]).default("info"),
     log_format: z.enum(["text", "json"]).default("text"),

@@ -22,6 +22,7 @@ import {
   encodeOffsetFetchV8,
   FIND_COORDINATOR,
   GROUP_ID_NOT_FOUND,
+  type GroupOffsetsResponse,
   isCoordinatorError,
   OFFSET_FETCH,
 } from "./group_requests.ts";
@@ -95,7 +96,7 @@ export class CommittedOffsetsReader {
         }
       }
       await mapConcurrent(requests, concurrency, async ({ nodeId, broker, groupIds: batch }) => {
-        let answers: Array<{ groupId: string; errorCode: number; offsets: CommittedOffset[] }>;
+        let answers: GroupOffsetsResponse[];
         try {
           answers = await askBroker(
             context,
@@ -116,10 +117,10 @@ export class CommittedOffsetsReader {
           }
           return;
         }
-        for (const { groupId, errorCode, offsets } of answers) {
+        for (const { groupId, errorCode, offsets, partitionErrors } of answers) {
           // A group deleted since it was listed has nothing to measure: not worth a warning.
           if (errorCode === 0 || errorCode === GROUP_ID_NOT_FOUND) {
-            results.set(groupId, { groupId, offsets });
+            results.set(groupId, { groupId, offsets, partitionErrors });
           } else failed(groupId, groupError(errorCode), isCoordinatorError(errorCode));
         }
         for (const groupId of batch) {

@@ -24,6 +24,15 @@ export interface GroupOffsetsResponse {
   errorCode: number;
   /** Committed offsets of partitions answered without error (negative = no commit). */
   offsets: CommittedOffset[];
+  /** Partitions answered with an error of their own (left out of `offsets`). */
+  partitionErrors?: PartitionError[];
+}
+
+/** A partition of a group answered with an error code. */
+export interface PartitionError {
+  topic: string;
+  partition: number;
+  error: string;
 }
 
 /** One key's answer in a FindCoordinator v4 response. */
@@ -55,6 +64,7 @@ export function decodeOffsetFetchV8(payload: Uint8Array): GroupOffsetsResponse[]
   for (let groupIndex = 0; groupIndex < groupCount; groupIndex++) {
     const groupId = reader.compactString();
     const offsets: CommittedOffset[] = [];
+    const partitionErrors: PartitionError[] = [];
     const topicCount = reader.compactArrayLength();
     for (let topicIndex = 0; topicIndex < topicCount; topicIndex++) {
       const topic = reader.compactString();
@@ -67,12 +77,21 @@ export function decodeOffsetFetchV8(payload: Uint8Array): GroupOffsetsResponse[]
         const errorCode = reader.int16();
         reader.skipTaggedFields();
         if (errorCode === 0) offsets.push({ topic, partition, offset });
+        else {
+          const error = KAFKA_ERROR_NAMES[errorCode] ?? `Kafka error code ${errorCode}`;
+          partitionErrors.push({ topic, partition, error });
+        }
       }
       reader.skipTaggedFields();
     }
     const errorCode = reader.int16();
     reader.skipTaggedFields();
-    groups.push({ groupId, errorCode, offsets });
+    groups.push({
+      groupId,
+      errorCode,
+      offsets,
+      partitionErrors: partitionErrors.length > 0 ? partitionErrors : undefined,
+    });
   }
   reader.skipTaggedFields();
   return groups;
@@ -107,8 +126,9 @@ export function decodeFindCoordinatorV4(payload: Uint8Array): CoordinatorRespons
   return coordinators;
 }
 
-/** Kafka error codes the group requests answer with, by name (for messages and retries). */
+/** Kafka error codes the group requests answer with (groups and partitions), by name. */
 export const KAFKA_ERROR_NAMES: Readonly<Record<number, string>> = {
+  3: "UNKNOWN_TOPIC_OR_PARTITION",
   14: "COORDINATOR_LOAD_IN_PROGRESS",
   15: "COORDINATOR_NOT_AVAILABLE",
   16: "NOT_COORDINATOR",

@@ -64,9 +64,11 @@ Deno.test("OffsetFetch v8 answers decode per group, with group and partition err
         { topic: "orders", partition: 1, offset: -1 },
         { topic: "audit", partition: 0, offset: 5 },
       ],
+      // Kept for the debug log: a partition without a series should say why.
+      partitionErrors: [{ topic: "orders", partition: 2, error: "UNKNOWN_TOPIC_OR_PARTITION" }],
     },
-    { groupId: "moved", errorCode: 16, offsets: [] },
-    { groupId: "empty", errorCode: 0, offsets: [] },
+    { groupId: "moved", errorCode: 16, offsets: [], partitionErrors: undefined },
+    { groupId: "empty", errorCode: 0, offsets: [], partitionErrors: undefined },
   ]);
 });
 

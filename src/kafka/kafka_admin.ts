@@ -26,7 +26,13 @@ export interface CommittedOffset extends TopicPartition {
 
 /** One group's committed offsets, or why they could not be read. */
 export type GroupOffsets =
-  | { groupId: string; offsets: CommittedOffset[]; error?: undefined }
+  | {
+    groupId: string;
+    offsets: CommittedOffset[];
+    error?: undefined;
+    /** Partitions the coordinator answered with an error of their own (no offset for them). */
+    partitionErrors?: Array<{ topic: string; partition: number; error: string }>;
+  }
   | { groupId: string; offsets?: undefined; error: Error };
 
 /** A partition's log-end offset and when the answer arrived. */

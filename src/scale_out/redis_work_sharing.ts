@@ -76,12 +76,18 @@ export async function startRedisWorkSharing(
     reportError("cannot join the instances in Redis", error);
   }
 
+  // Once per state change, like every other log line here: not at every heartbeat.
+  let duplicateLogged = false;
   const beat = async () => {
     try {
       await membership.heartbeat();
+      duplicateLogged = false;
       reportRecovered();
     } catch (error) {
-      if (error instanceof DuplicateNodeError) log.error(error.message);
+      if (error instanceof DuplicateNodeError && !duplicateLogged) {
+        log.error(error.message);
+        duplicateLogged = true;
+      }
       reportError("Redis heartbeat failed", error);
     }
   };
