@@ -87,6 +87,7 @@ export interface ExporterConfig {
       clusterNodes?: string[];
       keyPrefix: string;
       requestTimeoutMs: number;
+      /** Accepted as kafka-lag-go's `client_idle_timeout` and unused: one connection stays open. */
       idleTimeoutMs: number;
       /** An instance whose heartbeat is older than this is gone; its groups move. */
       heartbeatTtlMs: number;

@@ -203,14 +203,6 @@ export function textStream(pieces: Iterable<string>): ReadableStream<Uint8Array<
   });
 }
 
-/** The lag metrics as one string (tests and small outputs). */
-export function renderLagText(
-  statuses: readonly ClusterStatus[],
-  options: LagSeriesOptions,
-): string {
-  return [...lagTextChunks(statuses, options)].join("");
-}
-
 /** The same samples as values with labels (`__name__` included), for remote write, one at a time. */
 export function* lagSeriesValues(
   statuses: readonly ClusterStatus[],

@@ -7,7 +7,6 @@ import {
   LAG_METRICS,
   lagSeriesValues,
   lagTextChunks,
-  renderLagText,
   textStream,
 } from "./lag_series.ts";
 
@@ -50,11 +49,11 @@ const statuses: ClusterStatus[] = [{
   },
 }];
 
-Deno.test("renderLagText() and lagSeriesValues() give the same samples", async (t) => {
+Deno.test("lagTextChunks() and lagSeriesValues() give the same samples", async (t) => {
   for (const granularity of ["partition", "topic", "group"] as const) {
     await t.step(granularity, () => {
       const options = { labels: { env: "x\ny" }, granularity };
-      const fromText = parsePrometheusText(renderLagText(statuses, options))
+      const fromText = parsePrometheusText([...lagTextChunks(statuses, options)].join(""))
         .map((sample) =>
           JSON.stringify([{ __name__: sample.name, ...sample.labels }, sample.value])
         )
@@ -69,8 +68,8 @@ Deno.test("renderLagText() and lagSeriesValues() give the same samples", async (
   }
 });
 
-Deno.test("renderLagText() escapes label values and keeps each metric's samples together", () => {
-  const text = renderLagText(statuses, { labels: {}, granularity: "partition" });
+Deno.test("lagTextChunks() escapes label values and keeps each metric's samples together", () => {
+  const text = [...lagTextChunks(statuses, { labels: {}, granularity: "partition" })].join("");
   assertEquals(text.includes('group="odd \\"group\\"\\\\name"'), true);
   const names = text.split("\n").filter((line) => line && !line.startsWith("#")).map((line) =>
     line.split("{")[0]

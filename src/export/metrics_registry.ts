@@ -1,6 +1,7 @@
 /**
- * Prometheus metrics, collector style: lag gauges are reset and refilled from the latest cluster
- * snapshots on every scrape, so a group, topic or partition that vanished has no series at all.
+ * The exporter's own metrics (prom-client), collector style: the per-cluster gauges are reset and
+ * refilled from the latest cluster snapshots on every scrape, so a cluster or group that vanished
+ * has no series at all. The lag series themselves are rendered by lag_series.ts and appended.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
@@ -59,10 +60,11 @@ export function createExporterMetrics(
   registry.setDefaultLabels(options.labels);
   const registers = [registry];
 
-  const lagGauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+  /** A gauge refilled from the snapshots at every scrape (reset first: nothing stale). */
+  const snapshotGauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Gauge<L>({ name, help, labelNames, registers });
 
-  const groupsChecked = lagGauge(
+  const groupsChecked = snapshotGauge(
     "kafka_total_groups_checked",
     "Consumer groups measured in the last iteration of the cluster.",
     ["clustername"],
@@ -73,7 +75,7 @@ export function createExporterMetrics(
     registers,
   });
 
-  const clusterUp = lagGauge(
+  const clusterUp = snapshotGauge(
     "kafka_lag_exporter_cluster_up",
     "1 if the last iteration over the cluster succeeded, 0 if it failed.",
     ["clustername"],
@@ -84,78 +86,78 @@ export function createExporterMetrics(
     labelNames: ["clustername"],
     registers,
   });
-  const clusterDuration = lagGauge(
+  const clusterDuration = snapshotGauge(
     "kafka_lag_exporter_cluster_iteration_duration_seconds",
     "Duration of the last iteration over the cluster.",
     ["clustername"],
   );
-  const clusterLastSuccess = lagGauge(
+  const clusterLastSuccess = snapshotGauge(
     "kafka_lag_exporter_cluster_last_success_timestamp_seconds",
     "Unix time at which the last successful iteration over the cluster ended.",
     ["clustername"],
   );
-  const recordLookups = lagGauge(
+  const recordLookups = snapshotGauge(
     "kafka_lag_exporter_record_lookups",
     "Last iteration: committed records whose timestamp was wanted, by result (found: used; " +
       "missing: unreadable, estimate kept; untrusted: -1, before 2000 or in the future; " +
       "deferred: over exact_lag_seconds.max_partitions).",
     ["clustername", "result"],
   );
-  const recordFetches = lagGauge(
+  const recordFetches = snapshotGauge(
     "kafka_lag_exporter_record_lookups_fetched",
     "Last iteration: committed records read from Kafka (the others came from the cache).",
     ["clustername"],
   );
-  const lagSecondsPartitions = lagGauge(
+  const lagSecondsPartitions = snapshotGauge(
     "kafka_lag_exporter_lag_seconds_partitions",
     "Last iteration: group-partitions by how their lag in seconds was obtained (method none: no value).",
     ["clustername", "method"],
   );
-  const estimatedPartitions = lagGauge(
+  const estimatedPartitions = snapshotGauge(
     "kafka_lag_exporter_group_lag_seconds_estimated_partitions",
     "Partitions of the group whose lag in seconds is an estimate that may be too low " +
       "(extrapolated or lower-bound: the record predates the history and could not be read). " +
       "Only groups with such partitions have a series.",
     ["clustername", "group"],
   );
-  const clusterDegraded = lagGauge(
+  const clusterDegraded = snapshotGauge(
     "kafka_lag_exporter_cluster_degraded",
     "1 if the last iteration over the cluster answered but left partitions, groups or brokers " +
       "out (see kafka_lag_exporter_partitions_not_measured, kafka_lag_exporter_groups_not_measured), " +
       "0 if it measured everything.",
     ["clustername"],
   );
-  const partitionsNotMeasured = lagGauge(
+  const partitionsNotMeasured = snapshotGauge(
     "kafka_lag_exporter_partitions_not_measured",
     "Partitions whose log-end offset the last iteration could not read, by reason (no-leader, " +
       "leader-unreachable, leader-error); they have no lag series.",
     ["clustername", "reason"],
   );
-  const brokersNotListing = lagGauge(
+  const brokersNotListing = snapshotGauge(
     "kafka_lag_exporter_brokers_not_listing_groups",
     "Brokers that did not answer ListGroups in the last iteration (their groups are carried over " +
       "from the last complete listing for up to 5 minutes).",
     ["clustername"],
   );
-  const groupsCarried = lagGauge(
+  const groupsCarried = snapshotGauge(
     "kafka_lag_exporter_groups_offsets_carried_over",
     "Consumer groups whose coordinator could not answer in the last iteration, measured with " +
       "the committed offsets last read (for up to 5 minutes; no consumer can commit meanwhile).",
     ["clustername"],
   );
-  const recordsLost = lagGauge(
+  const recordsLost = snapshotGauge(
     "kafka_lag_exporter_group_records_lost_to_retention",
     "Records deleted (retention, DeleteRecords) before the group read them: log-start offset " +
       "minus committed offset; only group-partitions committed below the log start get a series.",
     ["clustername", "group", "topic", "partition"],
   );
-  const groupsNotMeasured = lagGauge(
+  const groupsNotMeasured = snapshotGauge(
     "kafka_lag_exporter_groups_not_measured",
     "Consumer groups whose committed offsets the last iteration could not read (coordinator " +
       "down, hung or moving); they have no lag series.",
     ["clustername"],
   );
-  const ownedGroups = lagGauge(
+  const ownedGroups = snapshotGauge(
     "kafka_lag_exporter_owned_groups",
     "Consumer groups this instance measures on the cluster.",
     ["clustername"],
@@ -198,7 +200,7 @@ export function createExporterMetrics(
   });
   const memoryUsage = options.memoryUsage ?? (() => Deno.memoryUsage());
 
-  const allLagGauges = [
+  const snapshotGauges = [
     groupsChecked,
     iterationTime,
     clusterUp,
@@ -220,7 +222,7 @@ export function createExporterMetrics(
   ];
 
   const refresh = () => {
-    for (const gauge of allLagGauges) gauge.reset();
+    for (const gauge of snapshotGauges) gauge.reset();
     const seconds = source.iterationSeconds();
     if (seconds !== undefined) iterationTime.set(seconds);
     liveInstances.set(source.liveInstances());

@@ -3,7 +3,6 @@
 /** A consumer group as ListGroups reports it. */
 export interface GroupListing {
   groupId: string;
-  protocolType: string;
 }
 
 /** The groups the brokers listed; `unreachableBrokers` > 0 means some groups may be missing. */
@@ -67,10 +66,9 @@ export interface RecordLookup extends TopicPartition {
   offset: number;
 }
 
-/** A record's CreateTime (or LogAppendTime); `exact` is false when placed inside a compressed batch. */
+/** A record's CreateTime (or LogAppendTime). */
 export interface RecordTime {
   timestampMs: number;
-  exact: boolean;
 }
 
 /** Map key of a RecordLookup. */

@@ -124,7 +124,7 @@ class KafkajsAdmin implements KafkaAdmin {
           (broker) => broker.listGroups(),
         );
         for (const group of response.groups) {
-          listings.groups.push({ groupId: group.groupId, protocolType: group.protocolType });
+          listings.groups.push({ groupId: group.groupId });
         }
       } catch (error) {
         // One broker down hides only the groups it coordinates.

@@ -2,8 +2,9 @@
  * kafkajs rejects a whole Metadata response when a single partition carries an error code (no
  * leader, an offline replica). For a lag exporter that would turn one leaderless partition into
  * "the whole cluster is down". This replaces the parser of every Metadata response version with
- * one that throws only on topic-level errors of topics we cannot do without, and keeps partitions
- * whose error leaves a usable leader; leaderless partitions are skipped by the caller (leader < 0).
+ * one that never throws: topics with a topic-level error (being created or deleted) are dropped,
+ * partitions whose error leaves a usable leader are kept, and leaderless partitions get leader −1,
+ * which the caller reports as not measured.
  */
 import metadataV0 from "kafkajs/src/protocol/requests/metadata/v0/response.js";
 import metadataV1 from "kafkajs/src/protocol/requests/metadata/v1/response.js";

@@ -26,12 +26,6 @@ export function aggregatePartitionTable(groupId: string, table: PartitionTable):
   return { groupId, partitions: table, topics, total: aggregateIndexes(table, all) };
 }
 
-/** Max and sum of offsets lag and of seconds lag over the partitions that have each value. */
-export function aggregateLags(partitions: readonly PartitionLag[]): LagAggregate | undefined {
-  const table = PartitionTable.from(partitions);
-  return aggregateIndexes(table, Array.from({ length: table.length }, (_, index) => index));
-}
-
 function aggregateIndexes(
   table: PartitionTable,
   indexes: readonly number[],

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { aggregateGroup, aggregateLags } from "./aggregate.ts";
+import { aggregateGroup } from "./aggregate.ts";
 import type { PartitionLag } from "./types.ts";
 
 const partition = (
@@ -16,7 +16,11 @@ const partition = (
   lagSeconds,
 });
 
-Deno.test("aggregateLags()", async (t) => {
+/** A group's total: max and sum over its partitions. */
+const aggregateLags = (partitions: Parameters<typeof aggregateGroup>[1]) =>
+  aggregateGroup("g", partitions).total;
+
+Deno.test("a group's total aggregate", async (t) => {
   await t.step("max and sum over partitions", () => {
     assertEquals(aggregateLags([partition("a", 0, 5, 1.5), partition("a", 1, 7, 0.5)]), {
       maxLagOffsets: 7,

@@ -144,17 +144,12 @@ export class RedisMembership {
     return await this.#run("beat");
   }
 
-  /** Reads the live set without registering. */
-  async readLive(): Promise<string[]> {
-    return await this.#run("read");
-  }
-
   /** Deregisters at once, so the others take this instance's groups on their next iteration. */
   async leave(): Promise<void> {
     await this.#run("leave");
   }
 
-  async #run(mode: "beat" | "read" | "leave"): Promise<string[]> {
+  async #run(mode: "beat" | "leave"): Promise<string[]> {
     const command = (this.#client as unknown as { kafkaLagMembership: MembershipCommand })
       .kafkaLagMembership
       .bind(this.#client);

@@ -55,7 +55,7 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     return Promise.resolve({
       groups: [...this.groups.keys()]
         .filter((groupId) => !this.unlistedGroups.has(groupId))
-        .map((groupId) => ({ groupId, protocolType: "consumer" })),
+        .map((groupId) => ({ groupId })),
       unreachableBrokers: this.unlistedGroups.size > 0
         ? [{ nodeId: "2", detail: "connection refused" }]
         : [],
@@ -108,7 +108,7 @@ export class FakeKafkaAdmin implements KafkaAdmin {
         `${lookup.topic}/${lookup.partition}/${lookup.offset}`,
       );
       if (timestampMs !== undefined) {
-        found.set(recordLookupKey(lookup), { timestampMs, exact: true });
+        found.set(recordLookupKey(lookup), { timestampMs });
       }
     }
     return Promise.resolve(found);
