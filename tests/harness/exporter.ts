@@ -133,6 +133,7 @@ export async function startExporter(
       await stop("SIGKILL");
       throw new Error(`exporter did not start:\n${stderr}`);
     }
+    // sleep-ok: poll interval of a wait loop
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 

@@ -372,6 +372,7 @@ async function waitUntilAnswering(version: string, bootstrap: string): Promise<v
       if (Date.now() > deadline) {
         throw new Error(`Kafka ${version} at ${bootstrap} never answered`, { cause: error });
       }
+      // sleep-ok: poll interval of a wait loop
       await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {
       await admin.disconnect().catch(() => {});

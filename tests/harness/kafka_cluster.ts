@@ -189,6 +189,7 @@ export async function startKafkaCluster(
       } finally {
         await admin.disconnect().catch(() => {});
       }
+      // sleep-ok: poll interval of a wait loop
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     throw new Error(`cluster not in sync after ${timeoutMs} ms: ${last}`);
@@ -241,6 +242,7 @@ async function waitUntilCoordinatorWorks(
       if (Date.now() > deadline) {
         throw new Error(`Kafka ${version} cluster never answered`, { cause: error });
       }
+      // sleep-ok: poll interval of a wait loop
       await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {
       await admin.disconnect().catch(() => {});

@@ -48,6 +48,7 @@ export async function waitForPort(
       connection.close();
       return;
     } catch {
+      // sleep-ok: poll interval of a wait loop
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -70,6 +71,7 @@ export async function eventually<T>(
     } catch (error) {
       lastError = error;
     }
+    // sleep-ok: eventually()'s own poll interval
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });

@@ -103,6 +103,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
         // not ready yet
       }
       if (Date.now() > deadline) throw new Error("Prometheus did not become ready");
+      // sleep-ok: poll interval of a wait loop
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } catch (error) {

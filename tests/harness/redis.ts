@@ -203,6 +203,7 @@ export async function startRedisCluster(): Promise<RedisServer> {
     for (const process of processes) {
       while (!(await redisCli(process.port, ["cluster", "info"])).includes("cluster_state:ok")) {
         if (Date.now() > deadline) throw new Error("Redis Cluster did not reach state ok");
+        // sleep-ok: poll interval of a wait loop
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }

@@ -59,6 +59,7 @@ Deno.test({
         );
       const keepsUpdating = async (what: string) => {
         const first = await lastSuccess("stable");
+        // sleep-ok: the window over which the update rate is measured
         await new Promise((resolve) => setTimeout(resolve, 3_000));
         const second = await lastSuccess("stable");
         assert(

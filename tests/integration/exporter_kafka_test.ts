@@ -252,6 +252,7 @@ Deno.test({
       for (let index = 0; index < 20; index++) {
         producedAtMs.push(Date.now());
         await produce(bootstrap, "stream", [1], () => producedAtMs[index]);
+        // sleep-ok: paces the producer: records 250 ms apart
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       await commitOffsets(bootstrap, "stream-reader", "stream", [8]);
@@ -318,6 +319,7 @@ Deno.test({
             { clustername: "local" },
           )!;
         const first = await lastSuccess();
+        // sleep-ok: the window over which the update rate is measured
         await new Promise((resolve) => setTimeout(resolve, 2_500));
         const second = await lastSuccess();
         assert(

@@ -96,6 +96,7 @@ Deno.test({
           doubled: GROUPS.filter((group) => (byGroup.get(group)?.length ?? 0) > 1),
           unexported: new Set(GROUPS.filter((group) => !byGroup.has(group))),
         });
+        // sleep-ok: the sampling period
         await sleep(Math.max(0, SAMPLE_EVERY_MS - (Date.now() - atMs)));
       }
     })();
@@ -135,6 +136,7 @@ Deno.test({
         phase = "join";
         await start("node-b");
         await balanced("both instances share the groups", 2);
+        // sleep-ok: observes a few iterations after the change for doubles and gaps
         await sleep(3 * INTERVAL_MS);
         const { doubled, gap, samples } = report(phase);
         assert(samples >= 6);
@@ -149,6 +151,7 @@ Deno.test({
         assertEquals(await leaving.stop("SIGTERM"), 0);
         running.delete("node-b");
         await balanced("node-a exports every group again", 1);
+        // sleep-ok: observes a few iterations after the change for doubles and gaps
         await sleep(2 * INTERVAL_MS);
         const { doubled, gap } = report(phase);
         assertEquals(doubled, 0);
@@ -169,6 +172,7 @@ Deno.test({
         running.delete("node-b");
         await start("node-b");
         await balanced("both instances share the groups again", 2);
+        // sleep-ok: observes a few iterations after the change for doubles and gaps
         await sleep(3 * INTERVAL_MS);
         const restarted = report(phase);
         assertEquals(restarted.doubled, 0);
@@ -178,9 +182,11 @@ Deno.test({
       await t.step("Redis restarts empty", async () => {
         phase = "redis restart";
         await redis.kill();
+        // sleep-ok: Redis stays down for two iterations
         await sleep(2 * INTERVAL_MS);
         await redis.restart();
         // The instances re-register within a TTL; until then each keeps the live set it knew.
+        // sleep-ok: the instances re-register within a TTL; observed throughout
         await sleep(2 * HEARTBEAT_TTL_MS);
         await balanced("both instances share the groups", 2);
         const { doubled, gap } = report(phase);

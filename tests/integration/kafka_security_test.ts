@@ -190,7 +190,18 @@ Deno.test({
               : undefined;
           });
           assertEquals(health, { status: "OK", unhealthy_clusters: ["guarded"] });
-          await new Promise((resolve) => setTimeout(resolve, 3_000));
+          // Two more iterations of the open cluster: the guarded one stays down meanwhile.
+          const openSuccess = async () =>
+            sampleValue(
+              await exporter.scrape(),
+              "kafka_lag_exporter_cluster_last_success_timestamp_seconds",
+              { clustername: "open" },
+            ) ?? 0;
+          const since = await openSuccess();
+          await eventually(
+            "two more iterations",
+            async () => (await openSuccess()) >= since + 2 || undefined,
+          );
           const samples = await exporter.scrape();
           assertEquals(
             sampleValue(samples, "kafka_lag_exporter_cluster_up", { clustername: "guarded" }),

@@ -1,6 +1,7 @@
 /** Membership against a real redis-server. */
 import { assertEquals, assertRejects } from "../assert.ts";
 import { startRedis } from "../harness/redis.ts";
+import { eventually } from "../harness/processes.ts";
 import { createRedisClient, waitUntilReady } from "../../src/redis/redis_client.ts";
 import { DuplicateNodeError, RedisMembership } from "../../src/scale_out/membership.ts";
 
@@ -52,8 +53,19 @@ Deno.test({
           await a.join();
           await b.join();
           assertEquals(b.liveNodes(), ["a", "b"]);
-          await new Promise((resolve) => setTimeout(resolve, 900));
-          assertEquals(await b.heartbeat(), ["b"]);
+          const joinedAt = Date.now();
+          await eventually(
+            "a expired",
+            async () => (await b.heartbeat()).length === 1 || undefined,
+          );
+          const expiredAfterMs = Date.now() - joinedAt;
+          assertEquals(b.liveNodes(), ["b"]);
+          // Not before its TTL (600 ms), and not long after.
+          assertEquals(
+            expiredAfterMs >= 550 && expiredAfterMs <= 2_000,
+            true,
+            `${expiredAfterMs} ms`,
+          );
           await b.leave();
         },
       );

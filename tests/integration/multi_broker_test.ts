@@ -72,6 +72,7 @@ Deno.test({
             value: `m-${sequence++}`,
           })),
         }).catch(() => {}); // a node restarting: the next send goes to the new leader
+        // sleep-ok: paces the producer
         await sleep(200);
       }
     })();
@@ -166,6 +167,7 @@ Deno.test({
         } catch {
           // a scrape racing the exporter's shutdown at the end
         }
+        // sleep-ok: the sampling period
         await sleep(200);
       }
     })();
@@ -181,6 +183,7 @@ Deno.test({
         const stoppedAt = Date.now();
         await node.stop();
         phase = `node ${node.nodeId} down`;
+        // sleep-ok: the node stays down for 3 s
         await sleep(3_000);
         phase = `node ${node.nodeId} restarting`;
         await node.start();
@@ -191,6 +194,7 @@ Deno.test({
           } s`,
         );
         phase = `after node ${node.nodeId}`;
+        // sleep-ok: observes iterations after the node is back
         await sleep(2_000);
       }
       const checked = during(from, Date.now());
@@ -237,11 +241,13 @@ Deno.test({
       const failedAt = Date.now();
       await fail();
       await whileDown?.();
+      // sleep-ok: the failure's duration
       await sleep(downMs - (Date.now() - failedAt));
       phase = `node ${node.nodeId} reviving`;
       await revive();
       await cluster.waitUntilInSync([TOPIC]);
       phase = `after node ${node.nodeId}`;
+      // sleep-ok: observes iterations after the node is back
       await sleep(3_000);
       const checked = during(failedAt, Date.now());
       const untouchedMissing = checked.filter((iteration) =>

@@ -131,6 +131,7 @@ Deno.test({
           timestamp: String(writtenAt - ageSeconds * 1_000),
         })),
       });
+      // sleep-ok: rounds must land in separate segments (segment.ms 100)
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     await keyed.disconnect();

@@ -112,7 +112,16 @@ Deno.test({
         assertEquals(sampleValue(await good.scrape(), "kafka_lag_exporter_live_instances"), 1);
 
         await using bad = await startExporter(redisConfig(auth({ password: "wrong-secret-2" })));
-        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        // Unhealthy is also the state before the first iteration: wait for the refused
+        // authentication itself (counted as a Redis error) and for an iteration to complete.
+        await eventually("the refused Redis authentication", async () => {
+          const samples = await bad.scrape();
+          const errors = sampleValue(samples, "kafka_lag_exporter_store_errors_total", {
+            store: "redis",
+          }) ?? 0;
+          const iterated = findSamples(samples, "kafka_consumer_group_lag_in_offsets").length > 0;
+          return errors > 0 && iterated || undefined;
+        });
         assertEquals((await health(bad)).status, "Unhealthy");
         // Offsets are still exported without Redis.
         assert(findSamples(await bad.scrape(), "kafka_consumer_group_lag_in_offsets").length > 0);

@@ -94,6 +94,7 @@ Deno.test({
         "a fourth instance takes about a quarter, with lag in seconds at once",
         async () => {
           // Wait until the history in Redis has a few iterations, then join with an empty memory.
+          // sleep-ok: lets the history in Redis collect a few iterations first
           await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_MS));
           await start("node-d");
           const after = await exactlyOnce("4 instances exporting each group once");

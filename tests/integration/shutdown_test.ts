@@ -37,6 +37,7 @@ Deno.test({
     broker.hang();
     try {
       // Two iteration starts later, one is surely waiting on the hung broker.
+      // sleep-ok: lets an iteration start against the hung broker; the exit time after SIGTERM is measured
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       const signalledMs = Date.now();
       const code = await exporter.stop("SIGTERM");

@@ -55,8 +55,19 @@ Deno.test({
         }]);
         await withAdmin(bootstrap, (admin) => admin.deleteTopics({ topics: [topic] }));
       }
-      // Two more iterations after the last deletion.
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // An iteration that started after the last deletion has succeeded (a failure would not
+      // advance the last-success time; iterations take milliseconds, the interval is 1 s).
+      const lastSuccess = async () =>
+        sampleValue(
+          await exporter.scrape(),
+          "kafka_lag_exporter_cluster_last_success_timestamp_seconds",
+          { clustername: "main" },
+        ) ?? 0;
+      const deletedAt = Date.now() / 1_000;
+      await eventually(
+        "two iterations after the last deletion",
+        async () => (await lastSuccess()) >= deletedAt + 1 || undefined,
+      );
       assertEquals(await errors(), 0);
       const samples = await exporter.scrape();
       assertEquals(
