@@ -31,6 +31,8 @@ interface PartitionRead {
   offsets: number[];
 }
 
+/** Kafka's answer for a fetch offset outside the log (below its start, or past its end). */
+const OFFSET_OUT_OF_RANGE = 1;
 /** Rounds per call: each dates at least the smallest offset still wanted of every partition. */
 const MAX_ROUNDS = 16;
 /** A read of a partition with several wanted offsets asks this many times RECORD_FETCH_BYTES, at most. */
@@ -108,7 +110,14 @@ export async function fetchRecordTimes(
       for (const partition of partitions) {
         const key = `${partition.topic}\u0000${partition.partition}`;
         const read = wanted.get(key);
-        if (!read || partition.errorCode !== 0) continue;
+        if (!read) continue;
+        if (partition.errorCode === OFFSET_OUT_OF_RANGE && read.offsets.length > 1) {
+          // The smallest offset is below the log start (retention deleted it since the lookup
+          // was planned): the others may still exist, so read again from the next one.
+          next.set(key, { ...read, offsets: read.offsets.slice(1) });
+          continue;
+        }
+        if (partition.errorCode !== 0) continue;
         const [first, ...rest] = read.offsets;
         const firstRecord = findRecordTimestamp(partition.records, first);
         if (!firstRecord?.exact && retryAlone) {

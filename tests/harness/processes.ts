@@ -5,11 +5,19 @@
 
 /** A free TCP port on 127.0.0.1 (the OS picks; we release it right away). */
 export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
+  // The kernel may hand the same ephemeral port out again once it is closed: two calls in a row
+  // once gave a broker and its controller the same port. Never return one twice in a process.
+  for (;;) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
+
+const handedOut = new Set<number>();
 
 /**
  * Starts a watchdog shell that kills `pid` (SIGKILL) as soon as this Deno process is gone.

@@ -11,7 +11,9 @@ import {
   createTopic,
   type GroupCommit,
   produce,
+  withAdmin,
 } from "../harness/kafka_fixtures.ts";
+import { CONTRACT_SCENARIO, runKafkaAdminContract } from "../contracts/kafka_admin_contract.ts";
 import { compileNameFilter } from "../../src/config/name_filter.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
@@ -36,6 +38,35 @@ function adminFor(bootstrap: string, groupBatching?: boolean) {
   });
   return { admin, requests };
 }
+
+// The same contract as the fake's, on a real broker seeded with the same scenario.
+runKafkaAdminContract("kafkajs on a real broker", async () => {
+  const broker = await startKafka();
+  const bootstrap = broker.bootstrap;
+  for (const [topic, counts] of Object.entries(CONTRACT_SCENARIO.records)) {
+    await createTopic(bootstrap, topic, counts.length);
+    await produce(bootstrap, topic, counts, (_, index) => CONTRACT_SCENARIO.timestampMs(index));
+  }
+  await commitManyGroups(
+    bootstrap,
+    Object.entries(CONTRACT_SCENARIO.groups).map(([groupId, offsets]) => ({ groupId, offsets })),
+  );
+  await withAdmin(bootstrap, async (kafkaAdmin) => {
+    await kafkaAdmin.fetchTopicMetadata({ topics: ["audit"] });
+    await kafkaAdmin.deleteTopicRecords({
+      topic: "audit",
+      partitions: [{ partition: 0, offset: String(CONTRACT_SCENARIO.auditLogStart) }],
+    });
+  });
+  const { admin } = adminFor(bootstrap);
+  return {
+    admin,
+    close: async () => {
+      await admin.close();
+      await broker[Symbol.asyncDispose]();
+    },
+  };
+});
 
 const sortedOffsets = (answer: GroupOffsets) =>
   (answer.offsets ?? []).toSorted((a, b) =>
