@@ -1,6 +1,7 @@
 /** Runs one cluster's iterations on its own schedule, so a slow cluster never delays another. */
 import { describeError, type Logger } from "../log/logger.ts";
 import type { ClusterSnapshot, ClusterStatus } from "./cluster_snapshot.ts";
+import type { UnavailablePartition } from "../kafka/kafka_admin.ts";
 import { withDeadline } from "./with_deadline.ts";
 
 /** What one cluster's loop needs. */
@@ -136,8 +137,58 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** How many partitions (or groups) a log line names; the rest are counted. */
-const MAX_LOGGED_PARTITIONS = 20;
+/** How many partitions, groups or brokers a log line names; the rest are counted. */
+const MAX_LOGGED_ITEMS = 20;
+
+/** One kind of degradation a snapshot reports, and how to log it when its set changes. */
+interface Degradation<T> {
+  items(snapshot: ClusterSnapshot | undefined): readonly T[] | undefined;
+  /** What identifies an item, for telling whether the set changed. */
+  key(item: T): string;
+  /** What the log line says of an item. */
+  describe(item: T): string;
+  /** Logged when the set becomes non-empty or changes. */
+  warning: string;
+  /** Logged when the set becomes empty (nothing when absent). */
+  recovered?: string;
+}
+
+/** Erases the item type, so the kinds can share one list (each is used only with its own items). */
+function kind<T>(degradation: Degradation<T>): Degradation<unknown> {
+  return degradation as Degradation<unknown>;
+}
+
+const DEGRADATIONS: ReadonlyArray<Degradation<unknown>> = [
+  kind<UnavailablePartition>({
+    items: (snapshot) => snapshot?.unavailablePartitions,
+    key: (p) => `${p.topic}-${p.partition}:${p.reason}`,
+    describe: (p) => `${p.topic}-${p.partition} (${p.reason}: ${p.detail})`,
+    warning: "partitions not measured this iteration; they have no lag series until they are",
+    recovered: "every partition is measured again",
+  }),
+  kind<{ groupId: string; detail: string }>({
+    items: (snapshot) => snapshot?.unreadGroups,
+    key: (group) => group.groupId,
+    describe: (group) => `${group.groupId} (${group.detail})`,
+    warning: "cannot read committed offsets of groups; they have no lag series until they are",
+    recovered: "every group's committed offsets are read again",
+  }),
+  kind<{ groupId: string; detail: string }>({
+    items: (snapshot) => snapshot?.carriedGroups,
+    key: (group) => group.groupId,
+    describe: (group) => `${group.groupId} (${group.detail})`,
+    warning: "coordinators cannot answer for groups; their last committed offsets are used (no " +
+      "consumer can commit meanwhile either) for up to 5 minutes",
+  }),
+  kind<{ nodeId: string; detail: string }>({
+    items: (snapshot) => snapshot?.unlistedBrokers,
+    key: (broker) => broker.nodeId,
+    describe: (broker) => `${broker.nodeId}: ${broker.detail}`,
+    warning:
+      "brokers did not answer ListGroups; their groups are carried over from the last listing",
+    recovered: "every broker answers ListGroups again",
+  }),
+];
 
 /**
  * Logs once when partitions or groups stop or resume being measured, or brokers stop or resume
@@ -148,66 +199,19 @@ function logDegradation(
   next: ClusterSnapshot,
   log: Logger,
 ): void {
-  const unavailable = next.unavailablePartitions ?? [];
-  const key = (list: ClusterSnapshot["unavailablePartitions"]) =>
-    (list ?? []).map((p) => `${p.topic}-${p.partition}:${p.reason}`).sort().join(",");
-  if (key(previous?.unavailablePartitions) !== key(unavailable)) {
-    if (unavailable.length === 0) {
-      log.info("every partition is measured again");
-    } else {
-      log.warn("partitions not measured this iteration; they have no lag series until they are", {
-        count: unavailable.length,
-        partitions: unavailable.slice(0, MAX_LOGGED_PARTITIONS).map((p) =>
-          `${p.topic}-${p.partition} (${p.reason}: ${p.detail})`
-        ).join("; ") + (unavailable.length > MAX_LOGGED_PARTITIONS ? "; …" : ""),
-      });
+  for (const degradation of DEGRADATIONS) {
+    const keyOf = (snapshot?: ClusterSnapshot) =>
+      (degradation.items(snapshot) ?? []).map(degradation.key).sort().join(",");
+    if (keyOf(previous) === keyOf(next)) continue;
+    const items = degradation.items(next) ?? [];
+    if (items.length === 0) {
+      if (degradation.recovered) log.info(degradation.recovered);
+      continue;
     }
-  }
-  const groups = (snapshot?: ClusterSnapshot) =>
-    (snapshot?.unreadGroups ?? []).map((group) => group.groupId).sort().join(",");
-  if (groups(previous) !== groups(next)) {
-    const unread = next.unreadGroups ?? [];
-    if (unread.length === 0) log.info("every group's committed offsets are read again");
-    else {
-      log.warn("cannot read committed offsets of groups; they have no lag series until they are", {
-        count: unread.length,
-        groups: unread.slice(0, MAX_LOGGED_PARTITIONS).map((group) =>
-          `${group.groupId} (${group.detail})`
-        ).join("; ") + (unread.length > MAX_LOGGED_PARTITIONS ? "; …" : ""),
-      });
-    }
-  }
-  const carried = (snapshot?: ClusterSnapshot) =>
-    (snapshot?.carriedGroups ?? []).map((group) => group.groupId).sort().join(",");
-  if (carried(previous) !== carried(next)) {
-    const list = next.carriedGroups ?? [];
-    if (list.length > 0) {
-      log.warn(
-        "coordinators cannot answer for groups; their last committed offsets are used (no " +
-          "consumer can commit meanwhile either) for up to 5 minutes",
-        {
-          count: list.length,
-          groups: list.slice(0, MAX_LOGGED_PARTITIONS).map((group) =>
-            `${group.groupId} (${group.detail})`
-          ).join("; ") + (list.length > MAX_LOGGED_PARTITIONS ? "; …" : ""),
-        },
-      );
-    }
-  }
-  const brokers = (snapshot?: ClusterSnapshot) =>
-    (snapshot?.unlistedBrokers ?? []).map((broker) => broker.nodeId).sort().join(",");
-  if (brokers(previous) !== brokers(next)) {
-    if (brokers(next) === "") log.info("every broker answers ListGroups again");
-    else {
-      log.warn(
-        "brokers did not answer ListGroups; their groups are carried over from the last listing",
-        {
-          brokers: (next.unlistedBrokers ?? []).map((broker) =>
-            `${broker.nodeId}: ${broker.detail}`
-          )
-            .join("; "),
-        },
-      );
-    }
+    log.warn(degradation.warning, {
+      count: items.length,
+      items: items.slice(0, MAX_LOGGED_ITEMS).map(degradation.describe).join("; ") +
+        (items.length > MAX_LOGGED_ITEMS ? "; …" : ""),
+    });
   }
 }
