@@ -7,11 +7,10 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { startKafka } from "../harness/kafka.ts";
-import { type ExporterProcess, startExporter } from "../harness/exporter.ts";
 import { commitManyGroups, createTopic, produce } from "../harness/kafka_fixtures.ts";
 import { eventually } from "../harness/processes.ts";
-import { findSamples } from "../harness/prom_text.ts";
 import { startRedis } from "../harness/redis.ts";
+import { Fleet } from "../harness/fleet.ts";
 
 const GROUPS = Array.from({ length: 200 }, (_, index) => `h-${String(index).padStart(3, "0")}`);
 const HEARTBEAT_TTL_MS = 3_000;
@@ -36,34 +35,16 @@ Deno.test({
         offsets: [{ topic: "handover", partition: 0, offset: index % 50 }],
       })),
     );
-    const config = (nodeId: string) => ({
-      kafka_clusters: [{ name: "main", brokers: [broker.bootstrap] }],
-      storage: {
-        type: "redis",
-        redis: {
-          address: redis.host,
-          port: redis.port,
-          key_prefix: "handover",
-          heartbeat_ttl: `${HEARTBEAT_TTL_MS}ms`,
-        },
-      },
-      app: { iteration_interval: `${INTERVAL_MS}ms`, node_id: nodeId },
+    const fleet = new Fleet({
+      bootstrap: broker.bootstrap,
+      redis,
+      keyPrefix: "handover",
+      heartbeatTtlMs: HEARTBEAT_TTL_MS,
+      intervalMs: INTERVAL_MS,
     });
-    const running = new Map<string, ExporterProcess>();
-    const start = async (nodeId: string) =>
-      running.set(nodeId, await startExporter(config(nodeId)));
-
-    /** group → instances exporting it now (an instance that does not answer exports nothing). */
-    const owners = async () => {
-      const byGroup = new Map<string, string[]>();
-      await Promise.all([...running].map(async ([nodeId, exporter]) => {
-        const samples = await exporter.scrape().catch(() => []);
-        for (const sample of findSamples(samples, "kafka_consumer_group_sum_lag_in_offsets")) {
-          byGroup.set(sample.labels.group, [...(byGroup.get(sample.labels.group) ?? []), nodeId]);
-        }
-      }));
-      return byGroup;
-    };
+    const running = fleet.running;
+    const start = (nodeId: string) => fleet.start(nodeId);
+    const owners = () => fleet.owners();
     const balanced = (what: string, instances: number, timeoutMs = 30_000) =>
       eventually(what, async () => {
         const byGroup = await owners();
@@ -196,7 +177,7 @@ Deno.test({
     } finally {
       stopSampling.abort();
       await sampling;
-      await Promise.all([...running.values()].map((exporter) => exporter.stop("SIGKILL")));
+      await fleet.stopAll();
     }
   },
 });

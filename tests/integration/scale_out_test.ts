@@ -5,11 +5,12 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { startKafka } from "../harness/kafka.ts";
-import { type ExporterProcess, runCli, startExporter, writeConfig } from "../harness/exporter.ts";
+import { runCli, writeConfig } from "../harness/exporter.ts";
 import { commitOffsets, createTopic, produce } from "../harness/kafka_fixtures.ts";
 import { eventually, freePort } from "../harness/processes.ts";
-import { findSamples, sampleValue } from "../harness/prom_text.ts";
+import { sampleValue } from "../harness/prom_text.ts";
 import { startRedis } from "../harness/redis.ts";
+import { Fleet } from "../harness/fleet.ts";
 import { groupKey, rendezvousOwner } from "../../src/scale_out/rendezvous.ts";
 
 const GROUPS = Array.from({ length: 120 }, (_, index) => `g-${String(index).padStart(3, "0")}`);
@@ -31,6 +32,17 @@ Deno.test({
       ),
     );
 
+    const fleet = new Fleet({
+      bootstrap: broker.bootstrap,
+      redis,
+      keyPrefix: "it",
+      heartbeatTtlMs: HEARTBEAT_TTL_MS,
+      intervalMs: INTERVAL_MS,
+    });
+    const running = fleet.running;
+    const start = (nodeId: string) => fleet.start(nodeId);
+    const owners = () => fleet.owners();
+    /** The configuration each instance runs with (for the duplicate-node-id check). */
     const config = (nodeId: string) => ({
       kafka_clusters: [{ name: "main", brokers: [broker.bootstrap] }],
       storage: {
@@ -44,21 +56,6 @@ Deno.test({
       },
       app: { iteration_interval: `${INTERVAL_MS}ms`, node_id: nodeId },
     });
-    const running = new Map<string, ExporterProcess>();
-    const start = async (nodeId: string) =>
-      running.set(nodeId, await startExporter(config(nodeId)));
-
-    /** group → instances exporting it, from every running exporter's /metrics. */
-    const owners = async () => {
-      const byGroup = new Map<string, string[]>();
-      for (const [nodeId, exporter] of running) {
-        const samples = await exporter.scrape();
-        for (const sample of findSamples(samples, "kafka_consumer_group_sum_lag_in_offsets")) {
-          byGroup.set(sample.labels.group, [...(byGroup.get(sample.labels.group) ?? []), nodeId]);
-        }
-      }
-      return byGroup;
-    };
     /**
      * Waits until every group is exported exactly once, by the instance rendezvous hashing gives
      * it among the running ones: the assignment after the change has settled. (While instances
@@ -188,7 +185,7 @@ Deno.test({
         },
       );
     } finally {
-      await Promise.all([...running.values()].map((exporter) => exporter.stop("SIGKILL")));
+      await fleet.stopAll();
     }
   },
 });
