@@ -1,11 +1,11 @@
 /**
  * Topics change under a running exporter: a topic deleted and re-created again and again (so some
  * iterations see it in Metadata and find it gone at ListOffsets), and partitions added to a live
- * topic. No iteration may fail, and new partitions are measured.
+ * topic, on a 3-node cluster. No iteration may fail, and new partitions are measured.
  */
 import { assertEquals } from "../assert.ts";
 import { startExporter } from "../harness/exporter.ts";
-import { startKafka } from "../harness/kafka.ts";
+import { startKafkaCluster } from "../harness/kafka_cluster.ts";
 import {
   commitManyGroups,
   commitOffsets,
@@ -21,8 +21,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    await using broker = await startKafka();
-    const bootstrap = broker.bootstrap;
+    // Three nodes: leaders of the churning topics' partitions are spread over brokers, so one
+    // iteration's ListOffsets goes to several leaders while topics come and go.
+    await using cluster = await startKafkaCluster({ size: 3 });
+    const bootstrap = cluster.brokers[0];
     await createTopic(bootstrap, "steady", 2);
     await produce(bootstrap, "steady", [10, 10]);
     await commitOffsets(bootstrap, "steady-reader", "steady", [3, 4]);
@@ -30,7 +32,7 @@ Deno.test({
     await produce(bootstrap, "growing", [10, 10]);
     await commitOffsets(bootstrap, "growing-reader", "growing", [5, 5]);
     await using exporter = await startExporter({
-      kafka_clusters: [{ name: "main", brokers: [bootstrap] }],
+      kafka_clusters: [{ name: "main", brokers: cluster.brokers }],
       app: { iteration_interval: "1s" },
     });
     await eventually(
