@@ -171,14 +171,25 @@ export async function commitManyGroups(
       for (const { topic, partition, offset } of offsets) {
         byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: String(offset) }]);
       }
-      const coordinator = await cluster.findGroupCoordinator({ groupId });
-      await coordinator.offsetCommit({
-        groupId,
-        groupGenerationId: -1,
-        memberId: "",
-        retentionTime: -1,
-        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-      });
+      // A topic just created may not be known to every broker yet (Kafka 3.9 on 3 nodes: the
+      // coordinator answered UNKNOWN_TOPIC_OR_PARTITION): retry for a few seconds.
+      for (let attempt = 1;; attempt++) {
+        try {
+          const coordinator = await cluster.findGroupCoordinator({ groupId });
+          await coordinator.offsetCommit({
+            groupId,
+            groupGenerationId: -1,
+            memberId: "",
+            retentionTime: -1,
+            topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+          });
+          break;
+        } catch (error) {
+          if (attempt >= 20 || (error as { retriable?: boolean }).retriable !== true) throw error;
+          // sleep-ok: poll interval of a retry loop
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
     }
   };
   try {

@@ -51,11 +51,14 @@ Deno.test({
     });
     const admin = kafka.admin();
     await admin.connect();
+    // Not kafkajs' waitForLeaders: on Kafka 3.9 a broker that has not yet heard of the new topic
+    // answers its metadata check with an error that kafkajs does not retry.
     await admin.createTopics({
       topics: [{ topic: TOPIC, numPartitions: PARTITIONS }],
-      waitForLeaders: true,
+      waitForLeaders: false,
     });
     await admin.disconnect();
+    await cluster.waitUntilInSync([TOPIC]);
 
     // A producer writing to every partition and a live consumer group, throughout.
     const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -357,7 +360,16 @@ Deno.test({
     );
 
     await t.step("SIGSTOP of a node for 60 s: iterations end within the deadline", async () => {
-      const node = cluster.nodes[1];
+      // The node leading the most partitions now (after the kill, leadership may not have moved
+      // back): a hung leader is the case that matters.
+      const leaders = await partitionLeaders(cluster.brokers, TOPIC);
+      const busiest = cluster.nodes.toSorted((a, b) =>
+        leaders.filter((leader) =>
+          leader === b.nodeId
+        ).length -
+        leaders.filter((leader) => leader === a.nodeId).length
+      )[0];
+      const node = busiest;
       const result = await failNode(
         node,
         "hung",
@@ -372,7 +384,8 @@ Deno.test({
       // The deadline is client_request_timeout + metadata_fetch_timeout (5 s + 5 s): no iteration
       // failed, and at most one request timeout was waited for (the iterations after it skip the
       // hung node), so a new snapshot came at least every 5 s + the 1 s interval.
-      assert(result.slowest <= 5 + 1 + 1, `${result.slowest} s without a new snapshot`);
+      // (2 s of slack for a loaded CI machine: measured 2.1–6.1 s.)
+      assert(result.slowest <= 5 + 1 + 2, `${result.slowest} s without a new snapshot`);
       assert(result.checked.length >= 40, `only ${result.checked.length} iterations in 60 s`);
       // Fencing (9 s) and the first iteration's timeout (5 s), then 2 iterations.
       assert(
