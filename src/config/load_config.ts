@@ -136,6 +136,22 @@ export async function loadConfig(file: string, deps: LoadConfigDeps): Promise<Ex
   return resolved;
 }
 
+/**
+ * A client certificate without its key (or the reverse) would be silently ignored by the TLS
+ * clients: with TLS enabled, both or neither. `pair` names the two keys as the file spells them.
+ */
+function checkCertificatePair(
+  issues: ConfigIssue[],
+  path: string,
+  enabled: boolean,
+  pair: Record<string, string | undefined>,
+): void {
+  const [[certificateKey, certificate], [keyKey, key]] = Object.entries(pair);
+  if (enabled && (certificate === undefined) !== (key === undefined)) {
+    issues.push({ path, message: `${certificateKey} and ${keyKey} must be set together` });
+  }
+}
+
 function parseYaml(file: string, text: string): unknown {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (document.errors.length > 0) {
@@ -286,15 +302,10 @@ async function resolveConfig(
       };
     }
     const ssl = cluster.ssl;
-    if (
-      ssl.enabled &&
-      (ssl.client_certificate_file === undefined) !== (ssl.client_key_file === undefined)
-    ) {
-      issues.push({
-        path: `${at}.ssl`,
-        message: "client_certificate_file and client_key_file must be set together",
-      });
-    }
+    checkCertificatePair(issues, `${at}.ssl`, ssl.enabled, {
+      client_certificate_file: ssl.client_certificate_file,
+      client_key_file: ssl.client_key_file,
+    });
     clusters.push({
       name: cluster.name,
       brokers: cluster.brokers,
@@ -344,16 +355,10 @@ async function resolveConfig(
   if (remote.url !== undefined && !/^https?:$/.test(URL.parse(remote.url)?.protocol ?? "")) {
     issues.push({ path: "prometheus_remote_write.url", message: "expected an http(s) URL" });
   }
-  // A certificate without its key (or the reverse) would be silently ignored by the clients.
-  if (
-    remote.tls_config.enabled &&
-    (remote.tls_config.cert_file === undefined) !== (remote.tls_config.key_file === undefined)
-  ) {
-    issues.push({
-      path: "prometheus_remote_write.tls_config",
-      message: "cert_file and key_file must be set together",
-    });
-  }
+  checkCertificatePair(issues, "prometheus_remote_write.tls_config", remote.tls_config.enabled, {
+    cert_file: remote.tls_config.cert_file,
+    key_file: remote.tls_config.key_file,
+  });
   if (remote.queue_max_samples < remote.max_samples_per_send) {
     issues.push({
       path: "prometheus_remote_write.queue_max_samples",
@@ -368,15 +373,10 @@ async function resolveConfig(
   }
 
   const redis = data.storage.redis;
-  if (
-    redis.ssl.enabled &&
-    (redis.ssl.client_certificate_file === undefined) !== (redis.ssl.client_key_file === undefined)
-  ) {
-    issues.push({
-      path: "storage.redis.ssl",
-      message: "client_certificate_file and client_key_file must be set together",
-    });
-  }
+  checkCertificatePair(issues, "storage.redis.ssl", redis.ssl.enabled, {
+    client_certificate_file: redis.ssl.client_certificate_file,
+    client_key_file: redis.ssl.client_key_file,
+  });
   const redisPassword = redis.auth.enabled
     ? await readSecret("storage.redis.auth.password", redis.auth.password, redis.auth.password_file)
     : undefined;

@@ -22,8 +22,15 @@ export class Fleet {
 
   /** Starts an instance with this node id (its own ports, the shared Redis). */
   async start(nodeId: string): Promise<ExporterProcess> {
+    const exporter = await startExporter(this.config(nodeId));
+    this.running.set(nodeId, exporter);
+    return exporter;
+  }
+
+  /** The configuration an instance with this node id runs with. */
+  config(nodeId: string) {
     const { bootstrap, redis, keyPrefix, heartbeatTtlMs, intervalMs } = this.#options;
-    const exporter = await startExporter({
+    return {
       kafka_clusters: [{ name: "main", brokers: [bootstrap] }],
       storage: {
         type: "redis",
@@ -35,9 +42,7 @@ export class Fleet {
         },
       },
       app: { iteration_interval: `${intervalMs}ms`, node_id: nodeId },
-    });
-    this.running.set(nodeId, exporter);
-    return exporter;
+    };
   }
 
   /** group → instances exporting it now (an instance that does not answer exports nothing). */

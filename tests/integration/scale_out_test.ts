@@ -42,20 +42,7 @@ Deno.test({
     const running = fleet.running;
     const start = (nodeId: string) => fleet.start(nodeId);
     const owners = () => fleet.owners();
-    /** The configuration each instance runs with (for the duplicate-node-id check). */
-    const config = (nodeId: string) => ({
-      kafka_clusters: [{ name: "main", brokers: [broker.bootstrap] }],
-      storage: {
-        type: "redis",
-        redis: {
-          address: redis.host,
-          port: redis.port,
-          key_prefix: "it",
-          heartbeat_ttl: `${HEARTBEAT_TTL_MS}ms`,
-        },
-      },
-      app: { iteration_interval: `${INTERVAL_MS}ms`, node_id: nodeId },
-    });
+    const config = (nodeId: string) => fleet.config(nodeId);
     /**
      * Waits until every group is exported exactly once, by the instance rendezvous hashing gives
      * it among the running ones: the assignment after the change has settled. (While instances
