@@ -46,6 +46,7 @@ export async function main(args: readonly string[]): Promise<number> {
     return EXIT_USAGE;
   }
   if (cli.checkConfig) {
+    for (const warning of config.warnings) printError(`kafka-lag-deno: warning: ${warning}`);
     console.log(`# ${config.file} is valid; effective configuration (secrets redacted):`);
     console.log(stringify(redactConfig(config.effective)).trimEnd());
     return EXIT_OK;
@@ -55,6 +56,7 @@ export async function main(args: readonly string[]): Promise<number> {
     level: cli.logLevel ?? config.app.logLevel,
     format: config.app.logFormat,
   });
+  for (const warning of config.warnings) logger.warn(`config: ${warning}`, { file: config.file });
   // A daemon must not die on a stray rejection inside a client library; log it and keep going.
   globalThis.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();

@@ -1,4 +1,5 @@
 /** One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag. */
+import { explainTlsFailure } from "../kafka/tls_failure_hint.ts";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import { isIncluded } from "../config/name_filter.ts";
 import {
@@ -79,7 +80,9 @@ export async function collectCluster(
   const [groupsRead, endsRead] = await Promise.all([
     readGroups(config, deps, { startedAtMs, log }),
     readEndOffsets(config, deps),
-  ]);
+  ]).catch((error) => {
+    throw explainTlsFailure(error, config.tls, "ssl");
+  });
   const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
   const { latestOffsets, unavailable, histories } = endsRead;
 

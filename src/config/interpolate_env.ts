@@ -1,4 +1,5 @@
 /** `${ENV_VAR}` and `${ENV_VAR:-default}` substitution in config string values. */
+import { type ConfigIssue, formatKeyPath } from "./config_error.ts";
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -31,4 +32,33 @@ export function interpolateEnv(
     },
   );
   return replaced.replaceAll(escaped, "${");
+}
+
+/** Substitutes `${ENV}` in every string of a parsed YAML tree, recording unset variables by key path. */
+export function interpolateTree(
+  value: unknown,
+  getEnv: (name: string) => string | undefined,
+  issues: ConfigIssue[],
+  path: PropertyKey[] = [],
+): unknown {
+  if (typeof value === "string") {
+    try {
+      return interpolateEnv(value, getEnv);
+    } catch (error) {
+      if (!(error instanceof MissingEnvError)) throw error;
+      issues.push({ path: formatKeyPath(path), message: error.message });
+      return value;
+    }
+  }
+  if (Array.isArray(value)) {
+    return value.map((item, index) => interpolateTree(item, getEnv, issues, [...path, index]));
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map((
+        [key, item],
+      ) => [key, interpolateTree(item, getEnv, issues, [...path, key])]),
+    );
+  }
+  return value;
 }

@@ -115,7 +115,7 @@ Deno.test("loadConfig() rejects mistakes with the key path", async (t) => {
       name: "bad regex",
       yaml: MINIMAL.replace("brokers:", 'consumer_groups: {whitelist: "([a-z"}\n    brokers:'),
       expected: [
-        "kafka_clusters[0].consumer_groups.whitelist: expected a valid regular expression",
+        "kafka_clusters[0].consumer_groups.whitelist: expected a valid (Go/RE2) regular expression",
       ],
     },
     {
@@ -172,7 +172,7 @@ Deno.test("loadConfig() rejects mistakes with the key path", async (t) => {
     {
       name: "a remote-write URL that is not http(s)",
       yaml: MINIMAL + "prometheus_remote_write:\n  enabled: true\n  url: ftp://rw/write\n",
-      expected: ["prometheus_remote_write.url: expected an http(s) URL"],
+      expected: ["prometheus_remote_write.url: expected an http:// or https:// URL"],
     },
     {
       name: "wrong enum",
@@ -249,7 +249,7 @@ Deno.test("loadConfig() rejects mistakes with the key path", async (t) => {
     },
     {
       name: "every problem at once",
-      yaml: MINIMAL + "app:\n  log_level: loud\n  num_workers: 0\n",
+      yaml: MINIMAL + "app:\n  log_level: loud\n  num_workers: -1\n",
       expected: ["app.log_level: expected one of", "app.num_workers"],
     },
   ];
@@ -274,15 +274,15 @@ Deno.test("loadConfig() names a missing config file", async () => {
 Deno.test("redactConfig() hides every secret, whatever its source", async () => {
   const yaml =
     MINIMAL.replace("brokers:", 'sasl: {enabled: true, user: u, password: "${PW}"}\n    brokers:') +
-    "prometheus_remote_write:\n  url: http://x/w\n  headers: {Authorization: Bearer abc, X-Scope-OrgID: t1}\n  bearer_token: tok\n" +
+    "prometheus_remote_write:\n  url: https://rw-user:rw-pass@x/w\n  headers: {Authorization: Bearer abc, X-Scope-OrgID: t1}\n" +
     "storage:\n  redis: {auth: {enabled: true, password: rpw}}\n";
   const config = await loadConfig("c.yaml", deps({ "c.yaml": yaml }, { PW: "from-env" }));
   const printed = JSON.stringify(redactConfig(config.effective));
-  for (const secret of ["from-env", "Bearer abc", 'tok"', "rpw"]) {
+  for (const secret of ["from-env", "Bearer abc", "rpw", "rw-user", "rw-pass"]) {
     assert(!printed.includes(secret), `${secret} leaked: ${printed}`);
   }
   assertStringIncludes(printed, "t1");
-  assertStringIncludes(printed, "<redacted>");
+  assertStringIncludes(printed, "https://<redacted>@x/w");
 });
 
 Deno.test("parseDurationMs()", async (t) => {
@@ -328,4 +328,18 @@ Deno.test("interpolateEnv()", async (t) => {
     }
     assert(thrown instanceof MissingEnvError);
   });
+});
+
+Deno.test("credentials in the remote-write URL become basic auth (fetch refuses such URLs)", async () => {
+  const yaml = MINIMAL +
+    "prometheus_remote_write:\n  enabled: true\n  url: https://svc%40acme:p%3Ass@rw.example/api/v1/write\n";
+  const config = await loadConfig("c.yaml", deps({ "c.yaml": yaml }));
+  assertEquals(config.remoteWrite.url, "https://rw.example/api/v1/write");
+  assertEquals(config.remoteWrite.basicAuth, { username: "svc@acme", password: "p:ss" });
+  const both = yaml + "  bearer_token: t\n";
+  const error = await assertRejects(
+    () => loadConfig("c.yaml", deps({ "c.yaml": both })),
+    ConfigError,
+  );
+  assertStringIncludes(error.message, "prometheus_remote_write.url: has user:password@");
 });

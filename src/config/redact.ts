@@ -4,12 +4,19 @@ const REDACTED = "<redacted>";
 const SECRET_KEYS = new Set(["password", "bearer_token"]);
 const SECRET_HEADER = /auth|token|secret|key|password|cookie/i;
 
-/** Returns a deep copy of `config` with secrets redacted (header values that look like credentials too). */
+/**
+ * Returns a deep copy of `config` with secrets redacted: secret keys, header values that look like
+ * credentials, and the `user:password@` part of URLs.
+ */
 export function redactConfig(config: unknown): unknown {
   return redact(config, undefined);
 }
 
+/** `scheme://user:password@` at the start of a string value: the credentials part. */
+const URL_CREDENTIALS = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/?#@\s]+@/;
+
 function redact(value: unknown, parentKey: string | undefined): unknown {
+  if (typeof value === "string") return value.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
   if (Array.isArray(value)) return value.map((item) => redact(item, undefined));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};

@@ -1,9 +1,11 @@
 /**
  * The YAML file's shape, as zod schemas: seed keys of kafka-lag-go plus our additions (SPEC §3).
- * Only shape, types and defaults live here; cross-field rules and secret files are in load_config.ts.
+ * Only shape, types and defaults live here; cross-field rules are in cross_field_rules.ts,
+ * kafka-lag-go's spellings are read in kafka_lag_go_forms.ts.
  */
 import { z } from "zod";
 import { parseDurationMs } from "./duration.ts";
+import { patternSyntaxError } from "./name_filter.ts";
 
 const duration = z.string().refine((text) => parseDurationMs(text) !== undefined, {
   message: "expected a Go-style duration such as 30s, 5m or 1h30m",
@@ -21,18 +23,34 @@ function durationBetween(min: string, max: string) {
   }, { message: `expected a duration between ${min} and ${max}` });
 }
 
-const port = z.number().int().min(1).max(65_535);
+const port = z.number().refine(
+  (value) => Number.isInteger(value) && value >= 1 && value <= 65_535,
+  { message: "expected a port between 1 and 65535" },
+);
 
-function validRegex(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
+/** `host:port`, with an IPv6 address in brackets (`[2001:db8::1]:9093`), port 1–65535. */
+const hostPort = z.string().refine((address) => {
+  const match = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(address);
+  return match !== null && Number(match[1]) >= 1 && Number(match[1]) <= 65_535;
+}, { message: "expected host:port with a port between 1 and 65535 (IPv6: [address]:port)" });
+
+/** An http(s) URL: remote write speaks HTTP. */
+const httpUrl = z.string().refine(
+  (url) => /^https?:$/.test(URL.parse(url)?.protocol ?? ""),
+  { message: "expected an http:// or https:// URL" },
+);
+
+/** A Go (RE2) regular expression, as kafka-lag-go compiles its filters. */
+const regex = z.string().check((context) => {
+  const problem = patternSyntaxError(context.value);
+  if (problem !== undefined) {
+    context.issues.push({
+      code: "custom",
+      input: context.value,
+      message: `expected a valid (Go/RE2) regular expression: ${problem}`,
+    });
   }
-}
-
-const regex = z.string().refine(validRegex, { message: "expected a valid regular expression" });
+});
 /** A single pattern (seed form) or a list of patterns (any may match). */
 const regexList = z.union([regex, z.array(regex)]).optional();
 
@@ -63,7 +81,7 @@ const saslSchema = z.strictObject({
 
 const kafkaClusterSchema = z.strictObject({
   name: z.string().min(1).regex(/^[^/]+$/, { message: "expected a name without '/'" }),
-  brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, { message: "expected host:port" })).min(1),
+  brokers: z.array(hostPort).min(1),
   client_request_timeout: durationBetween("100ms", "10m").default("30s"),
   metadata_fetch_timeout: durationBetween("100ms", "10m").default("5s"),
   consumer_groups: filter,
@@ -79,7 +97,7 @@ const kafkaClusterSchema = z.strictObject({
 
 const remoteWriteSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  url: z.string().optional(),
+  url: httpUrl.optional(),
   headers: z.record(z.string(), z.string()).default({}),
   timeout: durationBetween("100ms", "10m").default("30s"),
   basic_auth: z.strictObject({
@@ -103,8 +121,7 @@ const remoteWriteSchema = z.strictObject({
 const redisSchema = z.strictObject({
   address: z.string().default("localhost"),
   port: port.default(6379),
-  cluster_nodes: z.array(z.string().regex(/^[^\s:]+:\d+$/, { message: "expected host:port" }))
-    .optional(),
+  cluster_nodes: z.array(hostPort).optional(),
   key_prefix: z.string().default("kafka-lag-deno"),
   client_request_timeout: durationBetween("100ms", "10m").default("60s"),
   client_idle_timeout: durationBetween("0s", "24h").default("5m"),

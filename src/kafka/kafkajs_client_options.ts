@@ -3,6 +3,7 @@ import { type KafkaConfig, logLevel as KafkajsLogLevel, type SASLOptions } from 
 import type { KafkaClusterConfig, TlsSettings } from "../config/load_config.ts";
 import type { Logger } from "../log/logger.ts";
 import { readTlsFiles } from "../util/tls_files.ts";
+import { encodeSeedBroker, socketFactory } from "./broker_addresses.ts";
 
 /** kafkajs client settings from our cluster config: timeouts, TLS, SASL, logging. */
 export function kafkaClientConfig(
@@ -12,7 +13,8 @@ export function kafkaClientConfig(
   const logger = deps.logger.child({ cluster: config.name, source: "kafkajs" });
   return {
     clientId: "kafka-lag-deno",
-    brokers: config.brokers,
+    brokers: config.brokers.map(encodeSeedBroker),
+    socketFactory,
     connectionTimeout: config.metadataTimeoutMs,
     authenticationTimeout: config.metadataTimeoutMs,
     requestTimeout: config.requestTimeoutMs,

@@ -1,6 +1,6 @@
 /** Creates the ioredis client (standalone or Redis Cluster) from the storage settings. */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import type { ExporterConfig, TlsSettings } from "../config/load_config.ts";
+import type { RedisSettings, TlsSettings } from "../config/settings.ts";
 import { readTlsFiles } from "../util/tls_files.ts";
 
 /** A standalone client or a cluster client: both run commands, scripts and pipelines. */
@@ -8,7 +8,7 @@ export type RedisClient = Redis | Cluster;
 
 /** The connection part of `storage.redis`. */
 export type RedisConnectionSettings = Pick<
-  ExporterConfig["storage"]["redis"],
+  RedisSettings,
   "host" | "port" | "clusterNodes" | "requestTimeoutMs" | "username" | "password" | "tls"
 >;
 
@@ -57,7 +57,9 @@ export function createRedisClient(
     return new Cluster(
       settings.clusterNodes.map((node) => {
         const separator = node.lastIndexOf(":");
-        return { host: node.slice(0, separator), port: Number(node.slice(separator + 1)) };
+        // `[2001:db8::1]:7000` → host 2001:db8::1 (net.connect takes IPv6 without brackets).
+        const host = node.slice(0, separator).replace(/^\[(.*)\]$/, "$1");
+        return { host, port: Number(node.slice(separator + 1)) };
       }),
       clusterOptions,
     );

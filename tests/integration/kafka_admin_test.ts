@@ -39,6 +39,36 @@ function adminFor(bootstrap: string, groupBatching?: boolean) {
   return { admin, requests };
 }
 
+/** A TCP relay listening on [::1] that forwards every connection to `target` (host:port). */
+function relayFromIpv6(target: string) {
+  const [hostname, port] = target.split(":");
+  const listener = Deno.listen({ hostname: "::1", port: 0 });
+  const open = new Set<Deno.Conn>();
+  let accepted = 0;
+  (async () => {
+    for await (const inbound of listener) {
+      accepted++;
+      const outbound = await Deno.connect({ hostname, port: Number(port) });
+      open.add(inbound).add(outbound);
+      inbound.readable.pipeTo(outbound.writable).catch(() => {});
+      outbound.readable.pipeTo(inbound.writable).catch(() => {});
+    }
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    connections: () => accepted,
+    [Symbol.asyncDispose]: () => {
+      listener.close();
+      for (const conn of open) {
+        try {
+          conn.close();
+        } catch { /* already closed by its peer */ }
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
 // The same contract as the fake's, on a real broker seeded with the same scenario.
 runKafkaAdminContract("kafkajs on a real broker", async () => {
   const broker = await startKafka();
@@ -121,6 +151,19 @@ Deno.test({
       try {
         checkAnswers(await admin.fetchCommittedOffsets(asked, 16));
         assertEquals([requests.FindCoordinator, requests.OffsetFetch], [GROUPS + 1, GROUPS + 1]);
+      } finally {
+        await admin.close();
+      }
+    });
+
+    await t.step("an IPv6 seed broker ([::1]:port) bootstraps the client", async () => {
+      // kafkajs splits seeds at the first ':'; the seed reaches the broker through a relay on
+      // [::1], and the broker's metadata (127.0.0.1) is used from then on.
+      await using relay = relayFromIpv6(broker.bootstrap);
+      const { admin } = adminFor(`[::1]:${relay.port}`);
+      try {
+        checkAnswers(await admin.fetchCommittedOffsets(asked, 4));
+        assert(relay.connections() > 0, "the seed connection went through [::1]");
       } finally {
         await admin.close();
       }

@@ -127,6 +127,10 @@ Deno.test({
             /certificate/i.test(wrongCa.stdout + wrongCa.stderr),
             wrongCa.stdout + wrongCa.stderr,
           );
+          // A config moved from kafka-lag-go (which never verified) is told why and what to set.
+          const [cluster] = JSON.parse(wrongCa.stdout).clusters;
+          assertStringIncludes(cluster.error, "kafka-lag-go skipped this check");
+          assertStringIncludes(cluster.error, "ssl.insecure_skip_verify: true");
           const unverified = await once({
             brokers: [broker.listeners.ssl],
             ssl: {

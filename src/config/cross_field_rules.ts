@@ -1,0 +1,89 @@
+/** Rules that span several keys of the validated file (the schema checks each key alone). */
+import type { ConfigIssue } from "./config_error.ts";
+import type { ConfigFile } from "./schema.ts";
+
+/** Labels the exporter sets itself; a user label with one of these names would clash. */
+const RESERVED_LABELS = new Set(["clustername", "group", "topic", "partition"]);
+
+/** Adds to `issues` every rule the file breaks. */
+export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): void {
+  for (const labelName of Object.keys(data.prometheus_local.labels)) {
+    if (RESERVED_LABELS.has(labelName) || labelName.startsWith("__")) {
+      issues.push({
+        path: `prometheus_local.labels.${labelName}`,
+        message: "this label name is reserved by the exporter",
+      });
+    }
+  }
+
+  const seenNames = new Set<string>();
+  for (const [index, cluster] of data.kafka_clusters.entries()) {
+    const at = `kafka_clusters[${index}]`;
+    if (seenNames.has(cluster.name)) {
+      issues.push({ path: `${at}.name`, message: `duplicate cluster name "${cluster.name}"` });
+    }
+    seenNames.add(cluster.name);
+    if (cluster.sasl.enabled && !cluster.sasl.user) {
+      issues.push({ path: `${at}.sasl.user`, message: "is required when sasl.enabled is true" });
+    }
+    checkCertificatePair(issues, `${at}.ssl`, cluster.ssl.enabled, {
+      client_certificate_file: cluster.ssl.client_certificate_file,
+      client_key_file: cluster.ssl.client_key_file,
+    });
+  }
+
+  const remote = data.prometheus_remote_write;
+  if (remote.enabled && !remote.url) {
+    issues.push({
+      path: "prometheus_remote_write.url",
+      message: "is required when enabled is true",
+    });
+  }
+  checkCertificatePair(issues, "prometheus_remote_write.tls_config", remote.tls_config.enabled, {
+    cert_file: remote.tls_config.cert_file,
+    key_file: remote.tls_config.key_file,
+  });
+  if (remote.queue_max_samples < remote.max_samples_per_send) {
+    issues.push({
+      path: "prometheus_remote_write.queue_max_samples",
+      message: "must be at least max_samples_per_send",
+    });
+  }
+  const hasBearerToken = remote.bearer_token !== undefined ||
+    remote.bearer_token_file !== undefined;
+  const urlHasCredentials = remote.url !== undefined && /^[^/]*\/\/[^/?#]*@/.test(remote.url);
+  if (urlHasCredentials && (remote.basic_auth?.username || hasBearerToken)) {
+    issues.push({
+      path: "prometheus_remote_write.url",
+      message: "has user:password@ and basic_auth or bearer_token is set too; keep one",
+    });
+  }
+  if (remote.basic_auth?.username && hasBearerToken) {
+    issues.push({
+      path: "prometheus_remote_write",
+      message: "set basic_auth or bearer_token, not both",
+    });
+  }
+
+  const redis = data.storage.redis;
+  checkCertificatePair(issues, "storage.redis.ssl", redis.ssl.enabled, {
+    client_certificate_file: redis.ssl.client_certificate_file,
+    client_key_file: redis.ssl.client_key_file,
+  });
+}
+
+/**
+ * A client certificate without its key (or the reverse) would be silently ignored by the TLS
+ * clients: with TLS enabled, both or neither. `pair` names the two keys as the file spells them.
+ */
+function checkCertificatePair(
+  issues: ConfigIssue[],
+  path: string,
+  enabled: boolean,
+  pair: Record<string, string | undefined>,
+): void {
+  const [[certificateKey, certificate], [keyKey, key]] = Object.entries(pair);
+  if (enabled && (certificate === undefined) !== (key === undefined)) {
+    issues.push({ path, message: `${certificateKey} and ${keyKey} must be set together` });
+  }
+}

@@ -1,0 +1,75 @@
+/** Reads every secret of the validated file: inline, or from its `*_file` (trailing newline dropped). */
+import type { ConfigIssue } from "./config_error.ts";
+import type { ConfigFile } from "./schema.ts";
+import type { ResolvedSecrets } from "./settings.ts";
+
+/** Reads secret files; problems (both forms set, unreadable file) are added to `issues`. */
+export async function readSecrets(
+  data: ConfigFile,
+  readTextFile: (path: string) => Promise<string>,
+  issues: ConfigIssue[],
+): Promise<ResolvedSecrets> {
+  const read = async (
+    path: string,
+    inline: string | undefined,
+    secretFile: string | undefined,
+  ): Promise<string | undefined> => {
+    const key = path.slice(path.lastIndexOf(".") + 1);
+    if (inline !== undefined && secretFile !== undefined) {
+      issues.push({ path, message: `set either ${key} or ${key}_file, not both` });
+      return undefined;
+    }
+    if (secretFile === undefined) return inline;
+    try {
+      return (await readTextFile(secretFile)).replace(/\r?\n$/, "");
+    } catch (error) {
+      issues.push({
+        path: `${path}_file`,
+        message: `cannot read ${secretFile} (${describe(error)})`,
+      });
+      return undefined;
+    }
+  };
+
+  const kafkaSaslPasswords: (string | undefined)[] = [];
+  for (const [index, cluster] of data.kafka_clusters.entries()) {
+    const path = `kafka_clusters[${index}].sasl.password`;
+    const password = cluster.sasl.enabled
+      ? await read(path, cluster.sasl.password, cluster.sasl.password_file)
+      : undefined;
+    if (
+      cluster.sasl.enabled && password === undefined &&
+      !issues.some((issue) => issue.path.startsWith(path))
+    ) {
+      issues.push({ path, message: "is required when sasl.enabled is true" });
+    }
+    kafkaSaslPasswords.push(password);
+  }
+  const remote = data.prometheus_remote_write;
+  const redis = data.storage.redis;
+  return {
+    kafkaSaslPasswords,
+    remoteWritePassword: remote.basic_auth
+      ? await read(
+        "prometheus_remote_write.basic_auth.password",
+        remote.basic_auth.password,
+        remote.basic_auth.password_file,
+      )
+      : undefined,
+    remoteWriteBearerToken: await read(
+      "prometheus_remote_write.bearer_token",
+      remote.bearer_token,
+      remote.bearer_token_file,
+    ),
+    redisPassword: redis.auth.enabled
+      ? await read("storage.redis.auth.password", redis.auth.password, redis.auth.password_file)
+      : undefined,
+  };
+}
+
+/** A file-system error in words a config author understands. */
+export function describe(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  return error instanceof Error ? error.message : String(error);
+}
