@@ -83,6 +83,7 @@ Deno.test({
         metrics_port: 9099,
         labels: { env: "ci" },
         granularity: "partition",
+        metric_names: ["native"],
       });
       const remote = effective.prometheus_remote_write;
       assertEquals(remote.enabled, true);

@@ -41,6 +41,8 @@ export async function runService(
     {
       labels: config.metrics.labels,
       granularity: config.metrics.granularity,
+      native: config.metrics.native,
+      compat: config.metrics.compat,
       version: VERSION,
       commit: COMMIT,
     },

@@ -2,7 +2,7 @@
 import type { GroupLag } from "../lag/group_lag.ts";
 import type { LagSecondsMethod } from "../lag/types.ts";
 import type { RecordLookupCounts } from "./record_timestamps.ts";
-import type { UnavailablePartition } from "../kafka/kafka_admin.ts";
+import type { LatestOffset, UnavailablePartition } from "../kafka/kafka_admin.ts";
 
 /** What one successful iteration measured on one cluster. */
 export interface ClusterSnapshot {
@@ -13,6 +13,8 @@ export interface ClusterSnapshot {
   groups: GroupLag[];
   startedAtMs: number;
   completedAtMs: number;
+  /** The partitions' log-end (and log-start) offsets read in this iteration. */
+  partitionOffsets?: LatestOffset[];
   /** Committed records whose timestamps this iteration wanted, by outcome. */
   recordLookups?: RecordLookupCounts;
   /** Group-partitions by how their lag in seconds was obtained ("none": no value). */

@@ -161,6 +161,7 @@ export async function collectCluster(
     groups,
     startedAtMs,
     completedAtMs: deps.now(),
+    partitionOffsets: latestOffsets,
     recordLookups: round.counts(),
     lagSecondsMethods: Object.fromEntries(
       Object.entries(methodCounts).filter(([, count]) => count > 0),

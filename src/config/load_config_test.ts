@@ -23,7 +23,13 @@ function deps(files: Record<string, string>, env: Record<string, string> = {}): 
 
 Deno.test("loadConfig() fills the seed's defaults", async () => {
   const config = await loadConfig("c.yaml", deps({ "c.yaml": MINIMAL }));
-  assertEquals(config.metrics, { port: 9090, labels: {}, granularity: "partition" });
+  assertEquals(config.metrics, {
+    port: 9090,
+    labels: {},
+    granularity: "partition",
+    native: true,
+    compat: [],
+  });
   assertEquals(config.app, {
     iterationIntervalMs: 30_000,
     numWorkers: 10,

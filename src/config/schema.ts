@@ -148,6 +148,11 @@ export const configFileSchema = z.strictObject({
     metrics_port: port.default(9090),
     labels: z.record(labelName, z.string()).default({}),
     granularity: z.enum(["partition", "topic", "group"]).default("partition"),
+    /** Naming schemes of the lag series: ours, and those of the exporters users switch from. */
+    metric_names: z.array(z.enum(["native", "kafka_exporter", "kafka_lag_exporter"])).min(1)
+      .refine((names) => new Set(names).size === names.length, {
+        message: "expected each naming scheme once",
+      }).default(["native"]),
   }).prefault({}),
   prometheus_remote_write: remoteWriteSchema.prefault({}),
   kafka_clusters: z.array(kafkaClusterSchema).min(1, {

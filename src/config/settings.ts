@@ -92,6 +92,9 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
       port: data.prometheus_local.metrics_port,
       labels: data.prometheus_local.labels,
       granularity: data.prometheus_local.granularity,
+      /** Whether our own lag series are exported (metric_names includes "native"). */
+      native: data.prometheus_local.metric_names.includes("native"),
+      compat: data.prometheus_local.metric_names.filter((name) => name !== "native"),
     },
     remoteWrite: {
       enabled: remote.enabled,

@@ -7,6 +7,8 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type Granularity, lagSeriesValues, lagTextChunks, textStream } from "./lag_series.ts";
 import type { SeriesSource } from "./remote_write/remote_writer.ts";
+import { type CompatScheme, compatSeriesValues, compatTextChunks } from "./compat_series.ts";
+import { currentProcess, type ProcessReadings, registerProcessMetrics } from "./process_metrics.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
 export type { Granularity } from "./lag_series.ts";
@@ -23,10 +25,16 @@ export interface MetricsSource {
 export interface MetricsOptions {
   labels: Record<string, string>;
   granularity: Granularity;
+  /** Export our own lag series (false when only compat names are wanted). */
+  native?: boolean;
+  /** Also export the lag series under these exporters' names. */
+  compat?: readonly CompatScheme[];
   version: string;
   commit: string;
   /** Process memory, injectable for tests; Deno.memoryUsage by default. */
   memoryUsage?: () => { rss: number; heapUsed: number };
+  /** Readings for the process_* metrics, injectable for tests; this process by default. */
+  process?: ProcessReadings;
 }
 
 /** The registry plus the hooks the rest of the exporter records into. */
@@ -199,6 +207,7 @@ export function createExporterMetrics(
     registers,
   });
   const memoryUsage = options.memoryUsage ?? (() => Deno.memoryUsage());
+  registerProcessMetrics(registry, options.process ?? currentProcess());
 
   const snapshotGauges = [
     groupsChecked,
@@ -322,6 +331,8 @@ export function createExporterMetrics(
   });
 
   const lagOptions = { labels: options.labels, granularity: options.granularity };
+  const native = options.native ?? true;
+  const compatOptions = { ...lagOptions, schemes: options.compat ?? [] };
 
   return {
     registry,
@@ -331,7 +342,11 @@ export function createExporterMetrics(
       const selfMetrics = await registry.metrics();
       // Snapshots are immutable: the stream reads the ones current now, however long it takes.
       const clusters = source.clusters();
-      return textStream(concatPieces(lagTextChunks(clusters, lagOptions), selfMetrics));
+      return textStream(concatPieces(
+        native ? lagTextChunks(clusters, lagOptions) : [],
+        compatTextChunks(clusters, compatOptions),
+        [selfMetrics],
+      ));
     },
     collectSeries: async () => {
       refresh();
@@ -340,7 +355,8 @@ export function createExporterMetrics(
       const clusters = source.clusters();
       const selfMetrics = await registry.getMetricsAsJSON();
       return function* () {
-        yield* lagSeriesValues(clusters, lagOptions);
+        if (native) yield* lagSeriesValues(clusters, lagOptions);
+        yield* compatSeriesValues(clusters, compatOptions);
         for (const metric of selfMetrics) {
           const samples = metric.values as Array<{
             value: number;
@@ -368,7 +384,6 @@ export function createExporterMetrics(
   };
 }
 
-function* concatPieces(first: Iterable<string>, last: string): Generator<string> {
-  yield* first;
-  yield last;
+function* concatPieces(...parts: Iterable<string>[]): Generator<string> {
+  for (const part of parts) yield* part;
 }

@@ -23,6 +23,8 @@ export interface PrometheusServer extends AsyncDisposable {
 export interface PrometheusOptions {
   tls?: TestCertificates;
   basicAuth?: { username: string; password: string };
+  /** host:port targets scraped every second (job "kafka-lag-deno"), besides remote write. */
+  scrapeTargets?: string[];
 }
 
 function spawn(
@@ -50,7 +52,14 @@ function spawn(
 export async function startPrometheus(options: PrometheusOptions = {}): Promise<PrometheusServer> {
   const dir = await Deno.makeTempDir({ prefix: "kafka-lag-deno-prometheus-" });
   const port = freePort();
-  await Deno.writeTextFile(`${dir}/prometheus.yml`, "global:\n  scrape_interval: 1h\n");
+  const scrapeConfig = options.scrapeTargets
+    ? "scrape_configs:\n  - job_name: kafka-lag-deno\n    scrape_interval: 1s\n" +
+      `    static_configs:\n      - targets: ${JSON.stringify(options.scrapeTargets)}\n`
+    : "";
+  await Deno.writeTextFile(
+    `${dir}/prometheus.yml`,
+    "global:\n  scrape_interval: 1h\n" + scrapeConfig,
+  );
   const args = [
     `--config.file=${dir}/prometheus.yml`,
     `--storage.tsdb.path=${dir}/data`,
