@@ -107,6 +107,33 @@ Deno.test("Helm chart: lints, renders replicas sharing Redis with probes, and it
     assertEquals(check.code, 0, check.stderr);
     await Deno.remove(configPath);
   });
+  await t.step(
+    "the PrometheusRule (opt-in) carries exactly the shipped alerting rules",
+    async () => {
+      const shipped = Deno.readTextFileSync(`${ROOT}deploy/prometheus/kafka-lag-deno-rules.yaml`);
+      assertEquals(
+        Deno.readTextFileSync(`${chart}/files/kafka-lag-deno-rules.yaml`),
+        shipped,
+        "the chart's copy must equal deploy/prometheus/kafka-lag-deno-rules.yaml",
+      );
+      const off = await run(helm, ["template", "rel", chart]);
+      assert(!off.stdout.includes("kind: PrometheusRule"), "off by default");
+      const rendered = await run(helm, [
+        "template",
+        "rel",
+        chart,
+        "--set",
+        "prometheusRule.enabled=true",
+        "--set",
+        "prometheusRule.labels.release=kube-prometheus",
+      ]);
+      assertEquals(rendered.code, 0, rendered.stderr);
+      const rule = parseAllDocuments(rendered.stdout).map((doc) => doc.toJS())
+        .find((doc) => doc?.kind === "PrometheusRule");
+      assertEquals(rule.metadata.labels.release, "kube-prometheus");
+      assertEquals(rule.spec.groups, parseYaml(shipped).groups);
+    },
+  );
   await t.step("several replicas without Redis are refused", async () => {
     const rendered = await run(helm, [
       "template",
@@ -128,6 +155,33 @@ Deno.test("Helm chart: lints, renders replicas sharing Redis with probes, and it
     ]);
     assertEquals(single.code, 0, single.stderr);
   });
+});
+
+Deno.test("alerting rules: promtool checks them and every rule's unit tests pass", async () => {
+  const dir = `${ROOT}deploy/prometheus`;
+  const check = await run("promtool", ["check", "rules", `${dir}/kafka-lag-deno-rules.yaml`]);
+  assertEquals(check.code, 0, check.stdout + check.stderr);
+  const test = await run("promtool", ["test", "rules", `${dir}/kafka-lag-deno-rules.test.yaml`]);
+  assertEquals(test.code, 0, test.stdout + test.stderr);
+  // Every alert has at least one test case.
+  const alerts = [
+    ...Deno.readTextFileSync(`${dir}/kafka-lag-deno-rules.yaml`)
+      .matchAll(/- alert: (\w+)/g),
+  ].map((match) => match[1]);
+  const tests = Deno.readTextFileSync(`${dir}/kafka-lag-deno-rules.test.yaml`);
+  for (const alert of alerts) assertStringIncludes(tests, `alertname: ${alert}`);
+  // The rules query metrics the exporter exports.
+  const state = new ExporterState(["k"]);
+  const metrics = createExporterMetrics(
+    { clusters: () => state.clusters(), iterationSeconds: () => 1, liveInstances: () => 1 },
+    { labels: {}, granularity: "partition", version: "0", commit: "x" },
+  );
+  const exported = await new Response(await metrics.render()).text();
+  for (
+    const name of Deno.readTextFileSync(`${dir}/kafka-lag-deno-rules.yaml`).match(/kafka_\w+/g)!
+  ) {
+    assertStringIncludes(exported, `# TYPE ${name} `);
+  }
 });
 
 Deno.test("Grafana dashboard: valid JSON, and every metric it queries is exported", () => {
