@@ -76,7 +76,14 @@ say("Ctrl-C stops everything.");
 
 const startedMs = Date.now();
 while (!stop.signal.aborted && Date.now() - startedMs < runForMs) {
-  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 5_000);
+    stop.signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    }, { once: true });
+  });
+  if (stop.signal.aborted) break;
   try {
     const samples = await exporter.scrape();
     const line = ["demo-slow-consumer", "demo-fast-consumer"].map((group) => {

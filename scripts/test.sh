@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: static checks, then unit, CLI and integration tests against a real Kafka.
-# Installs what is missing first (scripts/bootstrap.sh). Extra arguments go to `deno test`.
+# Installs what is missing first (scripts/bootstrap.sh, scripts/bootstrap_test_tools.sh). Extra arguments go to `deno test`.
 # KAFKA_VERSION=3.9.1 scripts/test.sh runs the same tests against Kafka 3.9.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/bootstrap.sh
+. scripts/bootstrap_test_tools.sh
 if [ -n "${KAFKA_VERSION:-}" ]; then bash scripts/fetch_kafka.sh "$KAFKA_VERSION"; fi
 "$DENO" install --frozen
 "$DENO" task check

@@ -287,3 +287,18 @@ Deno.test("stamp_version.sh puts version and commit into --version and the build
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the demo installs only what Kafka needs; test tools stay with the test command", () => {
+  const demo = Deno.readTextFileSync(`${ROOT}scripts/demo.sh`);
+  const bootstrap = Deno.readTextFileSync(`${ROOT}scripts/bootstrap.sh`);
+  assert(!demo.includes("bootstrap_test_tools"), "demo.sh must not install test tools");
+  const installed = [...bootstrap.matchAll(/apt-get install[^\n]*?(\S+) >&2$/gm)].map((m) => m[1]);
+  assertEquals(installed, ["maven"]);
+  for (const tool of ["redis", "prometheus", "nginx", "helm", "go install"]) {
+    assert(!bootstrap.includes(tool), `bootstrap.sh (used by the demo) mentions ${tool}`);
+  }
+  assertStringIncludes(
+    Deno.readTextFileSync(`${ROOT}scripts/test.sh`),
+    ". scripts/bootstrap_test_tools.sh",
+  );
+});

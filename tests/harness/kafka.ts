@@ -318,7 +318,11 @@ export async function startKafka(
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    child?.kill("SIGCONT");
+    try {
+      child?.kill("SIGCONT");
+    } catch {
+      // Already exited (Ctrl-C reaches the whole process group).
+    }
     await kill();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };

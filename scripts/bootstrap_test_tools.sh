@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The tools only the test suite needs, installed when missing (source it after bootstrap.sh):
+#   - from apt: redis-server and redis-tools (scale-out tests, Redis Cluster set-up), openssl
+#     (test certificates), prometheus (remote-write, compat and alert-rule tests: promtool) and
+#     nginx-light (bearer-token proxy)
+#   - helm (built with Go when missing) for the chart tests
+set -euo pipefail
+_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+_as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    echo "bootstrap: need root (or sudo) to run: $*" >&2; return 1
+  fi
+}
+
+_packages=()
+command -v redis-server >/dev/null 2>&1 || _packages+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || _packages+=(redis-tools)
+command -v openssl >/dev/null 2>&1 || _packages+=(openssl)
+command -v prometheus >/dev/null 2>&1 || _packages+=(prometheus)
+command -v nginx >/dev/null 2>&1 || _packages+=(nginx-light)
+if [ ${#_packages[@]} -gt 0 ]; then
+  echo "bootstrap: installing test tools from apt: ${_packages[*]}" >&2
+  _as_root apt-get update -qq >&2
+  _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${_packages[@]}" >&2
+fi
+
+# helm renders the chart in tests/deploy_test.ts; no Debian package exists, so it is built from
+# the Go module proxy into .cache/tools (about 2 minutes the first time).
+if ! command -v helm >/dev/null 2>&1 && [ ! -x "$_root/.cache/tools/helm" ]; then
+  command -v go >/dev/null 2>&1 || { echo "bootstrap: helm or Go is needed for the chart tests" >&2; exit 1; }
+  echo "bootstrap: building helm from the Go module proxy into .cache/tools" >&2
+  GOBIN="$_root/.cache/tools" go install helm.sh/helm/v3/cmd/helm@v3.16.4 >&2
+fi
