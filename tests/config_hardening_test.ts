@@ -20,7 +20,9 @@ function manyLabels(count: number): string {
   return `prometheus_local:\n  labels:\n${labels.join("\n")}\n${CLUSTER}`;
 }
 
-const CASES: Array<{ name: string; yaml: string; code: number; expected: string[] }> = [
+const CASES: Array<
+  { name: string; yaml: string; code: number; expected: string[]; maxMs?: number }
+> = [
   { name: "alias bomb", yaml: aliasBomb(), code: 2, expected: ["YAML aliases expand too far"] },
   {
     name: "a 2 MiB file",
@@ -28,7 +30,14 @@ const CASES: Array<{ name: string; yaml: string; code: number; expected: string[
     code: 2,
     expected: ["MiB; a config file may be at most 1 MiB"],
   },
-  { name: "20,000 labels are checked quickly", yaml: manyLabels(20_000), code: 0, expected: [] },
+  {
+    // Linear checking: 0.7 s here; the quadratic duplicate-key check took about 8 s.
+    name: "30,000 labels are checked quickly",
+    yaml: manyLabels(30_000),
+    code: 0,
+    expected: [],
+    maxMs: 5_000,
+  },
   {
     name: "YAML syntax error",
     yaml: `${CLUSTER}app:\n  log_level: [info\n`,
@@ -39,7 +48,7 @@ const CASES: Array<{ name: string; yaml: string; code: number; expected: string[
     name: "duplicate key",
     yaml: `${CLUSTER}app: {}\napp: {}\n`,
     code: 2,
-    expected: ["line 5, column 1", "Map keys must be unique"],
+    expected: ["line 5, column 1", 'map keys must be unique ("app" is repeated)'],
   },
   {
     name: "broker port 99999",
@@ -186,7 +195,8 @@ Deno.test({
           assertEquals(result.code, row.code, output.slice(0, 2_000));
           assert(!/\n\s+at /.test(output) && !/Uncaught|Stack/.test(output), output);
           // Generous: process start included; the 10 MB file of the report was still running at 30 s.
-          assert(performance.now() - started < 15_000, `${row.name} took too long`);
+          const tookMs = performance.now() - started;
+          assert(tookMs < (row.maxMs ?? 15_000), `${row.name} took ${tookMs.toFixed(0)} ms`);
           if (row.code === 0) return;
           const lines = result.stderr.trim().split("\n");
           assertEquals(lines.length, 1, result.stderr);
