@@ -1,4 +1,5 @@
 /**
+ * Longer than 350 lines: a benchmark is one self-contained program (scenarios, producers, report).
  * Accuracy benchmark of lag in seconds (not part of the test run): `deno task bench:accuracy`.
  *
  * Nine scenarios run at once on a local Kafka broker, each on its own topic and consumer group.

@@ -1,4 +1,5 @@
 /**
+ * Longer than 350 lines: a benchmark is one self-contained program (fixtures, runs, report).
  * Scale benchmark (not part of the test run): `deno task bench:scale [--sizes 1000,10000,50000]`.
  *
  * On a local Kafka: T topics × P partitions, G groups each reading 1–5 topics (about 25

@@ -1,5 +1,8 @@
-/** One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag. */
-import { explainTlsFailure } from "../kafka/tls_failure_hint.ts";
+/**
+ * One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag.
+ * Longer than 350 lines: the iteration's steps share its per-iteration indexes (end offsets, record round).
+ */
+import { explainTlsFailure } from "../util/tls_failure_hint.ts";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import { isIncluded } from "../config/name_filter.ts";
 import {

@@ -1,3 +1,7 @@
+/**
+ * collectCluster() on the fake admin: filters, ownership, partial failures, carry-over, lag seconds.
+ * Longer than 350 lines: one set of iteration scenarios over one fake cluster.
+ */
 import { assertEquals, assertRejects, assertStringIncludes } from "../../tests/assert.ts";
 import { KafkaAuthorizationError } from "../kafka/kafka_admin.ts";
 import { FakeKafkaAdmin } from "../../tests/fakes/fake_kafka_admin.ts";

@@ -3,8 +3,6 @@ import { ConfigError } from "./config_error.ts";
 import { loadConfig, type LoadConfigDeps } from "./load_config.ts";
 import { redactConfig } from "./redact.ts";
 import { isIncluded } from "./name_filter.ts";
-import { parseDurationMs } from "./duration.ts";
-import { interpolateEnv, MissingEnvError } from "./interpolate_env.ts";
 
 const MINIMAL = `
 kafka_clusters:
@@ -289,51 +287,6 @@ Deno.test("redactConfig() hides every secret, whatever its source", async () => 
   }
   assertStringIncludes(printed, "t1");
   assertStringIncludes(printed, "https://<redacted>@x/w");
-});
-
-Deno.test("parseDurationMs()", async (t) => {
-  const cases: Array<[string, number | undefined]> = [
-    ["30s", 30_000],
-    ["5m", 300_000],
-    ["1h30m", 5_400_000],
-    ["250ms", 250],
-    ["1.5s", 1_500],
-    ["0", 0],
-    ["", undefined],
-    ["30", undefined],
-    ["5 m", undefined],
-    ["1d", undefined],
-  ];
-  for (const [text, expected] of cases) {
-    await t.step(JSON.stringify(text), () => assertEquals(parseDurationMs(text), expected));
-  }
-});
-
-Deno.test("interpolateEnv()", async (t) => {
-  const env: Record<string, string> = { A: "alpha", EMPTY: "" };
-  const lookup = (name: string) => env[name];
-  const cases: Array<[string, string]> = [
-    ["${A}", "alpha"],
-    ["x-${A}-y", "x-alpha-y"],
-    ["${B:-beta}", "beta"],
-    ["${A:-beta}", "alpha"],
-    ["${EMPTY:-fallback}", "fallback"],
-    ["${EMPTY}", ""],
-    ["$${A}", "${A}"],
-    ["no refs", "no refs"],
-  ];
-  for (const [text, expected] of cases) {
-    await t.step(text, () => assertEquals(interpolateEnv(text, lookup), expected));
-  }
-  await t.step("unset without default throws", () => {
-    let thrown: unknown;
-    try {
-      interpolateEnv("${NOPE}", lookup);
-    } catch (error) {
-      thrown = error;
-    }
-    assert(thrown instanceof MissingEnvError);
-  });
 });
 
 Deno.test("credentials in the remote-write URL become basic auth (fetch refuses such URLs)", async () => {

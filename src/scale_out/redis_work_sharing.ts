@@ -3,6 +3,7 @@
  * rendezvous hashing gives this instance, taken over only once no other instance may still export
  * them (handover.ts). Loaded only when `storage.type` is redis (it brings the Redis client).
  */
+import { explainTlsFailure } from "../util/tls_failure_hint.ts";
 import type { ExporterConfig } from "../config/load_config.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import { FallbackOffsetHistoryStore } from "../store/fallback_store.ts";
@@ -48,7 +49,9 @@ export async function startRedisWorkSharing(
   const reportError = (what: string, error: unknown) => {
     deps.onRedisError();
     if (redisReachable) {
-      log.error(`${what}; continuing with this instance's memory`, { error: describeError(error) });
+      log.error(`${what}; continuing with this instance's memory`, {
+        error: describeError(explainTlsFailure(error, settings.tls, "storage.redis.ssl")),
+      });
     }
     redisReachable = false;
   };

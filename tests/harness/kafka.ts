@@ -2,6 +2,7 @@
  * A real single-node Apache Kafka (KRaft, broker + controller in one JVM) on 127.0.0.1 with free
  * ports, from the Maven Central jars in .cache/kafka/<version>/libs (scripts/fetch_kafka.sh).
  * The version is KAFKA_VERSION, else scripts/kafka/VERSION, so the suite also runs against 3.9.
+ * Longer than 350 lines: plain and secured brokers and the Kafka CLI tools share one launcher.
  */
 import { Kafka, logLevel } from "kafkajs";
 import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs_timer_patch.ts";

@@ -1,6 +1,7 @@
 /**
  * End to end on a real Kafka broker: --once against kafka-consumer-groups, and the running
  * exporter's /metrics and health endpoints, with exact offsets and plausible seconds.
+ * Longer than 350 lines: the steps share one broker and one running exporter.
  */
 import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "../assert.ts";
 import { startKafka } from "../harness/kafka.ts";

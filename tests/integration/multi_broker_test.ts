@@ -1,4 +1,5 @@
 /**
+ * Longer than 350 lines: the scenarios share one 3-node cluster (starting one costs ~20 s).
  * A real 3-node Kafka cluster, with a producer and consumer groups running throughout and /metrics
  * sampled after every iteration:
  * - restarted one node at a time (SIGTERM, wait until back and in sync), as every production

@@ -154,6 +154,12 @@ Deno.test({
         );
         await waitForHealth(unverified, "OK");
         assertEquals((await health(wrongCa)).status, "Unhealthy");
+        await eventually(
+          "the wrong CA explained in the log",
+          () =>
+            wrongCa.logs().includes("kafka-lag-go skipped this check") &&
+              wrongCa.logs().includes("storage.redis.ssl.insecure_skip_verify") || undefined,
+        );
         await Deno.remove(certs.dir, { recursive: true });
       },
     );

@@ -164,6 +164,12 @@ Deno.test({
         0,
       );
       assert(wrongCa.logs().includes("retrying with backoff"), wrongCa.logs());
+      // The log says why, and what kafka-lag-go did differently.
+      assert(wrongCa.logs().includes("kafka-lag-go skipped this check"), wrongCa.logs());
+      assert(
+        wrongCa.logs().includes("prometheus_remote_write.tls_config.ca_cert_file"),
+        wrongCa.logs(),
+      );
       for (const exporter of [verified, wrongPassword, wrongCa]) {
         assert(!exporter.logs().includes("basic-secret"));
       }

@@ -1,4 +1,5 @@
 /** The HTTP side of remote write: headers, auth, TLS and timeout. */
+import { explainTlsFailure } from "../../util/tls_failure_hint.ts";
 import https from "node:https";
 import { Buffer } from "node:buffer";
 import type { ExporterConfig } from "../../config/load_config.ts";
@@ -90,6 +91,8 @@ export function createRemoteWriteTransport(
       body,
       client,
       signal: AbortSignal.timeout(settings.timeoutMs),
+    }).catch((error) => {
+      throw explainTlsFailure(error, tls, "prometheus_remote_write.tls_config", "ca_cert_file");
     });
     return { status: response.status, body: await response.text() };
   };

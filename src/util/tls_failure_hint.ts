@@ -10,21 +10,23 @@ const VERIFICATION_FAILURE =
 
 /**
  * `error` with the explanation appended when it is a certificate verification failure on a
- * connection that verifies; otherwise `error` unchanged. `sslKey` is the config key of the TLS block.
+ * connection that verifies; otherwise `error` unchanged. `sslKey` is the config key of the TLS
+ * block, `caKey` its CA file key (remote write spells it `ca_cert_file`).
  */
 export function explainTlsFailure(
   error: unknown,
   tls: { insecureSkipVerify: boolean } | undefined,
   sslKey: string,
+  caKey = "ca_file",
 ): unknown {
   if (!tls || tls.insecureSkipVerify) return error;
   const message = describeError(error);
   if (!VERIFICATION_FAILURE.test(message)) return error;
   return new Error(
     `${message} (the server's TLS certificate could not be verified. kafka-lag-go skipped this ` +
-      `check whenever TLS was enabled; kafka-lag-deno verifies: set ${sslKey}.ca_file (or ` +
-      `ca_cert_file) to the CA that signed the certificate, or ${sslKey}.insecure_skip_verify: ` +
-      `true to accept any certificate as kafka-lag-go did)`,
+      `check whenever TLS was enabled; kafka-lag-deno verifies: set ${sslKey}.${caKey} to the ` +
+      `CA that signed the certificate, or ${sslKey}.insecure_skip_verify: true to accept any ` +
+      `certificate as kafka-lag-go did)`,
     { cause: error },
   );
 }
