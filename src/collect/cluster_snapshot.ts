@@ -9,6 +9,8 @@ export interface ClusterSnapshot {
   clusterName: string;
   /** Groups that passed the filters (and that this instance owns), measured or not. */
   groupsChecked: number;
+  /** Groups of the cluster that passed the filters, before sharing among instances. */
+  groupsMatchingFilters?: number;
   /** Groups with at least one partition measured. */
   groups: GroupLag[];
   startedAtMs: number;

@@ -87,6 +87,7 @@ export async function collectCluster(
     throw explainTlsFailure(error, config.tls, "ssl");
   });
   const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
+  const { groupsMatchingFilters } = groupsRead;
   const { latestOffsets, unavailable, histories } = endsRead;
 
   const recordTimes = deps.recordTimes ?? new RecordTimeCache();
@@ -161,6 +162,7 @@ export async function collectCluster(
       groupIds.filter((groupId, index) =>
         listedNow.has(groupId) || committedByGroup[index].length > 0
       ).length,
+    groupsMatchingFilters,
     groups,
     startedAtMs,
     completedAtMs: deps.now(),
@@ -240,7 +242,15 @@ async function readGroups(
       offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
     );
   });
-  return { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups };
+  return {
+    listed,
+    listedNow,
+    groupIds,
+    groupsMatchingFilters: filtered.length,
+    committedByGroup,
+    unreadGroups,
+    carriedGroups,
+  };
 }
 
 /**

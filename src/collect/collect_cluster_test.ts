@@ -128,6 +128,24 @@ Deno.test("collectCluster()", async (t) => {
     assertEquals(snapshot.groups[0].partitions.toArray().map((p) => p.topic), ["keep"]);
   });
 
+  await t.step("groups matching the filters count before sharing among instances", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
+    for (const groupId of ["a", "b", "c", "skip-me"]) {
+      admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
+    }
+    const snapshot = await collectCluster(
+      clusterConfig({ groupFilter: compileNameFilter(undefined, "^skip-") }),
+      {
+        ...setup(admin),
+        // Another instance owns "b" and "c".
+        selectOwnedGroups: (_cluster, groupIds) =>
+          Promise.resolve(groupIds.filter((groupId) => groupId === "a")),
+      },
+    );
+    assertEquals(snapshot.groupsMatchingFilters, 3);
+    assertEquals(snapshot.groupsChecked, 1);
+  });
+
   await t.step("blacklist alone skips matching groups", async () => {
     const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
     for (const groupId of ["a", "test-a"]) {
@@ -138,6 +156,7 @@ Deno.test("collectCluster()", async (t) => {
       setup(admin),
     );
     assertEquals(snapshot.groups.map((group) => group.groupId), ["a"]);
+    assertEquals(snapshot.groupsMatchingFilters, 1);
   });
 
   await t.step("a group that cannot be read is skipped, the others are measured", async () => {

@@ -166,9 +166,10 @@ export function createExporterMetrics(
       "down, hung or moving); they have no lag series.",
     ["clustername"],
   );
-  const ownedGroups = snapshotGauge(
-    "kafka_lag_exporter_owned_groups",
-    "Consumer groups this instance measures on the cluster.",
+  const groupsMatching = snapshotGauge(
+    "kafka_lag_exporter_groups_matching_filters",
+    "Consumer groups of the cluster that pass the filters, whichever instance measures them " +
+      "(kafka_total_groups_checked counts this instance's share).",
     ["clustername"],
   );
   const liveInstances = new Gauge({
@@ -226,7 +227,7 @@ export function createExporterMetrics(
     recordsLost,
     lagSecondsPartitions,
     estimatedPartitions,
-    ownedGroups,
+    groupsMatching,
     liveInstances,
     memory,
   ];
@@ -288,7 +289,9 @@ export function createExporterMetrics(
       for (const { groupId, partitions } of snapshot.groupsWithEstimates ?? []) {
         estimatedPartitions.set({ clustername, group: groupId }, partitions);
       }
-      ownedGroups.set({ clustername }, snapshot.groupsChecked);
+      if (snapshot.groupsMatchingFilters !== undefined) {
+        groupsMatching.set({ clustername }, snapshot.groupsMatchingFilters);
+      }
     }
   };
 
