@@ -101,10 +101,11 @@ export async function runService(
   state.setLoopRunning(true);
   await Promise.all(config.clusters.map((cluster, index) =>
     runClusterLoop(
-      cluster.name,
       {
+        clusterName: cluster.name,
         intervalMs: config.app.iterationIntervalMs,
         deadlineMs: iterationDeadlineMs(config.app.iterationIntervalMs, cluster),
+        signal: stop.signal,
       },
       {
         collect: () =>
@@ -135,7 +136,6 @@ export async function runService(
           sharing.snapshotPublished(status.clusterName, status.snapshot !== undefined);
         },
       },
-      stop.signal,
     )
   ));
   state.setLoopRunning(false);

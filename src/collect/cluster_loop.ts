@@ -83,13 +83,18 @@ export async function iterateCluster(
   }
 }
 
+/** Which cluster a loop runs for, its timing, and the signal that stops it. */
+export interface RunClusterLoopOptions extends ClusterLoopOptions {
+  clusterName: string;
+  signal: AbortSignal;
+}
+
 /** Iterates until `signal` aborts: one iteration every `intervalMs` (measured start to start). */
 export async function runClusterLoop(
-  clusterName: string,
-  options: ClusterLoopOptions,
+  options: RunClusterLoopOptions,
   deps: ClusterLoopDeps,
-  signal: AbortSignal,
 ): Promise<void> {
+  const { clusterName, signal } = options;
   let status: ClusterStatus = { clusterName, iterationErrorsTotal: 0 };
   while (!signal.aborted) {
     const startedMs = deps.now();

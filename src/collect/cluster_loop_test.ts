@@ -80,7 +80,12 @@ Deno.test("runClusterLoop() keeps the interval start to start and stops on abort
   const sleeps: number[] = [];
   const published: ClusterStatus[] = [];
   const stop = new AbortController();
-  await runClusterLoop("k", { intervalMs: 1_000, deadlineMs: 5_000 }, {
+  await runClusterLoop({
+    clusterName: "k",
+    intervalMs: 1_000,
+    deadlineMs: 5_000,
+    signal: stop.signal,
+  }, {
     collect: () => {
       clock += 300; // each iteration takes 300 ms
       return Promise.resolve(snapshot(clock));
@@ -95,7 +100,7 @@ Deno.test("runClusterLoop() keeps the interval start to start and stops on abort
     },
     logger,
     publish: (status) => published.push(status),
-  }, stop.signal);
+  });
   assertEquals(sleeps, [700, 700, 700]);
   assertEquals(published.length, 3);
 });
@@ -105,7 +110,12 @@ Deno.test("runClusterLoop() returns at once on abort, abandoning an iteration in
   const stop = new AbortController();
   let started = false;
   const published: ClusterStatus[] = [];
-  const loop = runClusterLoop("k", { intervalMs: 1_000, deadlineMs: 60_000 }, {
+  const loop = runClusterLoop({
+    clusterName: "k",
+    intervalMs: 1_000,
+    deadlineMs: 60_000,
+    signal: stop.signal,
+  }, {
     // A broker that hangs: the iteration never ends by itself.
     collect: () => {
       started = true;
@@ -116,7 +126,7 @@ Deno.test("runClusterLoop() returns at once on abort, abandoning an iteration in
     sleep: () => Promise.resolve(),
     logger,
     publish: (status) => published.push(status),
-  }, stop.signal);
+  });
   await Promise.resolve();
   assertEquals(started, true);
   stop.abort();
@@ -200,7 +210,7 @@ Deno.test("runClusterLoop() leaves no abort listener behind per iteration", asyn
     remove(...args);
   }) as typeof signal.removeEventListener;
   let iterations = 0;
-  await runClusterLoop("k", { intervalMs: 0, deadlineMs: 1_000 }, {
+  await runClusterLoop({ clusterName: "k", intervalMs: 0, deadlineMs: 1_000, signal }, {
     collect: () => Promise.resolve(snapshot(++iterations)),
     resetClient: () => Promise.resolve(),
     now: () => 0,
@@ -211,7 +221,7 @@ Deno.test("runClusterLoop() leaves no abort listener behind per iteration", asyn
     },
     logger,
     publish: () => {},
-  }, signal);
+  });
   assertEquals(iterations, 50);
   assertEquals(listeners, 0);
 });

@@ -26,9 +26,13 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
     if (cluster.sasl.enabled && !cluster.sasl.user) {
       issues.push({ path: `${at}.sasl.user`, message: "is required when sasl.enabled is true" });
     }
-    checkCertificatePair(issues, `${at}.ssl`, cluster.ssl.enabled, {
-      client_certificate_file: cluster.ssl.client_certificate_file,
-      client_key_file: cluster.ssl.client_key_file,
+    checkCertificatePair(issues, {
+      path: `${at}.ssl`,
+      enabled: cluster.ssl.enabled,
+      pair: {
+        client_certificate_file: cluster.ssl.client_certificate_file,
+        client_key_file: cluster.ssl.client_key_file,
+      },
     });
   }
 
@@ -39,9 +43,13 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
       message: "is required when enabled is true",
     });
   }
-  checkCertificatePair(issues, "prometheus_remote_write.tls_config", remote.tls_config.enabled, {
-    cert_file: remote.tls_config.cert_file,
-    key_file: remote.tls_config.key_file,
+  checkCertificatePair(issues, {
+    path: "prometheus_remote_write.tls_config",
+    enabled: remote.tls_config.enabled,
+    pair: {
+      cert_file: remote.tls_config.cert_file,
+      key_file: remote.tls_config.key_file,
+    },
   });
   if (remote.queue_max_samples < remote.max_samples_per_send) {
     issues.push({
@@ -66,9 +74,13 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
   }
 
   const redis = data.storage.redis;
-  checkCertificatePair(issues, "storage.redis.ssl", redis.ssl.enabled, {
-    client_certificate_file: redis.ssl.client_certificate_file,
-    client_key_file: redis.ssl.client_key_file,
+  checkCertificatePair(issues, {
+    path: "storage.redis.ssl",
+    enabled: redis.ssl.enabled,
+    pair: {
+      client_certificate_file: redis.ssl.client_certificate_file,
+      client_key_file: redis.ssl.client_key_file,
+    },
   });
 }
 
@@ -78,9 +90,11 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
  */
 function checkCertificatePair(
   issues: ConfigIssue[],
-  path: string,
-  enabled: boolean,
-  pair: Record<string, string | undefined>,
+  { path, enabled, pair }: {
+    path: string;
+    enabled: boolean;
+    pair: Record<string, string | undefined>;
+  },
 ): void {
   const [[certificateKey, certificate], [keyKey, key]] = Object.entries(pair);
   if (enabled && (certificate === undefined) !== (key === undefined)) {
