@@ -30,7 +30,6 @@ Deno.test("the start task sets the V8 heap growth and grants only net, read, env
 
 Deno.test({
   name: "CLI exit codes and messages",
-  sanitizeResources: false,
   fn: async (t) => {
     await t.step("--help prints usage and exits 0", async () => {
       const result = await runCli(["--help"]);

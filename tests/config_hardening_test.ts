@@ -181,7 +181,6 @@ const CASES: Array<
 
 Deno.test({
   name: "hostile and careless configs end with one line naming the key",
-  sanitizeResources: false,
   fn: async (t) => {
     const dir = await Deno.makeTempDir({ prefix: "kafka-lag-deno-hardening-" });
     try {

@@ -35,7 +35,6 @@ function groupsPassing(cluster: ConfigFile["kafka_clusters"][number], names: str
 
 Deno.test({
   name: "kafka-lag-go configs load with the meaning they had there",
-  sanitizeResources: false,
   fn: async (t) => {
     await t.step("example file: prometheus: ignored with one warning, two clusters", async () => {
       const { effective, warnings } = await checkConfig("example_two_clusters.yaml");

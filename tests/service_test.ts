@@ -12,8 +12,6 @@ const unreachable = () => ({
 
 Deno.test({
   name: "service without a reachable cluster",
-  sanitizeResources: false,
-  sanitizeOps: false,
   fn: async (t) => {
     await t.step("one port serves every route when both ports are equal", async () => {
       await using exporter = await startExporter({

@@ -44,7 +44,6 @@ Deno.test("remoteWriteHeaders(): protocol headers, user headers, one kind of aut
 
 Deno.test({
   name: "the transport POSTs the body with its headers and returns status and body",
-  sanitizeResources: false,
   fn: async () => {
     const received: Array<{ method: string; headers: Headers; body: Uint8Array }> = [];
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (
@@ -77,8 +76,6 @@ Deno.test({
 
 Deno.test({
   name: "the transport gives up after the timeout on a receiver that never answers",
-  sanitizeResources: false,
-  sanitizeOps: false,
   fn: async () => {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const accepted: Deno.Conn[] = [];
