@@ -76,19 +76,29 @@ export function createRedisClient(
 export function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === "ready") return Promise.resolve();
   return new Promise((resolve, reject) => {
+    // The reason (refused, TLS, auth) arrives as "error" events; the timeout alone says nothing.
+    let lastError: unknown;
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Redis not ready within ${timeoutMs} ms (status ${client.status})`));
+      const reason = lastError instanceof Error ? `: ${lastError.message}` : "";
+      reject(
+        new Error(`Redis not ready within ${timeoutMs} ms (status ${client.status})${reason}`, {
+          cause: lastError,
+        }),
+      );
     }, timeoutMs);
     const onReady = () => {
       cleanup();
       resolve();
     };
+    const onError = (error: unknown) => lastError = error;
     const cleanup = () => {
       clearTimeout(timer);
       client.off("ready", onReady);
+      client.off("error", onError);
     };
     client.on("ready", onReady);
+    client.on("error", onError);
   });
 }
 
