@@ -170,6 +170,40 @@ const CASES: Array<
     code: 2,
     expected: ["kafka_clusters", "expected array, got a mapping"],
   },
+  {
+    name: "OAUTHBEARER without its oauth block",
+    yaml: CLUSTER + "    sasl: {enabled: true, mechanism: OAUTHBEARER}\n",
+    code: 2,
+    expected: ["kafka_clusters[0].sasl.oauth: is required when mechanism is OAUTHBEARER"],
+  },
+  {
+    name: "OAUTHBEARER without a client secret",
+    yaml: CLUSTER +
+      "    sasl: {enabled: true, mechanism: OAUTHBEARER, oauth: {token_endpoint_url: 'https://idp/t', client_id: c}}\n",
+    code: 2,
+    expected: ["kafka_clusters[0].sasl.oauth.client_secret: is required"],
+  },
+  {
+    name: "OAUTHBEARER with a token file and a client id",
+    yaml: CLUSTER +
+      "    sasl: {enabled: true, mechanism: OAUTHBEARER, oauth: {token_file: /t, client_id: c}}\n",
+    code: 2,
+    expected: ["kafka_clusters[0].sasl.oauth", "not both"],
+  },
+  {
+    name: "an OAuth token endpoint that is not http(s)",
+    yaml: CLUSTER +
+      "    sasl: {enabled: true, mechanism: OAUTHBEARER, oauth: {token_endpoint_url: 'ldap://idp', client_id: c, client_secret: s}}\n",
+    code: 2,
+    expected: ["kafka_clusters[0].sasl.oauth.token_endpoint_url", "http:// or https://"],
+  },
+  {
+    name: "a password with OAUTHBEARER",
+    yaml: CLUSTER +
+      "    sasl: {enabled: true, mechanism: OAUTHBEARER, user: u, oauth: {token_file: /t}}\n",
+    code: 2,
+    expected: ["kafka_clusters[0].sasl.user: is not used with mechanism OAUTHBEARER"],
+  },
   { name: "an empty file", yaml: "", code: 2, expected: ["kafka_clusters", "is required"] },
   {
     name: "a scalar document",

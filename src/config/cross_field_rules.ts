@@ -23,9 +23,7 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
       issues.push({ path: `${at}.name`, message: `duplicate cluster name "${cluster.name}"` });
     }
     seenNames.add(cluster.name);
-    if (cluster.sasl.enabled && !cluster.sasl.user) {
-      issues.push({ path: `${at}.sasl.user`, message: "is required when sasl.enabled is true" });
-    }
+    if (cluster.sasl.enabled) checkSasl(issues, `${at}.sasl`, cluster);
     checkCertificatePair(issues, {
       path: `${at}.ssl`,
       enabled: cluster.ssl.enabled,
@@ -82,6 +80,51 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
       client_key_file: redis.ssl.client_key_file,
     },
   });
+}
+
+/** The keys each SASL mechanism needs, and no keys of another mechanism. */
+function checkSasl(
+  issues: ConfigIssue[],
+  path: string,
+  cluster: ConfigFile["kafka_clusters"][number],
+): void {
+  const { sasl } = cluster;
+  const required = (key: string) =>
+    issues.push({
+      path: `${path}.${key}`,
+      message: `is required when mechanism is ${sasl.mechanism}`,
+    });
+  const unused = (key: string) =>
+    issues.push({
+      path: `${path}.${key}`,
+      message: `is not used with mechanism ${sasl.mechanism}`,
+    });
+  const usesPassword = sasl.mechanism !== "OAUTHBEARER";
+  if (usesPassword && !sasl.user) {
+    issues.push({ path: `${path}.user`, message: "is required when sasl.enabled is true" });
+  }
+  if (!usesPassword && sasl.user !== undefined) unused("user");
+  if (sasl.mechanism !== "OAUTHBEARER" && sasl.oauth !== undefined) unused("oauth");
+  if (sasl.mechanism === "OAUTHBEARER") {
+    const oauth = sasl.oauth;
+    if (!oauth) {
+      required("oauth");
+      return;
+    }
+    const flow = oauth.token_endpoint_url !== undefined || oauth.client_id !== undefined;
+    if (oauth.token_file !== undefined && flow) {
+      issues.push({
+        path: `${path}.oauth`,
+        message: "set token_file or token_endpoint_url/client_id, not both",
+      });
+    } else if (oauth.token_file === undefined) {
+      if (oauth.token_endpoint_url === undefined) required("oauth.token_endpoint_url");
+      if (oauth.client_id === undefined) required("oauth.client_id");
+      if (oauth.client_secret === undefined && oauth.client_secret_file === undefined) {
+        required("oauth.client_secret");
+      }
+    }
+  }
 }
 
 /**

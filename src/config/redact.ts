@@ -1,7 +1,7 @@
 /** Replaces every secret in the effective config with `<redacted>` before it is printed or logged. */
 
 const REDACTED = "<redacted>";
-const SECRET_KEYS = new Set(["password", "bearer_token"]);
+const SECRET_KEYS = new Set(["password", "bearer_token", "client_secret"]);
 const SECRET_HEADER = /auth|token|secret|key|password|cookie/i;
 
 /**

@@ -71,12 +71,38 @@ const tlsClientSchema = z.strictObject({
   insecure_skip_verify: z.boolean().default(false),
 });
 
+/** SASL/OAUTHBEARER: the OIDC client-credentials flow, or a token file kept fresh by others. */
+const oauthSchema = z.strictObject({
+  token_endpoint_url: httpUrl.optional(),
+  client_id: z.string().optional(),
+  client_secret: secret,
+  client_secret_file: secretFile,
+  scope: z.string().optional(),
+  audience: z.string().optional(),
+  /** SASL extensions sent with the token (e.g. Confluent Cloud's logicalCluster). */
+  extensions: z.record(z.string(), z.string()).default({}),
+  /** A token read from this file at every (re)authentication (e.g. a projected service-account token). */
+  token_file: z.string().optional(),
+  /** TLS towards the token endpoint. */
+  ca_file: z.string().optional(),
+  insecure_skip_verify: z.boolean().default(false),
+});
+
+/** SASL mechanisms, as users (and the brokers' configs) spell them. */
+export const SASL_MECHANISMS = [
+  "PLAIN",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-512",
+  "OAUTHBEARER",
+] as const;
+
 const saslSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  mechanism: z.enum(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]).default("SCRAM-SHA-512"),
+  mechanism: z.enum(SASL_MECHANISMS).default("SCRAM-SHA-512"),
   user: z.string().optional(),
   password: secret,
   password_file: secretFile,
+  oauth: oauthSchema.optional(),
 });
 
 const kafkaClusterSchema = z.strictObject({

@@ -32,23 +32,34 @@ export async function readSecrets(
   };
 
   const kafkaSaslPasswords: (string | undefined)[] = [];
+  const kafkaOauthClientSecrets: (string | undefined)[] = [];
   for (const [index, cluster] of data.kafka_clusters.entries()) {
+    const { sasl } = cluster;
+    const usesPassword = sasl.enabled && sasl.mechanism !== "OAUTHBEARER";
     const path = `kafka_clusters[${index}].sasl.password`;
-    const password = cluster.sasl.enabled
-      ? await read(path, cluster.sasl.password, cluster.sasl.password_file)
-      : undefined;
+    const password = usesPassword ? await read(path, sasl.password, sasl.password_file) : undefined;
     if (
-      cluster.sasl.enabled && password === undefined &&
+      usesPassword && password === undefined &&
       !issues.some((issue) => issue.path.startsWith(path))
     ) {
       issues.push({ path, message: "is required when sasl.enabled is true" });
     }
     kafkaSaslPasswords.push(password);
+    kafkaOauthClientSecrets.push(
+      sasl.enabled && sasl.mechanism === "OAUTHBEARER" && sasl.oauth
+        ? await read(
+          `kafka_clusters[${index}].sasl.oauth.client_secret`,
+          sasl.oauth.client_secret,
+          sasl.oauth.client_secret_file,
+        )
+        : undefined,
+    );
   }
   const remote = data.prometheus_remote_write;
   const redis = data.storage.redis;
   return {
     kafkaSaslPasswords,
+    kafkaOauthClientSecrets,
     remoteWritePassword: remote.basic_auth
       ? await read(
         "prometheus_remote_write.basic_auth.password",

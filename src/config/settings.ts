@@ -11,6 +11,8 @@ import { compileNameFilter } from "./name_filter.ts";
 export interface ResolvedSecrets {
   /** One per Kafka cluster, by index; undefined where SASL is off. */
   kafkaSaslPasswords: (string | undefined)[];
+  /** One per Kafka cluster, by index; undefined unless OAUTHBEARER with a client secret. */
+  kafkaOauthClientSecrets: (string | undefined)[];
   remoteWritePassword?: string;
   remoteWriteBearerToken?: string;
   redisPassword?: string;
@@ -43,9 +45,40 @@ function tlsSettings(tls: TlsFields) {
   };
 }
 
+type ClusterFile = ConfigFile["kafka_clusters"][number];
+
+/** The SASL settings of one cluster, by mechanism. */
+function saslSettings(
+  sasl: ClusterFile["sasl"],
+  secrets: { password?: string; clientSecret?: string },
+) {
+  if (!sasl.enabled) return undefined;
+  if (sasl.mechanism === "OAUTHBEARER") {
+    const oauth = sasl.oauth!;
+    return {
+      mechanism: sasl.mechanism,
+      oauth: {
+        tokenEndpointUrl: oauth.token_endpoint_url,
+        clientId: oauth.client_id,
+        clientSecret: secrets.clientSecret,
+        scope: oauth.scope,
+        audience: oauth.audience,
+        extensions: oauth.extensions,
+        tokenFile: oauth.token_file,
+        tls: { caFile: oauth.ca_file, insecureSkipVerify: oauth.insecure_skip_verify },
+      },
+    } as const;
+  }
+  return {
+    mechanism: sasl.mechanism,
+    username: sasl.user ?? "",
+    password: secrets.password ?? "",
+  };
+}
+
 function clusterSettings(
-  cluster: ConfigFile["kafka_clusters"][number],
-  saslPassword: string | undefined,
+  cluster: ClusterFile,
+  secrets: { password?: string; clientSecret?: string },
 ) {
   return {
     name: cluster.name,
@@ -58,13 +91,7 @@ function clusterSettings(
     ),
     topicFilter: compileNameFilter(cluster.topics.whitelist, cluster.topics.blacklist),
     tls: tlsSettings(cluster.ssl),
-    sasl: cluster.sasl.enabled
-      ? {
-        mechanism: cluster.sasl.mechanism,
-        username: cluster.sasl.user ?? "",
-        password: saslPassword ?? "",
-      }
-      : undefined,
+    sasl: saslSettings(cluster.sasl, secrets),
     /** When committed records' timestamps are read (always in exact mode), and how far trusted. */
     recordTimestamps: {
       /** Exact mode: every lagging partition; otherwise only those the history cannot date. */
@@ -116,7 +143,10 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
       }),
     },
     clusters: data.kafka_clusters.map((cluster, index) =>
-      clusterSettings(cluster, secrets.kafkaSaslPasswords[index])
+      clusterSettings(cluster, {
+        password: secrets.kafkaSaslPasswords[index],
+        clientSecret: secrets.kafkaOauthClientSecrets[index],
+      })
     ),
     storage: {
       type: data.storage.type,
@@ -156,6 +186,10 @@ export type KafkaClusterConfig = OptionalWhereUndefined<ExporterConfig["clusters
 export type RedisSettings = OptionalWhereUndefined<ExporterConfig["storage"]["redis"]>;
 /** TLS settings of a client connection (Kafka, Redis, remote write). */
 export type TlsSettings = NonNullable<ReturnType<typeof tlsSettings>>;
+/** SASL settings of one cluster: username/password or OAuth. */
+export type SaslSettings = NonNullable<KafkaClusterConfig["sasl"]>;
+/** OAUTHBEARER settings of one cluster. */
+export type OauthSettings = Extract<SaslSettings, { mechanism: "OAUTHBEARER" }>["oauth"];
 /** When to read committed records' timestamps for lag in seconds, and how far to trust them. */
 export type RecordTimestampPolicy = KafkaClusterConfig["recordTimestamps"];
 

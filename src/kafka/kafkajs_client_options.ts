@@ -1,6 +1,8 @@
 /** kafkajs client settings (timeouts, TLS, SASL, logging) from a cluster's configuration. */
 import { type KafkaConfig, logLevel as KafkajsLogLevel, type SASLOptions } from "kafkajs";
 import type { KafkaClusterConfig, TlsSettings } from "../config/load_config.ts";
+import type { SaslSettings } from "../config/settings.ts";
+import { OauthTokenProvider } from "./oauth_token_provider.ts";
 import type { Logger } from "../log/logger.ts";
 import { readTlsFiles } from "../util/tls_files.ts";
 import { encodeSeedBroker, socketFactory } from "./broker_addresses.ts";
@@ -35,15 +37,22 @@ export function kafkaClientConfig(
   };
 }
 
-function saslOptions(sasl: NonNullable<KafkaClusterConfig["sasl"]>): SASLOptions {
-  const credentials = { username: sasl.username, password: sasl.password };
+function saslOptions(sasl: SaslSettings): SASLOptions {
   switch (sasl.mechanism) {
+    case "OAUTHBEARER": {
+      // One provider per kafkajs client: a client made after a failure fetches a new token.
+      const provider = new OauthTokenProvider(sasl.oauth, {
+        now: Date.now,
+        readTextFile: (path) => Deno.readTextFile(path),
+      });
+      return { mechanism: "oauthbearer", oauthBearerProvider: () => provider.token() };
+    }
     case "PLAIN":
-      return { mechanism: "plain", ...credentials };
+      return { mechanism: "plain", username: sasl.username, password: sasl.password };
     case "SCRAM-SHA-256":
-      return { mechanism: "scram-sha-256", ...credentials };
+      return { mechanism: "scram-sha-256", username: sasl.username, password: sasl.password };
     case "SCRAM-SHA-512":
-      return { mechanism: "scram-sha-512", ...credentials };
+      return { mechanism: "scram-sha-512", username: sasl.username, password: sasl.password };
   }
 }
 

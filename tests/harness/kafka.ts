@@ -54,6 +54,11 @@ export interface KafkaSecurity {
   users: Record<string, string>;
   /** StandardAuthorizer on; the plaintext listener's ANONYMOUS principal is the only super user. */
   authorizer?: boolean;
+  /**
+   * OAUTHBEARER on both SASL listeners, validated by Kafka's OAuthBearerValidatorCallbackHandler
+   * against this JWKS; sessions end with the token (re-authentication required).
+   */
+  oauth?: { jwksUrl: string; audience: string };
 }
 
 /** Where the jars of a Kafka version are. */
@@ -105,10 +110,15 @@ export async function writeLog4jConfig(dir: string): Promise<void> {
 }
 
 /** Starts a broker JVM on <dir>/server.properties, logging to <dir>/broker.log. */
-export function spawnKafkaServer(version: string, dir: string): Deno.ChildProcess {
+export function spawnKafkaServer(
+  version: string,
+  dir: string,
+  jvmOptions: string[] = [],
+): Deno.ChildProcess {
   return new Deno.Command("java", {
     args: [
       ...JVM_OPTIONS,
+      ...jvmOptions,
       `-Dlog4j2.configurationFile=${dir}/log4j2.properties`,
       "-cp",
       `${libsDir(version)}/*`,
@@ -177,6 +187,7 @@ export async function startKafka(
   const extra: string[] = [];
   const securedListeners: KafkaBroker["listeners"] = {};
   const formatArgs: string[] = [];
+  const jvmOptions: string[] = [];
   if (security) {
     const sslPort = freePort();
     const saslSslPort = freePort();
@@ -221,8 +232,27 @@ export async function startKafka(
       "ssl.truststore.type=PEM",
       `ssl.truststore.location=${security.certs.caFile}`,
       "listener.name.ssl.ssl.client.auth=required",
-      "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+      `sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512${
+        security.oauth ? ",OAUTHBEARER" : ""
+      }`,
     );
+    if (security.oauth) {
+      extra.push(
+        `sasl.oauthbearer.jwks.endpoint.url=${security.oauth.jwksUrl}`,
+        `sasl.oauthbearer.expected.audience=${security.oauth.audience}`,
+      );
+      // Kafka 4 fetches only from URLs it is told to trust.
+      jvmOptions.push(`-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=${security.oauth.jwksUrl}`);
+      for (const listener of ["sasl_ssl", "sasl_plaintext"]) {
+        const prefix = `listener.name.${listener}.oauthbearer`;
+        extra.push(
+          `${prefix}.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;`,
+          `${prefix}.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler`,
+          // A session lasts as long as its token: the client must re-authenticate with a new one.
+          `${prefix}.connections.max.reauth.ms=600000`,
+        );
+      }
+    }
     for (const listener of ["sasl_ssl", "sasl_plaintext"]) {
       extra.push(
         `listener.name.${listener}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
@@ -289,7 +319,7 @@ export async function startKafka(
   let child: Deno.ChildProcess | undefined;
   let stopWatchdog = () => {};
   const launch = () => {
-    child = spawnKafkaServer(version, dir);
+    child = spawnKafkaServer(version, dir, jvmOptions);
     stopWatchdog = killWhenParentDies(child.pid);
   };
   const kill = async () => {

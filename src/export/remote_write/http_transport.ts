@@ -1,7 +1,6 @@
 /** The HTTP side of remote write: headers, auth, TLS and timeout. */
 import { explainTlsFailure } from "../../util/tls_failure_hint.ts";
-import https from "node:https";
-import { Buffer } from "node:buffer";
+import { postUnverified } from "../../util/https_post.ts";
 import type { ExporterConfig } from "../../config/load_config.ts";
 import type { SendResult } from "./remote_writer.ts";
 import { readTlsFiles } from "../../util/tls_files.ts";
@@ -50,32 +49,7 @@ export function createRemoteWriteTransport(
 
   if (tls?.insecureSkipVerify && url.startsWith("https:")) {
     return (body) =>
-      new Promise((resolve, reject) => {
-        const request = https.request(url, {
-          method: "POST",
-          headers: { ...headers, "Content-Length": String(body.length) },
-          rejectUnauthorized: false,
-          // Without a CA, node:tls would load the system trust store, which needs a permission
-          // the binary does not have; nothing is verified here anyway.
-          ca: ca ? [ca] : [],
-          cert,
-          key,
-          timeout: settings.timeoutMs,
-        }, (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString("utf8"),
-            }));
-          response.on("error", reject);
-        });
-        request.on("timeout", () =>
-          request.destroy(new Error(`timed out after ${settings.timeoutMs} ms`)));
-        request.on("error", reject);
-        request.end(Buffer.from(body));
-      });
+      postUnverified(url, { headers, body, timeoutMs: settings.timeoutMs, ca, cert, key });
   }
 
   const client = ca || cert || key

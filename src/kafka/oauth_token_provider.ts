@@ -1,0 +1,160 @@
+/**
+ * Tokens for SASL/OAUTHBEARER: fetched with the OIDC client-credentials grant and reused until
+ * shortly before they expire, or read from a file someone else keeps fresh (a Kubernetes
+ * projected service-account token). kafkajs asks at every (re)authentication; a new kafkajs
+ * client (after a failed iteration, an authentication failure included) starts with a new
+ * provider, so a rejected token is never offered twice.
+ */
+import type { OauthSettings } from "../config/settings.ts";
+import { postUnverified } from "../util/https_post.ts";
+import { explainTlsFailure } from "../util/tls_failure_hint.ts";
+
+/** What kafkajs sends: the token and the SASL extensions. */
+export interface OauthBearerToken {
+  value: string;
+  extensions?: Record<string, string>;
+}
+
+/** What the provider needs from outside. */
+export interface OauthTokenDeps {
+  now(): number;
+  readTextFile(path: string): Promise<string>;
+  /** POSTs a form to the token endpoint; the default honours the settings' TLS options. */
+  post?(url: string, form: URLSearchParams, headers: Record<string, string>): Promise<
+    { status: number; body: string }
+  >;
+}
+
+/** Reused at most until this long before expiry (or half the token's life, if shorter). */
+const REFRESH_MARGIN_MS = 60_000;
+/** Lifetime assumed when the endpoint says nothing and the token is not a JWT. */
+const DEFAULT_LIFETIME_MS = 5 * 60_000;
+const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
+
+/** Hands out a valid token; one request to the endpoint at a time. */
+export class OauthTokenProvider {
+  readonly #settings: OauthSettings;
+  readonly #deps: OauthTokenDeps;
+  #cached?: { value: string; refreshAtMs: number };
+  #inFlight?: Promise<string>;
+
+  constructor(settings: OauthSettings, deps: OauthTokenDeps) {
+    this.#settings = settings;
+    this.#deps = deps;
+  }
+
+  /** The token to authenticate with now. */
+  async token(): Promise<OauthBearerToken> {
+    const value = this.#settings.tokenFile !== undefined
+      ? await this.#readTokenFile(this.#settings.tokenFile)
+      : await this.#clientCredentialsToken();
+    const extensions = this.#settings.extensions;
+    return Object.keys(extensions).length > 0 ? { value, extensions } : { value };
+  }
+
+  async #readTokenFile(path: string): Promise<string> {
+    try {
+      const value = (await this.#deps.readTextFile(path)).trim();
+      if (value === "") throw new Error("the file is empty");
+      return value;
+    } catch (error) {
+      throw new Error(
+        `cannot read the OAuth token file ${path}: ${
+          error instanceof Error ? error.message : error
+        }`,
+        { cause: error },
+      );
+    }
+  }
+
+  #clientCredentialsToken(): Promise<string> {
+    const cached = this.#cached;
+    if (cached && this.#deps.now() < cached.refreshAtMs) return Promise.resolve(cached.value);
+    this.#inFlight ??= this.#fetchToken().finally(() => this.#inFlight = undefined);
+    return this.#inFlight;
+  }
+
+  async #fetchToken(): Promise<string> {
+    const settings = this.#settings;
+    const url = settings.tokenEndpointUrl!;
+    const form = new URLSearchParams({ grant_type: "client_credentials" });
+    if (settings.scope !== undefined) form.set("scope", settings.scope);
+    if (settings.audience !== undefined) form.set("audience", settings.audience);
+    // RFC 6749 §2.3.1: client id and secret form-encoded, then as HTTP basic credentials.
+    const credentials = `${encodeURIComponent(settings.clientId!)}:${
+      encodeURIComponent(settings.clientSecret ?? "")
+    }`;
+    const headers = {
+      Authorization: `Basic ${btoa(credentials)}`,
+      "Content-Type": "application/x-www-form-urlencoded",
+      Accept: "application/json",
+    };
+    const startedMs = this.#deps.now();
+    let answer: { status: number; body: string };
+    try {
+      answer = await (this.#deps.post ?? defaultPost(settings))(url, form, headers);
+    } catch (error) {
+      const explained = explainTlsFailure(error, settings.tls, "sasl.oauth");
+      throw new Error(
+        `OAuth token endpoint ${url} unreachable: ${
+          explained instanceof Error ? explained.message : explained
+        }`,
+        { cause: error },
+      );
+    }
+    if (answer.status !== 200) {
+      throw new Error(
+        `OAuth token endpoint ${url} answered ${answer.status} (client ${settings.clientId}): ${
+          answer.body.slice(0, 200)
+        }`,
+      );
+    }
+    let parsed: { access_token?: unknown; expires_in?: unknown };
+    try {
+      parsed = JSON.parse(answer.body);
+    } catch {
+      throw new Error(`OAuth token endpoint ${url} answered something other than JSON`);
+    }
+    if (typeof parsed.access_token !== "string" || parsed.access_token === "") {
+      throw new Error(`OAuth token endpoint ${url} answered without an access_token`);
+    }
+    const lifetimeMs = typeof parsed.expires_in === "number" && parsed.expires_in > 0
+      ? parsed.expires_in * 1_000
+      : jwtLifetimeMs(parsed.access_token, startedMs) ?? DEFAULT_LIFETIME_MS;
+    // Measured from when the request was sent: the endpoint's clock started no earlier.
+    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
+    this.#cached = { value: parsed.access_token, refreshAtMs: startedMs + lifetimeMs - margin };
+    return parsed.access_token;
+  }
+}
+
+/** Remaining lifetime of a JWT from its `exp` claim, or undefined when it is not a JWT. */
+export function jwtLifetimeMs(token: string, nowMs: number): number | undefined {
+  const [, payload] = token.split(".");
+  if (payload === undefined) return undefined;
+  try {
+    const claims = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+    return typeof claims.exp === "number" ? Math.max(0, claims.exp * 1_000 - nowMs) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultPost(settings: OauthSettings) {
+  const ca = settings.tls.caFile ? Deno.readTextFileSync(settings.tls.caFile) : undefined;
+  const client = ca ? Deno.createHttpClient({ caCerts: [ca] }) : undefined;
+  return async (url: string, form: URLSearchParams, headers: Record<string, string>) => {
+    const body = new TextEncoder().encode(form.toString());
+    if (settings.tls.insecureSkipVerify && url.startsWith("https:")) {
+      return postUnverified(url, { headers, body, timeoutMs: TOKEN_REQUEST_TIMEOUT_MS, ca });
+    }
+    const response = await fetch(url, {
+      method: "POST",
+      headers,
+      body,
+      client,
+      signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
+    });
+    return { status: response.status, body: await response.text() };
+  };
+}

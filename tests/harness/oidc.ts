@@ -1,0 +1,70 @@
+/**
+ * A small OIDC provider for the OAUTHBEARER tests: a client-credentials token endpoint issuing
+ * RS256 JWTs (signed with `jose`) and the JWKS endpoint Kafka's OAuthBearerValidatorCallbackHandler
+ * validates them against. Counts the tokens it issued; the lifetime is short on demand.
+ */
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+
+/** A running token endpoint + JWKS. */
+export interface OidcProvider extends AsyncDisposable {
+  tokenUrl: string;
+  jwksUrl: string;
+  /** Tokens issued so far (successful client-credentials grants). */
+  issued(): number;
+  /** Requests refused (wrong client or secret). */
+  refused(): number;
+}
+
+/** Options of the provider. */
+export interface OidcOptions {
+  clients: Record<string, string>;
+  /** Lifetime of each token in seconds. */
+  lifetimeSeconds: number;
+  audience: string;
+}
+
+/** Starts the provider on a free loopback port. */
+export async function startOidcProvider(options: OidcOptions): Promise<OidcProvider> {
+  const { privateKey, publicKey } = await generateKeyPair("RS256");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
+  let issued = 0;
+  let refused = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (
+    request,
+  ) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/jwks") return Response.json({ keys: [jwk] });
+    if (path !== "/token" || request.method !== "POST") {
+      return new Response("not found", { status: 404 });
+    }
+    const form = new URLSearchParams(await request.text());
+    const [clientId, secret] = atob(
+      (request.headers.get("authorization") ?? "").replace(/^Basic /, ""),
+    ).split(":").map(decodeURIComponent);
+    if (form.get("grant_type") !== "client_credentials" || options.clients[clientId] !== secret) {
+      refused++;
+      return Response.json({ error: "invalid_client" }, { status: 401 });
+    }
+    issued++;
+    const token = await new SignJWT({ scope: form.get("scope") ?? "" })
+      .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+      .setSubject(clientId)
+      .setAudience(options.audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1_000) + options.lifetimeSeconds)
+      .sign(privateKey);
+    return Response.json({
+      access_token: token,
+      token_type: "Bearer",
+      expires_in: options.lifetimeSeconds,
+    });
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  return {
+    tokenUrl: `${base}/token`,
+    jwksUrl: `${base}/jwks`,
+    issued: () => issued,
+    refused: () => refused,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}

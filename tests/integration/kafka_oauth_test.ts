@@ -1,0 +1,165 @@
+/**
+ * SASL/OAUTHBEARER on a real broker: Kafka's own OAuthBearerValidatorCallbackHandler validates the
+ * exporter's tokens (client-credentials grant from a local OIDC provider) against the provider's
+ * JWKS, over SASL_PLAINTEXT and SASL_SSL; tokens that expire during the run are replaced without
+ * a failed iteration; a wrong client secret fails one cluster with one clear error.
+ */
+import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
+import { makeCertificates } from "../harness/certs.ts";
+import { runCli, startExporter, writeConfig } from "../harness/exporter.ts";
+import { startKafka } from "../harness/kafka.ts";
+import { commitOffsets, createTopic, produce } from "../harness/kafka_fixtures.ts";
+import { startOidcProvider } from "../harness/oidc.ts";
+import { eventually } from "../harness/processes.ts";
+import { sampleValue } from "../harness/prom_text.ts";
+
+const CLIENT_SECRET = "oauth-client-secret-5";
+/** Short, so that tokens expire (and sessions end) several times during one test. */
+const TOKEN_LIFETIME_SECONDS = 16;
+
+Deno.test({
+  name: "SASL/OAUTHBEARER against Kafka's own JWT validator",
+  // kafkajs keeps reconnect timers of the failed (wrong secret) client past disconnect().
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    await using oidc = await startOidcProvider({
+      clients: { exporter: CLIENT_SECRET },
+      lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
+      audience: "kafka",
+    });
+    const certs = await makeCertificates();
+    await using broker = await startKafka({
+      security: { certs, users: {}, oauth: { jwksUrl: oidc.jwksUrl, audience: "kafka" } },
+    });
+    await createTopic(broker.bootstrap, "tokens", 2);
+    await produce(broker.bootstrap, "tokens", [10, 10]);
+    await commitOffsets(broker.bootstrap, "oauth-group", "tokens", [4, 9]);
+    const oauthCluster = (listener: string) => ({
+      name: "oauth",
+      brokers: [listener],
+      client_request_timeout: "5s",
+      metadata_fetch_timeout: "3s",
+      sasl: {
+        enabled: true,
+        mechanism: "OAUTHBEARER",
+        oauth: {
+          token_endpoint_url: oidc.tokenUrl,
+          client_id: "exporter",
+          client_secret: "${OAUTH_SECRET}",
+          scope: "kafka",
+        },
+      },
+      ...(listener === broker.listeners.saslSsl
+        ? { ssl: { enabled: true, ca_file: certs.caFile } }
+        : {}),
+    });
+    /** --once over the given clusters; the client secret comes from the environment. */
+    const once = async (clusters: object[], secret = CLIENT_SECRET) => {
+      const path = await writeConfig({ kafka_clusters: clusters });
+      const result = await runCli(["--once", "--format", "json", "-c", path], {
+        env: { OAUTH_SECRET: secret },
+      });
+      await Deno.remove(path);
+      return result;
+    };
+    const lagOf = (stdout: string, cluster: string) =>
+      JSON.parse(stdout).clusters.find((entry: { name: string }) => entry.name === cluster)
+        ?.groups.find((group: { group: string }) => group.group === "oauth-group")
+        ?.partitions.map((partition: { lag: number }) => partition.lag);
+
+    for (
+      const [name, listener] of [
+        ["SASL_PLAINTEXT", broker.listeners.saslPlaintext!],
+        ["SASL_SSL", broker.listeners.saslSsl!],
+      ]
+    ) {
+      await t.step(
+        `${name}: lag measured with a token from the client-credentials grant`,
+        async () => {
+          const issuedBefore = oidc.issued();
+          const result = await once([oauthCluster(listener)]);
+          assertEquals(result.code, 0, result.stderr);
+          assertEquals(lagOf(result.stdout, "oauth"), [6, 1]);
+          assert(oidc.issued() > issuedBefore, "a token was fetched");
+          assert(!(result.stdout + result.stderr).includes(CLIENT_SECRET));
+        },
+      );
+    }
+
+    await t.step(
+      "tokens expiring during the run are replaced without a failed iteration",
+      async () => {
+        const config = oauthCluster(broker.listeners.saslPlaintext!);
+        Deno.env.set("OAUTH_SECRET", CLIENT_SECRET);
+        try {
+          await using exporter = await startExporter({
+            kafka_clusters: [config],
+            app: { iteration_interval: "1s" },
+          });
+          const issuedAtStart = oidc.issued();
+          // Three token lifetimes: every session the broker granted has ended at least twice.
+          const runUntil = Date.now() + 3 * TOKEN_LIFETIME_SECONDS * 1_000;
+          let scrapes = 0;
+          let lastErrors = 0;
+          const wrongLag: number[] = [];
+          // eventually() retries on a thrown assertion, so what is seen is recorded and asserted after.
+          await eventually(
+            "three token lifetimes of iterations",
+            async () => {
+              const samples = await exporter.scrape();
+              const lag = sampleValue(samples, "kafka_consumer_group_sum_lag_in_offsets", {
+                group: "oauth-group",
+              });
+              if (lag !== undefined) {
+                scrapes++;
+                if (lag !== 7) wrongLag.push(lag);
+              }
+              lastErrors =
+                sampleValue(samples, "kafka_lag_exporter_cluster_iteration_errors_total", {
+                  clustername: "oauth",
+                }) ?? 0;
+              return Date.now() >= runUntil || undefined;
+            },
+            4 * TOKEN_LIFETIME_SECONDS * 1_000,
+            1_000,
+          );
+          assertEquals(lastErrors, 0, `failed iterations:\n${exporter.logs()}`);
+          assertEquals(wrongLag, []);
+          assert(scrapes >= 2 * TOKEN_LIFETIME_SECONDS, `measured in ${scrapes} scrapes`);
+          const refreshed = oidc.issued() - issuedAtStart;
+          assert(refreshed >= 4, `${refreshed} tokens issued in three lifetimes`);
+          assert(!exporter.logs().includes(CLIENT_SECRET));
+        } finally {
+          Deno.env.delete("OAUTH_SECRET");
+        }
+      },
+    );
+
+    await t.step(
+      "a wrong client secret: one clear error, that cluster down, the other fine",
+      async () => {
+        const refusedBefore = oidc.refused();
+        const result = await once([
+          oauthCluster(broker.listeners.saslPlaintext!),
+          { name: "plain", brokers: [broker.bootstrap] },
+        ], "wrong-secret-11");
+        // --once fails only when no cluster can be read.
+        assertEquals(result.code, 0, result.stderr);
+        assertEquals(
+          result.stderr.trim().split("\n").filter((line) => line.includes("ERROR")).length,
+          1,
+        );
+        const clusters = JSON.parse(result.stdout).clusters;
+        const failed = clusters.find((entry: { name: string }) => entry.name === "oauth");
+        assertEquals(failed.up, false);
+        assertStringIncludes(failed.error, `OAuth token endpoint ${oidc.tokenUrl} answered 401`);
+        assertStringIncludes(failed.error, "client exporter");
+        assertEquals(lagOf(result.stdout, "plain"), [6, 1]);
+        assert(oidc.refused() > refusedBefore);
+        assert(!(result.stdout + result.stderr).includes("wrong-secret-11"));
+      },
+    );
+    await Deno.remove(certs.dir, { recursive: true });
+  },
+});
