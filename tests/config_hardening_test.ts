@@ -204,6 +204,18 @@ const CASES: Array<
     code: 2,
     expected: ["kafka_clusters[0].sasl.user: is not used with mechanism OAUTHBEARER"],
   },
+  {
+    name: "AWS_MSK_IAM without a region",
+    yaml: CLUSTER + "    ssl: {enabled: true}\n    sasl: {enabled: true, mechanism: AWS_MSK_IAM}\n",
+    code: 2,
+    expected: ["kafka_clusters[0].sasl.aws.region: is required when mechanism is AWS_MSK_IAM"],
+  },
+  {
+    name: "AWS_MSK_IAM without TLS",
+    yaml: CLUSTER + "    sasl: {enabled: true, mechanism: AWS_MSK_IAM, aws: {region: eu-west-1}}\n",
+    code: 2,
+    expected: ["kafka_clusters[0].sasl.mechanism", "needs ssl.enabled: true"],
+  },
   { name: "an empty file", yaml: "", code: 2, expected: ["kafka_clusters", "is required"] },
   {
     name: "a scalar document",

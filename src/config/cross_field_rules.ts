@@ -82,6 +82,9 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
   });
 }
 
+/** Mechanisms that authenticate with a token instead of a user and password. */
+export const TOKEN_MECHANISMS: ReadonlySet<string> = new Set(["OAUTHBEARER", "AWS_MSK_IAM"]);
+
 /** The keys each SASL mechanism needs, and no keys of another mechanism. */
 function checkSasl(
   issues: ConfigIssue[],
@@ -99,12 +102,28 @@ function checkSasl(
       path: `${path}.${key}`,
       message: `is not used with mechanism ${sasl.mechanism}`,
     });
-  const usesPassword = sasl.mechanism !== "OAUTHBEARER";
+  const usesPassword = !TOKEN_MECHANISMS.has(sasl.mechanism);
   if (usesPassword && !sasl.user) {
     issues.push({ path: `${path}.user`, message: "is required when sasl.enabled is true" });
   }
   if (!usesPassword && sasl.user !== undefined) unused("user");
   if (sasl.mechanism !== "OAUTHBEARER" && sasl.oauth !== undefined) unused("oauth");
+  if (sasl.mechanism !== "AWS_MSK_IAM" && sasl.aws !== undefined) unused("aws");
+  if (sasl.mechanism === "AWS_MSK_IAM") {
+    if (!sasl.aws?.region) required("aws.region");
+    if (sasl.aws?.profile !== undefined && sasl.aws.role_arn !== undefined) {
+      issues.push({ path: `${path}.aws`, message: "set profile or role_arn, not both" });
+    }
+    if (sasl.aws?.role_session_name !== undefined && sasl.aws.role_arn === undefined) {
+      required("aws.role_arn");
+    }
+    if (!cluster.ssl.enabled) {
+      issues.push({
+        path: `${path}.mechanism`,
+        message: "AWS_MSK_IAM needs ssl.enabled: true (MSK's IAM listeners are TLS only)",
+      });
+    }
+  }
   if (sasl.mechanism === "OAUTHBEARER") {
     const oauth = sasl.oauth;
     if (!oauth) {

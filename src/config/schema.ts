@@ -88,12 +88,23 @@ const oauthSchema = z.strictObject({
   insecure_skip_verify: z.boolean().default(false),
 });
 
+/** AWS MSK IAM: credentials from the standard AWS chain (or a profile, or an assumed role). */
+const awsMskIamSchema = z.strictObject({
+  region: z.string().min(1).optional(),
+  /** A profile of the shared config/credentials files instead of the default chain. */
+  profile: z.string().min(1).optional(),
+  /** A role to assume (with the chain's credentials) before signing. */
+  role_arn: z.string().min(1).optional(),
+  role_session_name: z.string().min(1).optional(),
+});
+
 /** SASL mechanisms, as users (and the brokers' configs) spell them. */
 export const SASL_MECHANISMS = [
   "PLAIN",
   "SCRAM-SHA-256",
   "SCRAM-SHA-512",
   "OAUTHBEARER",
+  "AWS_MSK_IAM",
 ] as const;
 
 const saslSchema = z.strictObject({
@@ -103,6 +114,7 @@ const saslSchema = z.strictObject({
   password: secret,
   password_file: secretFile,
   oauth: oauthSchema.optional(),
+  aws: awsMskIamSchema.optional(),
 });
 
 const kafkaClusterSchema = z.strictObject({

@@ -1,6 +1,7 @@
 /** Reads every secret of the validated file: inline, or from its `*_file` (trailing newline dropped). */
 import type { ConfigIssue } from "./config_error.ts";
 import type { ConfigFile } from "./schema.ts";
+import { TOKEN_MECHANISMS } from "./cross_field_rules.ts";
 import type { ResolvedSecrets } from "./settings.ts";
 
 /** Reads secret files; problems (both forms set, unreadable file) are added to `issues`. */
@@ -35,7 +36,7 @@ export async function readSecrets(
   const kafkaOauthClientSecrets: (string | undefined)[] = [];
   for (const [index, cluster] of data.kafka_clusters.entries()) {
     const { sasl } = cluster;
-    const usesPassword = sasl.enabled && sasl.mechanism !== "OAUTHBEARER";
+    const usesPassword = sasl.enabled && !TOKEN_MECHANISMS.has(sasl.mechanism);
     const path = `kafka_clusters[${index}].sasl.password`;
     const password = usesPassword ? await read(path, sasl.password, sasl.password_file) : undefined;
     if (

@@ -69,6 +69,17 @@ function saslSettings(
       },
     } as const;
   }
+  if (sasl.mechanism === "AWS_MSK_IAM") {
+    return {
+      mechanism: sasl.mechanism,
+      aws: {
+        region: sasl.aws?.region ?? "",
+        profile: sasl.aws?.profile,
+        roleArn: sasl.aws?.role_arn,
+        roleSessionName: sasl.aws?.role_session_name,
+      },
+    } as const;
+  }
   return {
     mechanism: sasl.mechanism,
     username: sasl.user ?? "",
@@ -186,10 +197,12 @@ export type KafkaClusterConfig = OptionalWhereUndefined<ExporterConfig["clusters
 export type RedisSettings = OptionalWhereUndefined<ExporterConfig["storage"]["redis"]>;
 /** TLS settings of a client connection (Kafka, Redis, remote write). */
 export type TlsSettings = NonNullable<ReturnType<typeof tlsSettings>>;
-/** SASL settings of one cluster: username/password or OAuth. */
+/** SASL settings of one cluster: username/password, OAuth or AWS MSK IAM. */
 export type SaslSettings = NonNullable<KafkaClusterConfig["sasl"]>;
 /** OAUTHBEARER settings of one cluster. */
 export type OauthSettings = Extract<SaslSettings, { mechanism: "OAUTHBEARER" }>["oauth"];
+/** AWS_MSK_IAM settings of one cluster. */
+export type MskIamSettings = Extract<SaslSettings, { mechanism: "AWS_MSK_IAM" }>["aws"];
 /** When to read committed records' timestamps for lag in seconds, and how far to trust them. */
 export type RecordTimestampPolicy = KafkaClusterConfig["recordTimestamps"];
 

@@ -1,8 +1,15 @@
 /** kafkajs client settings (timeouts, TLS, SASL, logging) from a cluster's configuration. */
-import { type KafkaConfig, logLevel as KafkajsLogLevel, type SASLOptions } from "kafkajs";
+import {
+  type KafkaConfig,
+  logLevel as KafkajsLogLevel,
+  type Mechanism,
+  type SASLOptions,
+} from "kafkajs";
 import type { KafkaClusterConfig, TlsSettings } from "../config/load_config.ts";
 import type { SaslSettings } from "../config/settings.ts";
 import { OauthTokenProvider } from "./oauth_token_provider.ts";
+import { oauthBearerMechanism } from "./oauthbearer_authenticator.ts";
+import { MskIamTokenProvider } from "./msk_iam_token_provider.ts";
 import type { Logger } from "../log/logger.ts";
 import { readTlsFiles } from "../util/tls_files.ts";
 import { encodeSeedBroker, socketFactory } from "./broker_addresses.ts";
@@ -37,7 +44,7 @@ export function kafkaClientConfig(
   };
 }
 
-function saslOptions(sasl: SaslSettings): SASLOptions {
+function saslOptions(sasl: SaslSettings): SASLOptions | Mechanism {
   switch (sasl.mechanism) {
     case "OAUTHBEARER": {
       // One provider per kafkajs client: a client made after a failure fetches a new token.
@@ -45,7 +52,12 @@ function saslOptions(sasl: SaslSettings): SASLOptions {
         now: Date.now,
         readTextFile: (path) => Deno.readTextFile(path),
       });
-      return { mechanism: "oauthbearer", oauthBearerProvider: () => provider.token() };
+      return oauthBearerMechanism(() => provider.token());
+    }
+    case "AWS_MSK_IAM": {
+      // MSK's IAM listeners take the signed token over SASL/OAUTHBEARER.
+      const provider = new MskIamTokenProvider(sasl.aws, { now: Date.now });
+      return oauthBearerMechanism(() => provider.token());
     }
     case "PLAIN":
       return { mechanism: "plain", username: sasl.username, password: sasl.password };

@@ -27,6 +27,13 @@ export interface OauthTokenDeps {
 
 /** Reused at most until this long before expiry (or half the token's life, if shorter). */
 const REFRESH_MARGIN_MS = 60_000;
+/**
+ * A token handed out has at least this long left: a broker that limits sessions ends each one
+ * with its token, and kafkajs re-authenticates 10 s before a session ends, so a token with less
+ * left would make it re-authenticate before every request (and a request could reach the broker
+ * after the session ended: ILLEGAL_SASL_STATE).
+ */
+const MIN_REMAINING_MS = 15_000;
 /** Lifetime assumed when the endpoint says nothing and the token is not a JWT. */
 const DEFAULT_LIFETIME_MS = 5 * 60_000;
 const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
@@ -122,10 +129,22 @@ export class OauthTokenProvider {
       ? parsed.expires_in * 1_000
       : jwtLifetimeMs(parsed.access_token, startedMs) ?? DEFAULT_LIFETIME_MS;
     // Measured from when the request was sent: the endpoint's clock started no earlier.
-    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
-    this.#cached = { value: parsed.access_token, refreshAtMs: startedMs + lifetimeMs - margin };
+    this.#cached = {
+      value: parsed.access_token,
+      refreshAtMs: refreshTimeMs(startedMs, lifetimeMs),
+    };
     return parsed.access_token;
   }
+}
+
+/**
+ * When a token obtained at `obtainedMs`, valid for `lifetimeMs`, is replaced: a minute before it
+ * expires, or at half its life when it is short-lived, and never later than 15 s before expiry
+ * (a token living 15 s or less is fetched anew for every authentication).
+ */
+export function refreshTimeMs(obtainedMs: number, lifetimeMs: number): number {
+  const margin = Math.max(Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2), MIN_REMAINING_MS);
+  return obtainedMs + Math.max(0, lifetimeMs - margin);
 }
 
 /** Remaining lifetime of a JWT from its `exp` claim, or undefined when it is not a JWT. */

@@ -28,6 +28,8 @@ export interface KafkaBroker extends AsyncDisposable {
   version: string;
   /** The broker's log.dirs (partition folders), e.g. for kafka.tools.DumpLogSegments. */
   dataDir: string;
+  /** The broker's log (WARN and above). */
+  logFile: string;
   /** With `security`: listeners by protocol. */
   listeners: { ssl?: string; saslSsl?: string; saslPlaintext?: string };
   /** Runs a Kafka CLI tool's main class on the broker's classpath. */
@@ -371,6 +373,7 @@ export async function startKafka(
     port,
     version,
     dataDir: `${dir}/data`,
+    logFile: `${dir}/broker.log`,
     listeners: securedListeners,
     runTool: (mainClass, args) => java(version, mainClass, args),
     spawnTool: (mainClass, args) => spawnJava(version, mainClass, args),

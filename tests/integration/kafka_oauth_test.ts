@@ -14,6 +14,9 @@ import { eventually } from "../harness/processes.ts";
 import { sampleValue } from "../harness/prom_text.ts";
 
 const CLIENT_SECRET = "oauth-client-secret-5";
+/** What Kafka's JWT validator logs for a token that is not a JWT (an MSK IAM token is a URL). */
+const MALFORMED_JWT = "Malformed JWT provided; expected three sections";
+const countOf = (text: string, part: string) => text.split(part).length - 1;
 /** Short, so that tokens expire (and sessions end) several times during one test. */
 const TOKEN_LIFETIME_SECONDS = 16;
 
@@ -158,6 +161,41 @@ Deno.test({
         assertEquals(lagOf(result.stdout, "plain"), [6, 1]);
         assert(oidc.refused() > refusedBefore);
         assert(!(result.stdout + result.stderr).includes("wrong-secret-11"));
+      },
+    );
+
+    await t.step(
+      "AWS_MSK_IAM: the signed token reaches the broker as an OAUTHBEARER token",
+      async () => {
+        // No MSK here: a broker validating JWTs receives the token, and refuses it as not a JWT.
+        const malformedBefore = countOf(await Deno.readTextFile(broker.logFile), MALFORMED_JWT);
+        const path = await writeConfig({
+          kafka_clusters: [{
+            name: "msk",
+            brokers: [broker.listeners.saslSsl],
+            client_request_timeout: "5s",
+            metadata_fetch_timeout: "3s",
+            ssl: { enabled: true, ca_file: certs.caFile },
+            sasl: { enabled: true, mechanism: "AWS_MSK_IAM", aws: { region: "eu-west-1" } },
+          }],
+        });
+        const result = await runCli(["--once", "--format", "json", "-c", path], {
+          env: { AWS_ACCESS_KEY_ID: "AKIDMSKTEST", AWS_SECRET_ACCESS_KEY: "msk-test-secret-3" },
+        });
+        await Deno.remove(path);
+        const [cluster] = JSON.parse(result.stdout).clusters;
+        assertEquals(cluster.up, false);
+        // The broker read the token as an OAUTHBEARER token, and refused it as not a JWT…
+        assertStringIncludes(cluster.error, "SASL OAUTHBEARER authentication failed");
+        assertStringIncludes(cluster.error, "the broker refused the token");
+        const brokerLog = await Deno.readTextFile(broker.logFile);
+        assert(
+          countOf(brokerLog, MALFORMED_JWT) > malformedBefore,
+          "the broker validated our token",
+        );
+        // …and that token is a presigned kafka-cluster:Connect URL (checked in detail by the unit
+        // tests of msk_iam_token_provider.ts), signed with the environment's credentials.
+        assert(!(result.stdout + result.stderr).includes("msk-test-secret-3"));
       },
     );
     await Deno.remove(certs.dir, { recursive: true });
