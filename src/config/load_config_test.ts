@@ -302,3 +302,33 @@ Deno.test("credentials in the remote-write URL become basic auth (fetch refuses 
   );
   assertStringIncludes(error.message, "prometheus_remote_write.url: has user:password@");
 });
+
+Deno.test("OAUTHBEARER: settings from the oauth block, the client secret from its file, redacted", async () => {
+  const yaml = MINIMAL.replace(
+    "brokers:",
+    "sasl: {enabled: true, mechanism: OAUTHBEARER, oauth: {token_endpoint_url: 'https://idp/t', " +
+      "client_id: lag, client_secret_file: /oauth-secret, scope: kafka, extensions: {logicalCluster: lkc-1}}}\n    brokers:",
+  );
+  const config = await loadConfig(
+    "c.yaml",
+    deps({ "c.yaml": yaml, "/oauth-secret": "oauth-secret-value\n" }),
+  );
+  assertEquals(config.clusters[0].sasl, {
+    mechanism: "OAUTHBEARER",
+    oauth: {
+      tokenEndpointUrl: "https://idp/t",
+      clientId: "lag",
+      clientSecret: "oauth-secret-value",
+      scope: "kafka",
+      audience: undefined,
+      extensions: { logicalCluster: "lkc-1" },
+      tokenFile: undefined,
+      tls: { caFile: undefined, insecureSkipVerify: false },
+    },
+  });
+  const inline = yaml.replace("client_secret_file: /oauth-secret", "client_secret: inline-oauth-9");
+  const printed = JSON.stringify(
+    redactConfig((await loadConfig("c.yaml", deps({ "c.yaml": inline }))).effective),
+  );
+  assert(!printed.includes("inline-oauth-9"), printed);
+});

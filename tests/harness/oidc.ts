@@ -13,6 +13,8 @@ export interface OidcProvider extends AsyncDisposable {
   issued(): number;
   /** Requests refused (wrong client or secret). */
   refused(): number;
+  /** A token as the endpoint would issue it, for `subject` (e.g. to write into a token file). */
+  mint(subject: string): Promise<string>;
 }
 
 /** Options of the provider. */
@@ -21,6 +23,8 @@ export interface OidcOptions {
   /** Lifetime of each token in seconds. */
   lifetimeSeconds: number;
   audience: string;
+  /** Serve HTTPS with this certificate (PEM) instead of HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 /** Starts the provider on a free loopback port. */
@@ -29,7 +33,16 @@ export async function startOidcProvider(options: OidcOptions): Promise<OidcProvi
   const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
   let issued = 0;
   let refused = 0;
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (
+  const mint = (subject: string, scope: string) =>
+    new SignJWT({ scope })
+      .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+      .setSubject(subject)
+      .setAudience(options.audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1_000) + options.lifetimeSeconds)
+      .sign(privateKey);
+  const listen = { hostname: "127.0.0.1", port: 0, onListen: () => {}, ...options.tls };
+  const server = Deno.serve(listen, async (
     request,
   ) => {
     const path = new URL(request.url).pathname;
@@ -46,25 +59,20 @@ export async function startOidcProvider(options: OidcOptions): Promise<OidcProvi
       return Response.json({ error: "invalid_client" }, { status: 401 });
     }
     issued++;
-    const token = await new SignJWT({ scope: form.get("scope") ?? "" })
-      .setProtectedHeader({ alg: "RS256", kid: "test-key" })
-      .setSubject(clientId)
-      .setAudience(options.audience)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1_000) + options.lifetimeSeconds)
-      .sign(privateKey);
+    const token = await mint(clientId, form.get("scope") ?? "");
     return Response.json({
       access_token: token,
       token_type: "Bearer",
       expires_in: options.lifetimeSeconds,
     });
   });
-  const base = `http://127.0.0.1:${server.addr.port}`;
+  const base = `${options.tls ? "https" : "http"}://127.0.0.1:${server.addr.port}`;
   return {
     tokenUrl: `${base}/token`,
     jwksUrl: `${base}/jwks`,
     issued: () => issued,
     refused: () => refused,
+    mint: (subject) => mint(subject, "kafka"),
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }

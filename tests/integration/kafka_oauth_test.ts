@@ -164,6 +164,61 @@ Deno.test({
       },
     );
 
+    await t.step("the token endpoint over HTTPS, verified against its CA", async () => {
+      await using secureOidc = await startOidcProvider({
+        clients: { exporter: CLIENT_SECRET },
+        lifetimeSeconds: 3_600,
+        audience: "kafka",
+        tls: {
+          cert: await Deno.readTextFile(certs.certFile),
+          key: await Deno.readTextFile(certs.keyFile),
+        },
+      });
+      const cluster = (ca: string) => {
+        const config = oauthCluster(broker.listeners.saslPlaintext!);
+        return {
+          ...config,
+          sasl: {
+            ...config.sasl,
+            oauth: { ...config.sasl.oauth, token_endpoint_url: secureOidc.tokenUrl, ca_file: ca },
+          },
+        };
+      };
+      // The broker validates against the first provider's keys: only the endpoint is under test
+      // here, so the token is expected to be fetched and then refused by the broker.
+      const verified = await once([cluster(certs.caFile)]);
+      assertEquals(secureOidc.issued(), 1, verified.stdout + verified.stderr);
+      const wrongCa = await once([cluster(certs.otherCaFile)]);
+      assertEquals(secureOidc.issued(), 1);
+      const [failed] = JSON.parse(wrongCa.stdout).clusters;
+      assertStringIncludes(failed.error, `OAuth token endpoint ${secureOidc.tokenUrl} unreachable`);
+      assertStringIncludes(failed.error, "sasl.oauth.ca_file");
+    });
+
+    await t.step("a token file, re-read at every authentication", async () => {
+      const tokenFile = await Deno.makeTempFile();
+      try {
+        await Deno.writeTextFile(tokenFile, `${await oidc.mint("exporter")}\n`);
+        const result = await once([{
+          name: "oauth",
+          brokers: [broker.listeners.saslPlaintext],
+          sasl: { enabled: true, mechanism: "OAUTHBEARER", oauth: { token_file: tokenFile } },
+        }]);
+        assertEquals(result.code, 0, result.stderr);
+        assertEquals(lagOf(result.stdout, "oauth"), [6, 1]);
+        await Deno.writeTextFile(tokenFile, "not-a-jwt\n");
+        const refused = await once([{
+          name: "oauth",
+          brokers: [broker.listeners.saslPlaintext],
+          sasl: { enabled: true, mechanism: "OAUTHBEARER", oauth: { token_file: tokenFile } },
+        }]);
+        const [cluster] = JSON.parse(refused.stdout).clusters;
+        assertStringIncludes(cluster.error, "the broker refused the token");
+      } finally {
+        await Deno.remove(tokenFile);
+      }
+    });
+
     await t.step(
       "AWS_MSK_IAM: the signed token reaches the broker as an OAUTHBEARER token",
       async () => {
