@@ -6,7 +6,7 @@
  * are loaded only when a cluster uses this mechanism.
  */
 import type { MskIamSettings } from "../config/settings.ts";
-import { refreshTimeMs } from "./oauth_token_provider.ts";
+import { type FreshToken, TokenCache } from "./token_cache.ts";
 
 /** A token and when it expires (ms since the epoch), as the signer returns them. */
 export interface SignedToken {
@@ -25,24 +25,21 @@ export interface MskIamTokenDeps {
 export class MskIamTokenProvider {
   readonly #settings: MskIamSettings;
   readonly #deps: MskIamTokenDeps;
-  #cached?: { value: string; refreshAtMs: number };
-  #inFlight?: Promise<string>;
+  readonly #cache: TokenCache;
 
   constructor(settings: MskIamSettings, deps: MskIamTokenDeps) {
     this.#settings = settings;
     this.#deps = deps;
+    this.#cache = new TokenCache(deps.now);
   }
 
   /** The token to authenticate with now. */
   async token(): Promise<{ value: string }> {
-    const cached = this.#cached;
-    if (cached && this.#deps.now() < cached.refreshAtMs) return { value: cached.value };
-    this.#inFlight ??= this.#signToken().finally(() => this.#inFlight = undefined);
-    return { value: await this.#inFlight };
+    return { value: await this.#cache.get(() => this.#signToken()) };
   }
 
-  async #signToken(): Promise<string> {
-    const startedMs = this.#deps.now();
+  async #signToken(): Promise<FreshToken> {
+    const askedMs = this.#deps.now();
     let signed: SignedToken;
     try {
       signed = await (this.#deps.sign ?? signWithAwsSigner)(this.#settings);
@@ -56,9 +53,7 @@ export class MskIamTokenProvider {
         { cause: error },
       );
     }
-    const lifetimeMs = Math.max(0, signed.expiryTime - startedMs);
-    this.#cached = { value: signed.token, refreshAtMs: refreshTimeMs(startedMs, lifetimeMs) };
-    return signed.token;
+    return { value: signed.token, lifetimeMs: Math.max(0, signed.expiryTime - askedMs) };
   }
 }
 

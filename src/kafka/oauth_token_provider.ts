@@ -8,6 +8,7 @@
 import type { OauthSettings } from "../config/settings.ts";
 import { postUnverified } from "../util/https_post.ts";
 import { explainTlsFailure } from "../util/tls_failure_hint.ts";
+import { type FreshToken, TokenCache } from "./token_cache.ts";
 
 /** What kafkajs sends: the token and the SASL extensions. */
 export interface OauthBearerToken {
@@ -25,15 +26,6 @@ export interface OauthTokenDeps {
   >;
 }
 
-/** Reused at most until this long before expiry (or half the token's life, if shorter). */
-const REFRESH_MARGIN_MS = 60_000;
-/**
- * A token handed out has at least this long left: a broker that limits sessions ends each one
- * with its token, and kafkajs re-authenticates 10 s before a session ends, so a token with less
- * left would make it re-authenticate before every request (and a request could reach the broker
- * after the session ended: ILLEGAL_SASL_STATE).
- */
-const MIN_REMAINING_MS = 15_000;
 /** Lifetime assumed when the endpoint says nothing and the token is not a JWT. */
 const DEFAULT_LIFETIME_MS = 5 * 60_000;
 const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
@@ -42,19 +34,19 @@ const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
 export class OauthTokenProvider {
   readonly #settings: OauthSettings;
   readonly #deps: OauthTokenDeps;
-  #cached?: { value: string; refreshAtMs: number };
-  #inFlight?: Promise<string>;
+  readonly #cache: TokenCache;
 
   constructor(settings: OauthSettings, deps: OauthTokenDeps) {
     this.#settings = settings;
     this.#deps = deps;
+    this.#cache = new TokenCache(deps.now);
   }
 
   /** The token to authenticate with now. */
   async token(): Promise<OauthBearerToken> {
     const value = this.#settings.tokenFile !== undefined
       ? await this.#readTokenFile(this.#settings.tokenFile)
-      : await this.#clientCredentialsToken();
+      : await this.#cache.get(() => this.#fetchToken());
     const extensions = this.#settings.extensions;
     return Object.keys(extensions).length > 0 ? { value, extensions } : { value };
   }
@@ -74,14 +66,7 @@ export class OauthTokenProvider {
     }
   }
 
-  #clientCredentialsToken(): Promise<string> {
-    const cached = this.#cached;
-    if (cached && this.#deps.now() < cached.refreshAtMs) return Promise.resolve(cached.value);
-    this.#inFlight ??= this.#fetchToken().finally(() => this.#inFlight = undefined);
-    return this.#inFlight;
-  }
-
-  async #fetchToken(): Promise<string> {
+  async #fetchToken(): Promise<FreshToken> {
     const settings = this.#settings;
     const url = settings.tokenEndpointUrl!;
     const form = new URLSearchParams({ grant_type: "client_credentials" });
@@ -96,7 +81,7 @@ export class OauthTokenProvider {
       "Content-Type": "application/x-www-form-urlencoded",
       Accept: "application/json",
     };
-    const startedMs = this.#deps.now();
+    const askedMs = this.#deps.now();
     let answer: { status: number; body: string };
     try {
       answer = await (this.#deps.post ?? defaultPost(settings))(url, form, headers);
@@ -127,24 +112,9 @@ export class OauthTokenProvider {
     }
     const lifetimeMs = typeof parsed.expires_in === "number" && parsed.expires_in > 0
       ? parsed.expires_in * 1_000
-      : jwtLifetimeMs(parsed.access_token, startedMs) ?? DEFAULT_LIFETIME_MS;
-    // Measured from when the request was sent: the endpoint's clock started no earlier.
-    this.#cached = {
-      value: parsed.access_token,
-      refreshAtMs: refreshTimeMs(startedMs, lifetimeMs),
-    };
-    return parsed.access_token;
+      : jwtLifetimeMs(parsed.access_token, askedMs) ?? DEFAULT_LIFETIME_MS;
+    return { value: parsed.access_token, lifetimeMs };
   }
-}
-
-/**
- * When a token obtained at `obtainedMs`, valid for `lifetimeMs`, is replaced: a minute before it
- * expires, or at half its life when it is short-lived, and never later than 15 s before expiry
- * (a token living 15 s or less is fetched anew for every authentication).
- */
-export function refreshTimeMs(obtainedMs: number, lifetimeMs: number): number {
-  const margin = Math.max(Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2), MIN_REMAINING_MS);
-  return obtainedMs + Math.max(0, lifetimeMs - margin);
 }
 
 /** Remaining lifetime of a JWT from its `exp` claim, or undefined when it is not a JWT. */

@@ -32,8 +32,6 @@ export function runKafkaAdminContract(
 ): void {
   Deno.test({
     name: `KafkaAdmin contract: ${implementation}`,
-    sanitizeOps: false,
-    sanitizeResources: false,
     fn: async (t) => {
       const { admin, close } = await createAdmin();
       try {

@@ -12,8 +12,6 @@ import { findSamples, sampleValue } from "../harness/prom_text.ts";
 
 Deno.test({
   name: "multi-cluster isolation on real brokers",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     const [stable, flaky] = await Promise.all([startKafka(), startKafka()]);
     // A "cluster" that accepts connections and never says a word.

@@ -28,8 +28,6 @@ function lagMetricNames(names: string[]): string[] {
 
 Deno.test({
   name: "compat metric names: exact names and labels, dashboards' queries on a real Prometheus",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     await createTopic(broker.bootstrap, "orders", 2);

@@ -75,8 +75,6 @@ function interestingOffsets(log: PartitionLog): Record<string, number> {
 
 Deno.test({
   name: "lag in seconds of a backlog older than the exporter, Java producer batches, every codec",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     const bootstrap = broker.bootstrap;

@@ -12,8 +12,6 @@ import { findSamples, sampleValue } from "../harness/prom_text.ts";
 
 Deno.test({
   name: "exact lag in seconds from record timestamps on a real Kafka broker",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     const bootstrap = broker.bootstrap;

@@ -46,8 +46,6 @@ function parseDescribe(stdout: string, group: string): Map<string, [number, numb
 
 Deno.test({
   name: "exporter on a real Kafka broker",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     const bootstrap = broker.bootstrap;

@@ -21,8 +21,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test({
   name: "scale-out handovers: no group is ever exported by two instances",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     await using redis = await startRedis();

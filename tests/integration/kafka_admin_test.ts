@@ -107,8 +107,6 @@ const GROUPS = 1_201; // three OffsetFetch v8 requests of up to 500 groups, two 
 
 Deno.test({
   name: "committed offsets of many groups from a real broker",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     await createTopic(broker.bootstrap, "alpha", 3);
@@ -173,8 +171,6 @@ Deno.test({
 
 Deno.test({
   name: "a Kafka 2.8 broker gets one OffsetFetch per group, and --once measures it",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
     await using broker = await startKafka({ version: "2.8.2" });
     await createTopic(broker.bootstrap, "legacy", 2);

@@ -22,9 +22,6 @@ const TOKEN_LIFETIME_SECONDS = 16;
 
 Deno.test({
   name: "SASL/OAUTHBEARER against Kafka's own JWT validator",
-  // kafkajs keeps reconnect timers of the failed (wrong secret) client past disconnect().
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using oidc = await startOidcProvider({
       clients: { exporter: CLIENT_SECRET },

@@ -47,8 +47,6 @@ const lagOf = (
 
 Deno.test({
   name: "Kafka TLS, SASL and ACLs on real brokers",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     const certs = await makeCertificates();
     const passwordFile = await Deno.makeTempFile();

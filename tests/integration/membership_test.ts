@@ -7,8 +7,6 @@ import { DuplicateNodeError, RedisMembership } from "../../src/scale_out/members
 
 Deno.test({
   name: "RedisMembership on a real Redis",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using redis = await startRedis();
     const client = createRedisClient({

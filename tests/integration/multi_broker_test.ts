@@ -41,8 +41,6 @@ function seriesKeys(samples: Sample[]): Set<string> {
 
 Deno.test({
   name: "multi-broker cluster: rolling restart and a killed node",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using cluster = await startKafkaCluster({ size: 3 });
     const kafka = new Kafka({

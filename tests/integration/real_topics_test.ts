@@ -66,8 +66,6 @@ function assertAge(
 
 Deno.test({
   name: "retention, transactions and compaction on a real broker",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     const bootstrap = broker.bootstrap;

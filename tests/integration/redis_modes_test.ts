@@ -27,8 +27,6 @@ const waitForHealth = (exporter: ExporterProcess, status: "OK" | "Unhealthy", ti
 
 Deno.test({
   name: "Redis modes with a real Kafka broker",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     await createTopic(broker.bootstrap, "events", 2);

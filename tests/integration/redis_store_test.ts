@@ -48,8 +48,6 @@ for (const mode of ["standalone", "cluster"] as const) {
 
 Deno.test({
   name: "two instances whose clocks differ by 30 s write one consistent history in Redis",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
     const server = await startRedis();
     const clients: RedisClient[] = [];

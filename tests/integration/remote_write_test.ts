@@ -36,8 +36,6 @@ const byPartition = (list: Array<{ labels: Record<string, string> }>) =>
 
 Deno.test({
   name: "remote write to a real Prometheus",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     await createTopic(broker.bootstrap, "pushed", 2);

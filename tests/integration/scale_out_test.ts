@@ -19,8 +19,6 @@ const INTERVAL_MS = 1_000;
 
 Deno.test({
   name: "scale-out over Redis with real exporter processes",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     await using broker = await startKafka();
     await using redis = await startRedis();

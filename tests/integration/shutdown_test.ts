@@ -13,8 +13,6 @@ import { startPrometheus } from "../harness/prometheus.ts";
 
 Deno.test({
   name: "SIGTERM with a hung broker: exit within 5 s, final remote-write push delivered",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
     await using broker = await startKafka();
     await createTopic(broker.bootstrap, "stalled", 1);

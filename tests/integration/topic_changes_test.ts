@@ -18,8 +18,6 @@ import { findSamples, sampleValue } from "../harness/prom_text.ts";
 
 Deno.test({
   name: "topics deleted mid-iteration and partitions added: no failed iteration",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async (t) => {
     // Three nodes: leaders of the churning topics' partitions are spread over brokers, so one
     // iteration's ListOffsets goes to several leaders while topics come and go.

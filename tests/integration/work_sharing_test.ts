@@ -8,9 +8,6 @@ import { startRedisWorkSharing } from "../../src/scale_out/redis_work_sharing.ts
 
 Deno.test({
   name: "a node id taken by another process is logged once per change, not every heartbeat",
-  // ioredis keeps timers of its own past disconnect().
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
     await using redis = await startRedis();
     const yaml = `
