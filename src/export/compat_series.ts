@@ -10,7 +10,7 @@ import {
   type Labels,
   type Visit,
 } from "./compat_metrics.ts";
-import { escapeLabelValue, type Granularity } from "./lag_series.ts";
+import { escapeLabelValue, extraLabelsText, type Granularity } from "./lag_series.ts";
 import type { SeriesValue } from "./remote_write/remote_writer.ts";
 
 export { COMPAT_METRICS, type CompatScheme } from "./compat_metrics.ts";
@@ -53,9 +53,7 @@ export function* compatTextChunks(
   statuses: readonly ClusterStatus[],
   options: CompatSeriesOptions,
 ): Generator<string> {
-  const extra = Object.entries(options.labels).map(([name, value]) =>
-    `,${name}="${escapeLabelValue(value)}"`
-  ).join("");
+  const extra = extraLabelsText(options.labels);
   let text = "";
   // Samples arrive through a callback, so a metric's pieces are handed out after the metric:
   // one metric's text at most is held (compat output is opt-in and a subset of the series).

@@ -102,6 +102,12 @@ function included(metric: LagMetric, granularity: Granularity): boolean {
   return LEVEL_RANK[metric.level] <= LEVEL_RANK[granularity];
 }
 
+/** The user's extra labels as they follow the exporter's own in a sample: `,name="value"…`. */
+export function extraLabelsText(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([name, value]) => `,${name}="${escapeLabelValue(value)}"`)
+    .join("");
+}
+
 /** Escapes a label value for the text format. */
 export function escapeLabelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`));
@@ -142,9 +148,7 @@ export function* lagTextChunks(
   statuses: readonly ClusterStatus[],
   options: LagSeriesOptions,
 ): Generator<string> {
-  const extra = Object.entries(options.labels).map(([name, value]) =>
-    `,${name}="${escapeLabelValue(value)}"`
-  ).join("");
+  const extra = extraLabelsText(options.labels);
   let text = "";
   for (const metric of LAG_METRICS) {
     if (!included(metric, options.granularity)) continue;
