@@ -230,7 +230,10 @@ for (const scenario of scenarios) {
 }
 
 /** Kafka's own producer: large compressed batches, as production clients write them. */
-function javaProducerArgs(topic: string, records: number, perSecond: number): string[] {
+function javaProducerArgs(
+  topic: string,
+  { records, perSecond }: { records: number; perSecond: number },
+): string[] {
   return [
     "--topic",
     topic,
@@ -252,7 +255,7 @@ function javaProducerArgs(topic: string, records: number, perSecond: number): st
 say(`cold start: writing ${COLD_BACKLOG_RECORDS} records with the Java producer`);
 const backlog = await broker.runTool(
   "org.apache.kafka.tools.ProducerPerformance",
-  javaProducerArgs("bench-cold-start", COLD_BACKLOG_RECORDS, 2_000),
+  javaProducerArgs("bench-cold-start", { records: COLD_BACKLOG_RECORDS, perSecond: 2_000 }),
 );
 if (backlog.code !== 0) throw new Error(`Java producer failed: ${backlog.stderr}`);
 say(`cold start: the backlog ages ${backlogAgeMs / 1_000} s before the collectors start`);
@@ -482,11 +485,10 @@ const startMs = Date.now();
 for (const state of states) state.startMs = startMs;
 const restartProducer = broker.spawnTool(
   "org.apache.kafka.tools.ProducerPerformance",
-  javaProducerArgs(
-    "bench-exporter-restart",
-    Math.ceil(durationMs / 1_000) * RESTART_PRODUCE_PER_SECOND,
-    RESTART_PRODUCE_PER_SECOND,
-  ),
+  javaProducerArgs("bench-exporter-restart", {
+    records: Math.ceil(durationMs / 1_000) * RESTART_PRODUCE_PER_SECOND,
+    perSecond: RESTART_PRODUCE_PER_SECOND,
+  }),
 );
 const loops = [
   ...states.flatMap((state) => [produceLoop(state), consumeLoop(state)]),

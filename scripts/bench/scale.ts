@@ -127,9 +127,7 @@ type Samples = ReturnType<typeof parsePrometheusText>;
 /** Remote write per iteration (one push each), and the lag series Prometheus ended up with. */
 async function remoteWriteSummary(
   prometheus: { query(promql: string): Promise<Array<{ value: [number, string] }>> },
-  before: Samples,
-  after: Samples,
-  pushes: number,
+  { before, after, pushes }: { before: Samples; after: Samples; pushes: number },
 ): Promise<string> {
   const delta = (name: string, labels: Record<string, string> = {}) =>
     (sampleValue(after, name, labels) ?? 0) - (sampleValue(before, name, labels) ?? 0);
@@ -348,7 +346,11 @@ for (const size of sizes) {
         ((redisAfter.outputBytes - redisBefore.outputBytes) / iterations / 1024).toFixed(0)
       } KiB out`
       : prometheus
-      ? await remoteWriteSummary(prometheus, samplesBefore, last, iterations)
+      ? await remoteWriteSummary(prometheus, {
+        before: samplesBefore,
+        after: last,
+        pushes: iterations,
+      })
       : "-";
     const row = `| ${size.toLocaleString("en")} | ${variant} | ${
       spread(walls, (value) => `${value.toFixed(2)} s`)

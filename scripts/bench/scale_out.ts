@@ -50,8 +50,7 @@ await produce(broker.bootstrap, "traffic", new Array(50).fill(20));
 // internal target-topics lock.
 const setupStarted = Date.now();
 await mapConcurrent(
-  GROUPS,
-  20,
+  { items: GROUPS, concurrency: 20 },
   (groupId) => commitOffsets(broker.bootstrap, groupId, "traffic", new Array(50).fill(10)),
 );
 console.error(`committed offsets of ${GROUPS.length} groups in ${Date.now() - setupStarted} ms`);

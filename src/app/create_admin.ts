@@ -15,7 +15,7 @@ export function createAdmin(
     logger,
     readTextFile: (path) => Deno.readTextFileSync(path),
     observeRequest: metrics
-      ? (api, seconds) => metrics.observeKafkaRequest(cluster.name, api, seconds)
+      ? (api, seconds) => metrics.observeKafkaRequest({ clusterName: cluster.name, api, seconds })
       : undefined,
   });
 }

@@ -22,7 +22,7 @@ const SHUTDOWN_STEP_MS = 1_500;
 /** Waits for `work` to settle, at most `ms`; its outcome is ignored. */
 async function settleWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
   if (!work) return;
-  await withDeadline(work, ms, "shutdown step").catch(() => {});
+  await withDeadline(work, { deadlineMs: ms, what: "shutdown step" }).catch(() => {});
 }
 
 /** The long-running exporter: one loop per cluster, /metrics and health servers, graceful stop. */
@@ -169,7 +169,10 @@ function startServers(
     live: () => state.loopRunning(),
   };
   const healthPath = config.app.healthPath;
-  const listen = (port: number, serveMetrics: boolean, serveHealth: boolean) =>
+  const listen = (
+    port: number,
+    { serveMetrics, serveHealth }: { serveMetrics: boolean; serveHealth: boolean },
+  ) =>
     Deno.serve({
       hostname: "0.0.0.0",
       port,
@@ -182,9 +185,12 @@ function startServers(
     }, createHandler(deps, { serveMetrics, serveHealth, healthPath }));
   try {
     if (config.metrics.port === config.app.healthPort) {
-      return [listen(config.metrics.port, true, true)];
+      return [listen(config.metrics.port, { serveMetrics: true, serveHealth: true })];
     }
-    return [listen(config.metrics.port, true, false), listen(config.app.healthPort, false, true)];
+    return [
+      listen(config.metrics.port, { serveMetrics: true, serveHealth: false }),
+      listen(config.app.healthPort, { serveMetrics: false, serveHealth: true }),
+    ];
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new Error(

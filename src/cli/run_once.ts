@@ -29,9 +29,8 @@ export async function runOnce(
       const admin = createAdmin(cluster, { logger });
       try {
         return await iterateCluster(
-          { clusterName: cluster.name, iterationErrorsTotal: 0 },
           {
-            intervalMs: config.app.iterationIntervalMs,
+            previous: { clusterName: cluster.name, iterationErrorsTotal: 0 },
             deadlineMs: iterationDeadlineMs(config.app.iterationIntervalMs, cluster),
           },
           {

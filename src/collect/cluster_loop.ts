@@ -38,21 +38,20 @@ export function iterationDeadlineMs(
 
 /** Runs one iteration and returns the cluster's next status; logs only when up/down changes. */
 export async function iterateCluster(
-  previous: ClusterStatus,
-  options: ClusterLoopOptions,
+  { previous, deadlineMs }: { previous: ClusterStatus; deadlineMs: number },
   deps: Omit<ClusterLoopDeps, "sleep" | "publish">,
 ): Promise<ClusterStatus> {
   const log = deps.logger.child({ cluster: previous.clusterName });
   const startedMs = deps.now();
   try {
-    const snapshot = await withDeadline(deps.collect(), options.deadlineMs, "cluster iteration");
+    const snapshot = await withDeadline(deps.collect(), { deadlineMs, what: "cluster iteration" });
     const durationSeconds = (deps.now() - startedMs) / 1_000;
     if (previous.up !== true) {
       log.info(previous.up === false ? "cluster is reachable again" : "cluster is up", {
         groups: snapshot.groupsChecked,
       });
     }
-    logDegradation(previous.snapshot, snapshot, log);
+    logDegradation({ previous: previous.snapshot, next: snapshot }, log);
     return {
       ...previous,
       up: true,
@@ -100,7 +99,10 @@ export async function runClusterLoop(
     const startedMs = deps.now();
     // On shutdown the iteration in flight is abandoned, not awaited: against a hung broker it
     // could take the whole deadline, and SIGTERM must end the process within seconds.
-    const next = await unlessAborted(iterateCluster(status, options, deps), signal);
+    const next = await unlessAborted(
+      iterateCluster({ previous: status, deadlineMs: options.deadlineMs }, deps),
+      signal,
+    );
     if (signal.aborted || next === undefined) break;
     status = next;
     deps.publish(status);
@@ -200,8 +202,7 @@ const DEGRADATIONS: ReadonlyArray<Degradation<unknown>> = [
  * answering ListGroups: a cluster that stays degraded does not repeat itself every iteration.
  */
 function logDegradation(
-  previous: ClusterSnapshot | undefined,
-  next: ClusterSnapshot,
+  { previous, next }: { previous: ClusterSnapshot | undefined; next: ClusterSnapshot },
   log: Logger,
 ): void {
   for (const degradation of DEGRADATIONS) {

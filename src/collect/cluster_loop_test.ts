@@ -22,7 +22,7 @@ Deno.test("iterateCluster() logs up/down changes once, not every iteration", asy
   let status: ClusterStatus = { clusterName: "k", iterationErrorsTotal: 0 };
   for (const succeeds of outcomes) {
     clock += 1_000;
-    status = await iterateCluster(status, { intervalMs: 1_000, deadlineMs: 500 }, {
+    status = await iterateCluster({ previous: status, deadlineMs: 500 }, {
       collect: () =>
         succeeds ? Promise.resolve(snapshot(clock)) : Promise.reject(new Error("broker down")),
       resetClient: () => Promise.resolve(void resets++),
@@ -43,15 +43,15 @@ Deno.test("iterateCluster() logs up/down changes once, not every iteration", asy
 Deno.test("iterateCluster() removes the lag of a failed cluster instead of freezing it", async () => {
   const logger = createLogger({ level: "error", format: "text", write: () => {} });
   const deps = { resetClient: () => Promise.resolve(), now: () => 0, logger };
-  const up = await iterateCluster({ clusterName: "k", iterationErrorsTotal: 0 }, {
-    intervalMs: 1,
+  const up = await iterateCluster({
+    previous: { clusterName: "k", iterationErrorsTotal: 0 },
     deadlineMs: 100,
   }, {
     ...deps,
     collect: () => Promise.resolve(snapshot(0)),
   });
   assertEquals(up.snapshot !== undefined, true);
-  const down = await iterateCluster(up, { intervalMs: 1, deadlineMs: 100 }, {
+  const down = await iterateCluster({ previous: up, deadlineMs: 100 }, {
     ...deps,
     collect: () => Promise.reject(new Error("x")),
   });
@@ -61,8 +61,8 @@ Deno.test("iterateCluster() removes the lag of a failed cluster instead of freez
 
 Deno.test("iterateCluster() fails an iteration that outlives its deadline", async () => {
   const logger = createLogger({ level: "error", format: "text", write: () => {} });
-  const status = await iterateCluster({ clusterName: "k", iterationErrorsTotal: 0 }, {
-    intervalMs: 1,
+  const status = await iterateCluster({
+    previous: { clusterName: "k", iterationErrorsTotal: 0 },
     deadlineMs: 20,
   }, {
     collect: () => new Promise(() => {}),
@@ -148,7 +148,7 @@ Deno.test("iterateCluster() logs partitions that cannot be measured once per cha
   });
   let status: ClusterStatus = { clusterName: "k", iterationErrorsTotal: 0 };
   for (const partitions of [[], [1, 2], [1, 2], [1, 2], [1], []]) {
-    status = await iterateCluster(status, { intervalMs: 1, deadlineMs: 100 }, {
+    status = await iterateCluster({ previous: status, deadlineMs: 100 }, {
       collect: () => Promise.resolve(degraded(partitions)),
       resetClient: () => Promise.resolve(),
       now: () => 0,
@@ -172,7 +172,7 @@ Deno.test("iterateCluster() logs groups whose offsets cannot be read once per ch
   const logger = createLogger({ level: "info", format: "text", write: (line) => lines.push(line) });
   let status: ClusterStatus = { clusterName: "k", iterationErrorsTotal: 0 };
   for (const groups of [["a", "b"], ["b", "a"], ["a"], []]) {
-    status = await iterateCluster(status, { intervalMs: 1, deadlineMs: 100 }, {
+    status = await iterateCluster({ previous: status, deadlineMs: 100 }, {
       collect: () =>
         Promise.resolve({
           ...snapshot(0),

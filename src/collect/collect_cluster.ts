@@ -84,7 +84,7 @@ export async function collectCluster(
     readGroups(config, deps, { startedAtMs, log }),
     readEndOffsets(config, deps),
   ]).catch((error) => {
-    throw explainTlsFailure(error, config.tls, "ssl");
+    throw explainTlsFailure(error, { tls: config.tls, sslKey: "ssl" });
   });
   const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
   const { groupsMatchingFilters } = groupsRead;
@@ -106,7 +106,11 @@ export async function collectCluster(
   // Each group is stored compactly as soon as it is measured: the snapshot outlives the
   // iteration, its per-partition objects do not. Record timestamps already known are used as
   // each partition is measured; unknown ones are read afterwards and patched in.
-  const round = new RecordTimestampRound(config.recordTimestamps, recordTimes, deps.now());
+  const round = new RecordTimestampRound({
+    policy: config.recordTimestamps,
+    cache: recordTimes,
+    nowMs: deps.now(),
+  });
   const methodCounts = Object.fromEntries(
     [...LAG_SECONDS_METHODS, "none"].map((method) => [method, 0]),
   ) as Record<LagSecondsMethod | "none", number>;
@@ -146,7 +150,7 @@ export async function collectCluster(
     countMethod(method, 1);
     if (isEstimate(before)) estimatedByGroup[group]--;
     if (isEstimate(method)) estimatedByGroup[group]++;
-    partitions.setLagSeconds(index, seconds, method);
+    partitions.setLagSeconds(index, { seconds, method });
     changed.add(group);
   }
   recordTimes.endIteration();
@@ -330,12 +334,11 @@ function measureGroup(
       latestOffset,
       lagOffsets: computeOffsetLag(committedOffset, latestOffset),
     };
-    const estimate = estimateTimeLag(
-      entry.history ?? [],
+    const estimate = estimateTimeLag(entry.history ?? [], {
       committedOffset,
       latestOffset,
-      entry.latest.observedAtMs,
-    );
+      nowMs: entry.latest.observedAtMs,
+    });
     if (
       estimate.kind === "value" && (entry.history !== undefined || estimate.method === "caught-up")
     ) {

@@ -145,7 +145,13 @@ export class RecordTimestampRound {
     deferred: 0,
   };
 
-  constructor(policy: RecordTimestampPolicy, cache: RecordTimeCache, nowMs: number) {
+  constructor(
+    { policy, cache, nowMs }: {
+      policy: RecordTimestampPolicy;
+      cache: RecordTimeCache;
+      nowMs: number;
+    },
+  ) {
     this.#policy = policy;
     this.#cache = cache;
     this.#nowMs = nowMs;
@@ -164,6 +170,7 @@ export class RecordTimestampRound {
    * `lowerBound` marks a lookup of the oldest record left in place of a deleted committed one.
    * (Positional arguments: called for every lagging group-partition, without allocating.)
    */
+  // arity-ok: called for every lagging group-partition; no options object per call
   ageSeconds(
     lag: PartitionLag,
     end: { observedAtMs: number; records: PartitionRecordTimes },
@@ -242,7 +249,10 @@ export class RecordTimestampRound {
       const record = times.get(recordLookupKey(pending.lookup));
       const state: RecordState = !record
         ? { kind: "missing", retryAtMs: this.#nowMs + MISSING_RETRY_MS }
-        : isTrusted(record.timestampMs, pending.observedAtMs, this.#policy.maxFutureSkewMs)
+        : isTrusted(record.timestampMs, {
+            nowMs: pending.observedAtMs,
+            maxFutureSkewMs: this.#policy.maxFutureSkewMs,
+          })
         ? { kind: "found", timestampMs: record.timestampMs }
         : { kind: "untrusted" };
       pending.entry.state = state;
@@ -266,6 +276,9 @@ export class RecordTimestampRound {
 }
 
 /** Whether a record timestamp can be a production time (not -1, not before 2000, not ahead). */
-export function isTrusted(timestampMs: number, nowMs: number, maxFutureSkewMs: number): boolean {
+export function isTrusted(
+  timestampMs: number,
+  { nowMs, maxFutureSkewMs }: { nowMs: number; maxFutureSkewMs: number },
+): boolean {
   return timestampMs >= EARLIEST_TRUSTED_TIMESTAMP_MS && timestampMs <= nowMs + maxFutureSkewMs;
 }

@@ -8,8 +8,11 @@ export class DeadlineError extends Error {
   }
 }
 
-/** Resolves like `work`, or rejects with DeadlineError after `deadlineMs`. */
-export function withDeadline<T>(work: Promise<T>, deadlineMs: number, what: string): Promise<T> {
+/** Resolves like `work`, or rejects with DeadlineError (naming `what`) after `deadlineMs`. */
+export function withDeadline<T>(
+  work: Promise<T>,
+  { deadlineMs, what }: { deadlineMs: number; what: string },
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineError(what, deadlineMs)), deadlineMs);

@@ -23,7 +23,7 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
       issues.push({ path: `${at}.name`, message: `duplicate cluster name "${cluster.name}"` });
     }
     seenNames.add(cluster.name);
-    if (cluster.sasl.enabled) checkSasl(issues, `${at}.sasl`, cluster);
+    if (cluster.sasl.enabled) checkSasl(issues, { path: `${at}.sasl`, cluster });
     checkCertificatePair(issues, {
       path: `${at}.ssl`,
       enabled: cluster.ssl.enabled,
@@ -88,8 +88,7 @@ export const TOKEN_MECHANISMS: ReadonlySet<string> = new Set(["OAUTHBEARER", "AW
 /** The keys each SASL mechanism needs, and no keys of another mechanism. */
 function checkSasl(
   issues: ConfigIssue[],
-  path: string,
-  cluster: ConfigFile["kafka_clusters"][number],
+  { path, cluster }: { path: string; cluster: ConfigFile["kafka_clusters"][number] },
 ): void {
   const { sasl } = cluster;
   const required = (key: string) =>

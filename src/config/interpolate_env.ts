@@ -37,10 +37,14 @@ export function interpolateEnv(
 /** Substitutes `${ENV}` in every string of a parsed YAML tree, recording unset variables by key path. */
 export function interpolateTree(
   value: unknown,
-  getEnv: (name: string) => string | undefined,
-  issues: ConfigIssue[],
-  path: PropertyKey[] = [],
+  context: {
+    getEnv: (name: string) => string | undefined;
+    issues: ConfigIssue[];
+    /** Where `value` sits in the file (for the messages). */
+    path?: PropertyKey[];
+  },
 ): unknown {
+  const { getEnv, issues, path = [] } = context;
   if (typeof value === "string") {
     try {
       return interpolateEnv(value, getEnv);
@@ -51,13 +55,15 @@ export function interpolateTree(
     }
   }
   if (Array.isArray(value)) {
-    return value.map((item, index) => interpolateTree(item, getEnv, issues, [...path, index]));
+    return value.map((item, index) =>
+      interpolateTree(item, { ...context, path: [...path, index] })
+    );
   }
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
       Object.entries(value).map((
         [key, item],
-      ) => [key, interpolateTree(item, getEnv, issues, [...path, key])]),
+      ) => [key, interpolateTree(item, { ...context, path: [...path, key] })]),
     );
   }
   return value;

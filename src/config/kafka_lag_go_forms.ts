@@ -61,12 +61,14 @@ export function normalizeKafkaLagGoForms(raw: unknown, issues: ConfigIssue[]): N
   const storage = tree.storage;
   if (isMapping(storage)) {
     storage.type ??= "redis";
-    if (isMapping(storage.redis)) renameCaCertFile(storage.redis.ssl, "storage.redis.ssl", issues);
+    if (isMapping(storage.redis)) {
+      renameCaCertFile(storage.redis.ssl, { path: "storage.redis.ssl", issues });
+    }
   }
   if (Array.isArray(tree.kafka_clusters)) {
     for (const [index, cluster] of tree.kafka_clusters.entries()) {
       if (isMapping(cluster)) {
-        renameCaCertFile(cluster.ssl, `kafka_clusters[${index}].ssl`, issues);
+        renameCaCertFile(cluster.ssl, { path: `kafka_clusters[${index}].ssl`, issues });
       }
     }
   }
@@ -87,7 +89,10 @@ function dropUnset(value: unknown): unknown {
 }
 
 /** kafka-lag-go spells the CA file `ca_cert_file`; ours is `ca_file`. Both are read. */
-function renameCaCertFile(ssl: unknown, path: string, issues: ConfigIssue[]): void {
+function renameCaCertFile(
+  ssl: unknown,
+  { path, issues }: { path: string; issues: ConfigIssue[] },
+): void {
   if (!isMapping(ssl) || !("ca_cert_file" in ssl)) return;
   if ("ca_file" in ssl && ssl.ca_file !== ssl.ca_cert_file) {
     issues.push({ path: `${path}.ca_cert_file`, message: "set ca_file or ca_cert_file, not both" });

@@ -40,14 +40,14 @@ export async function loadConfig(file: string, deps: LoadConfigDeps): Promise<Ex
     if (issues.length > 0) throw new ConfigError(file, issues);
   };
 
-  const interpolated = interpolateTree(parseYaml(file, text), deps.getEnv, issues);
+  const interpolated = interpolateTree(parseYaml(file, text), { getEnv: deps.getEnv, issues });
   failOnIssues();
   const { tree, warnings } = normalizeKafkaLagGoForms(interpolated ?? {}, issues);
   failOnIssues();
   const parsed = configFileSchema.safeParse(tree, { reportInput: true });
   if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
   checkCrossFieldRules(parsed.data, issues);
-  const secrets = await readSecrets(parsed.data, deps.readTextFile, issues);
+  const secrets = await readSecrets(parsed.data, { readTextFile: deps.readTextFile, issues });
   failOnIssues();
   return toSettings(parsed.data, { file, secrets, hostname: deps.hostname(), warnings });
 }

@@ -7,13 +7,14 @@ import type { ResolvedSecrets } from "./settings.ts";
 /** Reads secret files; problems (both forms set, unreadable file) are added to `issues`. */
 export async function readSecrets(
   data: ConfigFile,
-  readTextFile: (path: string) => Promise<string>,
-  issues: ConfigIssue[],
+  { readTextFile, issues }: {
+    readTextFile: (path: string) => Promise<string>;
+    issues: ConfigIssue[];
+  },
 ): Promise<ResolvedSecrets> {
   const read = async (
     path: string,
-    inline: string | undefined,
-    secretFile: string | undefined,
+    { inline, secretFile }: { inline: string | undefined; secretFile: string | undefined },
   ): Promise<string | undefined> => {
     const key = path.slice(path.lastIndexOf(".") + 1);
     if (inline !== undefined && secretFile !== undefined) {
@@ -38,7 +39,9 @@ export async function readSecrets(
     const { sasl } = cluster;
     const usesPassword = sasl.enabled && !TOKEN_MECHANISMS.has(sasl.mechanism);
     const path = `kafka_clusters[${index}].sasl.password`;
-    const password = usesPassword ? await read(path, sasl.password, sasl.password_file) : undefined;
+    const password = usesPassword
+      ? await read(path, { inline: sasl.password, secretFile: sasl.password_file })
+      : undefined;
     if (
       usesPassword && password === undefined &&
       !issues.some((issue) => issue.path.startsWith(path))
@@ -48,11 +51,10 @@ export async function readSecrets(
     kafkaSaslPasswords.push(password);
     kafkaOauthClientSecrets.push(
       sasl.enabled && sasl.mechanism === "OAUTHBEARER" && sasl.oauth
-        ? await read(
-          `kafka_clusters[${index}].sasl.oauth.client_secret`,
-          sasl.oauth.client_secret,
-          sasl.oauth.client_secret_file,
-        )
+        ? await read(`kafka_clusters[${index}].sasl.oauth.client_secret`, {
+          inline: sasl.oauth.client_secret,
+          secretFile: sasl.oauth.client_secret_file,
+        })
         : undefined,
     );
   }
@@ -62,19 +64,20 @@ export async function readSecrets(
     kafkaSaslPasswords,
     kafkaOauthClientSecrets,
     remoteWritePassword: remote.basic_auth
-      ? await read(
-        "prometheus_remote_write.basic_auth.password",
-        remote.basic_auth.password,
-        remote.basic_auth.password_file,
-      )
+      ? await read("prometheus_remote_write.basic_auth.password", {
+        inline: remote.basic_auth.password,
+        secretFile: remote.basic_auth.password_file,
+      })
       : undefined,
-    remoteWriteBearerToken: await read(
-      "prometheus_remote_write.bearer_token",
-      remote.bearer_token,
-      remote.bearer_token_file,
-    ),
+    remoteWriteBearerToken: await read("prometheus_remote_write.bearer_token", {
+      inline: remote.bearer_token,
+      secretFile: remote.bearer_token_file,
+    }),
     redisPassword: redis.auth.enabled
-      ? await read("storage.redis.auth.password", redis.auth.password, redis.auth.password_file)
+      ? await read("storage.redis.auth.password", {
+        inline: redis.auth.password,
+        secretFile: redis.auth.password_file,
+      })
       : undefined,
   };
 }

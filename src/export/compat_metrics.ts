@@ -56,6 +56,7 @@ function perGroupPartition(
 }
 
 // kafka_exporter: one exporter per cluster, so no cluster label; `consumergroup` names the group.
+// arity-ok: called for every group-partition sample; no options object per call
 const keGroupPartition = (context: SampleContext, group: GroupLag, index: number): Labels => [
   ...context.cluster,
   ["consumergroup", group.groupId],
@@ -154,6 +155,7 @@ const KAFKA_EXPORTER: readonly CompatMetric[] = [
 // kafka-lag-exporter: member labels come from group descriptions, which this exporter does not
 // read yet; they are written empty (Prometheus treats an empty label as absent).
 const MEMBER_LABELS: Labels = [["member_host", ""], ["consumer_id", ""], ["client_id", ""]];
+// arity-ok: called for every group-partition sample; no options object per call
 const kleGroupPartition = (context: SampleContext, group: GroupLag, index: number): Labels => [
   ...context.cluster,
   ["group", group.groupId],

@@ -115,8 +115,7 @@ export function escapeLabelValue(value: string): string {
 
 /** Visits every sample of one metric: the group, the topic/partition labels, the value. */
 function forEachSampleOf(
-  metric: LagMetric,
-  group: GroupLag,
+  { metric, group }: { metric: LagMetric; group: GroupLag },
   visit: (topic: string | undefined, partition: number | undefined, value: number) => void,
 ) {
   if (metric.level === "group") {
@@ -159,7 +158,7 @@ export function* lagTextChunks(
         const prefix = `${metric.name}{clustername="${cluster}",group="${
           escapeLabelValue(group.groupId)
         }"`;
-        forEachSampleOf(metric, group, (topic, partition, value) => {
+        forEachSampleOf({ metric, group }, (topic, partition, value) => {
           text += prefix;
           if (topic !== undefined) text += `,topic="${escapeLabelValue(topic)}"`;
           if (partition !== undefined) text += `,partition="${partition}"`;
@@ -217,7 +216,7 @@ export function* lagSeriesValues(
     for (const status of statuses) {
       for (const group of status.snapshot?.groups ?? []) {
         const ofGroup: SeriesValue[] = [];
-        forEachSampleOf(metric, group, (topic, partition, value) => {
+        forEachSampleOf({ metric, group }, (topic, partition, value) => {
           const labels: Record<string, string> = {
             __name__: metric.name,
             clustername: status.clusterName,

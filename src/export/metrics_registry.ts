@@ -56,7 +56,7 @@ export interface ExporterMetrics {
     observeRequest(seconds: number): void;
     setQueueSize(provider: () => number): void;
   };
-  observeKafkaRequest(clusterName: string, api: string, seconds: number): void;
+  observeKafkaRequest(request: { clusterName: string; api: string; seconds: number }): void;
   countStoreError(store: string): void;
 }
 
@@ -70,108 +70,117 @@ export function createExporterMetrics(
   const registers = [registry];
 
   /** A gauge refilled from the snapshots at every scrape (reset first: nothing stale). */
-  const snapshotGauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    new Gauge<L>({ name, help, labelNames, registers });
+  const snapshotGauge = <L extends string>(
+    settings: { name: string; help: string; labelNames: readonly L[] },
+  ) => new Gauge<L>({ ...settings, registers });
 
-  const groupsChecked = snapshotGauge(
-    "kafka_total_groups_checked",
-    "Consumer groups measured in the last iteration of the cluster.",
-    ["clustername"],
-  );
+  const groupsChecked = snapshotGauge({
+    name: "kafka_total_groups_checked",
+    help: "Consumer groups measured in the last iteration of the cluster.",
+    labelNames: ["clustername"],
+  });
   const iterationTime = new Gauge({
     name: "kafka_iteration_time_seconds",
     help: "Duration of the last iteration (the slowest cluster's, when there are several).",
     registers,
   });
 
-  const clusterUp = snapshotGauge(
-    "kafka_lag_exporter_cluster_up",
-    "1 if the last iteration over the cluster succeeded, 0 if it failed.",
-    ["clustername"],
-  );
+  const clusterUp = snapshotGauge({
+    name: "kafka_lag_exporter_cluster_up",
+    help: "1 if the last iteration over the cluster succeeded, 0 if it failed.",
+    labelNames: ["clustername"],
+  });
   const clusterErrors = new Counter({
     name: "kafka_lag_exporter_cluster_iteration_errors_total",
     help: "Iterations over the cluster that failed.",
     labelNames: ["clustername"],
     registers,
   });
-  const clusterDuration = snapshotGauge(
-    "kafka_lag_exporter_cluster_iteration_duration_seconds",
-    "Duration of the last iteration over the cluster.",
-    ["clustername"],
-  );
-  const clusterLastSuccess = snapshotGauge(
-    "kafka_lag_exporter_cluster_last_success_timestamp_seconds",
-    "Unix time at which the last successful iteration over the cluster ended.",
-    ["clustername"],
-  );
-  const recordLookups = snapshotGauge(
-    "kafka_lag_exporter_record_lookups",
-    "Last iteration: committed records whose timestamp was wanted, by result (found: used; " +
+  const clusterDuration = snapshotGauge({
+    name: "kafka_lag_exporter_cluster_iteration_duration_seconds",
+    help: "Duration of the last iteration over the cluster.",
+    labelNames: ["clustername"],
+  });
+  const clusterLastSuccess = snapshotGauge({
+    name: "kafka_lag_exporter_cluster_last_success_timestamp_seconds",
+    help: "Unix time at which the last successful iteration over the cluster ended.",
+    labelNames: ["clustername"],
+  });
+  const recordLookups = snapshotGauge({
+    name: "kafka_lag_exporter_record_lookups",
+    help: "Last iteration: committed records whose timestamp was wanted, by result (found: used; " +
       "missing: unreadable, estimate kept; untrusted: -1, before 2000 or in the future; " +
       "deferred: over exact_lag_seconds.max_partitions).",
-    ["clustername", "result"],
-  );
-  const recordFetches = snapshotGauge(
-    "kafka_lag_exporter_record_lookups_fetched",
-    "Last iteration: committed records read from Kafka (the others came from the cache).",
-    ["clustername"],
-  );
-  const lagSecondsPartitions = snapshotGauge(
-    "kafka_lag_exporter_lag_seconds_partitions",
-    "Last iteration: group-partitions by how their lag in seconds was obtained (method none: no value).",
-    ["clustername", "method"],
-  );
-  const estimatedPartitions = snapshotGauge(
-    "kafka_lag_exporter_group_lag_seconds_estimated_partitions",
-    "Partitions of the group whose lag in seconds is an estimate that may be too low " +
+    labelNames: ["clustername", "result"],
+  });
+  const recordFetches = snapshotGauge({
+    name: "kafka_lag_exporter_record_lookups_fetched",
+    help: "Last iteration: committed records read from Kafka (the others came from the cache).",
+    labelNames: ["clustername"],
+  });
+  const lagSecondsPartitions = snapshotGauge({
+    name: "kafka_lag_exporter_lag_seconds_partitions",
+    help:
+      "Last iteration: group-partitions by how their lag in seconds was obtained (method none: no value).",
+    labelNames: ["clustername", "method"],
+  });
+  const estimatedPartitions = snapshotGauge({
+    name: "kafka_lag_exporter_group_lag_seconds_estimated_partitions",
+    help: "Partitions of the group whose lag in seconds is an estimate that may be too low " +
       "(extrapolated or lower-bound: the record predates the history and could not be read). " +
       "Only groups with such partitions have a series.",
-    ["clustername", "group"],
-  );
-  const clusterDegraded = snapshotGauge(
-    "kafka_lag_exporter_cluster_degraded",
-    "1 if the last iteration over the cluster answered but left partitions, groups or brokers " +
+    labelNames: ["clustername", "group"],
+  });
+  const clusterDegraded = snapshotGauge({
+    name: "kafka_lag_exporter_cluster_degraded",
+    help:
+      "1 if the last iteration over the cluster answered but left partitions, groups or brokers " +
       "out (see kafka_lag_exporter_partitions_not_measured, kafka_lag_exporter_groups_not_measured), " +
       "0 if it measured everything.",
-    ["clustername"],
-  );
-  const partitionsNotMeasured = snapshotGauge(
-    "kafka_lag_exporter_partitions_not_measured",
-    "Partitions whose log-end offset the last iteration could not read, by reason (no-leader, " +
+    labelNames: ["clustername"],
+  });
+  const partitionsNotMeasured = snapshotGauge({
+    name: "kafka_lag_exporter_partitions_not_measured",
+    help:
+      "Partitions whose log-end offset the last iteration could not read, by reason (no-leader, " +
       "leader-unreachable, leader-error); they have no lag series.",
-    ["clustername", "reason"],
-  );
-  const brokersNotListing = snapshotGauge(
-    "kafka_lag_exporter_brokers_not_listing_groups",
-    "Brokers that did not answer ListGroups in the last iteration (their groups are carried over " +
+    labelNames: ["clustername", "reason"],
+  });
+  const brokersNotListing = snapshotGauge({
+    name: "kafka_lag_exporter_brokers_not_listing_groups",
+    help:
+      "Brokers that did not answer ListGroups in the last iteration (their groups are carried over " +
       "from the last complete listing for up to 5 minutes).",
-    ["clustername"],
-  );
-  const groupsCarried = snapshotGauge(
-    "kafka_lag_exporter_groups_offsets_carried_over",
-    "Consumer groups whose coordinator could not answer in the last iteration, measured with " +
+    labelNames: ["clustername"],
+  });
+  const groupsCarried = snapshotGauge({
+    name: "kafka_lag_exporter_groups_offsets_carried_over",
+    help:
+      "Consumer groups whose coordinator could not answer in the last iteration, measured with " +
       "the committed offsets last read (for up to 5 minutes; no consumer can commit meanwhile).",
-    ["clustername"],
-  );
-  const recordsLost = snapshotGauge(
-    "kafka_lag_exporter_group_records_lost_to_retention",
-    "Records deleted (retention, DeleteRecords) before the group read them: log-start offset " +
+    labelNames: ["clustername"],
+  });
+  const recordsLost = snapshotGauge({
+    name: "kafka_lag_exporter_group_records_lost_to_retention",
+    help:
+      "Records deleted (retention, DeleteRecords) before the group read them: log-start offset " +
       "minus committed offset; only group-partitions committed below the log start get a series.",
-    ["clustername", "group", "topic", "partition"],
-  );
-  const groupsNotMeasured = snapshotGauge(
-    "kafka_lag_exporter_groups_not_measured",
-    "Consumer groups whose committed offsets the last iteration could not read (coordinator " +
+    labelNames: ["clustername", "group", "topic", "partition"],
+  });
+  const groupsNotMeasured = snapshotGauge({
+    name: "kafka_lag_exporter_groups_not_measured",
+    help:
+      "Consumer groups whose committed offsets the last iteration could not read (coordinator " +
       "down, hung or moving); they have no lag series.",
-    ["clustername"],
-  );
-  const groupsMatching = snapshotGauge(
-    "kafka_lag_exporter_groups_matching_filters",
-    "Consumer groups of the cluster that pass the filters, whichever instance measures them " +
+    labelNames: ["clustername"],
+  });
+  const groupsMatching = snapshotGauge({
+    name: "kafka_lag_exporter_groups_matching_filters",
+    help:
+      "Consumer groups of the cluster that pass the filters, whichever instance measures them " +
       "(kafka_total_groups_checked counts this instance's share).",
-    ["clustername"],
-  );
+    labelNames: ["clustername"],
+  });
   const liveInstances = new Gauge({
     name: "kafka_lag_exporter_live_instances",
     help: "Exporter instances sharing the work.",
@@ -382,8 +391,8 @@ export function createExporterMetrics(
       observeRequest: (seconds) => remoteRequests.observe(seconds),
       setQueueSize: (provider) => queueSize = provider,
     },
-    observeKafkaRequest: (clustername, api, seconds) =>
-      kafkaRequests.observe({ clustername, api }, seconds),
+    observeKafkaRequest: ({ clusterName, api, seconds }) =>
+      kafkaRequests.observe({ clustername: clusterName, api }, seconds),
     countStoreError: (store) => storeErrors.inc({ store }),
   };
 }

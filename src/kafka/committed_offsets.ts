@@ -38,6 +38,9 @@ const MAX_GROUPS_PER_OFFSET_FETCH = 500;
 const MAX_GROUPS_PER_FIND_COORDINATOR = 1_000;
 
 /** Reads committed offsets and remembers group coordinators between calls. */
+/** Records a group's failure; `coordinatorMoved` asks for one more try at its new coordinator. */
+type GroupFailure = (groupId: string, failure: { error: Error; coordinatorMoved: boolean }) => void;
+
 export class CommittedOffsetsReader {
   readonly #coordinators = new Map<string, string>();
   readonly #groupBatching: boolean | undefined;
@@ -60,8 +63,7 @@ export class CommittedOffsetsReader {
    */
   async fetch(
     context: AdminContext,
-    groupIds: readonly string[],
-    concurrency: number,
+    { groupIds, concurrency }: { groupIds: readonly string[]; concurrency: number },
   ): Promise<GroupOffsets[]> {
     const { cluster } = context;
     const results = new Map<string, GroupOffsets>();
@@ -69,12 +71,16 @@ export class CommittedOffsetsReader {
     for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
       const lastAttempt = attempt === 2;
       const retry = new Set<string>();
-      const failed = (groupId: string, error: Error, coordinatorMoved: boolean) => {
+      const failed: GroupFailure = (groupId, { error, coordinatorMoved }) => {
         if (coordinatorMoved) this.#coordinators.delete(groupId);
         if (coordinatorMoved && !lastAttempt) retry.add(groupId);
         else results.set(groupId, { groupId, error });
       };
-      const byCoordinator = await this.#coordinatorsOf(context, pending, concurrency, failed);
+      const byCoordinator = await this.#coordinatorsOf(context, {
+        groupIds: pending,
+        concurrency,
+        failed,
+      });
       const requests: Array<
         { nodeId: string; broker: InternalConnectedBroker; groupIds: string[] }
       > = [];
@@ -85,7 +91,9 @@ export class CommittedOffsetsReader {
           if (context.unresponsive.has(nodeId)) throw new BrokerUnresponsiveError(nodeId);
           broker = await cluster.brokerPool.findBroker({ nodeId });
         } catch (error) {
-          for (const groupId of members) failed(groupId, asError(error), true);
+          for (const groupId of members) {
+            failed(groupId, { error: asError(error), coordinatorMoved: true });
+          }
           continue;
         }
         const batchSize = supports(broker, OFFSET_FETCH, this.#groupBatching)
@@ -95,43 +103,50 @@ export class CommittedOffsetsReader {
           requests.push({ nodeId, broker, groupIds: members.slice(start, start + batchSize) });
         }
       }
-      await mapConcurrent(requests, concurrency, async ({ nodeId, broker, groupIds: batch }) => {
-        let answers: GroupOffsetsResponse[];
-        try {
-          answers = await askBroker(
-            context,
-            nodeId,
-            "OffsetFetch",
-            () =>
-              batch.length === 1 && !supports(broker, OFFSET_FETCH, this.#groupBatching)
-                ? offsetFetchOneGroup(broker, batch[0]).then((answer) => [answer])
-                : sendOffsetFetchV8(broker, batch),
-          );
-        } catch (error) {
-          // The coordinator is unreachable or answered an error for the whole request; next
-          // iteration looks for it again (an immediate retry could outlast the deadline).
-          const explained = asError(explainAuthorization(error));
+      await mapConcurrent(
+        { items: requests, concurrency },
+        async ({ nodeId, broker, groupIds: batch }) => {
+          let answers: GroupOffsetsResponse[];
+          try {
+            answers = await askBroker(
+              context,
+              { nodeId: nodeId, api: "OffsetFetch" },
+              () =>
+                batch.length === 1 && !supports(broker, OFFSET_FETCH, this.#groupBatching)
+                  ? offsetFetchOneGroup(broker, batch[0]).then((answer) => [answer])
+                  : sendOffsetFetchV8(broker, batch),
+            );
+          } catch (error) {
+            // The coordinator is unreachable or answered an error for the whole request; next
+            // iteration looks for it again (an immediate retry could outlast the deadline).
+            const explained = asError(explainAuthorization(error));
+            for (const groupId of batch) {
+              results.set(groupId, { groupId, error: explained });
+              if (!(explained instanceof KafkaAuthorizationError)) {
+                this.#coordinators.delete(groupId);
+              }
+            }
+            return;
+          }
+          for (const { groupId, errorCode, offsets, partitionErrors } of answers) {
+            // A group deleted since it was listed has nothing to measure: not worth a warning.
+            if (errorCode === 0 || errorCode === GROUP_ID_NOT_FOUND) {
+              results.set(groupId, { groupId, offsets, partitionErrors });
+            } else {failed(groupId, {
+                error: groupError(errorCode),
+                coordinatorMoved: isCoordinatorError(errorCode),
+              });}
+          }
           for (const groupId of batch) {
-            results.set(groupId, { groupId, error: explained });
-            if (!(explained instanceof KafkaAuthorizationError)) this.#coordinators.delete(groupId);
+            if (!results.has(groupId) && !retry.has(groupId)) {
+              results.set(groupId, {
+                groupId,
+                error: new Error("missing from the OffsetFetch answer"),
+              });
+            }
           }
-          return;
-        }
-        for (const { groupId, errorCode, offsets, partitionErrors } of answers) {
-          // A group deleted since it was listed has nothing to measure: not worth a warning.
-          if (errorCode === 0 || errorCode === GROUP_ID_NOT_FOUND) {
-            results.set(groupId, { groupId, offsets, partitionErrors });
-          } else failed(groupId, groupError(errorCode), isCoordinatorError(errorCode));
-        }
-        for (const groupId of batch) {
-          if (!results.has(groupId) && !retry.has(groupId)) {
-            results.set(groupId, {
-              groupId,
-              error: new Error("missing from the OffsetFetch answer"),
-            });
-          }
-        }
-      });
+        },
+      );
       pending = [...retry];
     }
     return groupIds.map((groupId) =>
@@ -146,9 +161,11 @@ export class CommittedOffsetsReader {
    */
   async #coordinatorsOf(
     context: AdminContext,
-    groupIds: readonly string[],
-    concurrency: number,
-    failed: (groupId: string, error: Error, coordinatorMoved: boolean) => void,
+    { groupIds, concurrency, failed }: {
+      groupIds: readonly string[];
+      concurrency: number;
+      failed: GroupFailure;
+    },
   ): Promise<Map<string, string[]>> {
     const byCoordinator = new Map<string, string[]>();
     const assign = (groupId: string, nodeId: string) => {
@@ -179,24 +196,28 @@ export class CommittedOffsetsReader {
       for (let start = 0; start < unknown.length; start += MAX_GROUPS_PER_FIND_COORDINATOR) {
         batches.push(unknown.slice(start, start + MAX_GROUPS_PER_FIND_COORDINATOR));
       }
-      await mapConcurrent(batches, concurrency, async (batch) => {
+      await mapConcurrent({ items: batches, concurrency }, async (batch) => {
         try {
           const answers = await askBroker(
             context,
-            someNodeId,
-            "FindCoordinator",
+            { nodeId: someNodeId, api: "FindCoordinator" },
             () => sendFindCoordinatorV4(someBroker, batch),
           );
           for (const { key, nodeId, errorCode } of answers) {
             if (errorCode === 0) remember(key, String(nodeId));
-            else failed(key, groupError(errorCode), false);
+            else failed(key, { error: groupError(errorCode), coordinatorMoved: false });
           }
         } catch (error) {
-          for (const groupId of batch) failed(groupId, asError(explainAuthorization(error)), false);
+          for (const groupId of batch) {
+            failed(groupId, {
+              error: asError(explainAuthorization(error)),
+              coordinatorMoved: false,
+            });
+          }
         }
       });
     } else {
-      await mapConcurrent(unknown, concurrency, async (groupId) => {
+      await mapConcurrent({ items: unknown, concurrency }, async (groupId) => {
         try {
           const coordinator = await context.timed(
             "FindCoordinator",
@@ -204,7 +225,7 @@ export class CommittedOffsetsReader {
           );
           remember(groupId, String(coordinator.nodeId));
         } catch (error) {
-          failed(groupId, asError(explainAuthorization(error)), false);
+          failed(groupId, { error: asError(explainAuthorization(error)), coordinatorMoved: false });
         }
       });
     }
@@ -230,14 +251,17 @@ async function offsetFetchOneGroup(broker: InternalConnectedBroker, groupId: str
 }
 
 function sendOffsetFetchV8(broker: InternalConnectedBroker, groupIds: string[]) {
-  return sendOwnRequest(broker, OFFSET_FETCH, encodeOffsetFetchV8(groupIds), decodeOffsetFetchV8);
+  return sendOwnRequest(broker, {
+    api: OFFSET_FETCH,
+    body: encodeOffsetFetchV8(groupIds),
+    decode: decodeOffsetFetchV8,
+  });
 }
 
 function sendFindCoordinatorV4(broker: InternalConnectedBroker, groupIds: string[]) {
-  return sendOwnRequest(
-    broker,
-    FIND_COORDINATOR,
-    encodeFindGroupCoordinatorsV4(groupIds),
-    decodeFindCoordinatorV4,
-  );
+  return sendOwnRequest(broker, {
+    api: FIND_COORDINATOR,
+    body: encodeFindGroupCoordinatorsV4(groupIds),
+    decode: decodeFindCoordinatorV4,
+  });
 }

@@ -98,7 +98,7 @@ async function refreshMetadata(context: AdminContext): Promise<void> {
       if (attempt === METADATA_ATTEMPTS) throw error;
       // A hung broker is held back, so the next attempt goes elsewhere (steerMetadataRequests).
       const asked = context.metadataBroker();
-      if (asked !== undefined) noteTimeout(context, asked, error);
+      if (asked !== undefined) noteTimeout(context, { assumedNodeId: asked, error });
     }
   }
 }
@@ -140,8 +140,7 @@ async function listOffsetsAtLeaders(
     try {
       [listed, logStarts] = await askBroker(
         context,
-        String(leader),
-        "ListOffsets",
+        { nodeId: String(leader), api: "ListOffsets" },
         (broker) => Promise.all([listOffsets(broker, topics), logStartOffsets(broker, topics)]),
       );
     } catch (error) {
@@ -195,12 +194,14 @@ async function logStartOffsets(
   topics: ReadonlyMap<string, readonly number[]>,
 ): Promise<Map<string, number> | undefined> {
   if (!supports(broker, LIST_OFFSETS)) return undefined;
-  const listed = await sendOwnRequest(
-    broker,
-    LIST_OFFSETS,
-    encodeListOffsetsV4(topics, READ_UNCOMMITTED, EARLIEST_TIMESTAMP),
-    decodeListOffsetsV4,
-  ).catch(() => []);
+  const listed = await sendOwnRequest(broker, {
+    api: LIST_OFFSETS,
+    body: encodeListOffsetsV4(topics, {
+      isolationLevel: READ_UNCOMMITTED,
+      timestamp: EARLIEST_TIMESTAMP,
+    }),
+    decode: decodeListOffsetsV4,
+  }).catch(() => []);
   const starts = new Map<string, number>();
   for (const { topic, partition, errorCode, offset } of listed) {
     if (errorCode === 0 && offset >= 0) starts.set(`${topic}\u0000${partition}`, offset);
@@ -214,12 +215,11 @@ async function listOffsets(
   topics: ReadonlyMap<string, readonly number[]>,
 ): Promise<ListedOffset[]> {
   if (supports(broker, LIST_OFFSETS)) {
-    return await sendOwnRequest(
-      broker,
-      LIST_OFFSETS,
-      encodeListOffsetsV4(topics, READ_UNCOMMITTED),
-      decodeListOffsetsV4,
-    );
+    return await sendOwnRequest(broker, {
+      api: LIST_OFFSETS,
+      body: encodeListOffsetsV4(topics, { isolationLevel: READ_UNCOMMITTED }),
+      decode: decodeListOffsetsV4,
+    });
   }
   // Brokers before 2.1: kafkajs' ListOffsets, which fails as a whole on a partition error.
   const response = await broker.listOffsets({

@@ -109,7 +109,7 @@ class KafkajsAdmin implements KafkaAdmin {
     } catch (error) {
       if (explainAuthorization(error) instanceof KafkaAuthorizationError) throw error;
       const asked = context.metadataBroker();
-      if (asked !== undefined) noteTimeout(context, asked, error);
+      if (asked !== undefined) noteTimeout(context, { assumedNodeId: asked, error });
       if (Object.keys(cluster.brokerPool.brokers).length === 0) throw error;
     }
     const nodeIds = Object.keys(cluster.brokerPool.brokers);
@@ -119,8 +119,7 @@ class KafkajsAdmin implements KafkaAdmin {
       try {
         const response = await askBroker(
           context,
-          nodeId,
-          "ListGroups",
+          { nodeId: nodeId, api: "ListGroups" },
           (broker) => broker.listGroups(),
         );
         for (const group of response.groups) {
@@ -142,7 +141,7 @@ class KafkajsAdmin implements KafkaAdmin {
 
   fetchCommittedOffsets(groupIds: readonly string[], concurrency: number): Promise<GroupOffsets[]> {
     return this.#explained(async () =>
-      this.#committed.fetch(await this.#context(), groupIds, concurrency)
+      this.#committed.fetch(await this.#context(), { groupIds, concurrency })
     );
   }
 
@@ -152,7 +151,10 @@ class KafkajsAdmin implements KafkaAdmin {
 
   async fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>> {
     if (lookups.length === 0) return new Map();
-    return fetchRecordTimes(await this.#context(), lookups, this.#deps.fetchConcurrency ?? 4);
+    return fetchRecordTimes(await this.#context(), {
+      lookups,
+      concurrency: this.#deps.fetchConcurrency ?? 4,
+    });
   }
 
   async close(): Promise<void> {

@@ -125,8 +125,7 @@ export async function anyBroker(
  */
 export async function askBroker<T>(
   context: AdminContext,
-  nodeId: string,
-  api: string,
+  { nodeId, api }: { nodeId: string; api: string },
   call: (broker: InternalConnectedBroker) => Promise<T>,
 ): Promise<T> {
   if (context.unresponsive.has(nodeId)) throw new BrokerUnresponsiveError(nodeId);
@@ -136,7 +135,7 @@ export async function askBroker<T>(
     const broker = await context.cluster.brokerPool.findBroker({ nodeId });
     return await context.timed(api, () => call(broker));
   } catch (error) {
-    noteTimeout(context, nodeId, error);
+    noteTimeout(context, { assumedNodeId: nodeId, error });
     throw error;
   }
 }
@@ -145,7 +144,10 @@ export async function askBroker<T>(
  * Holds back the broker that let a request time out: the one the timeout error names (kafkajs
  * says which address did not answer), else `assumedNodeId`.
  */
-export function noteTimeout(context: AdminContext, assumedNodeId: string, error: unknown): void {
+export function noteTimeout(
+  context: AdminContext,
+  { assumedNodeId, error }: { assumedNodeId: string; error: unknown },
+): void {
   context.unresponsive.noteFailure(timedOutNode(context.cluster, error) ?? assumedNodeId, error);
 }
 
@@ -202,7 +204,11 @@ export function steerMetadataRequests(
 export async function probeBroker(cluster: InternalCluster, nodeId: string): Promise<void> {
   const broker = await cluster.brokerPool.findBroker({ nodeId });
   // ApiVersions v0 has an empty body; its answer is not needed.
-  await sendOwnRequest(broker, API_VERSIONS_V0, new Uint8Array(0), () => undefined);
+  await sendOwnRequest(broker, {
+    api: API_VERSIONS_V0,
+    body: new Uint8Array(0),
+    decode: () => undefined,
+  });
 }
 
 const API_VERSIONS_V0 = { apiKey: 18, version: 0, name: "ApiVersions" } as const;
@@ -232,9 +238,11 @@ export function supports(
 /** Sends a request body we encoded ourselves over kafkajs' connection to the broker. */
 export function sendOwnRequest<T>(
   broker: InternalConnectedBroker,
-  api: { apiKey: number; version: number; name: string },
-  body: Uint8Array,
-  decode: (payload: Uint8Array) => T,
+  { api, body, decode }: {
+    api: { apiKey: number; version: number; name: string };
+    body: Uint8Array;
+    decode: (payload: Uint8Array) => T;
+  },
 ): Promise<T> {
   return broker.connectionPool.send({
     request: {

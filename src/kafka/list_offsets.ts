@@ -30,8 +30,10 @@ export interface ListedOffset {
  */
 export function encodeListOffsetsV4(
   topics: ReadonlyMap<string, readonly number[]>,
-  isolationLevel: number,
-  timestamp: typeof LATEST_TIMESTAMP | typeof EARLIEST_TIMESTAMP = LATEST_TIMESTAMP,
+  { isolationLevel, timestamp = LATEST_TIMESTAMP }: {
+    isolationLevel: number;
+    timestamp?: typeof LATEST_TIMESTAMP | typeof EARLIEST_TIMESTAMP;
+  },
 ): Uint8Array {
   const writer = new WireWriter().int32(CONSUMER_REPLICA_ID).int8(isolationLevel);
   writer.int32(topics.size);

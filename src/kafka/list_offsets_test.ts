@@ -3,7 +3,9 @@ import { decodeListOffsetsV4, encodeListOffsetsV4 } from "./list_offsets.ts";
 import { WireReader, WireWriter } from "./wire.ts";
 
 Deno.test("encodeListOffsetsV4() asks for the latest offset of each partition", () => {
-  const body = encodeListOffsetsV4(new Map([["orders", [0, 2]], ["audit", [1]]]), 0);
+  const body = encodeListOffsetsV4(new Map([["orders", [0, 2]], ["audit", [1]]]), {
+    isolationLevel: 0,
+  });
   const reader = new WireReader(body);
   assertEquals([reader.int32(), reader.int8(), reader.int32()], [-1, 0, 2]);
   const topics: unknown[] = [];

@@ -21,7 +21,7 @@ export interface OauthTokenDeps {
   now(): number;
   readTextFile(path: string): Promise<string>;
   /** POSTs a form to the token endpoint; the default honours the settings' TLS options. */
-  post?(url: string, form: URLSearchParams, headers: Record<string, string>): Promise<
+  post?(url: string, request: { form: URLSearchParams; headers: Record<string, string> }): Promise<
     { status: number; body: string }
   >;
 }
@@ -84,9 +84,9 @@ export class OauthTokenProvider {
     const askedMs = this.#deps.now();
     let answer: { status: number; body: string };
     try {
-      answer = await (this.#deps.post ?? defaultPost(settings))(url, form, headers);
+      answer = await (this.#deps.post ?? defaultPost(settings))(url, { form, headers });
     } catch (error) {
-      const explained = explainTlsFailure(error, settings.tls, "sasl.oauth");
+      const explained = explainTlsFailure(error, { tls: settings.tls, sslKey: "sasl.oauth" });
       throw new Error(
         `OAuth token endpoint ${url} unreachable: ${
           explained instanceof Error ? explained.message : explained
@@ -132,7 +132,10 @@ export function jwtLifetimeMs(token: string, nowMs: number): number | undefined 
 function defaultPost(settings: OauthSettings) {
   const ca = settings.tls.caFile ? Deno.readTextFileSync(settings.tls.caFile) : undefined;
   const client = ca ? Deno.createHttpClient({ caCerts: [ca] }) : undefined;
-  return async (url: string, form: URLSearchParams, headers: Record<string, string>) => {
+  return async (
+    url: string,
+    { form, headers }: { form: URLSearchParams; headers: Record<string, string> },
+  ) => {
     const body = new TextEncoder().encode(form.toString());
     if (settings.tls.insecureSkipVerify && url.startsWith("https:")) {
       return postUnverified(url, { headers, body, timeoutMs: TOKEN_REQUEST_TIMEOUT_MS, ca });

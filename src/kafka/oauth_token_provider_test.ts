@@ -21,7 +21,10 @@ function endpoint(answers: Array<{ status: number; body: string }>) {
   const requests: Array<{ url: string; form: string; headers: Record<string, string> }> = [];
   return {
     requests,
-    post: (url: string, form: URLSearchParams, headers: Record<string, string>) => {
+    post: (
+      url: string,
+      { form, headers }: { form: URLSearchParams; headers: Record<string, string> },
+    ) => {
       requests.push({ url, form: form.toString(), headers });
       return Promise.resolve(answers[Math.min(requests.length, answers.length) - 1]);
     },

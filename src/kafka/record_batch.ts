@@ -75,7 +75,12 @@ export function findRecordTimestamp(
     const magic = reader.int8();
     const batchEnd = start + 12 + length;
     if (magic < 2) {
-      const found = legacyMessageTimestamp(reader, magic, baseOffset, offset, batchEnd);
+      const found = legacyMessageTimestamp(reader, {
+        magic,
+        messageOffset: baseOffset,
+        offset,
+        messageEnd: batchEnd,
+      });
       if (found) return found;
       if (batchEnd > records.byteLength) return undefined;
       reader.position = batchEnd;
@@ -100,22 +105,13 @@ export function findRecordTimestamp(
         return { timestampMs: firstTimestamp, offset: baseOffset, exact: true };
       }
       const codec = attributes & COMPRESSION_MASK;
+      const search = { recordCount, baseOffset, firstTimestamp, offset };
       if (codec === 0) {
-        const found = recordTimestampInBatch(
-          reader,
-          recordCount,
-          baseOffset,
-          firstTimestamp,
-          offset,
-          batchEnd,
-        );
+        const found = recordTimestampInBatch(reader, { ...search, batchEnd });
         if (found) return found;
       } else if (batchEnd <= records.byteLength) {
-        const found = compressedRecordTimestamp(
-          codec,
-          reader.slice(batchEnd - reader.position),
-          { recordCount, baseOffset, firstTimestamp, offset },
-        );
+        const compressed = reader.slice(batchEnd - reader.position);
+        const found = compressedRecordTimestamp({ codec, compressed }, search);
         if (found) return found;
       }
       // Cut before the record, or not decompressible: place it on the batch's time line.
@@ -132,10 +128,17 @@ export function findRecordTimestamp(
   return undefined;
 }
 
+/** A record looked for in one batch: the batch header's fields and the offset sought. */
+interface RecordSearch {
+  recordCount: number;
+  baseOffset: number;
+  firstTimestamp: number;
+  offset: number;
+}
+
 function compressedRecordTimestamp(
-  codec: number,
-  compressed: Uint8Array,
-  batch: { recordCount: number; baseOffset: number; firstTimestamp: number; offset: number },
+  { codec, compressed }: { codec: number; compressed: Uint8Array },
+  search: RecordSearch,
 ): RecordTimestamp | undefined {
   let records: Uint8Array;
   try {
@@ -143,23 +146,17 @@ function compressedRecordTimestamp(
   } catch {
     return undefined; // corrupt or unknown codec: the caller uses the batch header
   }
-  return recordTimestampInBatch(
-    new WireReader(records),
-    batch.recordCount,
-    batch.baseOffset,
-    batch.firstTimestamp,
-    batch.offset,
-    records.byteLength,
-  );
+  return recordTimestampInBatch(new WireReader(records), {
+    ...search,
+    batchEnd: records.byteLength,
+  });
 }
 
 function recordTimestampInBatch(
   reader: WireReader,
-  recordCount: number,
-  baseOffset: number,
-  firstTimestamp: number,
-  offset: number,
-  batchEnd: number,
+  { recordCount, baseOffset, firstTimestamp, offset, batchEnd }: RecordSearch & {
+    batchEnd: number;
+  },
 ): RecordTimestamp | undefined {
   try {
     for (let index = 0; index < recordCount && reader.position < batchEnd; index++) {
@@ -186,10 +183,12 @@ function recordTimestampInBatch(
 
 function legacyMessageTimestamp(
   reader: WireReader,
-  magic: number,
-  messageOffset: number,
-  offset: number,
-  messageEnd: number,
+  { magic, messageOffset, offset, messageEnd }: {
+    magic: number;
+    messageOffset: number;
+    offset: number;
+    messageEnd: number;
+  },
 ): RecordTimestamp | undefined {
   // Magic 0 messages carry no timestamp; a compressed magic-1 wrapper carries the newest
   // timestamp of the messages it holds (its offset is the last inner one).

@@ -47,8 +47,7 @@ const MAX_FETCH_MULTIPLE = 16;
  */
 export async function fetchRecordTimes(
   context: AdminContext,
-  lookups: readonly RecordLookup[],
-  concurrency: number,
+  { lookups, concurrency }: { lookups: readonly RecordLookup[]; concurrency: number },
 ): Promise<Map<string, RecordTime>> {
   const found = new Map<string, RecordTime>();
   if (lookups.length === 0) return found;
@@ -99,11 +98,13 @@ export async function fetchRecordTimes(
     // asked for only to the first partition of a response (KIP-74): the others come back empty.
     // Producers batch up to 1 MB, so those partitions are read again alone.
     const alone: Array<[number, PartitionRead]> = [];
-    const fetchAndRead = async (leader: number, chunk: PartitionRead[], retryAlone: boolean) => {
+    const fetchAndRead = async (
+      leader: number,
+      { chunk, retryAlone }: { chunk: PartitionRead[]; retryAlone: boolean },
+    ) => {
       const partitions = await askBroker(
         context,
-        String(leader),
-        "Fetch",
+        { nodeId: String(leader), api: "Fetch" },
         (broker) => fetchRecords(broker, chunk),
       );
       const wanted = new Map(chunk.map((read) => [`${read.topic}\u0000${read.partition}`, read]));
@@ -137,16 +138,18 @@ export async function fetchRecordTimes(
     };
     // A broker that fails loses only its own lookups.
     await mapConcurrent(
-      requests,
-      concurrency,
+      { items: requests, concurrency },
       ([leader, chunk]) =>
-        fetchAndRead(leader, chunk, chunk.length > 1).catch((error) => failures.push(error)),
+        fetchAndRead(leader, { chunk, retryAlone: chunk.length > 1 }).catch((error) =>
+          failures.push(error)
+        ),
     );
     await mapConcurrent(
-      alone,
-      concurrency,
+      { items: alone, concurrency },
       ([leader, read]) =>
-        fetchAndRead(leader, [read], false).catch((error) => failures.push(error)),
+        fetchAndRead(leader, { chunk: [read], retryAlone: false }).catch((error) =>
+          failures.push(error)
+        ),
     );
     pending = next;
   }

@@ -95,7 +95,11 @@ export function downsample(points: OffsetObservation[], maxPoints: number): Offs
     let cheapest = 1;
     let cheapestError = Infinity;
     for (let index = 1; index < out.length - 1; index++) {
-      const error = removalErrorMs(out[index - 1], out[index], out[index + 1]);
+      const error = removalErrorMs({
+        before: out[index - 1],
+        point: out[index],
+        after: out[index + 1],
+      });
       if (error < cheapestError) {
         cheapestError = error;
         cheapest = index;
@@ -106,10 +110,13 @@ export function downsample(points: OffsetObservation[], maxPoints: number): Offs
   return out;
 }
 
+/** How far off `point` would be estimated from its neighbours once removed. */
 function removalErrorMs(
-  before: OffsetObservation,
-  point: OffsetObservation,
-  after: OffsetObservation,
+  { before, point, after }: {
+    before: OffsetObservation;
+    point: OffsetObservation;
+    after: OffsetObservation;
+  },
 ): number {
   const span = after.offset - before.offset;
   const estimate = span === 0 ? before.timestampMs : before.timestampMs +

@@ -89,7 +89,10 @@ export class PartitionTable implements Iterable<PartitionLag> {
   }
 
   /** Replaces the lag in seconds of one partition (exact mode, after the table was built). */
-  setLagSeconds(index: number, seconds: number, method: LagSecondsMethod): void {
+  setLagSeconds(
+    index: number,
+    { seconds, method }: { seconds: number; method: LagSecondsMethod },
+  ): void {
     this.#values[index * FIELDS + SECONDS] = seconds;
     this.#values[index * FIELDS + METHOD] = METHODS.indexOf(method);
   }

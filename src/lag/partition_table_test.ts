@@ -67,7 +67,7 @@ Deno.test("index accessors read without building objects", () => {
 
 Deno.test("exact mode can replace one partition's lag in seconds", () => {
   const table = PartitionTable.from(rows);
-  table.setLagSeconds(0, 42.5, "record-timestamp");
+  table.setLagSeconds(0, { seconds: 42.5, method: "record-timestamp" });
   assertEquals(table.at(0), { ...rows[0], lagSeconds: 42.5, lagSecondsMethod: "record-timestamp" });
   assertEquals(table.at(1), rows[1]);
 });

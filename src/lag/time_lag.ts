@@ -13,6 +13,13 @@ export type TimeLagEstimate =
   | { kind: "value"; seconds: number; method: TimeLagMethod }
   | { kind: "unknown"; reason: string };
 
+/** Where a consumer stands at `nowMs`: its committed offset and the log-end offset then. */
+export interface ConsumerPosition {
+  committedOffset: number;
+  latestOffset: number;
+  nowMs: number;
+}
+
 /**
  * Estimates `nowMs − T(committed)`.
  *
@@ -21,9 +28,7 @@ export type TimeLagEstimate =
  */
 export function estimateTimeLag(
   history: readonly OffsetObservation[],
-  committedOffset: number,
-  latestOffset: number,
-  nowMs: number,
+  { committedOffset, latestOffset, nowMs }: ConsumerPosition,
 ): TimeLagEstimate {
   // A consumer that has read everything is not behind, however long ago the last record came.
   if (committedOffset >= latestOffset) return { kind: "value", seconds: 0, method: "caught-up" };
@@ -59,7 +64,10 @@ function estimateProducedAtMs(
     // interval evenly and take the middle of the committed record's share.
     const below = points[above - 1];
     return {
-      timestampMs: timeWithin(below, points[above], committedOffset - below.offset + 0.5),
+      timestampMs: timeWithin(
+        { from: below, to: points[above] },
+        committedOffset - below.offset + 0.5,
+      ),
       method: "interpolated",
     };
   }
@@ -77,7 +85,10 @@ function estimateProducedAtMs(
 }
 
 /** The time `offsetsIn` offsets past `from` on the straight line from `from` to `to`. */
-function timeWithin(from: OffsetObservation, to: OffsetObservation, offsetsIn: number): number {
+function timeWithin(
+  { from, to }: { from: OffsetObservation; to: OffsetObservation },
+  offsetsIn: number,
+): number {
   return from.timestampMs +
     offsetsIn * (to.timestampMs - from.timestampMs) / (to.offset - from.offset);
 }

@@ -178,12 +178,11 @@ const cases: Case[] = [
 Deno.test("estimateTimeLag()", async (t) => {
   for (const testCase of cases) {
     await t.step(testCase.name, () => {
-      const estimate = estimateTimeLag(
-        testCase.history,
-        testCase.committed,
-        testCase.latest,
-        testCase.nowMs,
-      );
+      const estimate = estimateTimeLag(testCase.history, {
+        committedOffset: testCase.committed,
+        latestOffset: testCase.latest,
+        nowMs: testCase.nowMs,
+      });
       if (testCase.expected === "unknown") {
         assertEquals(estimate.kind, "unknown");
         return;
@@ -208,7 +207,11 @@ Deno.test("estimateTimeLag() never returns NaN, infinite or negative values", ()
     const latest = Math.floor(random() * 1_000);
     const committed = Math.floor(random() * 1_100);
     const nowMs = Math.floor(random() * 120_000);
-    const estimate: TimeLagEstimate = estimateTimeLag(history, committed, latest, nowMs);
+    const estimate: TimeLagEstimate = estimateTimeLag(history, {
+      committedOffset: committed,
+      latestOffset: latest,
+      nowMs,
+    });
     if (estimate.kind === "value") {
       assert(
         Number.isFinite(estimate.seconds) && estimate.seconds >= 0,

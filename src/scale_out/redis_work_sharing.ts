@@ -11,19 +11,8 @@ import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
 import { createRedisClient, type RedisClient, waitUntilReady } from "../redis/redis_client.ts";
 import { RedisOffsetHistoryStore } from "../store/redis_store.ts";
 import { DuplicateNodeError, RedisMembership } from "./membership.ts";
-import { type PeerView, selectGroups } from "./handover.ts";
+import { GroupClaims } from "./group_claims.ts";
 import type { WorkSharing } from "./work_sharing.ts";
-
-/** A peer's view of one Kafka cluster, from what it sent with its heartbeat. */
-function peerView(exports: string | null, clusterName: string): PeerView {
-  if (exports === null) return "unknown";
-  try {
-    const views = JSON.parse(exports) as Record<string, string[]>;
-    return Array.isArray(views[clusterName]) ? views[clusterName] : "nothing";
-  } catch {
-    return "unknown";
-  }
-}
 
 /** What Redis work sharing needs from outside. */
 export interface RedisWorkSharingDeps {
@@ -50,7 +39,9 @@ export async function startRedisWorkSharing(
     deps.onRedisError();
     if (redisReachable) {
       log.error(`${what}; continuing with this instance's memory`, {
-        error: describeError(explainTlsFailure(error, settings.tls, "storage.redis.ssl")),
+        error: describeError(
+          explainTlsFailure(error, { tls: settings.tls, sslKey: "storage.redis.ssl" }),
+        ),
       });
     }
     redisReachable = false;
@@ -117,10 +108,7 @@ export async function startRedisWorkSharing(
     },
   );
 
-  // Per Kafka cluster: the live set and groups of the snapshot /metrics shows, and of the
-  // selection whose iteration is running.
-  const exported = new Map<string, { live: string[]; groups: ReadonlySet<string> }>();
-  const selected = new Map<string, { live: string[]; groups: ReadonlySet<string> }>();
+  const claims = new GroupClaims(membership);
   let lastAwaiting = 0;
 
   return {
@@ -128,21 +116,7 @@ export async function startRedisWorkSharing(
     selectOwnedGroups: async (clusterName, groupIds) => {
       // Every iteration reads the live set first; while Redis is down the last one known is kept.
       await beat();
-      const live = membership.liveNodes();
-      const peers = new Map<string, PeerView>();
-      for (const node of live) {
-        if (node !== membership.nodeId) {
-          peers.set(node, peerView(membership.exportsOf(node), clusterName));
-        }
-      }
-      const { owned, awaiting } = selectGroups({
-        clusterName,
-        groupIds,
-        self: membership.nodeId,
-        live,
-        exporting: exported.get(clusterName)?.groups ?? new Set(),
-        peers,
-      });
+      const { owned, awaiting } = claims.select(clusterName, groupIds);
       if (awaiting !== lastAwaiting) {
         log.debug("groups waiting until their previous owner stops exporting them", {
           cluster: clusterName,
@@ -150,22 +124,12 @@ export async function startRedisWorkSharing(
         });
         lastAwaiting = awaiting;
       }
-      selected.set(clusterName, { live, groups: new Set(owned) });
       return owned;
     },
     snapshotPublished: (clusterName, isExported) => {
-      const selection = selected.get(clusterName);
-      // A failed iteration exports nothing: the previous claim stays (claiming more than is
-      // exported only makes others wait).
-      if (!isExported || !selection) return;
-      selected.delete(clusterName);
-      exported.set(clusterName, selection);
-      membership.setExports(
-        JSON.stringify(Object.fromEntries([...exported].map(([name, { live }]) => [name, live]))),
-      );
-      // At once rather than at the next heartbeat: the instances waiting for these groups to be
-      // dropped can take them on their next iteration.
-      void beat();
+      // At once rather than at the next heartbeat: the instances waiting for the groups this
+      // instance dropped can take them on their next iteration.
+      if (claims.published(clusterName, isExported)) void beat();
     },
     liveInstances: () => membership.liveNodes().length,
     healthy: () => redisReachable && store.sharedHealthy(),

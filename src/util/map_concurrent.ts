@@ -2,8 +2,7 @@
 
 /** Runs `task` for every item with at most `concurrency` in flight; results keep the input order. */
 export async function mapConcurrent<T, R>(
-  items: readonly T[],
-  concurrency: number,
+  { items, concurrency }: { items: readonly T[]; concurrency: number },
   task: (item: T) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);

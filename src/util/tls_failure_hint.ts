@@ -15,9 +15,11 @@ const VERIFICATION_FAILURE =
  */
 export function explainTlsFailure(
   error: unknown,
-  tls: { insecureSkipVerify: boolean } | undefined,
-  sslKey: string,
-  caKey = "ca_file",
+  { tls, sslKey, caKey = "ca_file" }: {
+    tls: { insecureSkipVerify: boolean } | undefined;
+    sslKey: string;
+    caKey?: string;
+  },
 ): unknown {
   if (!tls || tls.insecureSkipVerify) return error;
   const message = describeError(error);

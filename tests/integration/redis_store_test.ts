@@ -79,7 +79,11 @@ Deno.test({
         Math.abs(seenAhead[0].timestampMs - (t0 + 30_000)) < 250,
         `the accurate instance's point, in the other's clock: ${seenAhead[0].timestampMs - t0}`,
       );
-      const lag = estimateTimeLag(seenAhead, 150, 200, t0 + 40_000);
+      const lag = estimateTimeLag(seenAhead, {
+        committedOffset: 150,
+        latestOffset: 200,
+        nowMs: t0 + 40_000,
+      });
       assert(lag.kind === "value" && Math.abs(lag.seconds - 4.95) < 0.3, JSON.stringify(lag));
       // The accurate instance's later sighting of a smaller offset (a late write) keeps the history.
       const [seenAccurate] = await accurate.recordAndRead("k", observe(200, t0 + 11_000));

@@ -66,7 +66,11 @@ export function createRemoteWriteTransport(
       client,
       signal: AbortSignal.timeout(settings.timeoutMs),
     }).catch((error) => {
-      throw explainTlsFailure(error, tls, "prometheus_remote_write.tls_config", "ca_cert_file");
+      throw explainTlsFailure(error, {
+        tls,
+        sslKey: "prometheus_remote_write.tls_config",
+        caKey: "ca_cert_file",
+      });
     });
     return { status: response.status, body: await response.text() };
   };

@@ -63,9 +63,11 @@ export function isRetryable(status: number): boolean {
 /** Exponential backoff with ±20 % jitter, capped. */
 export function backoffMs(
   attempt: number,
-  initialMs: number,
-  maxMs: number,
-  random = Math.random,
+  { initialMs, maxMs, random = Math.random }: {
+    initialMs: number;
+    maxMs: number;
+    random?: () => number;
+  },
 ): number {
   const base = Math.min(maxMs, initialMs * 2 ** attempt);
   return Math.round(base * (0.8 + 0.4 * random()));
@@ -175,7 +177,10 @@ export class RemoteWriter {
       const outcome = await this.#sendOnce(batch);
       if (outcome === "retry") {
         await this.#deps.sleep(
-          backoffMs(attempt++, this.#options.initialBackoffMs, this.#options.maxBackoffMs),
+          backoffMs(attempt++, {
+            initialMs: this.#options.initialBackoffMs,
+            maxMs: this.#options.maxBackoffMs,
+          }),
           signal,
         );
       } else {
@@ -190,11 +195,10 @@ export class RemoteWriter {
     while (this.#queue.length > 0 && this.#deps.now() < deadlineMs) {
       const outcome = await this.#sendOnce(this.#queue[0]);
       if (outcome === "retry") {
-        const wait = backoffMs(
-          attempt++,
-          this.#options.initialBackoffMs,
-          this.#options.maxBackoffMs,
-        );
+        const wait = backoffMs(attempt++, {
+          initialMs: this.#options.initialBackoffMs,
+          maxMs: this.#options.maxBackoffMs,
+        });
         if (this.#deps.now() + wait >= deadlineMs) break;
         await this.#deps.sleep(wait);
       }

@@ -54,15 +54,20 @@ Deno.test("isRetryable() and backoffMs()", async (t) => {
     ]);
   });
   await t.step("backoff doubles up to the cap, with ±20 % jitter", () => {
-    assertEquals([0, 1, 2, 3, 10].map((attempt) => backoffMs(attempt, 500, 30_000, () => 0.5)), [
-      500,
-      1_000,
-      2_000,
-      4_000,
-      30_000,
-    ]);
-    assertEquals(backoffMs(0, 1_000, 30_000, () => 0), 800);
-    assertEquals(backoffMs(0, 1_000, 30_000, () => 1), 1_200);
+    assertEquals(
+      [0, 1, 2, 3, 10].map((attempt) =>
+        backoffMs(attempt, { initialMs: 500, maxMs: 30_000, random: () => 0.5 })
+      ),
+      [
+        500,
+        1_000,
+        2_000,
+        4_000,
+        30_000,
+      ],
+    );
+    assertEquals(backoffMs(0, { initialMs: 1_000, maxMs: 30_000, random: () => 0 }), 800);
+    assertEquals(backoffMs(0, { initialMs: 1_000, maxMs: 30_000, random: () => 1 }), 1_200);
   });
 });
 

@@ -105,6 +105,7 @@ class ProtoBuffer {
     this.varint(length);
   }
 
+  // arity-ok: called for every label of every sample; no options object per call
   string(field: number, text: string, byteLength: number) {
     this.delimited(field, byteLength);
     this.#ensure(byteLength);
