@@ -6,18 +6,54 @@
 /** A free TCP port on 127.0.0.1 (the OS picks; we release it right away). */
 export function freePort(): number {
   // The kernel may hand the same ephemeral port out again once it is closed: two calls in a row
-  // once gave a broker and its controller the same port. Never return one twice in a process.
+  // once gave a broker and its controller the same port. Never return one twice, in this test
+  // file or in another one running in parallel (`deno test --parallel`): each port handed out is
+  // claimed with a file only one caller can create.
   for (;;) {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (listener.addr as Deno.NetAddr).port;
     listener.close();
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
-    return port;
+    if (claimPort(port)) return port;
   }
 }
 
-const handedOut = new Set<number>();
+// `deno test --parallel` runs test files as isolates of one process: claims are kept per process.
+const TEMP = Deno.env.get("TMPDIR") ?? "/tmp";
+const CLAIMS_PREFIX = "kafka-lag-deno-test-ports-";
+let claimsFolder: string | undefined;
+
+function claimPort(port: number): boolean {
+  if (claimsFolder === undefined) {
+    claimsFolder = `${TEMP}/${CLAIMS_PREFIX}${Deno.pid}`;
+    Deno.mkdirSync(claimsFolder, { recursive: true });
+    removeClaimsOfEndedRuns();
+  }
+  try {
+    Deno.writeTextFileSync(`${claimsFolder}/${port}`, "", { createNew: true });
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw error;
+  }
+}
+
+/** Claims folders of test processes that have ended. */
+function removeClaimsOfEndedRuns(): void {
+  for (const entry of Deno.readDirSync(TEMP)) {
+    if (!entry.isDirectory || !entry.name.startsWith(CLAIMS_PREFIX)) continue;
+    const pid = entry.name.slice(CLAIMS_PREFIX.length);
+    try {
+      Deno.statSync(`/proc/${pid}`);
+    } catch {
+      // Another test file of this run may be removing it at the same moment.
+      try {
+        Deno.removeSync(`${TEMP}/${entry.name}`, { recursive: true });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+  }
+}
 
 /**
  * Starts a watchdog shell that kills `pid` (SIGKILL) as soon as this Deno process is gone.
