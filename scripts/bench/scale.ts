@@ -11,7 +11,9 @@
  * render time and bytes (the timed scrapes), Redis commands and bytes per iteration (INFO).
  * A store written `memory+rw` also pushes every iteration to a real Prometheus by remote write
  * (`--rw-interval` seconds apart): samples sent and dropped per push, request time per push, and
- * how many lag series Prometheus holds afterwards.
+ * how many lag series Prometheus holds afterwards. `memory@topic` measures at topic granularity
+ * (`--granularity` sets the default). `--clusters 5` splits the groups over 5 cluster entries
+ * (all on the one broker), each iterating on its own schedule.
  */
 import { parseArgs } from "node:util";
 import { Partitioners } from "kafkajs";
@@ -38,6 +40,13 @@ const { values } = parseArgs({
     partitions: { type: "string", default: "8" },
     stores: { type: "string", default: "memory,redis" },
     "rw-interval": { type: "string", default: "15" },
+    // prometheus_local.granularity of the exporter.
+    granularity: { type: "string", default: "partition" },
+    // Cluster entries (1, 2, 5 or 10), all against the one broker, each measuring its share of
+    // the groups (a consumer_groups whitelist on the group number's last digit).
+    clusters: { type: "string", default: "1" },
+    // The broker's JVM heap: 100,000 groups keep some 2.4 million committed offsets in it.
+    "kafka-heap": { type: "string", default: "512m" },
     // Sets up the groups of the largest size, prints the bootstrap address and waits for Ctrl-C:
     // for profiling an exporter started by hand against the same data.
     hold: { type: "boolean", default: false },
@@ -48,12 +57,19 @@ const MEASURE_SECONDS = Number(values.seconds);
 const SCRAPE_SECONDS = Number(values["scrape-interval"]);
 const TOPICS = Number(values.topics);
 const PARTITIONS = Number(values.partitions);
+const GRANULARITY = values.granularity as "partition" | "topic" | "group";
+const CLUSTERS = Number(values.clusters);
+if (![1, 2, 5, 10].includes(CLUSTERS)) throw new Error("--clusters must be 1, 2, 5 or 10");
+const clusterNames = Array.from({ length: CLUSTERS }, (_, index) => `bench-${index}`);
+/** The last digits of the group numbers cluster `index` measures. */
+const digitsOf = (index: number) =>
+  Array.from({ length: 10 / CLUSTERS }, (_, step) => index + step * CLUSTERS).join("");
 const say = (line: string) => console.error(`[bench] ${line}`);
 
 let seed = 7;
 const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
 
-await using broker = await startKafka();
+await using broker = await startKafka({ maxHeap: values["kafka-heap"] });
 await using redis = await startRedis();
 const topicNames = Array.from(
   { length: TOPICS },
@@ -124,6 +140,18 @@ async function procStats(pid: number) {
 
 type Samples = ReturnType<typeof parsePrometheusText>;
 
+/** A per-cluster metric summed over the benchmark's clusters. */
+function sumOverClusters(samples: Samples, name: string, labels: Record<string, string> = {}) {
+  return perCluster(samples, name, labels).reduce((sum, value) => sum + value, 0);
+}
+
+/** A per-cluster metric, one value per benchmark cluster (0 when absent). */
+function perCluster(samples: Samples, name: string, labels: Record<string, string> = {}) {
+  return clusterNames.map((clustername) =>
+    sampleValue(samples, name, { clustername, ...labels }) ?? 0
+  );
+}
+
 /** Remote write per iteration (one push each), and the lag series Prometheus ended up with. */
 async function remoteWriteSummary(
   prometheus: { query(promql: string): Promise<Array<{ value: [number, string] }>> },
@@ -175,15 +203,21 @@ for (const size of sizes) {
     break;
   }
   for (const variant of values.stores!.split(",")) {
-    const store = variant.replace(/\+rw$/, "") as "memory" | "redis";
+    // A variant is a store, `+rw` for remote write, `@topic` (or `@group`) for that granularity.
+    const [storeAndPush, granularity = GRANULARITY] = variant.split("@");
+    const store = storeAndPush.replace(/\+rw$/, "") as "memory" | "redis";
     await redis.cli(["flushall"]);
-    await using prometheus = variant.endsWith("+rw") ? await startPrometheus() : undefined;
+    await using prometheus = storeAndPush.endsWith("+rw") ? await startPrometheus() : undefined;
     const exporter = await startExporter({
-      kafka_clusters: [{
-        name: "bench",
+      kafka_clusters: clusterNames.map((name, index) => ({
+        name,
         brokers: [broker.bootstrap],
         client_request_timeout: "60s",
-      }],
+        ...(CLUSTERS > 1
+          ? { consumer_groups: { whitelist: [`^scale-group-\\d*[${digitsOf(index)}]$`] } }
+          : {}),
+      })),
+      prometheus_local: { granularity },
       storage: store === "redis"
         ? { type: "redis", redis: { address: redis.host, port: redis.port, key_prefix: "scale" } }
         : { type: "memory" },
@@ -227,7 +261,7 @@ for (const size of sizes) {
       const byApi: Record<string, number> = {};
       for (const sample of samples) {
         if (sample.name === "kafka_lag_exporter_kafka_request_duration_seconds_count") {
-          byApi[sample.labels.api] = sample.value;
+          byApi[sample.labels.api] = (byApi[sample.labels.api] ?? 0) + sample.value;
         }
       }
       return byApi;
@@ -237,7 +271,7 @@ for (const size of sizes) {
       "first iteration",
       async () => {
         const { samples } = await scrape();
-        return sampleValue(samples, "kafka_total_groups_checked", { clustername: "bench" }) === size
+        return sumOverClusters(samples, "kafka_total_groups_checked") === size
           ? samples
           : undefined;
       },
@@ -251,27 +285,23 @@ for (const size of sizes) {
     const coldStartedMs = Date.now();
     const coldDurations: number[] = [];
     while (Date.now() - coldStartedMs < 300_000) {
-      const deferred = sampleValue(last, "kafka_lag_exporter_record_lookups", {
-        clustername: "bench",
+      const deferred = sumOverClusters(last, "kafka_lag_exporter_record_lookups", {
         result: "deferred",
-      }) ?? 0;
+      });
       coldDurations.push(
-        sampleValue(last, "kafka_lag_exporter_cluster_iteration_duration_seconds", {
-          clustername: "bench",
-        }) ?? 0,
+        ...perCluster(last, "kafka_lag_exporter_cluster_iteration_duration_seconds"),
       );
       if (deferred === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       last = (await scrape()).samples;
     }
     const histogram = (samples: Samples, suffix: string) =>
-      sampleValue(samples, `kafka_lag_exporter_kafka_request_duration_seconds_${suffix}`, {
-        clustername: "bench",
+      sumOverClusters(samples, `kafka_lag_exporter_kafka_request_duration_seconds_${suffix}`, {
         api: "Fetch",
-      }) ?? 0;
+      });
     const coldIterations = Math.max(
       1,
-      (requests(last).ListGroups ?? 0) - (requests(coldFrom).ListGroups ?? 0) + 1,
+      ((requests(last).ListGroups ?? 0) - (requests(coldFrom).ListGroups ?? 0)) / CLUSTERS + 1,
     );
     const coldFetches = histogram(last, "count");
     const coldLine =
@@ -283,15 +313,9 @@ for (const size of sizes) {
       }/iteration, ${
         (1_000 * histogram(last, "sum") / Math.max(1, coldFetches)).toFixed(1)
       } ms each), ${
-        sampleValue(last, "kafka_lag_exporter_record_lookups", {
-          clustername: "bench",
-          result: "found",
-        }) ?? 0
+        sumOverClusters(last, "kafka_lag_exporter_record_lookups", { result: "found" })
       } records found, ${
-        sampleValue(last, "kafka_lag_exporter_record_lookups", {
-          clustername: "bench",
-          result: "missing",
-        }) ?? 0
+        sumOverClusters(last, "kafka_lag_exporter_record_lookups", { result: "missing" })
       } missing; iteration during it median ${median(coldDurations).toFixed(2)} s`;
     coldLines.push(coldLine);
     say(coldLine);
@@ -302,6 +326,7 @@ for (const size of sizes) {
     // Scraped like Prometheus would (every SCRAPE_SECONDS), not faster: every scrape renders the
     // exposition from the snapshot, and polling harder would measure the poller.
     const walls: number[] = [];
+    const wallsByCluster = clusterNames.map(() => [] as number[]);
     const renders: number[] = [];
     const gzipRenders: number[] = [];
     let bytes = 0;
@@ -316,11 +341,9 @@ for (const size of sizes) {
       gzipRenders.push(gzipped.ms);
       gzipBytes = gzipped.bytes;
       last = render.samples;
-      walls.push(
-        sampleValue(last, "kafka_lag_exporter_cluster_iteration_duration_seconds", {
-          clustername: "bench",
-        })!,
-      );
+      const durations = perCluster(last, "kafka_lag_exporter_cluster_iteration_duration_seconds");
+      walls.push(...durations);
+      durations.forEach((seconds, index) => wallsByCluster[index].push(seconds));
     }
     const heapUsedMb =
       (sampleValue(last, "kafka_lag_exporter_process_memory_bytes", { kind: "heap_used" }) ?? 0) /
@@ -329,11 +352,21 @@ for (const size of sizes) {
     const redisAfter = await redis.stats();
     const requestsAfter = requests(last);
     await exporter.stop();
-    // Iterations run back to back: count them by ListGroups (one per iteration), not by scrapes.
+    // Iterations run back to back: count them by ListGroups (one per iteration), not by scrapes;
+    // with several clusters, an iteration of each.
     const iterations = Math.max(
       1,
-      (requestsAfter.ListGroups ?? 0) - (requestsBefore.ListGroups ?? 0),
+      ((requestsAfter.ListGroups ?? 0) - (requestsBefore.ListGroups ?? 0)) / CLUSTERS,
     );
+    if (CLUSTERS > 1) {
+      const line = `${size} groups in ${CLUSTERS} clusters, ${variant}: iteration per cluster ${
+        wallsByCluster.map((list, index) =>
+          `${clusterNames[index]} ${spread(list, (value) => `${value.toFixed(2)} s`)}`
+        ).join(", ")
+      }`;
+      coldLines.push(line);
+      say(line);
+    }
     const perIteration = Object.entries(requestsAfter)
       .map(([api, count]) => [api, (count - (requestsBefore[api] ?? 0)) / iterations] as const)
       .filter(([, count]) => count > 0)
@@ -369,7 +402,9 @@ const cpuModel = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
   .split("\n").find((line) => line.startsWith("model name"))?.split(":")[1]?.trim() ??
   "unknown CPU";
 console.log(
-  `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, iterations back to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s; ${
+  `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, ${CLUSTERS} cluster entr${
+    CLUSTERS === 1 ? "y" : "ies"
+  }, granularity ${GRANULARITY}, iterations back to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s; ${
     Deno.env.get("HOSTNAME") ?? "local"
   }: ${cpuModel}, ${navigator.hardwareConcurrency} cores, ${
     (Deno.systemMemoryInfo().total / 1_073_741_824).toFixed(0)

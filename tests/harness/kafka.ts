@@ -176,7 +176,12 @@ export function spawnJava(version: string, mainClass: string, args: string[]): A
 
 /** Starts a broker and waits until it answers; throws with its log tail if it does not within 90 s. */
 export async function startKafka(
-  options: { version?: string; security?: KafkaSecurity } = {},
+  options: {
+    version?: string;
+    security?: KafkaSecurity;
+    /** The broker's maximum JVM heap (-Xmx), when the tests' 512m is not enough (benchmarks). */
+    maxHeap?: string;
+  } = {},
 ): Promise<KafkaBroker> {
   const version = options.version ?? kafkaVersion();
   await ensureJars(version);
@@ -189,7 +194,7 @@ export async function startKafka(
   const extra: string[] = [];
   const securedListeners: KafkaBroker["listeners"] = {};
   const formatArgs: string[] = [];
-  const jvmOptions: string[] = [];
+  const jvmOptions: string[] = options.maxHeap ? [`-Xmx${options.maxHeap}`] : [];
   if (security) {
     const sslPort = freePort();
     const saslSslPort = freePort();
