@@ -6,7 +6,12 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { type Granularity, lagSeriesValues, lagTextChunks, textStream } from "./lag_series.ts";
+import {
+  type Granularity,
+  lagExpositionPieces,
+  lagSeriesValues,
+  textStream,
+} from "./lag_series.ts";
 import type { SeriesSource } from "./remote_write/remote_writer.ts";
 import { type CompatScheme, compatSeriesValues, compatTextChunks } from "./compat_series.ts";
 import { currentProcess, type ProcessReadings, registerProcessMetrics } from "./process_metrics.ts";
@@ -356,7 +361,7 @@ export function createExporterMetrics(
       // Snapshots are immutable: the stream reads the ones current now, however long it takes.
       const clusters = source.clusters();
       return textStream(concatPieces(
-        native ? lagTextChunks(clusters, lagOptions) : [],
+        native ? lagExpositionPieces(clusters, lagOptions) : [],
         compatTextChunks(clusters, compatOptions),
         [selfMetrics],
       ));
@@ -397,6 +402,8 @@ export function createExporterMetrics(
   };
 }
 
-function* concatPieces(...parts: Iterable<string>[]): Generator<string> {
+function* concatPieces(
+  ...parts: Iterable<string | Uint8Array<ArrayBuffer>>[]
+): Generator<string | Uint8Array<ArrayBuffer>> {
   for (const part of parts) yield* part;
 }
