@@ -2,14 +2,13 @@
  * The seed's lag series, straight from the cluster snapshots: as Prometheus text for /metrics
  * and as values for remote write. Written without prom-client because at tens of thousands of
  * groups there are hundreds of thousands of series, and labelled gauges would hash every label
- * set on every scrape and hold every series twice; here each sample is written as bytes while the
- * scrape is being sent.
+ * set on every scrape and hold every series twice; here each line is one string concatenation,
+ * made while the scrape is being sent.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import type { LagAggregate } from "../lag/types.ts";
 import type { SeriesValue } from "./remote_write/remote_writer.ts";
-import { encodeUtf8, ExpositionWriter } from "./exposition_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
 export type Granularity = "partition" | "topic" | "group";
@@ -136,70 +135,70 @@ function forEachSampleOf(
   }
 }
 
+/** Text is handed out in pieces of about this many characters. */
+const TEXT_CHUNK_CHARS = 64 * 1024;
+
 /**
- * The lag metrics in Prometheus text format (HELP and TYPE for each, even without samples), as
- * UTF-8 pieces of about 64 KiB: each metric's samples together, one pass over the snapshots per
- * metric. Generated while the response is sent, so a large exposition is never held whole; the
- * label text shared by many samples is encoded once (exposition_writer.ts).
+ * The lag metrics in Prometheus text format (HELP and TYPE for each, even without samples), in
+ * pieces of about 64 KiB: each metric's samples together, one pass over the snapshots per
+ * metric. Generated while the response is sent, so a large exposition is never held whole.
  */
-export function* lagExpositionPieces(
+export function* lagTextChunks(
   statuses: readonly ClusterStatus[],
   options: LagSeriesOptions,
-): Generator<Uint8Array<ArrayBuffer>> {
-  const writer = new ExpositionWriter();
-  const labelsEnd = encodeUtf8(`${extraLabelsText(options.labels)}} `);
-  const topicLabels = new Map<string, Uint8Array>();
-  const topicLabel = (topic: string) => {
-    let bytes = topicLabels.get(topic);
-    if (bytes === undefined) {
-      bytes = encodeUtf8(`,topic="${escapeLabelValue(topic)}"`);
-      topicLabels.set(topic, bytes);
-    }
-    return bytes;
-  };
+): Generator<string> {
+  const extra = extraLabelsText(options.labels);
+  let text = "";
   for (const metric of LAG_METRICS) {
     if (!included(metric, options.granularity)) continue;
-    writer.text(`# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`);
+    text += `# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`;
     for (const status of statuses) {
       const cluster = escapeLabelValue(status.clusterName);
       for (const group of status.snapshot?.groups ?? []) {
-        const prefix = encodeUtf8(
-          `${metric.name}{clustername="${cluster}",group="${escapeLabelValue(group.groupId)}"`,
-        );
+        const prefix = `${metric.name}{clustername="${cluster}",group="${
+          escapeLabelValue(group.groupId)
+        }"`;
         forEachSampleOf({ metric, group }, (topic, partition, value) => {
-          writer.bytes(prefix);
-          if (topic !== undefined) writer.bytes(topicLabel(topic));
-          if (partition !== undefined) {
-            writer.bytes(PARTITION_LABEL);
-            writer.number(partition);
-            writer.bytes(QUOTE);
-          }
-          writer.bytes(labelsEnd);
-          writer.number(value);
-          writer.bytes(NEWLINE);
+          text += prefix;
+          if (topic !== undefined) text += `,topic="${escapeLabelValue(topic)}"`;
+          if (partition !== undefined) text += `,partition="${partition}"`;
+          text += `${extra}} ${value}\n`;
         });
-        if (writer.full()) yield writer.take();
+        if (text.length >= TEXT_CHUNK_CHARS) {
+          yield text;
+          text = "";
+        }
       }
     }
-    writer.bytes(NEWLINE);
+    text += "\n";
   }
-  yield writer.take();
+  yield text;
 }
 
-const PARTITION_LABEL = encodeUtf8(',partition="');
-const QUOTE = encodeUtf8('"');
-const NEWLINE = encodeUtf8("\n");
+const utf8 = new TextEncoder();
 
-/** A byte stream of exposition pieces (text or UTF-8), produced only as fast as the reader takes them. */
-export function textStream(
-  pieces: Iterable<string | Uint8Array<ArrayBuffer>>,
-): ReadableStream<Uint8Array<ArrayBuffer>> {
+/**
+ * UTF-8 bytes of a text in a buffer allocated by JavaScript: the buffers TextEncoder.encode()
+ * returns are allocated by Deno outside the V8 heap, and the garbage collector is slow to give
+ * them back (tens of megabytes per scrape at 10,000 groups).
+ */
+export function encodeUtf8(text: string): Uint8Array<ArrayBuffer> {
+  // Exposition text is mostly ASCII, one byte per UTF-16 unit; other characters need up to three.
+  const ascii = new Uint8Array(text.length);
+  const { read, written } = utf8.encodeInto(text, ascii);
+  if (read === text.length) return ascii.subarray(0, written);
+  const wide = new Uint8Array(text.length * 3);
+  return wide.subarray(0, utf8.encodeInto(text, wide).written);
+}
+
+/** A byte stream of text pieces, produced only as fast as the reader takes them. */
+export function textStream(pieces: Iterable<string>): ReadableStream<Uint8Array<ArrayBuffer>> {
   const iterator = pieces[Symbol.iterator]();
   return new ReadableStream({
     pull(controller) {
       const next = iterator.next();
       if (next.done) controller.close();
-      else controller.enqueue(typeof next.value === "string" ? encodeUtf8(next.value) : next.value);
+      else controller.enqueue(encodeUtf8(next.value));
     },
     cancel() {
       iterator.return?.();

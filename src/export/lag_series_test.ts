@@ -2,12 +2,13 @@ import { assert, assertEquals } from "../../tests/assert.ts";
 import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import { LAG_METRICS, lagExpositionPieces, lagSeriesValues, textStream } from "./lag_series.ts";
-
-const decoder = new TextDecoder();
-/** The whole exposition as text. */
-const exposition = (pieces: Iterable<Uint8Array>) =>
-  [...pieces].map((piece) => decoder.decode(piece)).join("");
+import {
+  encodeUtf8,
+  LAG_METRICS,
+  lagSeriesValues,
+  lagTextChunks,
+  textStream,
+} from "./lag_series.ts";
 
 const statuses: ClusterStatus[] = [{
   clusterName: "k",
@@ -48,11 +49,11 @@ const statuses: ClusterStatus[] = [{
   },
 }];
 
-Deno.test("lagExpositionPieces() and lagSeriesValues() give the same samples", async (t) => {
+Deno.test("lagTextChunks() and lagSeriesValues() give the same samples", async (t) => {
   for (const granularity of ["partition", "topic", "group"] as const) {
     await t.step(granularity, () => {
       const options = { labels: { env: "x\ny" }, granularity };
-      const fromText = parsePrometheusText(exposition(lagExpositionPieces(statuses, options)))
+      const fromText = parsePrometheusText([...lagTextChunks(statuses, options)].join(""))
         .map((sample) =>
           JSON.stringify([{ __name__: sample.name, ...sample.labels }, sample.value])
         )
@@ -67,8 +68,8 @@ Deno.test("lagExpositionPieces() and lagSeriesValues() give the same samples", a
   }
 });
 
-Deno.test("lagExpositionPieces() escapes label values and keeps each metric's samples together", () => {
-  const text = exposition(lagExpositionPieces(statuses, { labels: {}, granularity: "partition" }));
+Deno.test("lagTextChunks() escapes label values and keeps each metric's samples together", () => {
+  const text = [...lagTextChunks(statuses, { labels: {}, granularity: "partition" })].join("");
   assertEquals(text.includes('group="odd \\"group\\"\\\\name"'), true);
   const names = text.split("\n").filter((line) => line && !line.startsWith("#")).map((line) =>
     line.split("{")[0]
@@ -95,10 +96,10 @@ Deno.test("a large exposition comes in pieces, and the stream makes them only as
     },
   }];
   const options = { labels: {}, granularity: "partition" as const };
-  const pieces = [...lagExpositionPieces(manyGroups, options)];
+  const pieces = [...lagTextChunks(manyGroups, options)];
   assert(pieces.length > 3, `expected several pieces, got ${pieces.length}`);
   assert(pieces.every((piece) => piece.length < 80 * 1024), "pieces stay near 64 KiB");
-  const samples = parsePrometheusText(exposition(pieces));
+  const samples = parsePrometheusText(pieces.join(""));
   assertEquals(samples.length, 3_000 * LAG_METRICS.length); // one partition: one sample each
 
   let produced = 0;
@@ -110,7 +111,24 @@ Deno.test("a large exposition comes in pieces, and the stream makes them only as
   })();
   const reader = textStream(counted).getReader();
   const first = await reader.read();
-  assertEquals(first.value, pieces[0]);
+  assertEquals(new TextDecoder().decode(first.value), pieces[0]);
   assert(produced <= 2, `read one piece, produced ${produced}`);
   await reader.cancel();
+});
+
+Deno.test("encodeUtf8() gives the same bytes as TextEncoder for ASCII and wider text", () => {
+  const cases = [
+    "",
+    'kafka_consumer_group_lag_in_offsets{group="orders",topic="t"} 12\n',
+    'group="commandes-été"',
+    'group="注文"',
+    'group="🚀-launch"',
+    "é",
+    "\u{10FFFF}",
+  ];
+  for (const text of cases) {
+    const bytes = encodeUtf8(text);
+    assertEquals([...bytes], [...new TextEncoder().encode(text)], JSON.stringify(text));
+    assertEquals(new TextDecoder().decode(bytes), text);
+  }
 });

@@ -6,12 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import {
-  type Granularity,
-  lagExpositionPieces,
-  lagSeriesValues,
-  textStream,
-} from "./lag_series.ts";
+import { type Granularity, lagSeriesValues, lagTextChunks, textStream } from "./lag_series.ts";
 import type { SeriesSource } from "./remote_write/remote_writer.ts";
 import { type CompatScheme, compatSeriesValues, compatTextChunks } from "./compat_series.ts";
 import { currentProcess, type ProcessReadings, registerProcessMetrics } from "./process_metrics.ts";
@@ -361,7 +356,7 @@ export function createExporterMetrics(
       // Snapshots are immutable: the stream reads the ones current now, however long it takes.
       const clusters = source.clusters();
       return textStream(concatPieces(
-        native ? lagExpositionPieces(clusters, lagOptions) : [],
+        native ? lagTextChunks(clusters, lagOptions) : [],
         compatTextChunks(clusters, compatOptions),
         [selfMetrics],
       ));
@@ -402,8 +397,6 @@ export function createExporterMetrics(
   };
 }
 
-function* concatPieces(
-  ...parts: Iterable<string | Uint8Array<ArrayBuffer>>[]
-): Generator<string | Uint8Array<ArrayBuffer>> {
+function* concatPieces(...parts: Iterable<string>[]): Generator<string> {
   for (const part of parts) yield* part;
 }
