@@ -72,6 +72,30 @@ export class WireReader {
     throw new RangeError("unsigned varint too long");
   }
 
+  /** A classic NULLABLE_STRING (null read as undefined). */
+  nullableString(): string | undefined {
+    const length = this.int16();
+    return length < 0 ? undefined : textDecoder.decode(this.slice(length));
+  }
+
+  /** Classic BYTES / NULLABLE_BYTES (int32 length; null read as empty). */
+  nullableBytes(): Uint8Array {
+    const length = this.int32();
+    return length < 0 ? new Uint8Array(0) : this.slice(length);
+  }
+
+  /** COMPACT_BYTES / COMPACT_NULLABLE_BYTES (null read as empty). */
+  compactBytes(): Uint8Array {
+    const lengthPlusOne = this.unsignedVarint();
+    return lengthPlusOne === 0 ? new Uint8Array(0) : this.slice(lengthPlusOne - 1);
+  }
+
+  /** COMPACT_NULLABLE_STRING (null read as undefined). */
+  compactNullableString(): string | undefined {
+    const lengthPlusOne = this.unsignedVarint();
+    return lengthPlusOne === 0 ? undefined : textDecoder.decode(this.slice(lengthPlusOne - 1));
+  }
+
   /** COMPACT_STRING / COMPACT_NULLABLE_STRING (null read as ""). */
   compactString(): string {
     const lengthPlusOne = this.unsignedVarint();
@@ -154,6 +178,35 @@ export class WireWriter {
     this.int16(encoded.byteLength);
     const start = this.#reserve(encoded.byteLength);
     this.#bytes.set(encoded, start);
+    return this;
+  }
+
+  /** A classic NULLABLE_STRING; `null` writes length -1. */
+  nullableString(value: string | null): this {
+    return value === null ? this.int16(-1) : this.string(value);
+  }
+
+  /** Classic BYTES (int32 length). */
+  bytes(value: Uint8Array): this {
+    this.int32(value.byteLength);
+    return this.raw(value);
+  }
+
+  /** COMPACT_BYTES. */
+  compactBytes(value: Uint8Array): this {
+    this.unsignedVarint(value.byteLength + 1);
+    return this.raw(value);
+  }
+
+  /** COMPACT_NULLABLE_STRING; `null` writes length 0. */
+  compactNullableString(value: string | null): this {
+    return value === null ? this.unsignedVarint(0) : this.compactString(value);
+  }
+
+  /** Bytes as they are, without a length. */
+  raw(value: Uint8Array): this {
+    const start = this.#reserve(value.byteLength);
+    this.#bytes.set(value, start);
     return this;
   }
 
