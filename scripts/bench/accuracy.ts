@@ -404,6 +404,7 @@ async function collectorLoop(
     listGroups: () => kafkaAdmin.listGroups(),
     fetchCommittedOffsets: (groupIds, concurrency) =>
       kafkaAdmin.fetchCommittedOffsets(groupIds, concurrency),
+    describeGroups: (groups, concurrency) => kafkaAdmin.describeGroups(groups, concurrency),
     fetchLatestOffsets: async (includeTopic) => {
       const latestOffsets = await kafkaAdmin.fetchLatestOffsets(includeTopic);
       for (const latest of latestOffsets.offsets) {

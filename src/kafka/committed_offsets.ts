@@ -6,7 +6,6 @@
 import { type CommittedOffset, type GroupOffsets, KafkaAuthorizationError } from "./kafka_admin.ts";
 import {
   type AdminContext,
-  anyBroker,
   asError,
   askBroker,
   explainAuthorization,
@@ -16,11 +15,8 @@ import {
   supports,
 } from "./kafkajs_internals.ts";
 import {
-  decodeFindCoordinatorV4,
   decodeOffsetFetchV8,
-  encodeFindGroupCoordinatorsV4,
   encodeOffsetFetchV8,
-  FIND_COORDINATOR,
   GROUP_ID_NOT_FOUND,
   type GroupOffsetsResponse,
   isCoordinatorError,
@@ -28,31 +24,28 @@ import {
 } from "./group_requests.ts";
 import { mapConcurrent } from "../util/map_concurrent.ts";
 import { BrokerUnresponsiveError } from "./unresponsive_brokers.ts";
+import type { GroupCoordinators } from "./group_coordinators.ts";
 
-const MAX_REMEMBERED_COORDINATORS = 500_000;
 /**
  * Groups per OffsetFetch v8 request: about 25 partitions each make answers of a few hundred KiB,
  * small enough that one slow request does not hold up an iteration.
  */
 const MAX_GROUPS_PER_OFFSET_FETCH = 500;
-const MAX_GROUPS_PER_FIND_COORDINATOR = 1_000;
 
-/** Reads committed offsets and remembers group coordinators between calls. */
 /** Records a group's failure; `coordinatorMoved` asks for one more try at its new coordinator. */
 type GroupFailure = (groupId: string, failure: { error: Error; coordinatorMoved: boolean }) => void;
 
+/** Reads committed offsets, groups sorted by their (remembered) coordinators. */
 export class CommittedOffsetsReader {
-  readonly #coordinators = new Map<string, string>();
+  readonly #coordinators: GroupCoordinators;
   readonly #groupBatching: boolean | undefined;
 
   /** `groupBatching: false` forces one request per group, as before Kafka 3.0 (for tests). */
-  constructor(options: { groupBatching?: boolean } = {}) {
-    this.#groupBatching = options.groupBatching;
-  }
-
-  /** Forgets the remembered coordinators (after a reconnect). */
-  forget(): void {
-    this.#coordinators.clear();
+  constructor(
+    { coordinators, groupBatching }: { coordinators: GroupCoordinators; groupBatching?: boolean },
+  ) {
+    this.#coordinators = coordinators;
+    this.#groupBatching = groupBatching;
   }
 
   /**
@@ -72,14 +65,14 @@ export class CommittedOffsetsReader {
       const lastAttempt = attempt === 2;
       const retry = new Set<string>();
       const failed: GroupFailure = (groupId, { error, coordinatorMoved }) => {
-        if (coordinatorMoved) this.#coordinators.delete(groupId);
+        if (coordinatorMoved) this.#coordinators.forgetGroup(groupId);
         if (coordinatorMoved && !lastAttempt) retry.add(groupId);
         else results.set(groupId, { groupId, error });
       };
-      const byCoordinator = await this.#coordinatorsOf(context, {
+      const byCoordinator = await this.#coordinators.lookUp(context, {
         groupIds: pending,
         concurrency,
-        failed,
+        failed: (groupId, error) => failed(groupId, { error, coordinatorMoved: false }),
       });
       const requests: Array<
         { nodeId: string; broker: InternalConnectedBroker; groupIds: string[] }
@@ -123,7 +116,7 @@ export class CommittedOffsetsReader {
             for (const groupId of batch) {
               results.set(groupId, { groupId, error: explained });
               if (!(explained instanceof KafkaAuthorizationError)) {
-                this.#coordinators.delete(groupId);
+                this.#coordinators.forgetGroup(groupId);
               }
             }
             return;
@@ -153,84 +146,6 @@ export class CommittedOffsetsReader {
       results.get(groupId) ?? { groupId, error: new Error("no coordinator found") }
     );
   }
-
-  /**
-   * The coordinators of the groups, by node id. They are remembered across iterations (kafkajs
-   * would send a FindCoordinator before every OffsetFetch); unknown ones are looked up with
-   * FindCoordinator v4, many groups per request (one request per group before Kafka 3.0).
-   */
-  async #coordinatorsOf(
-    context: AdminContext,
-    { groupIds, concurrency, failed }: {
-      groupIds: readonly string[];
-      concurrency: number;
-      failed: GroupFailure;
-    },
-  ): Promise<Map<string, string[]>> {
-    const byCoordinator = new Map<string, string[]>();
-    const assign = (groupId: string, nodeId: string) => {
-      const members = byCoordinator.get(nodeId);
-      if (members) members.push(groupId);
-      else byCoordinator.set(nodeId, [groupId]);
-    };
-    const unknown: string[] = [];
-    for (const groupId of groupIds) {
-      const known = this.#coordinators.get(groupId);
-      if (known === undefined) unknown.push(groupId);
-      else assign(groupId, known);
-    }
-    if (unknown.length === 0) return byCoordinator;
-    // Bounded: forget everything rather than grow without limit on clusters with churning groups.
-    if (this.#coordinators.size + unknown.length > MAX_REMEMBERED_COORDINATORS) {
-      this.#coordinators.clear();
-    }
-    const remember = (groupId: string, nodeId: string) => {
-      this.#coordinators.set(groupId, nodeId);
-      assign(groupId, nodeId);
-    };
-    const { cluster } = context;
-    const someBroker = await anyBroker(cluster, context.unresponsive);
-    const someNodeId = String(someBroker.nodeId);
-    if (supports(someBroker, FIND_COORDINATOR, this.#groupBatching)) {
-      const batches: string[][] = [];
-      for (let start = 0; start < unknown.length; start += MAX_GROUPS_PER_FIND_COORDINATOR) {
-        batches.push(unknown.slice(start, start + MAX_GROUPS_PER_FIND_COORDINATOR));
-      }
-      await mapConcurrent({ items: batches, concurrency }, async (batch) => {
-        try {
-          const answers = await askBroker(
-            context,
-            { nodeId: someNodeId, api: "FindCoordinator" },
-            () => sendFindCoordinatorV4(someBroker, batch),
-          );
-          for (const { key, nodeId, errorCode } of answers) {
-            if (errorCode === 0) remember(key, String(nodeId));
-            else failed(key, { error: groupError(errorCode), coordinatorMoved: false });
-          }
-        } catch (error) {
-          for (const groupId of batch) {
-            failed(groupId, {
-              error: asError(explainAuthorization(error)),
-              coordinatorMoved: false,
-            });
-          }
-        }
-      });
-    } else {
-      await mapConcurrent({ items: unknown, concurrency }, async (groupId) => {
-        try {
-          const coordinator = await context.timed(
-            "FindCoordinator",
-            () => cluster.findGroupCoordinator({ groupId }),
-          );
-          remember(groupId, String(coordinator.nodeId));
-        } catch (error) {
-          failed(groupId, { error: asError(explainAuthorization(error)), coordinatorMoved: false });
-        }
-      });
-    }
-    return byCoordinator;
-  }
 }
 
 /** kafkajs' OffsetFetch (v4 at most): for brokers without KIP-709. */
@@ -255,13 +170,5 @@ function sendOffsetFetchV8(broker: InternalConnectedBroker, groupIds: string[]) 
     api: OFFSET_FETCH,
     body: encodeOffsetFetchV8(groupIds),
     decode: decodeOffsetFetchV8,
-  });
-}
-
-function sendFindCoordinatorV4(broker: InternalConnectedBroker, groupIds: string[]) {
-  return sendOwnRequest(broker, {
-    api: FIND_COORDINATOR,
-    body: encodeFindGroupCoordinatorsV4(groupIds),
-    decode: decodeFindCoordinatorV4,
   });
 }

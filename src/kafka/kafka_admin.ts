@@ -3,7 +3,33 @@
 /** A consumer group as ListGroups reports it. */
 export interface GroupListing {
   groupId: string;
+  /** Stable, Empty, PreparingRebalance, Reconciling, … (brokers before Kafka 2.6 do not tell). */
+  state?: string;
+  /** "classic" or "consumer" (KIP-848); brokers before Kafka 3.7 list classic groups only. */
+  type?: string;
 }
+
+/** A member of a consumer group and the partitions assigned to it now. */
+export interface GroupMember {
+  memberId: string;
+  /** group.instance.id of a static member. */
+  instanceId?: string;
+  clientId: string;
+  host: string;
+  assignment: TopicPartition[];
+}
+
+/** What a group is doing: its state, protocol and members, or why that could not be read. */
+export type GroupDescription =
+  | {
+    groupId: string;
+    state: string;
+    /** "classic" or "consumer" (KIP-848). */
+    type: string;
+    members: GroupMember[];
+    error?: undefined;
+  }
+  | { groupId: string; error: Error; state?: undefined; members?: undefined };
 
 /** The groups the brokers listed; `unreachableBrokers` > 0 means some groups may be missing. */
 export interface GroupListings {
@@ -97,6 +123,13 @@ export interface KafkaAdmin {
    * cannot be read carries its error instead; the others are unaffected.
    */
   fetchCommittedOffsets(groupIds: readonly string[], concurrency: number): Promise<GroupOffsets[]>;
+  /**
+   * State, protocol and members (with their assigned partitions) of each listed group, in the
+   * order asked: classic groups with DescribeGroups, KIP-848 groups with ConsumerGroupDescribe,
+   * many groups per request to their coordinator. Groups listed as Empty or Dead cost no request.
+   * A group that cannot be described carries its error; the others are unaffected.
+   */
+  describeGroups(groups: readonly GroupListing[], concurrency: number): Promise<GroupDescription[]>;
   /**
    * Log-end offsets of every partition of the topics `includeTopic` accepts, with one request
    * per leader broker. A partition without a leader, or whose leader fails or answers an error

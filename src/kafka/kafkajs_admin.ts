@@ -9,6 +9,8 @@ import type { Logger } from "../log/logger.ts";
 import { installTolerantMetadataParse } from "./kafkajs_metadata_patch.ts";
 import { installNonNegativeQueueTimer } from "./kafkajs_timer_patch.ts";
 import {
+  type GroupDescription,
+  type GroupListing,
   type GroupListings,
   type GroupOffsets,
   type KafkaAdmin,
@@ -32,6 +34,8 @@ import {
 import { UnresponsiveBrokers } from "./unresponsive_brokers.ts";
 import { kafkaClientConfig } from "./kafkajs_client_options.ts";
 import { CommittedOffsetsReader } from "./committed_offsets.ts";
+import { GroupCoordinators } from "./group_coordinators.ts";
+import { describeGroups, listGroupsOn } from "./group_descriptions.ts";
 import { fetchEndOffsets } from "./end_offsets.ts";
 import { fetchRecordTimes } from "./record_times.ts";
 
@@ -67,13 +71,18 @@ class KafkajsAdmin implements KafkaAdmin {
   #cluster?: InternalCluster;
   #connecting?: Promise<InternalCluster>;
   #metadataBroker: () => string | undefined = () => undefined;
+  readonly #coordinators: GroupCoordinators;
   readonly #committed: CommittedOffsetsReader;
   readonly #unresponsive: UnresponsiveBrokers;
 
   constructor(config: KafkaClusterConfig, deps: KafkajsAdminDeps) {
     this.#config = config;
     this.#deps = deps;
-    this.#committed = new CommittedOffsetsReader({ groupBatching: deps.groupBatching });
+    this.#coordinators = new GroupCoordinators({ groupBatching: deps.groupBatching });
+    this.#committed = new CommittedOffsetsReader({
+      coordinators: this.#coordinators,
+      groupBatching: deps.groupBatching,
+    });
     this.#unresponsive = new UnresponsiveBrokers(deps.now);
   }
 
@@ -117,14 +126,12 @@ class KafkajsAdmin implements KafkaAdmin {
     let authorizationError: unknown;
     await Promise.all(nodeIds.map(async (nodeId) => {
       try {
-        const response = await askBroker(
+        const groups = await askBroker(
           context,
           { nodeId: nodeId, api: "ListGroups" },
-          (broker) => broker.listGroups(),
+          listGroupsOn,
         );
-        for (const group of response.groups) {
-          listings.groups.push({ groupId: group.groupId });
-        }
+        for (const group of groups) listings.groups.push(group);
       } catch (error) {
         // One broker down hides only the groups it coordinates.
         const explained = explainAuthorization(error);
@@ -145,6 +152,19 @@ class KafkajsAdmin implements KafkaAdmin {
     );
   }
 
+  describeGroups(
+    groups: readonly GroupListing[],
+    concurrency: number,
+  ): Promise<GroupDescription[]> {
+    return this.#explained(async () =>
+      describeGroups(await this.#context(), {
+        groups,
+        concurrency,
+        coordinators: this.#coordinators,
+      })
+    );
+  }
+
   fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets> {
     return this.#explained(async () => fetchEndOffsets(await this.#context(), includeTopic));
   }
@@ -158,7 +178,7 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   async close(): Promise<void> {
-    this.#committed.forget();
+    this.#coordinators.forget();
     this.#unresponsive.clear();
     const cluster = this.#cluster;
     const connecting = this.#connecting;

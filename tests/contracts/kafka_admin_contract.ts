@@ -42,8 +42,28 @@ export function runKafkaAdminContract(
             const ids = listed.groups.map((group) => group.groupId);
             for (const groupId of Object.keys(CONTRACT_SCENARIO.groups)) {
               assert(ids.includes(groupId), `${groupId} not listed: ${ids}`);
+              const listing = listed.groups.find((group) => group.groupId === groupId)!;
+              assertEquals([listing.state, listing.type], ["Empty", "classic"]);
             }
             assertEquals(listed.unreachableBrokers, []);
+          },
+        );
+
+        await t.step(
+          "describes member-less groups as Empty and unknown ones as Dead, in the order asked",
+          async () => {
+            const listed = await admin.listGroups();
+            const billing = listed.groups.find((group) => group.groupId === "billing")!;
+            const answers = await admin.describeGroups([
+              { groupId: "unknown-group" },
+              billing,
+              { groupId: "auditors" },
+            ], 2);
+            assertEquals(answers, [
+              { groupId: "unknown-group", state: "Dead", type: "classic", members: [] },
+              { groupId: "billing", state: "Empty", type: "classic", members: [] },
+              { groupId: "auditors", state: "Empty", type: "classic", members: [] },
+            ]);
           },
         );
 

@@ -1,7 +1,10 @@
 /** An in-memory KafkaAdmin for unit tests of collection logic (never a stand-in for real Kafka tests). */
 import {
   type CommittedOffset,
+  type GroupDescription,
+  type GroupListing,
   type GroupListings,
+  type GroupMember,
   type GroupOffsets,
   type KafkaAdmin,
   type LatestOffset,
@@ -28,9 +31,14 @@ export class FakeKafkaAdmin implements KafkaAdmin {
   unlistedGroups = new Set<string>();
   /** Partitions reported unavailable (left out of the end offsets). */
   unavailable = new Map<string, UnavailablePartition["reason"]>();
+  /** State, type and members of groups that have some (the others are Empty classic groups). */
+  descriptions = new Map<string, { state: string; type: string; members: GroupMember[] }>();
+  /** Groups that cannot be described, with the error they carry. */
+  failDescribe = new Map<string, Error>();
   clock = 0;
   calls = {
     listGroups: 0,
+    describeGroups: 0,
     fetchCommittedOffsets: 0,
     fetchLatestOffsets: 0,
     fetchRecordTimes: 0,
@@ -55,7 +63,11 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     return Promise.resolve({
       groups: [...this.groups.keys()]
         .filter((groupId) => !this.unlistedGroups.has(groupId))
-        .map((groupId) => ({ groupId })),
+        .map((groupId) => ({
+          groupId,
+          state: this.descriptions.get(groupId)?.state ?? "Empty",
+          type: this.descriptions.get(groupId)?.type ?? "classic",
+        })),
       unreachableBrokers: this.unlistedGroups.size > 0
         ? [{ nodeId: "2", detail: "connection refused" }]
         : [],
@@ -71,6 +83,19 @@ export class FakeKafkaAdmin implements KafkaAdmin {
           : { groupId, offsets: this.groups.get(groupId) ?? [] }
       ),
     );
+  }
+
+  describeGroups(groups: readonly GroupListing[]): Promise<GroupDescription[]> {
+    this.calls.describeGroups++;
+    return Promise.resolve(groups.map(({ groupId }): GroupDescription => {
+      const error = this.failDescribe.get(groupId);
+      if (error) return { groupId, error };
+      const described = this.descriptions.get(groupId);
+      if (described) return { groupId, ...described };
+      // As Kafka answers: a group with offsets and no members is Empty, an unknown one Dead.
+      const state = this.groups.has(groupId) ? "Empty" : "Dead";
+      return { groupId, state, type: "classic", members: [] };
+    }));
   }
 
   fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets> {
