@@ -82,6 +82,7 @@ Deno.test({
         metrics_port: 9099,
         labels: { env: "ci" },
         granularity: "partition",
+        member_labels: false,
         metric_names: ["native"],
       });
       const remote = effective.prometheus_remote_write;

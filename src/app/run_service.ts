@@ -41,6 +41,7 @@ export async function runService(
     {
       labels: config.metrics.labels,
       granularity: config.metrics.granularity,
+      memberLabels: config.metrics.memberLabels,
       native: config.metrics.native,
       compat: config.metrics.compat,
       version: VERSION,

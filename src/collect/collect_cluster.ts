@@ -30,6 +30,7 @@ import {
   RecordTimestampRound,
 } from "./record_timestamps.ts";
 import type { GroupMemory } from "./group_memory.ts";
+import { describeMeasuredGroups } from "./describe_groups.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -87,6 +88,7 @@ export async function collectCluster(
     throw explainTlsFailure(error, { tls: config.tls, sslKey: "ssl" });
   });
   const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
+  const { activities } = groupsRead;
   const { groupsMatchingFilters } = groupsRead;
   const { latestOffsets, unavailable, histories } = endsRead;
 
@@ -158,6 +160,7 @@ export async function collectCluster(
   groups = groups.map((group, index) =>
     changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
   );
+  for (const group of groups) group.activity = activities.get(group.groupId);
   deps.groupMemory?.rememberGroups(groups);
   return {
     clusterName: config.name,
@@ -204,7 +207,13 @@ async function readGroups(
     ? await deps.selectOwnedGroups(config.name, filtered)
     : filtered;
 
-  const answers = await deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency);
+  const [answers, activities] = await Promise.all([
+    deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency),
+    describeMeasuredGroups(
+      { admin: deps.admin, concurrency: deps.concurrency, log },
+      { listed: listed.groups, groupIds },
+    ),
+  ]);
   if (log.enabled("debug")) {
     for (const answer of answers) {
       if (answer.error) continue;
@@ -254,6 +263,7 @@ async function readGroups(
     committedByGroup,
     unreadGroups,
     carriedGroups,
+    activities,
   };
 }
 

@@ -25,6 +25,7 @@ Deno.test("loadConfig() fills the seed's defaults", async () => {
     port: 9090,
     labels: {},
     granularity: "partition",
+    memberLabels: false,
     native: true,
     compat: [],
   });

@@ -186,6 +186,8 @@ export const configFileSchema = z.strictObject({
     metrics_port: port.default(9090),
     labels: z.record(labelName, z.string()).default({}),
     granularity: z.enum(["partition", "topic", "group"]).default("partition"),
+    /** Label partition lag series with the owning member (off: a rebalance starts new series). */
+    member_labels: z.boolean().default(false),
     /** Naming schemes of the lag series: ours, and those of the exporters users switch from. */
     metric_names: z.array(z.enum(["native", "kafka_exporter", "kafka_lag_exporter"])).min(1)
       .refine((names) => new Set(names).size === names.length, {

@@ -130,6 +130,7 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
       port: data.prometheus_local.metrics_port,
       labels: data.prometheus_local.labels,
       granularity: data.prometheus_local.granularity,
+      memberLabels: data.prometheus_local.member_labels,
       /** Whether our own lag series are exported (metric_names includes "native"). */
       native: data.prometheus_local.metric_names.includes("native"),
       compat: data.prometheus_local.metric_names.filter((name) => name !== "native"),

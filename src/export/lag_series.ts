@@ -6,7 +6,8 @@
  * made while the scrape is being sent.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
+import { type GroupLag, partitionOwners } from "../lag/group_lag.ts";
+import type { GroupMember } from "../kafka/kafka_admin.ts";
 import type { LagAggregate } from "../lag/types.ts";
 import type { SeriesValue } from "./remote_write/remote_writer.ts";
 
@@ -18,6 +19,11 @@ export interface LagSeriesOptions {
   /** Extra labels on every series (prometheus_local.labels). */
   labels: Record<string, string>;
   granularity: Granularity;
+  /**
+   * Label partition lag series with the member that owns the partition (consumer_id, client_id,
+   * member_host; prometheus_local.member_labels): a rebalance then starts new series.
+   */
+  memberLabels?: boolean;
 }
 
 type Level = "partition" | "topic" | "group";
@@ -29,9 +35,14 @@ interface LagMetric {
   level: Level;
   pick?: Pick;
   seconds?: boolean;
+  /** A group-level value with labels of its own, from what the group is doing. */
+  ofActivity?: (group: GroupLag) => { value: number; labels?: Array<[string, string]> } | undefined;
 }
 
-/** The ten lag metrics of the seed (the other two seed metrics are per cluster and stay in prom-client). */
+/**
+ * The ten lag metrics of the seed (the other two seed metrics are per cluster and stay in
+ * prom-client), then the group state and member count: per group as well, so rendered here.
+ */
 export const LAG_METRICS: readonly LagMetric[] = [
   {
     name: "kafka_consumer_group_lag_in_offsets",
@@ -94,6 +105,24 @@ export const LAG_METRICS: readonly LagMetric[] = [
     level: "topic",
     pick: (a) => a.sumLagSeconds,
   },
+  {
+    name: "kafka_lag_exporter_group_state",
+    help:
+      "1 for the group's current state (Stable, Empty, PreparingRebalance, CompletingRebalance, " +
+      "Reconciling, Assigning, Dead, …) and protocol (classic or consumer, KIP-848).",
+    level: "group",
+    ofActivity: ({ activity }) =>
+      activity && {
+        value: 1,
+        labels: [["state", activity.state], ["protocol", activity.protocol]],
+      },
+  },
+  {
+    name: "kafka_lag_exporter_group_members",
+    help: "Members of the group (consumers that joined it); 0 when it is Empty.",
+    level: "group",
+    ofActivity: ({ activity }) => activity && { value: activity.members.length },
+  },
 ];
 
 const LEVEL_RANK: Record<Level, number> = { group: 0, topic: 1, partition: 2 };
@@ -113,24 +142,53 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`));
 }
 
+/** The labels a sample adds after the group's: topic, partition, member, state… */
+type SampleLabels = Array<[string, string]>;
+
+const NO_LABELS: SampleLabels = [];
+
+/** The member labels of a partition (empty values for an unassigned one: no label, in Prometheus). */
+function memberLabels(owner: GroupMember | undefined): SampleLabels {
+  return [
+    ["consumer_id", owner?.memberId ?? ""],
+    ["client_id", owner?.clientId ?? ""],
+    ["member_host", owner?.host ?? ""],
+  ];
+}
+
 /** Visits every sample of one metric: the group, the topic/partition labels, the value. */
 function forEachSampleOf(
-  { metric, group }: { metric: LagMetric; group: GroupLag },
-  visit: (topic: string | undefined, partition: number | undefined, value: number) => void,
+  { metric, group, withMembers }: { metric: LagMetric; group: GroupLag; withMembers?: boolean },
+  visit: (
+    topic: string | undefined,
+    partition: number | undefined,
+    value: number,
+    labels: SampleLabels,
+  ) => void,
 ) {
-  if (metric.level === "group") {
+  if (metric.ofActivity) {
+    const sample = metric.ofActivity(group);
+    if (sample) visit(undefined, undefined, sample.value, sample.labels ?? NO_LABELS);
+  } else if (metric.level === "group") {
     const value = group.total && metric.pick!(group.total);
-    if (value !== undefined) visit(undefined, undefined, value);
+    if (value !== undefined) visit(undefined, undefined, value, NO_LABELS);
   } else if (metric.level === "topic") {
     for (const topic of group.topics) {
       const value = metric.pick!(topic);
-      if (value !== undefined) visit(topic.topic, undefined, value);
+      if (value !== undefined) visit(topic.topic, undefined, value, NO_LABELS);
     }
   } else {
     const partitions = group.partitions;
+    const owners = withMembers && group.activity ? partitionOwners(group.activity) : undefined;
     for (let index = 0; index < partitions.length; index++) {
       const value = metric.seconds ? partitions.lagSeconds(index) : partitions.lagOffsets(index);
-      if (value !== undefined) visit(partitions.topic(index), partitions.partition(index), value);
+      if (value === undefined) continue;
+      const topic = partitions.topic(index);
+      const partition = partitions.partition(index);
+      const labels = withMembers
+        ? memberLabels(owners?.get(`${topic}\u0000${partition}`))
+        : NO_LABELS;
+      visit(topic, partition, value, labels);
     }
   }
 }
@@ -148,6 +206,7 @@ export function* lagTextChunks(
   options: LagSeriesOptions,
 ): Generator<string> {
   const extra = extraLabelsText(options.labels);
+  const withMembers = options.memberLabels;
   let text = "";
   for (const metric of LAG_METRICS) {
     if (!included(metric, options.granularity)) continue;
@@ -158,10 +217,13 @@ export function* lagTextChunks(
         const prefix = `${metric.name}{clustername="${cluster}",group="${
           escapeLabelValue(group.groupId)
         }"`;
-        forEachSampleOf({ metric, group }, (topic, partition, value) => {
+        forEachSampleOf({ metric, group, withMembers }, (topic, partition, value, labels) => {
           text += prefix;
           if (topic !== undefined) text += `,topic="${escapeLabelValue(topic)}"`;
           if (partition !== undefined) text += `,partition="${partition}"`;
+          for (const [name, labelValue] of labels) {
+            if (labelValue !== "") text += `,${name}="${escapeLabelValue(labelValue)}"`;
+          }
           text += `${extra}} ${value}\n`;
         });
         if (text.length >= TEXT_CHUNK_CHARS) {
@@ -216,7 +278,8 @@ export function* lagSeriesValues(
     for (const status of statuses) {
       for (const group of status.snapshot?.groups ?? []) {
         const ofGroup: SeriesValue[] = [];
-        forEachSampleOf({ metric, group }, (topic, partition, value) => {
+        const withMembers = options.memberLabels;
+        forEachSampleOf({ metric, group, withMembers }, (topic, partition, value, extra) => {
           const labels: Record<string, string> = {
             __name__: metric.name,
             clustername: status.clusterName,
@@ -224,6 +287,7 @@ export function* lagSeriesValues(
           };
           if (topic !== undefined) labels.topic = topic;
           if (partition !== undefined) labels.partition = String(partition);
+          for (const [name, labelValue] of extra) if (labelValue !== "") labels[name] = labelValue;
           for (const name in options.labels) labels[name] = options.labels[name];
           ofGroup.push({ labels, value });
         });

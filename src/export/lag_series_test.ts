@@ -38,13 +38,25 @@ const statuses: ClusterStatus[] = [{
           lagSeconds: 0,
         },
       ]),
-      aggregateGroup("plain", [{
-        topic: "t",
-        partition: 1,
-        committedOffset: 0,
-        latestOffset: 9,
-        lagOffsets: 9,
-      }]),
+      {
+        ...aggregateGroup("plain", [{
+          topic: "t",
+          partition: 1,
+          committedOffset: 0,
+          latestOffset: 9,
+          lagOffsets: 9,
+        }]),
+        activity: {
+          state: "Stable",
+          protocol: "consumer",
+          members: [{
+            memberId: "m-1",
+            clientId: "app-1",
+            host: "/10.0.0.7",
+            assignment: [{ topic: "t", partition: 1 }],
+          }],
+        },
+      },
     ],
   },
 }];
@@ -52,7 +64,7 @@ const statuses: ClusterStatus[] = [{
 Deno.test("lagTextChunks() and lagSeriesValues() give the same samples", async (t) => {
   for (const granularity of ["partition", "topic", "group"] as const) {
     await t.step(granularity, () => {
-      const options = { labels: { env: "x\ny" }, granularity };
+      const options = { labels: { env: "x\ny" }, granularity, memberLabels: true };
       const fromText = parsePrometheusText([...lagTextChunks(statuses, options)].join(""))
         .map((sample) =>
           JSON.stringify([{ __name__: sample.name, ...sample.labels }, sample.value])
@@ -79,20 +91,64 @@ Deno.test("lagTextChunks() escapes label values and keeps each metric's samples 
   assertEquals(new Set(seen).size, seen.length);
 });
 
+Deno.test("group state and member count: one series per described group", () => {
+  const samples = parsePrometheusText(
+    [...lagTextChunks(statuses, { labels: {}, granularity: "group" })].join(""),
+  ).filter((sample) => sample.name.startsWith("kafka_lag_exporter_group_"));
+  // The first group could not be described: no state series rather than a guess.
+  assertEquals(samples, [
+    {
+      name: "kafka_lag_exporter_group_state",
+      labels: { clustername: "k", group: "plain", state: "Stable", protocol: "consumer" },
+      value: 1,
+    },
+    {
+      name: "kafka_lag_exporter_group_members",
+      labels: { clustername: "k", group: "plain" },
+      value: 1,
+    },
+  ]);
+});
+
+Deno.test("member labels: only when asked, on partition series, absent where nobody owns", () => {
+  const partitionSeries = (memberLabels?: boolean) =>
+    parsePrometheusText(
+      [...lagTextChunks(statuses, { labels: {}, granularity: "partition", memberLabels })].join(
+        "",
+      ),
+    ).filter((sample) => sample.name === "kafka_consumer_group_lag_in_offsets");
+  for (const sample of partitionSeries()) assertEquals("consumer_id" in sample.labels, false);
+  assertEquals(partitionSeries(true).map((sample) => sample.labels), [
+    { clustername: "k", group: 'odd "group"\\name', topic: "t", partition: "0" },
+    { clustername: "k", group: 'odd "group"\\name', topic: "u", partition: "2" },
+    {
+      clustername: "k",
+      group: "plain",
+      topic: "t",
+      partition: "1",
+      consumer_id: "m-1",
+      client_id: "app-1",
+      member_host: "/10.0.0.7",
+    },
+  ]);
+});
+
 Deno.test("a large exposition comes in pieces, and the stream makes them only as it is read", async () => {
   const manyGroups: ClusterStatus[] = [{
     ...statuses[0],
     snapshot: {
       ...statuses[0].snapshot!,
-      groups: Array.from({ length: 3_000 }, (_, index) =>
-        aggregateGroup(`group-${index}`, [{
+      groups: Array.from({ length: 3_000 }, (_, index) => ({
+        ...aggregateGroup(`group-${index}`, [{
           topic: "t",
           partition: 0,
           committedOffset: 0,
           latestOffset: index,
           lagOffsets: index,
           lagSeconds: index / 10,
-        }])),
+        }]),
+        activity: { state: "Empty", protocol: "classic", members: [] },
+      })),
     },
   }];
   const options = { labels: {}, granularity: "partition" as const };

@@ -26,6 +26,8 @@ export interface MetricsSource {
 export interface MetricsOptions {
   labels: Record<string, string>;
   granularity: Granularity;
+  /** Label partition lag series with the member owning the partition. */
+  memberLabels?: boolean;
   /** Export our own lag series (false when only compat names are wanted). */
   native?: boolean;
   /** Also export the lag series under these exporters' names. */
@@ -343,7 +345,11 @@ export function createExporterMetrics(
     },
   });
 
-  const lagOptions = { labels: options.labels, granularity: options.granularity };
+  const lagOptions = {
+    labels: options.labels,
+    granularity: options.granularity,
+    memberLabels: options.memberLabels,
+  };
   const native = options.native ?? true;
   const compatOptions = { ...lagOptions, schemes: options.compat ?? [] };
 

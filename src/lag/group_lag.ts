@@ -1,4 +1,5 @@
 /** One consumer group's measurement, as a snapshot keeps it. */
+import type { GroupMember } from "../kafka/kafka_admin.ts";
 import type { PartitionTable } from "./partition_table.ts";
 import type { LagAggregate, TopicLag } from "./types.ts";
 
@@ -9,4 +10,26 @@ export interface GroupLag {
   partitions: PartitionTable;
   topics: TopicLag[];
   total?: LagAggregate;
+  /** The group's state and members, when they could be read in the iteration. */
+  activity?: GroupActivity;
+}
+
+/** What a group is doing: its state, protocol and members. */
+export interface GroupActivity {
+  /** Stable, Empty, PreparingRebalance, CompletingRebalance, Reconciling, Assigning, Dead, … */
+  state: string;
+  /** "classic" or "consumer" (KIP-848). */
+  protocol: string;
+  members: GroupMember[];
+}
+
+/** The member each partition of a group is assigned to, by "topic\0partition". */
+export function partitionOwners(activity: GroupActivity): Map<string, GroupMember> {
+  const owners = new Map<string, GroupMember>();
+  for (const member of activity.members) {
+    for (const { topic, partition } of member.assignment) {
+      owners.set(`${topic}\u0000${partition}`, member);
+    }
+  }
+  return owners;
 }

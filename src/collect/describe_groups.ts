@@ -1,0 +1,44 @@
+/**
+ * What each measured group is doing (state, protocol, members and who owns which partition),
+ * read beside the committed offsets. Best effort: a group or a coordinator that cannot be
+ * described leaves only that information out; the lag is measured all the same.
+ */
+import type { GroupListing, KafkaAdmin } from "../kafka/kafka_admin.ts";
+import type { GroupActivity } from "../lag/group_lag.ts";
+import { describeError, type Logger } from "../log/logger.ts";
+
+/** The activity of each group that could be described, by group id. */
+export async function describeMeasuredGroups(
+  { admin, concurrency, log }: { admin: KafkaAdmin; concurrency: number; log: Logger },
+  { listed, groupIds }: { listed: readonly GroupListing[]; groupIds: readonly string[] },
+): Promise<Map<string, GroupActivity>> {
+  const listings = new Map(listed.map((listing) => [listing.groupId, listing]));
+  const activities = new Map<string, GroupActivity>();
+  let answers;
+  try {
+    answers = await admin.describeGroups(
+      groupIds.map((groupId) => listings.get(groupId) ?? { groupId }),
+      concurrency,
+    );
+  } catch (error) {
+    log.warn("group states and members not read in this iteration", {
+      error: describeError(error),
+    });
+    return activities;
+  }
+  for (const answer of answers) {
+    if (answer.error) {
+      log.debug("group state and members not read", {
+        group: answer.groupId,
+        error: describeError(answer.error),
+      });
+      continue;
+    }
+    activities.set(answer.groupId, {
+      state: answer.state,
+      protocol: answer.type,
+      members: answer.members,
+    });
+  }
+  return activities;
+}
