@@ -1,0 +1,195 @@
+/**
+ * Group state, members and partition owners on a real broker, compared with what
+ * `kafka-consumer-groups --describe --members --verbose` and `--describe --state` print: a classic
+ * group of two kafkajs consumers, and (Kafka 4+) a KIP-848 group of two Java consumers speaking
+ * the consumer protocol. Then the exporter's own series for both.
+ */
+import { assertEquals } from "../assert.ts";
+import { type KafkaBroker, startKafka } from "../harness/kafka.ts";
+import { startExporter } from "../harness/exporter.ts";
+import { createTopic, produce } from "../harness/kafka_fixtures.ts";
+import { eventually } from "../harness/processes.ts";
+import { findSamples } from "../harness/prom_text.ts";
+import { Kafka, logLevel } from "kafkajs";
+import { createLogger } from "../../src/log/logger.ts";
+import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
+import { compileNameFilter } from "../../src/config/name_filter.ts";
+import type { GroupDescription } from "../../src/kafka/kafka_admin.ts";
+
+const GROUP_COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
+
+/** A group as kafka-consumer-groups prints it, in a form comparable with ours. */
+interface ToolView {
+  state: string;
+  members: Array<{ memberId: string; clientId: string; host: string; assignment: string[] }>;
+}
+
+/** The rows of a kafka-consumer-groups table, by column header (values have no spaces). */
+function tableRows(stdout: string): Array<Record<string, string>> {
+  const lines = stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  const headerIndex = lines.findIndex((line) => line.startsWith("GROUP "));
+  if (headerIndex < 0) return [];
+  const header = lines[headerIndex].split(/\s+/);
+  return lines.slice(headerIndex + 1).map((line) => {
+    const values = line.split(/\s+/);
+    return Object.fromEntries(header.map((name, index) => [name, values[index] ?? ""]));
+  });
+}
+
+/**
+ * An assignment column as sorted "topic/partition" strings: "events:0,2;other:1" (Kafka 4) or
+ * "events(0,2),other(1)" (before); "-" assigns nothing.
+ */
+function assignmentOf(text: string): string[] {
+  const partitions: string[] = [];
+  for (const [, topic, list] of text.matchAll(/([^,;:()]+)[:(]([\d,]*)\)?/g)) {
+    for (const partition of list.split(",").filter((value) => value !== "")) {
+      partitions.push(`${topic}/${partition}`);
+    }
+  }
+  return partitions.sort();
+}
+
+async function toolView(broker: KafkaBroker, group: string): Promise<ToolView> {
+  const base = ["--bootstrap-server", broker.bootstrap, "--describe", "--group", group];
+  const members = await broker.runTool(GROUP_COMMAND, [...base, "--members", "--verbose"]);
+  const state = await broker.runTool(GROUP_COMMAND, [...base, "--state"]);
+  // "COORDINATOR (ID)" is two words in the header and in each row alike.
+  const [stateRow] = tableRows(state.stdout);
+  return {
+    state: stateRow?.STATE ?? `unparsed: ${state.stdout} ${state.stderr}`,
+    members: tableRows(members.stdout).map((row) => ({
+      memberId: row["CONSUMER-ID"],
+      clientId: row["CLIENT-ID"],
+      host: row.HOST,
+      assignment: assignmentOf(row["CURRENT-ASSIGNMENT"] ?? row.ASSIGNMENT ?? ""),
+    })).sort((a, b) => a.clientId.localeCompare(b.clientId)),
+  };
+}
+
+function ourView(description: GroupDescription): ToolView {
+  if (description.error) throw description.error;
+  return {
+    state: description.state,
+    members: description.members.map((member) => ({
+      memberId: member.memberId,
+      clientId: member.clientId,
+      host: member.host,
+      assignment: member.assignment.map(({ topic, partition }) => `${topic}/${partition}`).sort(),
+    })).sort((a, b) => a.clientId.localeCompare(b.clientId)),
+  };
+}
+
+Deno.test("group state, members and owners equal kafka-consumer-groups' on a real broker", async (t) => {
+  await using broker = await startKafka();
+  const bootstrap = broker.bootstrap;
+  await createTopic(bootstrap, "events", 4);
+  await produce(bootstrap, "events", [10, 10, 10, 10]);
+  const kip848 = Number(broker.version.split(".")[0]) >= 4;
+
+  // The classic group: two kafkajs consumers that stay in the group.
+  const consumers = ["classic-a", "classic-b"].map((clientId) =>
+    new Kafka({ brokers: [bootstrap], clientId, logLevel: logLevel.NOTHING }).consumer({
+      groupId: "classic-app",
+      sessionTimeout: 10_000,
+      heartbeatInterval: 500,
+    })
+  );
+  for (const consumer of consumers) {
+    await consumer.connect();
+    await consumer.subscribe({ topic: "events", fromBeginning: true });
+    await consumer.run({ eachMessage: async () => {} });
+  }
+  // The KIP-848 group: two Java consumers speaking the consumer protocol.
+  const javaConsumers = kip848
+    ? ["kip848-a", "kip848-b"].map((clientId) =>
+      broker.spawnTool("org.apache.kafka.tools.consumer.ConsoleConsumer", [
+        ...["--bootstrap-server", bootstrap, "--topic", "events", "--group", "kip848-app"],
+        ...["--from-beginning", "--consumer-property", "group.protocol=consumer"],
+        ...["--consumer-property", `client.id=${clientId}`],
+      ])
+    )
+    : [];
+  const groups = kip848 ? ["classic-app", "kip848-app"] : ["classic-app"];
+
+  const admin = createKafkajsAdmin({
+    name: "local",
+    brokers: [bootstrap],
+    requestTimeoutMs: 10_000,
+    metadataTimeoutMs: 5_000,
+    groupFilter: compileNameFilter(undefined, undefined),
+    topicFilter: compileNameFilter(undefined, undefined),
+    recordTimestamps: { exact: false, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
+  }, {
+    now: () => Date.now(),
+    logger: createLogger({ level: "error", format: "text", write: () => {} }),
+    readTextFile: (path) => Deno.readTextFileSync(path),
+  });
+  try {
+    for (const group of groups) {
+      await t.step(`${group}: state, members and assignments as the tool prints them`, async () => {
+        let last: unknown;
+        await eventually(
+          `${group} stable with every partition assigned, and described alike`,
+          async () => {
+            const tool = await toolView(broker, group);
+            const listed = (await admin.listGroups()).groups.find((g) => g.groupId === group);
+            const [ours] = await admin.describeGroups(listed ? [listed] : [{ groupId: group }], 2);
+            last = { tool, ours: ourView(ours), listed };
+            const assigned = tool.members.flatMap((member) => member.assignment).length;
+            const stable = tool.state === "Stable" && tool.members.length === 2 && assigned === 4;
+            const same = JSON.stringify(ourView(ours)) === JSON.stringify(tool);
+            return stable && same && listed?.state === "Stable" ? true : undefined;
+          },
+          90_000,
+          1_000,
+        ).catch((error) => {
+          throw new Error(`${error.message}: last seen ${JSON.stringify(last)}`);
+        });
+        const listed = (await admin.listGroups()).groups.find((g) => g.groupId === group);
+        assertEquals(listed?.type, group === "kip848-app" ? "consumer" : "classic");
+      });
+    }
+
+    await t.step("the exporter: state, member count and owners on the lag series", async () => {
+      await using exporter = await startExporter({
+        kafka_clusters: [{ name: "local", brokers: [bootstrap] }],
+        app: { iteration_interval: "1s" },
+        prometheus_local: { member_labels: true },
+      });
+      const expected = await Promise.all(groups.map((group) => toolView(broker, group)));
+      await eventually(
+        "state, members and owners of every group",
+        async () => {
+          const samples = await exporter.scrape();
+          for (const [index, group] of groups.entries()) {
+            const tool = expected[index];
+            const [state] = findSamples(samples, "kafka_lag_exporter_group_state", { group });
+            const [members] = findSamples(samples, "kafka_lag_exporter_group_members", { group });
+            if (state?.labels.state !== "Stable" || members?.value !== 2) return undefined;
+            assertEquals(state.labels.protocol, group === "kip848-app" ? "consumer" : "classic");
+            const lagSeries = findSamples(samples, "kafka_consumer_group_lag_in_offsets", {
+              group,
+            });
+            if (lagSeries.length !== 4) return undefined;
+            for (const series of lagSeries) {
+              const owner = tool.members.find((member) =>
+                member.assignment.includes(`${series.labels.topic}/${series.labels.partition}`)
+              );
+              if (series.labels.consumer_id !== owner?.memberId) return undefined;
+              assertEquals(series.labels.client_id, owner.clientId);
+              assertEquals(series.labels.member_host, owner.host);
+            }
+          }
+          return true;
+        },
+        60_000,
+        1_000,
+      );
+    });
+  } finally {
+    await admin.close();
+    for (const consumer of consumers) await consumer.disconnect();
+    for (const javaConsumer of javaConsumers) await javaConsumer[Symbol.asyncDispose]();
+  }
+});
