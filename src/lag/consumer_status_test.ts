@@ -1,0 +1,160 @@
+import { assertEquals } from "../../tests/assert.ts";
+import {
+  advanceProgress,
+  type ConsumerStatus,
+  groupStatus,
+  type PartitionProgress,
+  partitionStatus,
+} from "./consumer_status.ts";
+
+/** Readings as [seconds, committed offset, lag], judged after the last one. */
+type Reading = [number, number, number];
+
+function statusAfter(
+  readings: Reading[],
+  { windowSeconds = 60, members = true }: { windowSeconds?: number; members?: boolean } = {},
+): ConsumerStatus {
+  let progress: PartitionProgress | undefined;
+  for (const [seconds, committedOffset, lagOffsets] of readings) {
+    progress = advanceProgress(progress, { nowMs: seconds * 1_000, committedOffset, lagOffsets });
+  }
+  return partitionStatus(progress!, {
+    nowMs: readings.at(-1)![0] * 1_000,
+    windowMs: windowSeconds * 1_000,
+    groupHasMembers: members,
+  });
+}
+
+/** Readings every `step` seconds from 0 to `until`, from a function of the time. */
+function every(
+  step: number,
+  until: number,
+  reading: (seconds: number) => [number, number],
+): Reading[] {
+  const readings: Reading[] = [];
+  for (let seconds = 0; seconds <= until; seconds += step) {
+    readings.push([seconds, ...reading(seconds)]);
+  }
+  return readings;
+}
+
+Deno.test("partition status: Burrow's rules and our edge cases", async (t) => {
+  const cases: Array<{
+    name: string;
+    readings: Reading[];
+    members?: boolean;
+    expected: ConsumerStatus;
+  }> = [
+    // Burrow's rule 1: any zero lag in the window means OK.
+    { name: "a new partition, lag at once", readings: [[0, 10, 5]], expected: "OK" },
+    {
+      name: "caught up now after being stuck",
+      readings: [...every(10, 120, () => [10, 5]), [130, 15, 0]],
+      expected: "OK",
+    },
+    {
+      name: "zero lag inside the window, stuck since",
+      readings: [...every(10, 50, () => [10, 5]), [60, 15, 0], [70, 15, 3], [100, 15, 9]],
+      expected: "OK",
+    },
+    // Burrow's rule 2: offset not moving with lag all window long (STALL / STOP by membership).
+    {
+      name: "committed offset still, lag, members present",
+      readings: every(10, 120, (s) => [10, 5 + s]),
+      expected: "STALL",
+    },
+    {
+      name: "committed offset still, lag, nobody in the group",
+      readings: every(10, 120, () => [10, 5]),
+      members: false,
+      expected: "STOP",
+    },
+    {
+      name: "still but the window is not full yet",
+      readings: every(10, 50, () => [10, 5]),
+      expected: "OK",
+    },
+    {
+      name: "zero lag only before the window, stuck since",
+      readings: [[0, 10, 0], ...every(10, 120, () => [10, 5]).slice(1)],
+      expected: "STALL",
+    },
+    {
+      name: "empty group that had read everything",
+      readings: every(10, 300, () => [10, 0]),
+      members: false,
+      expected: "OK",
+    },
+    // Burrow's rule 3: committing, but the lag at each commit larger than at the one before.
+    {
+      name: "committing with growing lag all window long",
+      readings: every(10, 120, (s) => [10 + s, 5 + s / 5]),
+      expected: "WARN",
+    },
+    {
+      name: "growing lag, but one commit inside the window with less lag",
+      readings: every(10, 120, (s) => [10 + s, s === 100 ? 1 : 5 + s / 5]),
+      expected: "OK",
+    },
+    {
+      name: "between commits the lag rises and falls (saw-tooth), commits at steady lag",
+      readings: every(5, 120, (s) => s % 20 === 0 ? [s, 3] : [s - (s % 20), 3 + (s % 20)]),
+      expected: "OK",
+    },
+    {
+      name: "committing and lag shrinking",
+      readings: every(10, 120, (s) => [10 + 2 * s, 500 - s]),
+      expected: "OK",
+    },
+    {
+      name: "growing lag only read between commits counts at commits",
+      readings: [
+        ...every(10, 120, (s) => [10 + s, 5 + s]),
+        [125, 130, 1], // no commit since 120: not a commit point
+        [130, 140, 200],
+      ],
+      expected: "WARN",
+    },
+    // Rewinds: reported while the window holds them, unless caught up.
+    {
+      name: "committed offset went backwards",
+      readings: [...every(10, 60, (s) => [100 + s, 5]), [70, 20, 90]],
+      expected: "REWIND",
+    },
+    {
+      name: "rewound, then consumed normally for a whole window",
+      readings: [
+        ...every(10, 60, (s) => [100 + s, 5]),
+        [70, 20, 90],
+        ...every(10, 150, (s) => [20 + 10 * s, 90 - s / 2]).slice(8),
+      ],
+      expected: "OK",
+    },
+    {
+      name: "rewound, then caught up",
+      readings: [...every(10, 60, (s) => [100 + s, 5]), [70, 20, 90], [80, 110, 0]],
+      expected: "OK",
+    },
+    {
+      name: "reset forward to the end (kafka-consumer-groups --to-latest)",
+      readings: [...every(10, 120, () => [10, 50]), [130, 60, 0]],
+      expected: "OK",
+    },
+    {
+      name: "rewound and stuck: REWIND first, STALL once the rewind leaves the window",
+      readings: [[0, 100, 5], [10, 20, 90], ...every(10, 100, () => [20, 90]).slice(2)],
+      expected: "STALL",
+    },
+  ];
+  for (const { name, readings, members, expected } of cases) {
+    await t.step(name, () => assertEquals(statusAfter(readings, { members }), expected));
+  }
+});
+
+Deno.test("group status is its worst partition's; a group without partitions is OK", () => {
+  assertEquals(groupStatus([]), "OK");
+  assertEquals(groupStatus(["OK", "WARN", "OK"]), "WARN");
+  assertEquals(groupStatus(["WARN", "REWIND"]), "REWIND");
+  assertEquals(groupStatus(["STALL", "REWIND", "OK"]), "STALL");
+  assertEquals(groupStatus(["STALL", "STOP"]), "STOP");
+});
