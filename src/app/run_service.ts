@@ -1,5 +1,6 @@
 /** The long-running exporter: one loop per cluster, /metrics and health servers, graceful stop. */
 import type { ExporterConfig } from "../config/load_config.ts";
+import { ConsumerProgress } from "../collect/consumer_progress.ts";
 import { collectCluster } from "../collect/collect_cluster.ts";
 import { RecordTimeCache } from "../collect/record_timestamps.ts";
 import { GroupMemory } from "../collect/group_memory.ts";
@@ -91,6 +92,7 @@ export async function runService(
   });
   const admins = config.clusters.map((cluster) => createAdmin(cluster, { logger, metrics }));
   const recordTimes = config.clusters.map(() => new RecordTimeCache());
+  const consumerProgress = config.clusters.map(() => new ConsumerProgress());
   const groupMemories = config.clusters.map(() => new GroupMemory());
   const remoteWrite = config.remoteWrite.enabled
     ? (await import("../export/remote_write/push_loop.ts")).startRemoteWrite(config, {
@@ -118,6 +120,8 @@ export async function runService(
             concurrency: config.app.numWorkers,
             recordTimes: recordTimes[index],
             groupMemory: groupMemories[index],
+            consumerProgress: consumerProgress[index],
+            statusWindowMs: config.app.statusWindowMs,
             selectOwnedGroups: (clusterName, groupIds) =>
               sharing.selectOwnedGroups(clusterName, groupIds),
             onStoreError: (error) => {

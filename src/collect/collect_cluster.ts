@@ -31,6 +31,9 @@ import {
 } from "./record_timestamps.ts";
 import type { GroupMemory } from "./group_memory.ts";
 import { describeMeasuredGroups } from "./describe_groups.ts";
+import type { ConsumerProgress } from "./consumer_progress.ts";
+
+const DEFAULT_STATUS_WINDOW_MS = 10 * 60_000;
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -51,6 +54,10 @@ export interface CollectClusterDeps {
    * committed offsets for coordinators that cannot answer.
    */
   groupMemory?: GroupMemory;
+  /** Progress of the groups across iterations, for their consumer status (none when absent). */
+  consumerProgress?: ConsumerProgress;
+  /** The consumer status window (app.status_window). */
+  statusWindowMs?: number;
 }
 
 interface PartitionEnd {
@@ -161,6 +168,10 @@ export async function collectCluster(
     changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
   );
   for (const group of groups) group.activity = activities.get(group.groupId);
+  deps.consumerProgress?.judge(groups, {
+    nowMs: deps.now(),
+    windowMs: deps.statusWindowMs ?? DEFAULT_STATUS_WINDOW_MS,
+  });
   deps.groupMemory?.rememberGroups(groups);
   return {
     clusterName: config.name,

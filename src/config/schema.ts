@@ -204,6 +204,8 @@ export const configFileSchema = z.strictObject({
   }).prefault({}),
   app: z.strictObject({
     iteration_interval: durationBetween("1s", "24h").default("30s"),
+    /** How far back the consumer status rules look (Burrow's window: 10 commits a minute apart). */
+    status_window: durationBetween("1s", "24h").default("10m"),
     num_workers: z.number().int().min(1).max(1_000).default(10),
     log_level: z.enum(["debug", "info", "warn", "error"]).default("info"),
     log_format: z.enum(["text", "json"]).default("text"),

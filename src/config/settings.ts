@@ -180,6 +180,7 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
     },
     app: {
       iterationIntervalMs: durationMs(data.app.iteration_interval),
+      statusWindowMs: durationMs(data.app.status_window),
       numWorkers: data.app.num_workers,
       logLevel: data.app.log_level,
       logFormat: data.app.log_format,

@@ -36,7 +36,7 @@ interface LagMetric {
   pick?: Pick;
   seconds?: boolean;
   /** A group-level value with labels of its own, from what the group is doing. */
-  ofActivity?: (group: GroupLag) => { value: number; labels?: Array<[string, string]> } | undefined;
+  ofGroup?: (group: GroupLag) => { value: number; labels?: Array<[string, string]> } | undefined;
 }
 
 /**
@@ -111,7 +111,7 @@ export const LAG_METRICS: readonly LagMetric[] = [
       "1 for the group's current state (Stable, Empty, PreparingRebalance, CompletingRebalance, " +
       "Reconciling, Assigning, Dead, …) and protocol (classic or consumer, KIP-848).",
     level: "group",
-    ofActivity: ({ activity }) =>
+    ofGroup: ({ activity }) =>
       activity && {
         value: 1,
         labels: [["state", activity.state], ["protocol", activity.protocol]],
@@ -121,7 +121,16 @@ export const LAG_METRICS: readonly LagMetric[] = [
     name: "kafka_lag_exporter_group_members",
     help: "Members of the group (consumers that joined it); 0 when it is Empty.",
     level: "group",
-    ofActivity: ({ activity }) => activity && { value: activity.members.length },
+    ofGroup: ({ activity }) => activity && { value: activity.members.length },
+  },
+  {
+    name: "kafka_lag_exporter_group_status",
+    help:
+      "1 for the group's consumer status over app.status_window, the worst of its partitions': " +
+      "OK, WARN (lag growing at every commit), REWIND (committed offset went back), STALL " +
+      "(members, committed offset still, lag > 0) or STOP (no members, offset still, lag > 0).",
+    level: "group",
+    ofGroup: ({ status }) => status && { value: 1, labels: [["status", status]] },
   },
 ];
 
@@ -166,8 +175,8 @@ function forEachSampleOf(
     labels: SampleLabels,
   ) => void,
 ) {
-  if (metric.ofActivity) {
-    const sample = metric.ofActivity(group);
+  if (metric.ofGroup) {
+    const sample = metric.ofGroup(group);
     if (sample) visit(undefined, undefined, sample.value, sample.labels ?? NO_LABELS);
   } else if (metric.level === "group") {
     const value = group.total && metric.pick!(group.total);

@@ -148,6 +148,7 @@ Deno.test("a large exposition comes in pieces, and the stream makes them only as
           lagSeconds: index / 10,
         }]),
         activity: { state: "Empty", protocol: "classic", members: [] },
+        status: "OK" as const,
       })),
     },
   }];

@@ -1,6 +1,7 @@
 /** One consumer group's measurement, as a snapshot keeps it. */
 import type { GroupMember } from "../kafka/kafka_admin.ts";
 import type { PartitionTable } from "./partition_table.ts";
+import type { ConsumerStatus } from "./consumer_status.ts";
 import type { LagAggregate, TopicLag } from "./types.ts";
 
 /** Everything measured for one consumer group in one iteration. */
@@ -12,6 +13,10 @@ export interface GroupLag {
   total?: LagAggregate;
   /** The group's state and members, when they could be read in the iteration. */
   activity?: GroupActivity;
+  /** Whether the group keeps up (consumer_status.ts), the worst of its partitions'. */
+  status?: ConsumerStatus;
+  /** Each partition's status, as indexes into CONSUMER_STATUSES (same order as `partitions`). */
+  partitionStatuses?: Uint8Array;
 }
 
 /** What a group is doing: its state, protocol and members. */
