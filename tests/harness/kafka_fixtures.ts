@@ -72,7 +72,10 @@ export async function produce(
   }
 }
 
-/** Commits exact offsets for a group with no members (what `kafka-consumer-groups --reset-offsets` does). */
+/**
+ * Commits exact offsets for a group with no members, with kafkajs' setOffsets: unlike
+ * `kafka-consumer-groups --reset-offsets`, a consumer joins the group for a few seconds to commit.
+ */
 export async function commitOffsets(
   bootstrap: string,
   groupId: string,
