@@ -14,6 +14,8 @@ import {
 import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import { estimateTimeLag } from "../lag/time_lag.ts";
+import { retentionRatio } from "../lag/retention.ts";
+import type { PartitionTable } from "../lag/partition_table.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import {
   LAG_SECONDS_METHODS,
@@ -167,7 +169,10 @@ export async function collectCluster(
   groups = groups.map((group, index) =>
     changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
   );
-  for (const group of groups) group.activity = activities.get(group.groupId);
+  for (const group of groups) {
+    group.activity = activities.get(group.groupId);
+    group.retentionRatio = worstRetentionRatio(group.partitions, endOffsets);
+  }
   deps.consumerProgress?.judge(groups, {
     nowMs: deps.now(),
     windowMs: deps.statusWindowMs ?? DEFAULT_STATUS_WINDOW_MS,
@@ -404,6 +409,24 @@ function measureGroup(
     partitions.push(lag);
   }
   return partitions;
+}
+
+/** The group's highest retention ratio over its partitions (see lag/retention.ts). */
+function worstRetentionRatio(
+  partitions: PartitionTable,
+  endOffsets: EndOffsetIndex,
+): number | undefined {
+  let worst: number | undefined;
+  for (let index = 0; index < partitions.length; index++) {
+    const end = endOffsets.get(partitions.topic(index))?.[partitions.partition(index)];
+    const ratio = retentionRatio({
+      committedOffset: partitions.committedOffset(index),
+      latestOffset: partitions.latestOffset(index),
+      logStartOffset: end?.latest.logStartOffset ?? 0,
+    });
+    if (ratio !== undefined) worst = Math.max(worst ?? 0, ratio);
+  }
+  return worst;
 }
 
 function compareText(a: string, b: string): number {

@@ -1,8 +1,8 @@
 /**
  * Each measured group's progress across iterations, judged into a consumer status per partition
  * and per group (src/lag/consumer_status.ts has the rules). Kept per group in one Float64Array
- * (eight numbers per partition) rather than an object per partition: at 10,000 groups there are
- * a quarter of a million partitions.
+ * (eleven numbers per partition) rather than an object per partition: at 10,000 groups there
+ * are a quarter of a million partitions.
  */
 import {
   advanceProgress,
@@ -10,10 +10,14 @@ import {
   type ConsumerStatus,
   type PartitionProgress,
   partitionStatus,
+  timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 
-const FIELDS = 8;
+const FIELDS = 11;
+
+/** Per partition in GroupLag.partitionRates: consumption, production, time to catch up. */
+export const RATE_FIELDS = 3;
 
 interface GroupProgress {
   topics: string[];
@@ -40,6 +44,10 @@ export class ConsumerProgress {
         values: new Float64Array(table.length * FIELDS),
       };
       const statuses = new Uint8Array(table.length);
+      const rates = new Float64Array(table.length * RATE_FIELDS).fill(NaN);
+      let consumeRate: number | undefined;
+      let produceRate: number | undefined;
+      let catchUpSeconds: number | undefined = 0;
       const groupHasMembers = (group.activity?.members.length ?? 0) > 0;
       let worst = 0;
       let cursor = 0; // merge-join: both sides are sorted by topic, then partition
@@ -59,6 +67,7 @@ export class ConsumerProgress {
           nowMs,
           committedOffset: table.committedOffset(index),
           lagOffsets: table.lagOffsets(index),
+          rateTimeConstantMs: windowMs,
         });
         pack(current.values, { index, progress });
         current.topics.push(topic);
@@ -68,10 +77,26 @@ export class ConsumerProgress {
         );
         statuses[index] = status;
         worst = Math.max(worst, status);
+        const eta = timeToCatchUpSeconds(progress);
+        rates[index * RATE_FIELDS] = progress.consumeRate ?? NaN;
+        rates[index * RATE_FIELDS + 1] = progress.produceRate ?? NaN;
+        rates[index * RATE_FIELDS + 2] = eta ?? NaN;
+        if (progress.consumeRate !== undefined) {
+          consumeRate = (consumeRate ?? 0) + progress.consumeRate;
+        }
+        if (progress.produceRate !== undefined) {
+          produceRate = (produceRate ?? 0) + progress.produceRate;
+        }
+        // The group has caught up when its slowest partition has; unknown if any is unknown.
+        catchUpSeconds = eta === undefined || catchUpSeconds === undefined
+          ? undefined
+          : Math.max(catchUpSeconds, eta);
       }
       next.set(group.groupId, current);
       group.status = CONSUMER_STATUSES[worst];
       group.partitionStatuses = statuses;
+      group.partitionRates = rates;
+      group.rates = { consumeRate, produceRate, catchUpSeconds };
     }
     this.#groups = next;
   }
@@ -101,6 +126,9 @@ function unpack(values: Float64Array, index: number): PartitionProgress {
     lagAtCommitOffsets: values[at + 5],
     lagRunStartMs: values[at + 6],
     rewoundAtMs: optional(values[at + 7]),
+    readAtMs: values[at + 8],
+    consumeRate: optional(values[at + 9]),
+    produceRate: optional(values[at + 10]),
   };
 }
 
@@ -117,4 +145,7 @@ function pack(
   values[at + 5] = progress.lagAtCommitOffsets;
   values[at + 6] = progress.lagRunStartMs;
   values[at + 7] = progress.rewoundAtMs ?? NaN;
+  values[at + 8] = progress.readAtMs;
+  values[at + 9] = progress.consumeRate ?? NaN;
+  values[at + 10] = progress.produceRate ?? NaN;
 }

@@ -132,6 +132,39 @@ export const LAG_METRICS: readonly LagMetric[] = [
     level: "group",
     ofGroup: ({ status }) => status && { value: 1, labels: [["status", status]] },
   },
+  {
+    name: "kafka_lag_exporter_group_consume_rate",
+    help: "Offsets the group commits per second, summed over its partitions (exponentially " +
+      "weighted over app.status_window).",
+    level: "group",
+    ofGroup: ({ rates }) =>
+      rates?.consumeRate === undefined ? undefined : { value: rates.consumeRate },
+  },
+  {
+    name: "kafka_lag_exporter_group_produce_rate",
+    help: "Offsets written per second to the partitions the group reads, summed (exponentially " +
+      "weighted over app.status_window).",
+    level: "group",
+    ofGroup: ({ rates }) =>
+      rates?.produceRate === undefined ? undefined : { value: rates.produceRate },
+  },
+  {
+    name: "kafka_lag_exporter_group_retention_ratio",
+    help:
+      "Share of the retained log the group has not read, on its worst partition: 0 caught up, " +
+      "1 when its next record is the oldest kept (retention deletes unread records next) or gone.",
+    level: "group",
+    ofGroup: ({ retentionRatio }) =>
+      retentionRatio === undefined ? undefined : { value: retentionRatio },
+  },
+  {
+    name: "kafka_lag_exporter_group_time_to_catch_up_seconds",
+    help: "Seconds until the group's slowest partition has no lag at the current rates (lag / " +
+      "(consumption - production)); 0 when caught up, no series when a lagging partition is not gaining.",
+    level: "group",
+    ofGroup: ({ rates }) =>
+      rates?.catchUpSeconds === undefined ? undefined : { value: rates.catchUpSeconds },
+  },
 ];
 
 const LEVEL_RANK: Record<Level, number> = { group: 0, topic: 1, partition: 2 };

@@ -149,6 +149,8 @@ Deno.test("a large exposition comes in pieces, and the stream makes them only as
         }]),
         activity: { state: "Empty", protocol: "classic", members: [] },
         status: "OK" as const,
+        rates: { consumeRate: 1, produceRate: 0.5, catchUpSeconds: 0 },
+        retentionRatio: 0,
       })),
     },
   }];

@@ -36,6 +36,15 @@ export interface PartitionProgress {
   lagRunStartMs: number;
   /** The last iteration in which the committed offset went backwards, if any. */
   rewoundAtMs?: number;
+  /** When this reading was taken. */
+  readAtMs: number;
+  /**
+   * Committed offsets per second (consumption) and log-end offsets per second (production),
+   * exponentially weighted over the rate time constant; unknown until two readings, and again
+   * after the offset went backwards (a reset, a re-created topic).
+   */
+  consumeRate?: number;
+  produceRate?: number;
 }
 
 /** One iteration's reading of a group-partition. */
@@ -43,12 +52,14 @@ export interface ProgressReading {
   nowMs: number;
   committedOffset: number;
   lagOffsets: number;
+  /** Time constant of the rates' exponential weighting (the status window). */
+  rateTimeConstantMs: number;
 }
 
 /** The progress summary after one more iteration (`previous` undefined: first seen). */
 export function advanceProgress(
   previous: PartitionProgress | undefined,
-  { nowMs, committedOffset, lagOffsets }: ProgressReading,
+  { nowMs, committedOffset, lagOffsets, rateTimeConstantMs }: ProgressReading,
 ): PartitionProgress {
   if (!previous) {
     return {
@@ -59,8 +70,18 @@ export function advanceProgress(
       zeroLagAtMs: lagOffsets === 0 ? nowMs : undefined,
       lagAtCommitOffsets: lagOffsets,
       lagRunStartMs: nowMs,
+      readAtMs: nowMs,
     };
   }
+  const elapsedMs = nowMs - previous.readAtMs;
+  const weighted = (rate: number | undefined, { from, to }: { from: number; to: number }) => {
+    if (to < from) return undefined; // went backwards: start over
+    if (elapsedMs <= 0) return rate;
+    const sample = (to - from) * 1_000 / elapsedMs;
+    if (rate === undefined) return sample;
+    const weight = 1 - Math.exp(-elapsedMs / rateTimeConstantMs);
+    return rate + weight * (sample - rate);
+  };
   const moved = committedOffset !== previous.committedOffset;
   const lagGrewSinceLastCommit = moved && lagOffsets > previous.lagAtCommitOffsets;
   return {
@@ -72,7 +93,30 @@ export function advanceProgress(
     lagAtCommitOffsets: moved ? lagOffsets : previous.lagAtCommitOffsets,
     lagRunStartMs: !moved || lagGrewSinceLastCommit ? previous.lagRunStartMs : nowMs,
     rewoundAtMs: committedOffset < previous.committedOffset ? nowMs : previous.rewoundAtMs,
+    readAtMs: nowMs,
+    consumeRate: weighted(previous.consumeRate, {
+      from: previous.committedOffset,
+      to: committedOffset,
+    }),
+    produceRate: weighted(previous.produceRate, {
+      from: previous.committedOffset + previous.lagOffsets,
+      to: committedOffset + lagOffsets,
+    }),
   };
+}
+
+/**
+ * Seconds until the lag is gone at the current rates: lag / (consumption − production), 0 when
+ * there is no lag; undefined when the rates are unknown or the consumer is not gaining.
+ */
+export function timeToCatchUpSeconds(progress: PartitionProgress): number | undefined {
+  if (progress.lagOffsets === 0) return 0;
+  const { consumeRate, produceRate } = progress;
+  if (consumeRate === undefined || produceRate === undefined) return undefined;
+  const gainPerSecond = consumeRate - produceRate;
+  // A gain too small to matter would give absurd durations (and Infinity at zero).
+  if (!(gainPerSecond > 1e-9)) return undefined;
+  return progress.lagOffsets / gainPerSecond;
 }
 
 /** How a partition is judged: the window and whether its group has members now. */

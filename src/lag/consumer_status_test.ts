@@ -5,6 +5,7 @@ import {
   groupStatus,
   type PartitionProgress,
   partitionStatus,
+  timeToCatchUpSeconds,
 } from "./consumer_status.ts";
 
 /** Readings as [seconds, committed offset, lag], judged after the last one. */
@@ -16,7 +17,12 @@ function statusAfter(
 ): ConsumerStatus {
   let progress: PartitionProgress | undefined;
   for (const [seconds, committedOffset, lagOffsets] of readings) {
-    progress = advanceProgress(progress, { nowMs: seconds * 1_000, committedOffset, lagOffsets });
+    progress = advanceProgress(progress, {
+      nowMs: seconds * 1_000,
+      committedOffset,
+      lagOffsets,
+      rateTimeConstantMs: windowSeconds * 1_000,
+    });
   }
   return partitionStatus(progress!, {
     nowMs: readings.at(-1)![0] * 1_000,
@@ -157,4 +163,100 @@ Deno.test("group status is its worst partition's; a group without partitions is 
   assertEquals(groupStatus(["WARN", "REWIND"]), "REWIND");
   assertEquals(groupStatus(["STALL", "REWIND", "OK"]), "STALL");
   assertEquals(groupStatus(["STALL", "STOP"]), "STOP");
+});
+
+/** The progress after readings of [seconds, committed offset, log-end offset]. */
+function progressAfter(readings: Array<[number, number, number]>, timeConstantSeconds = 60) {
+  let progress: PartitionProgress | undefined;
+  for (const [seconds, committedOffset, latestOffset] of readings) {
+    progress = advanceProgress(progress, {
+      nowMs: seconds * 1_000,
+      committedOffset,
+      lagOffsets: latestOffset - committedOffset,
+      rateTimeConstantMs: timeConstantSeconds * 1_000,
+    });
+  }
+  return progress!;
+}
+
+Deno.test("rates and time to catch up: sane through resets, never negative or infinite", async (t) => {
+  const cases: Array<{
+    name: string;
+    readings: Array<[number, number, number]>;
+    expected: { consumeRate?: number; produceRate?: number; catchUp?: number };
+  }> = [
+    {
+      name: "one reading: no rate yet, so no estimate",
+      readings: [[0, 100, 700]],
+      expected: {},
+    },
+    {
+      name: "consuming 10/s against 4/s produced, 420 behind: 70 s",
+      readings: [[0, 0, 600], [10, 100, 640], [20, 200, 680], [30, 300, 720]],
+      expected: { consumeRate: 10, produceRate: 4, catchUp: 420 / 6 },
+    },
+    {
+      name: "falling behind: no estimate rather than a negative one",
+      readings: [[0, 0, 600], [10, 40, 700], [20, 80, 800]],
+      expected: { consumeRate: 4, produceRate: 10 },
+    },
+    {
+      name: "keeping pace exactly: no estimate rather than Infinity",
+      readings: [[0, 0, 600], [10, 50, 650], [20, 100, 700]],
+      expected: { consumeRate: 5, produceRate: 5 },
+    },
+    {
+      name: "caught up: 0 s, whatever the rates",
+      readings: [[0, 0, 600], [10, 700, 700]],
+      expected: { consumeRate: 70, produceRate: 10, catchUp: 0 },
+    },
+    {
+      name: "idle group on an idle topic, caught up",
+      readings: [[0, 5, 5], [10, 5, 5]],
+      expected: { consumeRate: 0, produceRate: 0, catchUp: 0 },
+    },
+    {
+      name: "offsets reset backwards: consumption starts over",
+      readings: [[0, 500, 600], [10, 600, 700], [20, 100, 800]],
+      expected: { produceRate: 10 },
+    },
+    {
+      name: "after a reset, the next reading gives a rate again",
+      readings: [[0, 500, 600], [10, 600, 700], [20, 100, 800], [30, 300, 900]],
+      expected: { consumeRate: 20, produceRate: 10, catchUp: 60 },
+    },
+    {
+      name: "topic re-created (log end went down): production starts over",
+      readings: [[0, 0, 600], [10, 100, 700], [20, 0, 50]],
+      expected: {},
+    },
+    {
+      name: "a rate change is weighted in over the time constant",
+      readings: [[0, 0, 10_000], [60, 600, 10_000], [120, 1_800, 10_000]],
+      expected: {
+        consumeRate: 10 + (1 - Math.exp(-1)) * 10,
+        produceRate: 0,
+        catchUp: 8_200 / (10 + (1 - Math.exp(-1)) * 10),
+      },
+    },
+  ];
+  for (const { name, readings, expected } of cases) {
+    await t.step(name, () => {
+      const progress = progressAfter(readings);
+      const rounded = (value: number | undefined) =>
+        value === undefined ? undefined : Math.round(value * 1e6) / 1e6;
+      assertEquals(
+        {
+          consumeRate: rounded(progress.consumeRate),
+          produceRate: rounded(progress.produceRate),
+          catchUp: rounded(timeToCatchUpSeconds(progress)),
+        },
+        {
+          consumeRate: rounded(expected.consumeRate),
+          produceRate: rounded(expected.produceRate),
+          catchUp: rounded(expected.catchUp),
+        },
+      );
+    });
+  }
 });

@@ -17,6 +17,16 @@ export interface GroupLag {
   status?: ConsumerStatus;
   /** Each partition's status, as indexes into CONSUMER_STATUSES (same order as `partitions`). */
   partitionStatuses?: Uint8Array;
+  /**
+   * The group's offsets consumed and produced per second (summed over its partitions with known
+   * rates) and the seconds until its slowest partition catches up (unknown if any lagging
+   * partition is not gaining).
+   */
+  rates?: { consumeRate?: number; produceRate?: number; catchUpSeconds?: number };
+  /** Per partition: consumption rate, production rate, time to catch up (NaN: unknown). */
+  partitionRates?: Float64Array;
+  /** The highest share of a partition's retained log the group has not read (lag/retention.ts). */
+  retentionRatio?: number;
 }
 
 /** What a group is doing: its state, protocol and members. */

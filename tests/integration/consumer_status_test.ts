@@ -12,11 +12,26 @@ import { findSamples, type Sample } from "../harness/prom_text.ts";
 
 const GROUP = "status-app";
 
-function statusOf(samples: Sample[]): { status?: string; members?: number; lag?: number } {
+interface Seen {
+  status?: string;
+  members?: number;
+  lag?: number;
+  retentionRatio?: number;
+  catchUpSeconds?: number;
+}
+
+function statusOf(samples: Sample[]): Seen {
+  const value = (name: string) => findSamples(samples, name, { group: GROUP })[0]?.value;
   const [status] = findSamples(samples, "kafka_lag_exporter_group_status", { group: GROUP });
   const [members] = findSamples(samples, "kafka_lag_exporter_group_members", { group: GROUP });
   const [lag] = findSamples(samples, "kafka_consumer_group_sum_lag_in_offsets", { group: GROUP });
-  return { status: status?.labels.status, members: members?.value, lag: lag?.value };
+  return {
+    status: status?.labels.status,
+    members: members?.value,
+    lag: lag?.value,
+    retentionRatio: value("kafka_lag_exporter_group_retention_ratio"),
+    catchUpSeconds: value("kafka_lag_exporter_group_time_to_catch_up_seconds"),
+  };
 }
 
 Deno.test("consumer status of a real group: OK → STALL → STOP → REWIND → OK", async (t) => {
@@ -65,7 +80,7 @@ Deno.test("consumer status of a real group: OK → STALL → STOP → REWIND →
 
     await t.step("OK: the consumer keeps up", async () => {
       const seen = await reached({ status: "OK", members: 1 });
-      assertEquals(seen.lag, 0);
+      assertEquals([seen.lag, seen.retentionRatio, seen.catchUpSeconds], [0, 0, 0]);
     });
 
     await t.step("STALL: in the group, not committing, records waiting", async () => {
@@ -81,7 +96,8 @@ Deno.test("consumer status of a real group: OK → STALL → STOP → REWIND →
 
   await t.step("STOP: the consumer left, records still waiting", async () => {
     const seen = await reached({ status: "STOP", members: 0 });
-    assertEquals(seen.lag, 15);
+    // 15 of the 35 records kept are unread; not consuming, so no time to catch up.
+    assertEquals([seen.lag, seen.retentionRatio, seen.catchUpSeconds], [15, 15 / 35, undefined]);
   });
 
   await t.step("REWIND: offsets reset backwards", async () => {
@@ -98,7 +114,7 @@ Deno.test("consumer status of a real group: OK → STALL → STOP → REWIND →
     );
     assertEquals(reset.code, 0, reset.stderr);
     const seen = await rewound;
-    assertEquals(seen.lag, 30);
+    assertEquals([seen.lag, seen.retentionRatio], [30, 30 / 35]);
   });
 
   await t.step("OK: a new consumer reads everything", async () => {
@@ -108,7 +124,7 @@ Deno.test("consumer status of a real group: OK → STALL → STOP → REWIND →
       await reader.subscribe({ topic: "orders", fromBeginning: true });
       await reader.run({ autoCommitInterval: 200, eachMessage: () => Promise.resolve() });
       const seen = await reached({ status: "OK", members: 1 });
-      assertEquals(seen.lag, 0);
+      assertEquals([seen.lag, seen.retentionRatio, seen.catchUpSeconds], [0, 0, 0]);
     } finally {
       await reader.disconnect();
     }
