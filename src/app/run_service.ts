@@ -9,6 +9,7 @@ import { ExporterState } from "../collect/exporter_state.ts";
 import { withDeadline } from "../collect/with_deadline.ts";
 import { createExporterMetrics, type ExporterMetrics } from "../export/metrics_registry.ts";
 import { createHandler } from "../http/create_handler.ts";
+import { apiResponse } from "../http/api_v1.ts";
 import { evaluateHealth } from "../http/health.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import { DuplicateNodeError } from "../scale_out/membership.ts";
@@ -172,6 +173,7 @@ function startServers(
     renderMetrics: () => metrics.render(),
     health: () => evaluateHealth(state.clusters(), sharing.healthy()),
     live: () => state.loopRunning(),
+    api: (url: URL) => apiResponse(url, { clusters: () => state.clusters() }),
   };
   const healthPath = config.app.healthPath;
   const listen = (

@@ -1,5 +1,6 @@
 /** The `--once` lag report, as an aligned table or JSON. */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
+import { groupDocument } from "../export/group_document.ts";
 
 /** One row per group, topic and partition. */
 interface ReportRow {
@@ -73,7 +74,10 @@ export function renderOnceTable(statuses: readonly ClusterStatus[]): string {
   return out.join("\n") + "\n";
 }
 
-/** Machine-readable report: clusters, their state, and every partition's lag (null seconds = unknown). */
+/**
+ * Machine-readable report: clusters, their state, and every group as the JSON API documents it
+ * (docs/api.md; null = unknown). One iteration judges no progress: status and rates are null.
+ */
 export function renderOnceJson(statuses: readonly ClusterStatus[]): string {
   const report = {
     clusters: statuses.map((status) => ({
@@ -81,17 +85,8 @@ export function renderOnceJson(statuses: readonly ClusterStatus[]): string {
       up: status.up === true,
       error: status.lastError,
       groups_checked: status.snapshot?.groupsChecked ?? 0,
-      groups: (status.snapshot?.groups ?? []).map((group) => ({
-        group: group.groupId,
-        partitions: group.partitions.toArray().map((partition) => ({
-          topic: partition.topic,
-          partition: partition.partition,
-          committed: partition.committedOffset,
-          latest: partition.latestOffset,
-          lag: partition.lagOffsets,
-          lag_seconds: partition.lagSeconds ?? null,
-        })),
-      })),
+      // The same document as GET /api/v1/clusters/{cluster}/groups/{group}.
+      groups: (status.snapshot?.groups ?? []).map((group) => groupDocument(group, status.snapshot)),
     })),
   };
   return JSON.stringify(report, null, 2) + "\n";

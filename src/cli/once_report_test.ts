@@ -48,15 +48,22 @@ Deno.test("renderOnceTable() aligns columns and lists failed clusters", () => {
   );
 });
 
-Deno.test("renderOnceJson() uses null for unknown seconds", () => {
+Deno.test("renderOnceJson() uses null for what is unknown", () => {
   const report = JSON.parse(renderOnceJson(statuses));
   assertEquals(report.clusters[0].groups[0].partitions[1], {
     topic: "orders",
     partition: 1,
     committed: 7,
     latest: 7,
+    log_start: null,
     lag: 0,
     lag_seconds: null,
+    lag_seconds_method: null,
+    status: null,
+    owner: null,
+    consume_rate: null,
+    produce_rate: null,
+    time_to_catch_up_seconds: null,
   });
   assertEquals(report.clusters[1], {
     name: "down",

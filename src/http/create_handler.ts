@@ -1,4 +1,7 @@
-/** HTTP routes of the exporter: /metrics, the seed's health path, /livez and /readyz. */
+/**
+ * HTTP routes of the exporter: /metrics and the JSON API (/api/v1/...) on the metrics port, the
+ * seed's health path, /livez and /readyz on the health port.
+ */
 import type { HealthReport } from "./health.ts";
 
 /** What the routes read. */
@@ -7,6 +10,8 @@ export interface HandlerDeps {
   health(): HealthReport;
   /** True while the collection loop runs. */
   live(): boolean;
+  /** The JSON API's answer, or undefined for a path outside it. */
+  api?(url: URL): Response | undefined;
 }
 
 /** Which routes this listener serves (both when the two ports are equal). */
@@ -24,12 +29,14 @@ export function createHandler(
   options: HandlerOptions,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
-    const { pathname } = new URL(request.url);
-    const route = resolveRoute(pathname, options);
-    if (!route) return text(404, "not found\n");
+    const url = new URL(request.url);
+    const route = resolveRoute(url.pathname, options);
+    const isApi = options.serveMetrics && url.pathname.startsWith("/api/");
+    if (!route && !isApi) return text(404, "not found\n");
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
     }
+    if (!route) return deps.api?.(url) ?? text(404, "not found\n");
     switch (route) {
       case "metrics":
         return metricsResponse(await deps.renderMetrics(), request);

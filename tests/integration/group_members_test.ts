@@ -6,7 +6,7 @@
  */
 import { assertEquals } from "../assert.ts";
 import { type KafkaBroker, startKafka } from "../harness/kafka.ts";
-import { startExporter } from "../harness/exporter.ts";
+import { runCli, startExporter, writeConfig } from "../harness/exporter.ts";
 import { createTopic, produce } from "../harness/kafka_fixtures.ts";
 import { eventually } from "../harness/processes.ts";
 import { findSamples } from "../harness/prom_text.ts";
@@ -65,6 +65,29 @@ async function toolView(broker: KafkaBroker, group: string): Promise<ToolView> {
       assignment: assignmentOf(row["CURRENT-ASSIGNMENT"] ?? row.ASSIGNMENT ?? ""),
     })).sort((a, b) => a.clientId.localeCompare(b.clientId)),
   };
+}
+
+/** A group document of the JSON API (docs/api.md), the fields compared here. */
+interface ApiGroup {
+  group: string;
+  state: string;
+  member_count: number;
+  members: Array<{
+    member_id: string;
+    client_id: string;
+    host: string;
+    assignment: Array<{ topic: string; partition: number }>;
+  }>;
+  partitions: Array<{ topic: string; partition: number; owner: { member_id: string } | null }>;
+}
+
+function apiMembers(document: ApiGroup): ToolView["members"] {
+  return document.members.map((member) => ({
+    memberId: member.member_id,
+    clientId: member.client_id,
+    host: member.host,
+    assignment: member.assignment.map(({ topic, partition }) => `${topic}/${partition}`).sort(),
+  })).sort((a, b) => a.clientId.localeCompare(b.clientId));
 }
 
 function ourView(description: GroupDescription): ToolView {
@@ -151,7 +174,7 @@ Deno.test("group state, members and owners equal kafka-consumer-groups' on a rea
       });
     }
 
-    await t.step("the exporter: state, member count and owners on the lag series", async () => {
+    await t.step("the exporter: series, JSON API and --once report the same", async () => {
       await using exporter = await startExporter({
         kafka_clusters: [{ name: "local", brokers: [bootstrap] }],
         app: { iteration_interval: "1s" },
@@ -186,6 +209,42 @@ Deno.test("group state, members and owners equal kafka-consumer-groups' on a rea
         60_000,
         1_000,
       );
+
+      // The JSON API and --once --format json document the same groups alike.
+      const apiBase = exporter.metricsUrl.replace(/\/metrics$/, "/api/v1/clusters");
+      const getJson = async (url: string) => {
+        const response = await fetch(url);
+        assertEquals(response.status, 200, url);
+        return await response.json();
+      };
+      const list = await getJson(`${apiBase}/local/groups`);
+      assertEquals(
+        list.groups.map((summary: { group: string }) => summary.group)
+          .filter((id: string) => groups.includes(id)),
+        groups,
+      );
+      const configPath = await writeConfig({
+        kafka_clusters: [{ name: "local", brokers: [bootstrap] }],
+      });
+      const once = await runCli(["--once", "--format", "json", "-c", configPath]);
+      assertEquals(once.code, 0, once.stderr);
+      const onceGroups: ApiGroup[] = JSON.parse(once.stdout).clusters[0].groups;
+      for (const [index, group] of groups.entries()) {
+        const fromApi: ApiGroup = await getJson(
+          `${apiBase}/local/groups/${encodeURIComponent(group)}`,
+        );
+        const fromOnce = onceGroups.find((document) => document.group === group)!;
+        for (const document of [fromApi, fromOnce]) {
+          assertEquals([document.state, document.member_count], ["Stable", 2]);
+          assertEquals(apiMembers(document), expected[index].members);
+          for (const partition of document.partitions) {
+            const owner = expected[index].members.find((member) =>
+              member.assignment.includes(`${partition.topic}/${partition.partition}`)
+            );
+            assertEquals(partition.owner?.member_id, owner?.memberId);
+          }
+        }
+      }
     });
   } finally {
     await admin.close();

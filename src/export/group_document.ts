@@ -1,0 +1,109 @@
+/**
+ * The JSON documents of the read-only API (/api/v1/...) and of `--once --format json`: a cluster,
+ * a group summary, a group with its partitions. Built from the last completed snapshot, so they
+ * hold exactly what /metrics shows. Unknown values are null, never a guess.
+ */
+import type { ClusterSnapshot, ClusterStatus } from "../collect/cluster_snapshot.ts";
+import { RATE_FIELDS } from "../collect/consumer_progress.ts";
+import { CONSUMER_STATUSES } from "../lag/consumer_status.ts";
+import { type GroupLag, partitionOwners } from "../lag/group_lag.ts";
+
+/** A cluster as /api/v1/clusters lists it. */
+export function clusterDocument(status: ClusterStatus) {
+  return {
+    name: status.clusterName,
+    up: status.up === true,
+    error: status.lastError ?? null,
+    last_success: status.lastSuccessMs === undefined
+      ? null
+      : new Date(status.lastSuccessMs).toISOString(),
+    iteration_seconds: status.lastDurationSeconds ?? null,
+    groups_checked: status.snapshot?.groupsChecked ?? 0,
+    groups_measured: status.snapshot?.groups.length ?? 0,
+  };
+}
+
+const orNull = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value) ? null : value;
+
+/** A group without its partitions, as the cluster-wide list shows it. */
+export function groupSummary(group: GroupLag) {
+  return {
+    group: group.groupId,
+    state: group.activity?.state ?? null,
+    protocol: group.activity?.protocol ?? null,
+    member_count: group.activity?.members.length ?? null,
+    status: group.status ?? null,
+    partitions: group.partitions.length,
+    lag: {
+      sum: orNull(group.total?.sumLagOffsets),
+      max: orNull(group.total?.maxLagOffsets),
+      sum_seconds: orNull(group.total?.sumLagSeconds),
+      max_seconds: orNull(group.total?.maxLagSeconds),
+    },
+    consume_rate: orNull(group.rates?.consumeRate),
+    produce_rate: orNull(group.rates?.produceRate),
+    time_to_catch_up_seconds: orNull(group.rates?.catchUpSeconds),
+    retention_ratio: orNull(group.retentionRatio),
+  };
+}
+
+/** Log-start offsets by "topic\0partition", built once per snapshot. */
+const logStartsOf = new WeakMap<ClusterSnapshot, Map<string, number>>();
+
+function logStarts(snapshot: ClusterSnapshot | undefined): Map<string, number> {
+  if (!snapshot) return new Map();
+  let index = logStartsOf.get(snapshot);
+  if (!index) {
+    index = new Map();
+    for (const { topic, partition, logStartOffset } of snapshot.partitionOffsets ?? []) {
+      if (logStartOffset !== undefined) index.set(`${topic}\u0000${partition}`, logStartOffset);
+    }
+    logStartsOf.set(snapshot, index);
+  }
+  return index;
+}
+
+/** A group with its members and every partition: offsets, lag, status, owner, rates. */
+export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
+  const owners = group.activity ? partitionOwners(group.activity) : undefined;
+  const starts = logStarts(snapshot);
+  const table = group.partitions;
+  const rates = group.partitionRates;
+  const partitions = [];
+  for (let index = 0; index < table.length; index++) {
+    const topic = table.topic(index);
+    const partition = table.partition(index);
+    const key = `${topic}\u0000${partition}`;
+    const owner = owners?.get(key);
+    const statusCode = group.partitionStatuses?.[index];
+    partitions.push({
+      topic,
+      partition,
+      committed: table.committedOffset(index),
+      latest: table.latestOffset(index),
+      log_start: starts.get(key) ?? null,
+      lag: table.lagOffsets(index),
+      lag_seconds: table.lagSeconds(index) ?? null,
+      lag_seconds_method: table.lagSecondsMethod(index) ?? null,
+      status: statusCode === undefined ? null : CONSUMER_STATUSES[statusCode],
+      owner: owner
+        ? { member_id: owner.memberId, client_id: owner.clientId, host: owner.host }
+        : null,
+      consume_rate: orNull(rates?.[index * RATE_FIELDS]),
+      produce_rate: orNull(rates?.[index * RATE_FIELDS + 1]),
+      time_to_catch_up_seconds: orNull(rates?.[index * RATE_FIELDS + 2]),
+    });
+  }
+  return {
+    ...groupSummary(group),
+    members: group.activity?.members.map((member) => ({
+      member_id: member.memberId,
+      instance_id: member.instanceId ?? null,
+      client_id: member.clientId,
+      host: member.host,
+      assignment: member.assignment.map(({ topic, partition }) => ({ topic, partition })),
+    })) ?? null,
+    partitions,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The read-only JSON API on the metrics port, served from the last completed snapshots (the same
+ * groups /metrics shows, after filters and work sharing):
+ *   GET /api/v1/clusters
+ *   GET /api/v1/clusters/{cluster}
+ *   GET /api/v1/clusters/{cluster}/groups?limit=500&after={group}   (paged by group id)
+ *   GET /api/v1/clusters/{cluster}/groups/{group}
+ * Path segments are URL-decoded (a group named "a/b" is "a%2Fb"). docs/api.md has examples.
+ */
+import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
+import type { GroupLag } from "../lag/group_lag.ts";
+import { clusterDocument, groupDocument, groupSummary } from "../export/group_document.ts";
+
+const PREFIX = "/api/v1/clusters";
+const DEFAULT_PAGE = 500;
+const MAX_PAGE = 5_000;
+
+/** The answer to an API request, or undefined when the path is not the API's. */
+export function apiResponse(
+  url: URL,
+  { clusters }: { clusters(): readonly ClusterStatus[] },
+): Response | undefined {
+  if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) return undefined;
+  let segments: string[];
+  try {
+    segments = url.pathname.slice(PREFIX.length).split("/").filter((part) => part !== "")
+      .map(decodeURIComponent);
+  } catch {
+    return problem(400, "malformed percent-encoding in the path");
+  }
+  const statuses = clusters();
+  if (segments.length === 0) return Response.json({ clusters: statuses.map(clusterDocument) });
+  const status = statuses.find((candidate) => candidate.clusterName === segments[0]);
+  if (!status) return problem(404, `no cluster named ${JSON.stringify(segments[0])}`);
+  if (segments.length === 1) return Response.json(clusterDocument(status));
+  if (segments[1] !== "groups" || segments.length > 3) return problem(404, "not found");
+  const groups = sortedGroups(status);
+  if (segments.length === 3) {
+    const group = findGroup(groups, segments[2]);
+    if (!group) {
+      return problem(
+        404,
+        `no group ${JSON.stringify(segments[2])} measured on ${status.clusterName}`,
+      );
+    }
+    return Response.json({ cluster: status.clusterName, ...groupDocument(group, status.snapshot) });
+  }
+  const limitText = url.searchParams.get("limit");
+  const limit = limitText === null ? DEFAULT_PAGE : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    return problem(400, `limit must be an integer from 1 to ${MAX_PAGE}`);
+  }
+  const after = url.searchParams.get("after");
+  const start = after === null ? 0 : firstAfter(groups, after);
+  const page = groups.slice(start, start + limit);
+  const more = start + limit < groups.length;
+  const next = new URL(url);
+  next.searchParams.set("after", page.at(-1)?.groupId ?? "");
+  next.searchParams.set("limit", String(limit));
+  return Response.json({
+    cluster: status.clusterName,
+    total: groups.length,
+    groups: page.map(groupSummary),
+    next: more ? `${next.pathname}${next.search}` : null,
+  });
+}
+
+function problem(status: number, detail: string): Response {
+  return Response.json({ error: detail }, { status });
+}
+
+/** Each snapshot's groups sorted by id, once: pages and lookups by binary search. */
+const sortedBySnapshot = new WeakMap<object, GroupLag[]>();
+
+function sortedGroups(status: ClusterStatus): GroupLag[] {
+  const snapshot = status.snapshot;
+  if (!snapshot) return [];
+  let sorted = sortedBySnapshot.get(snapshot);
+  if (!sorted) {
+    sorted = snapshot.groups.toSorted((a, b) =>
+      a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0
+    );
+    sortedBySnapshot.set(snapshot, sorted);
+  }
+  return sorted;
+}
+
+/** The index of the first group whose id sorts after `groupId`. */
+function firstAfter(groups: readonly GroupLag[], groupId: string): number {
+  let low = 0;
+  let high = groups.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (groups[middle].groupId <= groupId) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function findGroup(groups: readonly GroupLag[], groupId: string): GroupLag | undefined {
+  const index = firstAfter(groups, groupId) - 1;
+  return index >= 0 && groups[index].groupId === groupId ? groups[index] : undefined;
+}

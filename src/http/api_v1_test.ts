@@ -1,0 +1,178 @@
+import { assertEquals } from "../../tests/assert.ts";
+import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
+import { aggregateGroup } from "../lag/aggregate.ts";
+import type { GroupLag } from "../lag/group_lag.ts";
+import { apiResponse } from "./api_v1.ts";
+import { createHandler } from "./create_handler.ts";
+
+function group(groupId: string, lag: number): GroupLag {
+  return aggregateGroup(groupId, [
+    { topic: "orders", partition: 0, committedOffset: 10, latestOffset: 10 + lag, lagOffsets: lag },
+  ]);
+}
+
+const owned = group("a/b", 4);
+owned.activity = {
+  state: "Stable",
+  protocol: "consumer",
+  members: [{
+    memberId: "m-1",
+    clientId: "app",
+    host: "/10.0.0.1",
+    assignment: [{ topic: "orders", partition: 0 }],
+  }],
+};
+owned.status = "WARN";
+owned.partitionStatuses = new Uint8Array([1]);
+owned.rates = { consumeRate: 2, produceRate: 3 };
+owned.partitionRates = new Float64Array([2, 3, NaN]);
+owned.retentionRatio = 0.25;
+
+const statuses: ClusterStatus[] = [
+  {
+    clusterName: "main",
+    up: true,
+    iterationErrorsTotal: 0,
+    lastSuccessMs: Date.UTC(2026, 10, 28, 12),
+    lastDurationSeconds: 0.5,
+    snapshot: {
+      clusterName: "main",
+      groupsChecked: 5,
+      startedAtMs: 0,
+      completedAtMs: 0,
+      // Not in id order: the API sorts.
+      groups: [group("e", 0), group("c", 1), owned, group("d", 2), group("b", 3)],
+      partitionOffsets: [
+        { topic: "orders", partition: 0, offset: 14, observedAtMs: 0, logStartOffset: 6 },
+      ],
+    },
+  },
+  { clusterName: "down", up: false, iterationErrorsTotal: 3, lastError: "refused" },
+];
+
+async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = apiResponse(new URL(`http://x${path}`), { clusters: () => statuses });
+  if (!response) throw new Error(`${path} is not an API path`);
+  return { status: response.status, body: await response.json() };
+}
+
+Deno.test("GET /api/v1/clusters lists every cluster, up or down", async () => {
+  const { status, body } = await get("/api/v1/clusters");
+  assertEquals(status, 200);
+  assertEquals(body.clusters, [
+    {
+      name: "main",
+      up: true,
+      error: null,
+      last_success: "2026-11-28T12:00:00.000Z",
+      iteration_seconds: 0.5,
+      groups_checked: 5,
+      groups_measured: 5,
+    },
+    {
+      name: "down",
+      up: false,
+      error: "refused",
+      last_success: null,
+      iteration_seconds: null,
+      groups_checked: 0,
+      groups_measured: 0,
+    },
+  ]);
+});
+
+Deno.test("groups are listed in id order, page by page, until next is null", async () => {
+  const seen: string[] = [];
+  let path: string | null = "/api/v1/clusters/main/groups?limit=2";
+  let pages = 0;
+  while (path) {
+    const { status, body } = await get(path);
+    assertEquals(status, 200);
+    assertEquals(body.total, 5);
+    for (const summary of body.groups as Array<{ group: string }>) seen.push(summary.group);
+    path = body.next as string | null;
+    pages++;
+  }
+  assertEquals(seen, ["a/b", "b", "c", "d", "e"]);
+  assertEquals(pages, 3);
+  const { body } = await get("/api/v1/clusters/main/groups?after=c");
+  assertEquals((body.groups as Array<{ group: string }>).map((summary) => summary.group), [
+    "d",
+    "e",
+  ]);
+});
+
+Deno.test("a group's document: state, members, status, rates, owner and log start", async () => {
+  const { status, body } = await get("/api/v1/clusters/main/groups/a%2Fb");
+  assertEquals(status, 200);
+  assertEquals(body, {
+    cluster: "main",
+    group: "a/b",
+    state: "Stable",
+    protocol: "consumer",
+    member_count: 1,
+    status: "WARN",
+    partitions: [{
+      topic: "orders",
+      partition: 0,
+      committed: 10,
+      latest: 14,
+      log_start: 6,
+      lag: 4,
+      lag_seconds: null,
+      lag_seconds_method: null,
+      status: "WARN",
+      owner: { member_id: "m-1", client_id: "app", host: "/10.0.0.1" },
+      consume_rate: 2,
+      produce_rate: 3,
+      time_to_catch_up_seconds: null,
+    }],
+    lag: { sum: 4, max: 4, sum_seconds: null, max_seconds: null },
+    consume_rate: 2,
+    produce_rate: 3,
+    time_to_catch_up_seconds: null,
+    retention_ratio: 0.25,
+    members: [{
+      member_id: "m-1",
+      instance_id: null,
+      client_id: "app",
+      host: "/10.0.0.1",
+      assignment: [{ topic: "orders", partition: 0 }],
+    }],
+  });
+});
+
+Deno.test("unknown clusters and groups, bad limits and encodings are answered, not thrown", async () => {
+  assertEquals((await get("/api/v1/clusters/nope")).status, 404);
+  assertEquals((await get("/api/v1/clusters/main/groups/nope")).status, 404);
+  assertEquals((await get("/api/v1/clusters/down/groups")).body.groups, []);
+  assertEquals((await get("/api/v1/clusters/main/topics")).status, 404);
+  assertEquals((await get("/api/v1/clusters/main/groups?limit=0")).status, 400);
+  assertEquals((await get("/api/v1/clusters/main/groups?limit=x")).status, 400);
+  assertEquals((await get("/api/v1/clusters/%E0%A4%A")).status, 400);
+  assertEquals(apiResponse(new URL("http://x/metrics"), { clusters: () => statuses }), undefined);
+});
+
+Deno.test("the API is served on the metrics listener only, for GET and HEAD", async () => {
+  const deps = {
+    renderMetrics: () => Promise.resolve(""),
+    health: () => ({ status: "OK" as const, unhealthy_clusters: [] }),
+    live: () => true,
+    api: (url: URL) => apiResponse(url, { clusters: () => statuses }),
+  };
+  const metricsPort = createHandler(deps, {
+    serveMetrics: true,
+    serveHealth: false,
+    healthPath: "/health",
+  });
+  const healthPort = createHandler(deps, {
+    serveMetrics: false,
+    serveHealth: true,
+    healthPath: "/health",
+  });
+  const url = "http://x/api/v1/clusters";
+  assertEquals((await metricsPort(new Request(url))).status, 200);
+  assertEquals((await metricsPort(new Request(url, { method: "POST" }))).status, 405);
+  assertEquals((await metricsPort(new Request("http://x/api/v2/clusters"))).status, 404);
+  assertEquals((await healthPort(new Request(url))).status, 404);
+});
