@@ -34,7 +34,7 @@ export function groupSummary(group: GroupLag) {
     protocol: group.activity?.protocol ?? null,
     member_count: group.activity?.members.length ?? null,
     status: group.status ?? null,
-    partitions: group.partitions.length,
+    partition_count: group.partitions.length,
     lag: {
       sum: orNull(group.total?.sumLagOffsets),
       max: orNull(group.total?.maxLagOffsets),

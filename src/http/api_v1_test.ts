@@ -112,6 +112,7 @@ Deno.test("a group's document: state, members, status, rates, owner and log star
     protocol: "consumer",
     member_count: 1,
     status: "WARN",
+    partition_count: 1,
     partitions: [{
       topic: "orders",
       partition: 0,
