@@ -1,28 +1,27 @@
 /**
  * Each measured group's progress across iterations, judged into a consumer status per partition
- * and per group (src/lag/consumer_status.ts has the rules). Kept per group in one Float64Array
- * (eleven numbers per partition) rather than an object per partition: at 10,000 groups there
- * are a quarter of a million partitions.
+ * and per group (src/lag/consumer_status.ts has the rules). A group's progress is one array
+ * aligned with its partition table; the previous iteration's table tells which partition each
+ * record belongs to, so nothing is kept per partition besides the numbers.
  */
 import {
   advanceProgress,
   CONSUMER_STATUSES,
-  type ConsumerStatus,
-  type PartitionProgress,
+  consumeRateOf,
+  copyProgress,
+  newProgress,
   partitionStatus,
+  produceRateOf,
+  type ProgressReading,
   timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
-
-const FIELDS = 11;
-
-/** Per partition in GroupLag.partitionRates: consumption, production, time to catch up. */
-export const RATE_FIELDS = 3;
+import type { PartitionTable } from "../lag/partition_table.ts";
 
 interface GroupProgress {
-  topics: string[];
-  partitions: number[];
-  values: Float64Array;
+  /** The partitions of the iteration that wrote `progress`, in the same order. */
+  partitions: PartitionTable;
+  progress: Float64Array;
 }
 
 /** The progress of one cluster's groups, carried from iteration to iteration. */
@@ -30,122 +29,94 @@ export class ConsumerProgress {
   #groups = new Map<string, GroupProgress>();
 
   /**
-   * Advances every group's progress with this iteration's offsets and sets its status (and its
-   * partitions'). Groups not measured this time are forgotten: they start afresh when back.
+   * Advances every group's progress with this iteration's offsets and sets its status, rates and
+   * time to catch up. Groups not measured this time are forgotten: they start afresh when back.
    */
   judge(groups: readonly GroupLag[], { nowMs, windowMs }: { nowMs: number; windowMs: number }) {
     const next = new Map<string, GroupProgress>();
+    // One reading object for all partitions: filled in place, never allocated per partition.
+    const reading: ProgressReading = {
+      nowMs,
+      committedOffset: 0,
+      lagOffsets: 0,
+      rateTimeConstantMs: windowMs,
+    };
     for (const group of groups) {
       const table = group.partitions;
       const previous = this.#groups.get(group.groupId);
-      const current: GroupProgress = {
-        topics: [],
-        partitions: [],
-        values: new Float64Array(table.length * FIELDS),
-      };
+      const progress = newProgress(table.length);
       const statuses = new Uint8Array(table.length);
-      const rates = new Float64Array(table.length * RATE_FIELDS).fill(NaN);
+      const policy = {
+        nowMs,
+        windowMs,
+        groupHasMembers: (group.activity?.members.length ?? 0) > 0,
+      };
+      let worst = 0;
       let consumeRate: number | undefined;
       let produceRate: number | undefined;
       let catchUpSeconds: number | undefined = 0;
-      const groupHasMembers = (group.activity?.members.length ?? 0) > 0;
-      let worst = 0;
-      let cursor = 0; // merge-join: both sides are sorted by topic, then partition
+      let cursor = 0; // merge-join: both tables are sorted by topic, then partition
       for (let index = 0; index < table.length; index++) {
-        const topic = table.topic(index);
-        const partition = table.partition(index);
-        while (
-          previous && cursor < previous.topics.length && before(previous, cursor, topic, partition)
-        ) {
-          cursor++;
+        if (previous) {
+          cursor = seek(previous.partitions, cursor, table, index);
+          if (
+            cursor < previous.partitions.length &&
+            samePartition(previous.partitions, cursor, table, index)
+          ) {
+            copyProgress({ from: previous.progress, fromIndex: cursor }, {
+              to: progress,
+              toIndex: index,
+            });
+          }
         }
-        const known = previous && cursor < previous.topics.length &&
-            previous.topics[cursor] === topic && previous.partitions[cursor] === partition
-          ? unpack(previous.values, cursor)
-          : undefined;
-        const progress = advanceProgress(known, {
-          nowMs,
-          committedOffset: table.committedOffset(index),
-          lagOffsets: table.lagOffsets(index),
-          rateTimeConstantMs: windowMs,
-        });
-        pack(current.values, { index, progress });
-        current.topics.push(topic);
-        current.partitions.push(partition);
-        const status = CONSUMER_STATUSES.indexOf(
-          partitionStatus(progress, { nowMs, windowMs, groupHasMembers }),
-        );
+        reading.committedOffset = table.committedOffset(index);
+        reading.lagOffsets = table.lagOffsets(index);
+        advanceProgress(progress, index, reading);
+        const status = CONSUMER_STATUSES.indexOf(partitionStatus(progress, index, policy));
         statuses[index] = status;
-        worst = Math.max(worst, status);
-        const eta = timeToCatchUpSeconds(progress);
-        rates[index * RATE_FIELDS] = progress.consumeRate ?? NaN;
-        rates[index * RATE_FIELDS + 1] = progress.produceRate ?? NaN;
-        rates[index * RATE_FIELDS + 2] = eta ?? NaN;
-        if (progress.consumeRate !== undefined) {
-          consumeRate = (consumeRate ?? 0) + progress.consumeRate;
-        }
-        if (progress.produceRate !== undefined) {
-          produceRate = (produceRate ?? 0) + progress.produceRate;
-        }
+        if (status > worst) worst = status;
+        const consumed = consumeRateOf(progress, index);
+        if (consumed !== undefined) consumeRate = (consumeRate ?? 0) + consumed;
+        const produced = produceRateOf(progress, index);
+        if (produced !== undefined) produceRate = (produceRate ?? 0) + produced;
+        const eta = timeToCatchUpSeconds(progress, index);
         // The group has caught up when its slowest partition has; unknown if any is unknown.
         catchUpSeconds = eta === undefined || catchUpSeconds === undefined
           ? undefined
           : Math.max(catchUpSeconds, eta);
       }
-      next.set(group.groupId, current);
+      next.set(group.groupId, { partitions: table, progress });
       group.status = CONSUMER_STATUSES[worst];
       group.partitionStatuses = statuses;
-      group.partitionRates = rates;
+      group.progress = progress;
       group.rates = { consumeRate, produceRate, catchUpSeconds };
     }
     this.#groups = next;
   }
 }
 
-/** The status of a group's partition at `index`, as judge() set it. */
-export function partitionStatusAt(group: GroupLag, index: number): ConsumerStatus | undefined {
-  const code = group.partitionStatuses?.[index];
-  return code === undefined ? undefined : CONSUMER_STATUSES[code];
+/** The first index of `previous` at or after the partition `index` of `table`. */
+// arity-ok: called for every group-partition of every iteration; a bag would allocate each time
+function seek(
+  previous: PartitionTable,
+  from: number,
+  table: PartitionTable,
+  index: number,
+): number {
+  const topic = table.topic(index);
+  const partition = table.partition(index);
+  let cursor = from;
+  while (cursor < previous.length) {
+    const otherTopic = previous.topic(cursor);
+    if (otherTopic > topic || (otherTopic === topic && previous.partition(cursor) >= partition)) {
+      break;
+    }
+    cursor++;
+  }
+  return cursor;
 }
 
 // arity-ok: called for every group-partition of every iteration; a bag would allocate each time
-function before(progress: GroupProgress, cursor: number, topic: string, partition: number) {
-  const otherTopic = progress.topics[cursor];
-  return otherTopic < topic || (otherTopic === topic && progress.partitions[cursor] < partition);
-}
-
-function unpack(values: Float64Array, index: number): PartitionProgress {
-  const at = index * FIELDS;
-  const optional = (value: number) => Number.isNaN(value) ? undefined : value;
-  return {
-    firstSeenMs: values[at],
-    committedOffset: values[at + 1],
-    lagOffsets: values[at + 2],
-    committedMovedAtMs: values[at + 3],
-    zeroLagAtMs: optional(values[at + 4]),
-    lagAtCommitOffsets: values[at + 5],
-    lagRunStartMs: values[at + 6],
-    rewoundAtMs: optional(values[at + 7]),
-    readAtMs: values[at + 8],
-    consumeRate: optional(values[at + 9]),
-    produceRate: optional(values[at + 10]),
-  };
-}
-
-function pack(
-  values: Float64Array,
-  { index, progress }: { index: number; progress: PartitionProgress },
-) {
-  const at = index * FIELDS;
-  values[at] = progress.firstSeenMs;
-  values[at + 1] = progress.committedOffset;
-  values[at + 2] = progress.lagOffsets;
-  values[at + 3] = progress.committedMovedAtMs;
-  values[at + 4] = progress.zeroLagAtMs ?? NaN;
-  values[at + 5] = progress.lagAtCommitOffsets;
-  values[at + 6] = progress.lagRunStartMs;
-  values[at + 7] = progress.rewoundAtMs ?? NaN;
-  values[at + 8] = progress.readAtMs;
-  values[at + 9] = progress.consumeRate ?? NaN;
-  values[at + 10] = progress.produceRate ?? NaN;
+function samePartition(a: PartitionTable, aIndex: number, b: PartitionTable, bIndex: number) {
+  return a.topic(aIndex) === b.topic(bIndex) && a.partition(aIndex) === b.partition(bIndex);
 }

@@ -1,7 +1,8 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
-import { ConsumerProgress, partitionStatusAt } from "./consumer_progress.ts";
+import { ConsumerProgress } from "./consumer_progress.ts";
+import { CONSUMER_STATUSES } from "../lag/consumer_status.ts";
 
 /** A group with members and partitions given as [topic, partition, committed, lag]. */
 function group(groupId: string, partitions: Array<[string, number, number, number]>): GroupLag {
@@ -23,7 +24,7 @@ function group(groupId: string, partitions: Array<[string, number, number, numbe
 const statusesOf = (measured: GroupLag) =>
   Array.from({ length: measured.partitions.length }, (_, index) => [
     `${measured.partitions.topic(index)}/${measured.partitions.partition(index)}`,
-    partitionStatusAt(measured, index),
+    CONSUMER_STATUSES[measured.partitionStatuses![index]],
   ]);
 
 Deno.test("ConsumerProgress follows partitions by name as they come and go", () => {

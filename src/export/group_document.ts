@@ -4,8 +4,12 @@
  * hold exactly what /metrics shows. Unknown values are null, never a guess.
  */
 import type { ClusterSnapshot, ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { RATE_FIELDS } from "../collect/consumer_progress.ts";
-import { CONSUMER_STATUSES } from "../lag/consumer_status.ts";
+import {
+  CONSUMER_STATUSES,
+  consumeRateOf,
+  produceRateOf,
+  timeToCatchUpSeconds,
+} from "../lag/consumer_status.ts";
 import { type GroupLag, partitionOwners } from "../lag/group_lag.ts";
 
 /** A cluster as /api/v1/clusters lists it. */
@@ -69,7 +73,7 @@ export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
   const owners = group.activity ? partitionOwners(group.activity) : undefined;
   const starts = logStarts(snapshot);
   const table = group.partitions;
-  const rates = group.partitionRates;
+  const progress = group.progress;
   const partitions = [];
   for (let index = 0; index < table.length; index++) {
     const topic = table.topic(index);
@@ -90,9 +94,9 @@ export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
       owner: owner
         ? { member_id: owner.memberId, client_id: owner.clientId, host: owner.host }
         : null,
-      consume_rate: orNull(rates?.[index * RATE_FIELDS]),
-      produce_rate: orNull(rates?.[index * RATE_FIELDS + 1]),
-      time_to_catch_up_seconds: orNull(rates?.[index * RATE_FIELDS + 2]),
+      consume_rate: orNull(progress && consumeRateOf(progress, index)),
+      produce_rate: orNull(progress && produceRateOf(progress, index)),
+      time_to_catch_up_seconds: orNull(progress && timeToCatchUpSeconds(progress, index)),
     });
   }
   return {

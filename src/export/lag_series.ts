@@ -263,7 +263,8 @@ export function* lagTextChunks(
           text += prefix;
           if (topic !== undefined) text += `,topic="${escapeLabelValue(topic)}"`;
           if (partition !== undefined) text += `,partition="${partition}"`;
-          for (const [name, labelValue] of labels) {
+          for (let label = 0; label < labels.length; label++) {
+            const [name, labelValue] = labels[label];
             if (labelValue !== "") text += `,${name}="${escapeLabelValue(labelValue)}"`;
           }
           text += `${extra}} ${value}\n`;

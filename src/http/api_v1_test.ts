@@ -4,6 +4,7 @@ import { aggregateGroup } from "../lag/aggregate.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import { apiResponse } from "./api_v1.ts";
 import { createHandler } from "./create_handler.ts";
+import { advanceProgress, newProgress } from "../lag/consumer_status.ts";
 
 function group(groupId: string, lag: number): GroupLag {
   return aggregateGroup(groupId, [
@@ -25,7 +26,16 @@ owned.activity = {
 owned.status = "WARN";
 owned.partitionStatuses = new Uint8Array([1]);
 owned.rates = { consumeRate: 2, produceRate: 3 };
-owned.partitionRates = new Float64Array([2, 3, NaN]);
+// Two readings ten seconds apart: 20 offsets committed, 30 written (2/s and 3/s).
+owned.progress = newProgress(1);
+for (const [nowMs, committedOffset, lagOffsets] of [[0, 0, 4], [10_000, 20, 14]]) {
+  advanceProgress(owned.progress, 0, {
+    nowMs,
+    committedOffset,
+    lagOffsets,
+    rateTimeConstantMs: 60_000,
+  });
+}
 owned.retentionRatio = 0.25;
 
 const statuses: ClusterStatus[] = [

@@ -1,10 +1,12 @@
 import { assertEquals } from "../../tests/assert.ts";
 import {
   advanceProgress,
+  consumeRateOf,
   type ConsumerStatus,
   groupStatus,
-  type PartitionProgress,
+  newProgress,
   partitionStatus,
+  produceRateOf,
   timeToCatchUpSeconds,
 } from "./consumer_status.ts";
 
@@ -15,16 +17,16 @@ function statusAfter(
   readings: Reading[],
   { windowSeconds = 60, members = true }: { windowSeconds?: number; members?: boolean } = {},
 ): ConsumerStatus {
-  let progress: PartitionProgress | undefined;
+  const progress = newProgress(1);
   for (const [seconds, committedOffset, lagOffsets] of readings) {
-    progress = advanceProgress(progress, {
+    advanceProgress(progress, 0, {
       nowMs: seconds * 1_000,
       committedOffset,
       lagOffsets,
       rateTimeConstantMs: windowSeconds * 1_000,
     });
   }
-  return partitionStatus(progress!, {
+  return partitionStatus(progress, 0, {
     nowMs: readings.at(-1)![0] * 1_000,
     windowMs: windowSeconds * 1_000,
     groupHasMembers: members,
@@ -167,16 +169,16 @@ Deno.test("group status is its worst partition's; a group without partitions is 
 
 /** The progress after readings of [seconds, committed offset, log-end offset]. */
 function progressAfter(readings: Array<[number, number, number]>, timeConstantSeconds = 60) {
-  let progress: PartitionProgress | undefined;
+  const progress = newProgress(1);
   for (const [seconds, committedOffset, latestOffset] of readings) {
-    progress = advanceProgress(progress, {
+    advanceProgress(progress, 0, {
       nowMs: seconds * 1_000,
       committedOffset,
       lagOffsets: latestOffset - committedOffset,
       rateTimeConstantMs: timeConstantSeconds * 1_000,
     });
   }
-  return progress!;
+  return progress;
 }
 
 Deno.test("rates and time to catch up: sane through resets, never negative or infinite", async (t) => {
@@ -247,9 +249,9 @@ Deno.test("rates and time to catch up: sane through resets, never negative or in
         value === undefined ? undefined : Math.round(value * 1e6) / 1e6;
       assertEquals(
         {
-          consumeRate: rounded(progress.consumeRate),
-          produceRate: rounded(progress.produceRate),
-          catchUp: rounded(timeToCatchUpSeconds(progress)),
+          consumeRate: rounded(consumeRateOf(progress, 0)),
+          produceRate: rounded(produceRateOf(progress, 0)),
+          catchUp: rounded(timeToCatchUpSeconds(progress, 0)),
         },
         {
           consumeRate: rounded(expected.consumeRate),

@@ -23,8 +23,8 @@ export interface GroupLag {
    * partition is not gaining).
    */
   rates?: { consumeRate?: number; produceRate?: number; catchUpSeconds?: number };
-  /** Per partition: consumption rate, production rate, time to catch up (NaN: unknown). */
-  partitionRates?: Float64Array;
+  /** Each partition's progress record (consumer_status.ts: rates, time to catch up). */
+  progress?: Float64Array;
   /** The highest share of a partition's retained log the group has not read (lag/retention.ts). */
   retentionRatio?: number;
 }
