@@ -10,9 +10,10 @@ import {
   consumeRateOf,
   copyProgress,
   newProgress,
-  partitionStatus,
+  partitionStatusCode,
   produceRateOf,
   type ProgressReading,
+  progressSlice,
   timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
@@ -41,11 +42,19 @@ export class ConsumerProgress {
       lagOffsets: 0,
       rateTimeConstantMs: windowMs,
     };
+    // One buffer each for all groups' records and statuses, viewed per group: a typed array per
+    // group would be 20,000 buffers outside the heap per iteration at 10,000 groups.
+    let total = 0;
+    for (const group of groups) total += group.partitions.length;
+    const allProgress = newProgress(total);
+    const allStatuses = new Uint8Array(total);
+    let offset = 0;
     for (const group of groups) {
       const table = group.partitions;
       const previous = this.#groups.get(group.groupId);
-      const progress = newProgress(table.length);
-      const statuses = new Uint8Array(table.length);
+      const progress = progressSlice(allProgress, { start: offset, end: offset + table.length });
+      const statuses = allStatuses.subarray(offset, offset + table.length);
+      offset += table.length;
       const policy = {
         nowMs,
         windowMs,
@@ -72,7 +81,7 @@ export class ConsumerProgress {
         reading.committedOffset = table.committedOffset(index);
         reading.lagOffsets = table.lagOffsets(index);
         advanceProgress(progress, index, reading);
-        const status = CONSUMER_STATUSES.indexOf(partitionStatus(progress, index, policy));
+        const status = partitionStatusCode(progress, index, policy);
         statuses[index] = status;
         if (status > worst) worst = status;
         const consumed = consumeRateOf(progress, index);

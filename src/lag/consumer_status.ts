@@ -63,6 +63,17 @@ export function newProgress(partitions: number): Float64Array {
   return new Float64Array(partitions * PROGRESS_FIELDS).fill(NaN);
 }
 
+/**
+ * The records of partitions `start` to `end` of a progress array, as a view sharing its memory
+ * (one allocation per iteration for all groups, not one per group).
+ */
+export function progressSlice(
+  progress: Float64Array,
+  { start, end }: { start: number; end: number },
+): Float64Array {
+  return progress.subarray(start * PROGRESS_FIELDS, end * PROGRESS_FIELDS);
+}
+
 /** Copies the record at `fromIndex` of `from` into `to` at `toIndex` (a partition seen before). */
 export function copyProgress(
   { from, fromIndex }: { from: Float64Array; fromIndex: number },
@@ -152,22 +163,38 @@ export interface StatusPolicy {
 export function partitionStatus(
   progress: Float64Array,
   index: number,
-  { nowMs, windowMs, groupHasMembers }: StatusPolicy,
+  policy: StatusPolicy,
 ): ConsumerStatus {
+  return CONSUMER_STATUSES[partitionStatusCode(progress, index, policy)];
+}
+
+const OK = 0;
+const WARN = 1;
+const REWIND = 2;
+const STALL = 3;
+const STOP = 4;
+
+/** partitionStatus as an index into CONSUMER_STATUSES (the hot path compares numbers). */
+// arity-ok: called for every group-partition of every iteration; a bag would allocate each time
+export function partitionStatusCode(
+  progress: Float64Array,
+  index: number,
+  { nowMs, windowMs, groupHasMembers }: StatusPolicy,
+): number {
   const at = index * PROGRESS_FIELDS;
   const windowStartMs = nowMs - windowMs;
   // Caught up now: whatever happened before, nothing is waiting.
-  if (progress[at + LAG] === 0) return "OK";
+  if (progress[at + LAG] === 0) return OK;
   // A rewind re-reads records (or a reset skipped backwards): reported while the window holds it.
   // (Comparisons with NaN, "never", are false.)
-  if (progress[at + REWOUND_AT_MS] >= windowStartMs) return "REWIND";
+  if (progress[at + REWOUND_AT_MS] >= windowStartMs) return REWIND;
   // Caught up at some point of the window: the consumer keeps up, lag comes and goes.
-  if (progress[at + ZERO_LAG_AT_MS] >= windowStartMs) return "OK";
+  if (progress[at + ZERO_LAG_AT_MS] >= windowStartMs) return OK;
   // The rest needs a whole window of observations.
-  if (progress[at + FIRST_SEEN_MS] > windowStartMs) return "OK";
-  if (progress[at + MOVED_AT_MS] <= windowStartMs) return groupHasMembers ? "STALL" : "STOP";
+  if (progress[at + FIRST_SEEN_MS] > windowStartMs) return OK;
+  if (progress[at + MOVED_AT_MS] <= windowStartMs) return groupHasMembers ? STALL : STOP;
   // Committing within the window (checked above), each commit with more lag than the last.
-  return progress[at + RUN_START_MS] <= windowStartMs ? "WARN" : "OK";
+  return progress[at + RUN_START_MS] <= windowStartMs ? WARN : OK;
 }
 
 /** The record's consumption rate (committed offsets per second), when known. */
