@@ -15,7 +15,6 @@ import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import { estimateTimeLag } from "../lag/time_lag.ts";
 import { retentionRatio } from "../lag/retention.ts";
-import type { PartitionTable } from "../lag/partition_table.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import {
   LAG_SECONDS_METHODS,
@@ -133,15 +132,20 @@ export async function collectCluster(
   const estimatedByGroup: number[] = [];
   let groups: GroupLag[] = [];
   const lostToRetention: RetentionLoss[] = [];
+  /** Per group (same index): the highest retention ratio of its partitions. */
+  const retentionByGroup: Array<number | undefined> = [];
   groupIds.forEach((groupId, index) => {
+    const retention: { worst?: number } = {};
     const partitions = measureGroup(groupId, committedByGroup[index], {
       endOffsets,
       round,
       group: groups.length,
       log,
       lostToRetention,
+      retention,
     });
     if (partitions.length === 0) return;
+    retentionByGroup.push(retention.worst);
     let estimated = 0;
     for (const partition of partitions) {
       countMethod(partition.lagSecondsMethod ?? "none", 1);
@@ -169,10 +173,10 @@ export async function collectCluster(
   groups = groups.map((group, index) =>
     changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
   );
-  for (const group of groups) {
+  groups.forEach((group, index) => {
     group.activity = activities.get(group.groupId);
-    group.retentionRatio = worstRetentionRatio(group.partitions, endOffsets);
-  }
+    group.retentionRatio = retentionByGroup[index];
+  });
   deps.consumerProgress?.judge(groups, {
     nowMs: deps.now(),
     windowMs: deps.statusWindowMs ?? DEFAULT_STATUS_WINDOW_MS,
@@ -326,6 +330,8 @@ interface MeasureContext {
   log: Logger;
   /** Where partitions whose committed records were deleted are reported. */
   lostToRetention: RetentionLoss[];
+  /** Where the group's highest retention ratio is kept. */
+  retention: { worst?: number };
 }
 
 /**
@@ -335,7 +341,7 @@ interface MeasureContext {
 function measureGroup(
   groupId: string,
   committed: CommittedOffset[],
-  { endOffsets, round, group, log, lostToRetention }: MeasureContext,
+  { endOffsets, round, group, log, lostToRetention, retention }: MeasureContext,
 ): PartitionLag[] {
   const partitions: PartitionLag[] = [];
   // Sorted first, so that each partition's index in the group is known while it is measured.
@@ -375,6 +381,8 @@ function measureGroup(
     // history dates it, the age of the oldest record left is a lower bound (the deleted one was
     // written before it): far better than the exporter's uptime after a restart.
     const logStartOffset = entry.latest.logStartOffset ?? 0;
+    const ratio = retentionRatio({ committedOffset, latestOffset, logStartOffset });
+    if (ratio !== undefined) retention.worst = Math.max(retention.worst ?? 0, ratio);
     const recordDeleted = committedOffset < logStartOffset;
     if (recordDeleted) {
       lostToRetention.push({
@@ -409,24 +417,6 @@ function measureGroup(
     partitions.push(lag);
   }
   return partitions;
-}
-
-/** The group's highest retention ratio over its partitions (see lag/retention.ts). */
-function worstRetentionRatio(
-  partitions: PartitionTable,
-  endOffsets: EndOffsetIndex,
-): number | undefined {
-  let worst: number | undefined;
-  for (let index = 0; index < partitions.length; index++) {
-    const end = endOffsets.get(partitions.topic(index))?.[partitions.partition(index)];
-    const ratio = retentionRatio({
-      committedOffset: partitions.committedOffset(index),
-      latestOffset: partitions.latestOffset(index),
-      logStartOffset: end?.latest.logStartOffset ?? 0,
-    });
-    if (ratio !== undefined) worst = Math.max(worst ?? 0, ratio);
-  }
-  return worst;
 }
 
 function compareText(a: string, b: string): number {
