@@ -67,15 +67,13 @@ export class ConsumerProgress {
       let cursor = 0; // merge-join: both tables are sorted by topic, then partition
       for (let index = 0; index < table.length; index++) {
         if (previous) {
-          cursor = seek(previous.partitions, cursor, table, index);
-          if (
-            cursor < previous.partitions.length &&
-            samePartition(previous.partitions, cursor, table, index)
-          ) {
-            copyProgress({ from: previous.progress, fromIndex: cursor }, {
-              to: progress,
-              toIndex: index,
-            });
+          // Usually the partitions are those of the last iteration, in the same places.
+          if (!samePartition(previous.partitions, cursor, table, index)) {
+            cursor = seek(previous.partitions, cursor, table, index);
+          }
+          if (samePartition(previous.partitions, cursor, table, index)) {
+            copyProgress(previous.progress, cursor, progress, index);
+            cursor++;
           }
         }
         reading.committedOffset = table.committedOffset(index);

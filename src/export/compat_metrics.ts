@@ -5,8 +5,8 @@
  * mapped are in docs/migrating-from-kafka_exporter.md and docs/migrating-from-kafka-lag-exporter.md.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
-import type { LatestOffset } from "../kafka/kafka_admin.ts";
+import { type GroupLag, partitionOwners } from "../lag/group_lag.ts";
+import type { GroupMember, LatestOffset } from "../kafka/kafka_admin.ts";
 
 /** The naming schemes the exporter can speak besides its own. */
 export type CompatScheme = "kafka_exporter" | "kafka_lag_exporter";
@@ -109,6 +109,21 @@ const KAFKA_EXPORTER: readonly CompatMetric[] = [
     samples: keTopicSums((group, i) => group.partitions.committedOffset(i)),
   },
   {
+    name: "kafka_consumergroup_members",
+    help: "Amount of members in a consumer group.",
+    labelNames: ["consumergroup"],
+    level: "group",
+    samples: (context, visit) => {
+      for (const group of groupsOf(context)) {
+        if (!group.activity) continue;
+        visit(
+          [...context.cluster, ["consumergroup", group.groupId]],
+          group.activity.members.length,
+        );
+      }
+    },
+  },
+  {
     name: "kafka_topic_partition_current_offset",
     help: "Current offset of a broker at topic/partition.",
     labelNames: ["topic", "partition"],
@@ -152,17 +167,28 @@ const KAFKA_EXPORTER: readonly CompatMetric[] = [
   },
 ];
 
-// kafka-lag-exporter: member labels come from group descriptions, which this exporter does not
-// read yet; they are written empty (Prometheus treats an empty label as absent).
-const MEMBER_LABELS: Labels = [["member_host", ""], ["consumer_id", ""], ["client_id", ""]];
+// kafka-lag-exporter: the member owning each partition, as it labels them (empty for a partition
+// nobody owns: Prometheus treats an empty label as absent).
+const ownersByGroup = new WeakMap<GroupLag, Map<string, GroupMember>>();
+function ownerOf(group: GroupLag, index: number): GroupMember | undefined {
+  if (!group.activity) return undefined;
+  let owners = ownersByGroup.get(group);
+  if (!owners) ownersByGroup.set(group, owners = partitionOwners(group.activity));
+  return owners.get(`${group.partitions.topic(index)}\u0000${group.partitions.partition(index)}`);
+}
 // arity-ok: called for every group-partition sample; no options object per call
-const kleGroupPartition = (context: SampleContext, group: GroupLag, index: number): Labels => [
-  ...context.cluster,
-  ["group", group.groupId],
-  ["topic", group.partitions.topic(index)],
-  ["partition", String(group.partitions.partition(index))],
-  ...MEMBER_LABELS,
-];
+const kleGroupPartition = (context: SampleContext, group: GroupLag, index: number): Labels => {
+  const owner = ownerOf(group, index);
+  return [
+    ...context.cluster,
+    ["group", group.groupId],
+    ["topic", group.partitions.topic(index)],
+    ["partition", String(group.partitions.partition(index))],
+    ["member_host", owner?.host ?? ""],
+    ["consumer_id", owner?.memberId ?? ""],
+    ["client_id", owner?.clientId ?? ""],
+  ];
+};
 const PARTITION_LABELS = [
   "cluster_name",
   "group",

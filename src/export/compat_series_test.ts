@@ -5,6 +5,24 @@ import { aggregateGroup } from "../lag/aggregate.ts";
 import { COMPAT_METRICS, compatSeriesValues, compatTextChunks } from "./compat_series.ts";
 
 function status(clusterName: string): ClusterStatus {
+  const group = aggregateGroup("g", [
+    {
+      topic: "t",
+      partition: 0,
+      committedOffset: 10,
+      latestOffset: 40,
+      lagOffsets: 30,
+      lagSeconds: 12.5,
+    },
+    { topic: "t", partition: 1, committedOffset: 4, latestOffset: 9, lagOffsets: 5 },
+  ]);
+  // One member owns partition 0; partition 1 is not assigned.
+  group.activity = {
+    state: "Stable",
+    protocol: "classic",
+    members: [{ memberId: "m-1", clientId: "app", host: "/10.0.0.5", assignment: [] }],
+  };
+  group.activity.members[0].assignment.push({ topic: "t", partition: 0 });
   return {
     clusterName,
     up: true,
@@ -18,17 +36,7 @@ function status(clusterName: string): ClusterStatus {
         { topic: "t", partition: 0, offset: 40, observedAtMs: 0, logStartOffset: 2 },
         { topic: "t", partition: 1, offset: 9, observedAtMs: 0 },
       ],
-      groups: [aggregateGroup("g", [
-        {
-          topic: "t",
-          partition: 0,
-          committedOffset: 10,
-          latestOffset: 40,
-          lagOffsets: 30,
-          lagSeconds: 12.5,
-        },
-        { topic: "t", partition: 1, committedOffset: 4, latestOffset: 9, lagOffsets: 5 },
-      ])],
+      groups: [group],
     },
   };
 }
@@ -67,6 +75,7 @@ Deno.test("kafka_exporter names: documented labels only, values from the snapsho
     undefined,
   );
   assertEquals(value(samples, "kafka_topic_partitions", { topic: "t" }), 2);
+  assertEquals(value(samples, "kafka_consumergroup_members", { consumergroup: "g" }), 1);
 });
 
 Deno.test("kafka_exporter names get a clustername label only when several clusters would clash", () => {
@@ -74,13 +83,31 @@ Deno.test("kafka_exporter names get a clustername label only when several cluste
   assertEquals(value(samples, "kafka_consumergroup_lag", { clustername: "b", partition: "0" }), 30);
 });
 
-Deno.test("kafka-lag-exporter names: documented labels, member labels empty", () => {
+Deno.test("kafka-lag-exporter names: documented labels, the owning member's on partitions", () => {
   const samples = scrape([status("k")], "kafka_lag_exporter");
+  assertEquals(
+    samples.find((sample) =>
+      sample.name === "kafka_consumergroup_group_lag" && sample.labels.partition === "0"
+    )?.labels,
+    {
+      cluster_name: "k",
+      group: "g",
+      topic: "t",
+      partition: "0",
+      member_host: "/10.0.0.5",
+      consumer_id: "m-1",
+      client_id: "app",
+      env: "test",
+    },
+  );
   for (const sample of samples) {
     const metric = COMPAT_METRICS.kafka_lag_exporter.find((entry) => entry.name === sample.name)!;
-    // Empty member labels are written but, as in Prometheus, count as absent.
+    // Empty labels (is_simple_consumer; member labels of partition 1, which nobody owns) are
+    // written but, as in Prometheus, count as absent.
+    const owned = sample.labels.partition === "0";
     const documented = metric.labelNames.filter((name) =>
-      !["member_host", "consumer_id", "client_id", "is_simple_consumer"].includes(name)
+      !["is_simple_consumer", ...(owned ? [] : ["member_host", "consumer_id", "client_id"])]
+        .includes(name)
     );
     assertEquals(
       Object.keys(sample.labels).filter((name) => sample.labels[name] !== "").sort(),

@@ -75,12 +75,16 @@ export function progressSlice(
 }
 
 /** Copies the record at `fromIndex` of `from` into `to` at `toIndex` (a partition seen before). */
+// arity-ok: called for every group-partition of every iteration; a bag would allocate each time
 export function copyProgress(
-  { from, fromIndex }: { from: Float64Array; fromIndex: number },
-  { to, toIndex }: { to: Float64Array; toIndex: number },
+  from: Float64Array,
+  fromIndex: number,
+  to: Float64Array,
+  toIndex: number,
 ): void {
-  const start = fromIndex * PROGRESS_FIELDS;
-  to.set(from.subarray(start, start + PROGRESS_FIELDS), toIndex * PROGRESS_FIELDS);
+  const source = fromIndex * PROGRESS_FIELDS;
+  const target = toIndex * PROGRESS_FIELDS;
+  for (let field = 0; field < PROGRESS_FIELDS; field++) to[target + field] = from[source + field];
 }
 
 /**

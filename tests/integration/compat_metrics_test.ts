@@ -12,7 +12,10 @@ import { eventually } from "../harness/processes.ts";
 import { COMPAT_METRICS, type CompatScheme } from "../../src/export/compat_series.ts";
 
 const LABELS = { env: "compat-test" };
-/** Labels written empty until group descriptions are read (Prometheus drops empty labels). */
+/**
+ * Labels written empty here (Prometheus drops empty labels): the test's groups have no members,
+ * and is_simple_consumer is not read.
+ */
 const EMPTY_LABELS = new Set(["member_host", "consumer_id", "client_id", "is_simple_consumer"]);
 
 /** The exporter's own per-cluster metrics of the seed, exported whatever the naming scheme. */
