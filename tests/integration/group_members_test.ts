@@ -11,9 +11,7 @@ import { createTopic, produce } from "../harness/kafka_fixtures.ts";
 import { eventually } from "../harness/processes.ts";
 import { findSamples } from "../harness/prom_text.ts";
 import { Kafka, logLevel } from "kafkajs";
-import { createLogger } from "../../src/log/logger.ts";
-import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
-import { compileNameFilter } from "../../src/config/name_filter.ts";
+import { realKafkaAdmin } from "../harness/real_admin.ts";
 import type { GroupDescription } from "../../src/kafka/kafka_admin.ts";
 
 const GROUP_COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
@@ -135,19 +133,7 @@ Deno.test("group state, members and owners equal kafka-consumer-groups' on a rea
     : [];
   const groups = kip848 ? ["classic-app", "kip848-app"] : ["classic-app"];
 
-  const admin = createKafkajsAdmin({
-    name: "local",
-    brokers: [bootstrap],
-    requestTimeoutMs: 10_000,
-    metadataTimeoutMs: 5_000,
-    groupFilter: compileNameFilter(undefined, undefined),
-    topicFilter: compileNameFilter(undefined, undefined),
-    recordTimestamps: { exact: false, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
-  }, {
-    now: () => Date.now(),
-    logger: createLogger({ level: "error", format: "text", write: () => {} }),
-    readTextFile: (path) => Deno.readTextFileSync(path),
-  });
+  const { admin } = realKafkaAdmin(bootstrap);
   try {
     for (const group of groups) {
       await t.step(`${group}: state, members and assignments as the tool prints them`, async () => {

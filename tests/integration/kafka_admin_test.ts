@@ -14,30 +14,8 @@ import {
   withAdmin,
 } from "../harness/kafka_fixtures.ts";
 import { CONTRACT_SCENARIO, runKafkaAdminContract } from "../contracts/kafka_admin_contract.ts";
-import { compileNameFilter } from "../../src/config/name_filter.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
+import { realKafkaAdmin } from "../harness/real_admin.ts";
 import type { GroupOffsets } from "../../src/kafka/kafka_admin.ts";
-
-function adminFor(bootstrap: string, groupBatching?: boolean) {
-  const requests: Record<string, number> = {};
-  const admin = createKafkajsAdmin({
-    name: "local",
-    brokers: [bootstrap],
-    requestTimeoutMs: 10_000,
-    metadataTimeoutMs: 5_000,
-    groupFilter: compileNameFilter(undefined, undefined),
-    topicFilter: compileNameFilter(undefined, undefined),
-    recordTimestamps: { exact: false, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
-  }, {
-    now: () => Date.now(),
-    logger: createLogger({ level: "error", format: "text", write: () => {} }),
-    readTextFile: (path) => Deno.readTextFileSync(path),
-    observeRequest: (api) => requests[api] = (requests[api] ?? 0) + 1,
-    groupBatching,
-  });
-  return { admin, requests };
-}
 
 /** A TCP relay listening on [::1] that forwards every connection to `target` (host:port). */
 function relayFromIpv6(target: string) {
@@ -88,7 +66,7 @@ runKafkaAdminContract("kafkajs on a real broker", async () => {
       partitions: [{ partition: 0, offset: String(CONTRACT_SCENARIO.auditLogStart) }],
     });
   });
-  const { admin } = adminFor(bootstrap);
+  const { admin } = realKafkaAdmin(bootstrap);
   return {
     admin,
     close: async () => {
@@ -123,7 +101,8 @@ Deno.test({
     const expected = new Map(commits.map((commit) => [commit.groupId, commit.offsets]));
     expected.set("never-committed", []);
 
-    const adminWith = (groupBatching: boolean) => adminFor(broker.bootstrap, groupBatching);
+    const adminWith = (groupBatching: boolean) =>
+      realKafkaAdmin(broker.bootstrap, { groupBatching });
     const checkAnswers = (answers: GroupOffsets[]) => {
       assertEquals(answers.map((answer) => answer.groupId), asked);
       for (const answer of answers) {
@@ -158,7 +137,7 @@ Deno.test({
       // kafkajs splits seeds at the first ':'; the seed reaches the broker through a relay on
       // [::1], and the broker's metadata (127.0.0.1) is used from then on.
       await using relay = relayFromIpv6(broker.bootstrap);
-      const { admin } = adminFor(`[::1]:${relay.port}`);
+      const { admin } = realKafkaAdmin(`[::1]:${relay.port}`);
       try {
         checkAnswers(await admin.fetchCommittedOffsets(asked, 4));
         assert(relay.connections() > 0, "the seed connection went through [::1]");
@@ -181,7 +160,7 @@ Deno.test({
     }));
     await commitManyGroups(broker.bootstrap, commits);
 
-    const { admin, requests } = adminFor(broker.bootstrap); // batching on: the default
+    const { admin, requests } = realKafkaAdmin(broker.bootstrap); // batching on: the default
     try {
       const answers = await admin.fetchCommittedOffsets(commits.map((c) => c.groupId), 8);
       for (const [index, answer] of answers.entries()) {
