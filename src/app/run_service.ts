@@ -93,7 +93,9 @@ export async function runService(
   });
   const admins = config.clusters.map((cluster) => createAdmin(cluster, { logger, metrics }));
   const recordTimes = config.clusters.map(() => new RecordTimeCache());
-  const consumerProgress = config.clusters.map(() => new ConsumerProgress());
+  const consumerProgress = config.clusters.map(() =>
+    new ConsumerProgress({ windowMs: config.app.statusWindowMs })
+  );
   const groupMemories = config.clusters.map(() => new GroupMemory());
   const remoteWrite = config.remoteWrite.enabled
     ? (await import("../export/remote_write/push_loop.ts")).startRemoteWrite(config, {
@@ -122,7 +124,6 @@ export async function runService(
             recordTimes: recordTimes[index],
             groupMemory: groupMemories[index],
             consumerProgress: consumerProgress[index],
-            statusWindowMs: config.app.statusWindowMs,
             selectOwnedGroups: (clusterName, groupIds) =>
               sharing.selectOwnedGroups(clusterName, groupIds),
             onStoreError: (error) => {

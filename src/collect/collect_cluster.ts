@@ -34,8 +34,6 @@ import type { GroupMemory } from "./group_memory.ts";
 import { describeMeasuredGroups } from "./describe_groups.ts";
 import type { ConsumerProgress } from "./consumer_progress.ts";
 
-const DEFAULT_STATUS_WINDOW_MS = 10 * 60_000;
-
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
   admin: KafkaAdmin;
@@ -57,8 +55,6 @@ export interface CollectClusterDeps {
   groupMemory?: GroupMemory;
   /** Progress of the groups across iterations, for their consumer status (none when absent). */
   consumerProgress?: ConsumerProgress;
-  /** The consumer status window (app.status_window). */
-  statusWindowMs?: number;
 }
 
 interface PartitionEnd {
@@ -177,10 +173,7 @@ export async function collectCluster(
     group.activity = activities.get(group.groupId);
     group.retentionRatio = retentionByGroup[index];
   });
-  deps.consumerProgress?.judge(groups, {
-    nowMs: deps.now(),
-    windowMs: deps.statusWindowMs ?? DEFAULT_STATUS_WINDOW_MS,
-  });
+  deps.consumerProgress?.judge(groups, deps.now());
   deps.groupMemory?.rememberGroups(groups);
   return {
     clusterName: config.name,

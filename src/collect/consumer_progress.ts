@@ -28,12 +28,19 @@ interface GroupProgress {
 /** The progress of one cluster's groups, carried from iteration to iteration. */
 export class ConsumerProgress {
   #groups = new Map<string, GroupProgress>();
+  readonly #windowMs: number;
+
+  /** `windowMs`: how far back the status rules look, and the rates' time constant. */
+  constructor({ windowMs }: { windowMs: number }) {
+    this.#windowMs = windowMs;
+  }
 
   /**
    * Advances every group's progress with this iteration's offsets and sets its status, rates and
    * time to catch up. Groups not measured this time are forgotten: they start afresh when back.
    */
-  judge(groups: readonly GroupLag[], { nowMs, windowMs }: { nowMs: number; windowMs: number }) {
+  judge(groups: readonly GroupLag[], nowMs: number) {
+    const windowMs = this.#windowMs;
     const next = new Map<string, GroupProgress>();
     // One reading object for all partitions: filled in place, never allocated per partition.
     const reading: ProgressReading = {

@@ -226,10 +226,3 @@ export function timeToCatchUpSeconds(progress: Float64Array, index: number): num
   if (!(gainPerSecond > 1e-9)) return undefined;
   return lagOffsets / gainPerSecond;
 }
-
-/** A group's status: the worst of its partitions' (OK for a group without partitions). */
-export function groupStatus(statuses: Iterable<ConsumerStatus>): ConsumerStatus {
-  let worst = 0;
-  for (const status of statuses) worst = Math.max(worst, CONSUMER_STATUSES.indexOf(status));
-  return CONSUMER_STATUSES[worst];
-}

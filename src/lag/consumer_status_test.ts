@@ -3,7 +3,6 @@ import {
   advanceProgress,
   consumeRateOf,
   type ConsumerStatus,
-  groupStatus,
   newProgress,
   partitionStatus,
   produceRateOf,
@@ -157,14 +156,6 @@ Deno.test("partition status: Burrow's rules and our edge cases", async (t) => {
   for (const { name, readings, members, expected } of cases) {
     await t.step(name, () => assertEquals(statusAfter(readings, { members }), expected));
   }
-});
-
-Deno.test("group status is its worst partition's; a group without partitions is OK", () => {
-  assertEquals(groupStatus([]), "OK");
-  assertEquals(groupStatus(["OK", "WARN", "OK"]), "WARN");
-  assertEquals(groupStatus(["WARN", "REWIND"]), "REWIND");
-  assertEquals(groupStatus(["STALL", "REWIND", "OK"]), "STALL");
-  assertEquals(groupStatus(["STALL", "STOP"]), "STOP");
 });
 
 /** The progress after readings of [seconds, committed offset, log-end offset]. */
