@@ -24,6 +24,11 @@ export interface LagSeriesOptions {
    * member_host; prometheus_local.member_labels): a rebalance then starts new series.
    */
   memberLabels?: boolean;
+  /**
+   * Export the seed's ten lag metrics (false when only compat names are wanted: the group state,
+   * status and rate series are the exporter's own and always exported).
+   */
+  seedSeries?: boolean;
 }
 
 type Level = "partition" | "topic" | "group";
@@ -41,7 +46,8 @@ interface LagMetric {
 
 /**
  * The ten lag metrics of the seed (the other two seed metrics are per cluster and stay in
- * prom-client), then the group state and member count: per group as well, so rendered here.
+ * prom-client), then what each group is doing (state, members, status, rates, retention ratio):
+ * per group as well, so rendered here rather than by prom-client.
  */
 export const LAG_METRICS: readonly LagMetric[] = [
   {
@@ -169,8 +175,9 @@ export const LAG_METRICS: readonly LagMetric[] = [
 
 const LEVEL_RANK: Record<Level, number> = { group: 0, topic: 1, partition: 2 };
 
-function included(metric: LagMetric, granularity: Granularity): boolean {
-  return LEVEL_RANK[metric.level] <= LEVEL_RANK[granularity];
+function included(metric: LagMetric, options: LagSeriesOptions): boolean {
+  if (options.seedSeries === false && !metric.ofGroup) return false;
+  return LEVEL_RANK[metric.level] <= LEVEL_RANK[options.granularity];
 }
 
 /** The user's extra labels as they follow the exporter's own in a sample: `,name="value"…`. */
@@ -251,7 +258,7 @@ export function* lagTextChunks(
   const withMembers = options.memberLabels;
   let text = "";
   for (const metric of LAG_METRICS) {
-    if (!included(metric, options.granularity)) continue;
+    if (!included(metric, options)) continue;
     text += `# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`;
     for (const status of statuses) {
       const cluster = escapeLabelValue(status.clusterName);
@@ -317,7 +324,7 @@ export function* lagSeriesValues(
   options: LagSeriesOptions,
 ): Generator<SeriesValue> {
   for (const metric of LAG_METRICS) {
-    if (!included(metric, options.granularity)) continue;
+    if (!included(metric, options)) continue;
     for (const status of statuses) {
       for (const group of status.snapshot?.groups ?? []) {
         const ofGroup: SeriesValue[] = [];

@@ -110,6 +110,23 @@ Deno.test("group state and member count: one series per described group", () => 
   ]);
 });
 
+Deno.test("without the seed's series (compat names only) the group activity series remain", () => {
+  const options = { labels: {}, granularity: "partition" as const, seedSeries: false };
+  const names = new Set(
+    parsePrometheusText([...lagTextChunks(statuses, options)].join("")).map((sample) =>
+      sample.name
+    ),
+  );
+  assertEquals([...names].sort(), [
+    "kafka_lag_exporter_group_members",
+    "kafka_lag_exporter_group_state",
+  ]);
+  assertEquals(
+    new Set([...lagSeriesValues(statuses, options)].map((series) => series.labels.__name__)),
+    names,
+  );
+});
+
 Deno.test("member labels: only when asked, on partition series, absent where nobody owns", () => {
   const partitionSeries = (memberLabels?: boolean) =>
     parsePrometheusText(

@@ -349,8 +349,8 @@ export function createExporterMetrics(
     labels: options.labels,
     granularity: options.granularity,
     memberLabels: options.memberLabels,
+    seedSeries: options.native ?? true,
   };
-  const native = options.native ?? true;
   const compatOptions = { ...lagOptions, schemes: options.compat ?? [] };
 
   return {
@@ -362,7 +362,7 @@ export function createExporterMetrics(
       // Snapshots are immutable: the stream reads the ones current now, however long it takes.
       const clusters = source.clusters();
       return textStream(concatPieces(
-        native ? lagTextChunks(clusters, lagOptions) : [],
+        lagTextChunks(clusters, lagOptions),
         compatTextChunks(clusters, compatOptions),
         [selfMetrics],
       ));
@@ -374,7 +374,7 @@ export function createExporterMetrics(
       const clusters = source.clusters();
       const selfMetrics = await registry.getMetricsAsJSON();
       return function* () {
-        if (native) yield* lagSeriesValues(clusters, lagOptions);
+        yield* lagSeriesValues(clusters, lagOptions);
         yield* compatSeriesValues(clusters, compatOptions);
         for (const metric of selfMetrics) {
           const samples = metric.values as Array<{
