@@ -35,14 +35,15 @@ function tableRows(stdout: string): Array<Record<string, string>> {
 }
 
 /**
- * An assignment column as sorted "topic/partition" strings: "events:0,2;other:1" (Kafka 4) or
- * "events(0,2),other(1)" (before); "-" assigns nothing.
+ * An assignment column as sorted "topic/partition" strings: "events:0,2;other:1" (Kafka 4),
+ * "events(0,2),other(1)" (before) or "(0,2)" (Kafka 3.9); "-" assigns nothing.
  */
 function assignmentOf(text: string): string[] {
   const partitions: string[] = [];
-  for (const [, topic, list] of text.matchAll(/([^,;:()]+)[:(]([\d,]*)\)?/g)) {
+  for (const [, topic, list] of text.matchAll(/([^,;:()]*)[:(]([\d,]*)\)?/g)) {
+    // Kafka 3.9's tool prints "(0,1,2,3)" without the topic: the test reads one topic only.
     for (const partition of list.split(",").filter((value) => value !== "")) {
-      partitions.push(`${topic}/${partition}`);
+      partitions.push(`${topic || "events"}/${partition}`);
     }
   }
   return partitions.sort();
