@@ -95,8 +95,22 @@ export const JVM_OPTIONS = [
   "-Xshare:auto",
 ];
 
-/** A log4j2 configuration that logs warnings to <dir>/broker.log (read when a start fails). */
+/**
+ * Logging configurations that send warnings to <dir>/broker.log (read when a start fails, and by
+ * tests that look for a broker's complaint): log4j2 for Kafka 4, log4j 1 (reload4j, which
+ * Kafka 3 brokers log through) for Kafka 3.
+ */
 export async function writeLog4jConfig(dir: string): Promise<void> {
+  await Deno.writeTextFile(
+    `${dir}/log4j.properties`,
+    [
+      "log4j.rootLogger=WARN, file",
+      "log4j.appender.file=org.apache.log4j.FileAppender",
+      `log4j.appender.file.File=${dir}/broker.log`,
+      "log4j.appender.file.layout=org.apache.log4j.PatternLayout",
+      "log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n",
+    ].join("\n") + "\n",
+  );
   await Deno.writeTextFile(
     `${dir}/log4j2.properties`,
     [
@@ -122,6 +136,7 @@ export function spawnKafkaServer(
       ...JVM_OPTIONS,
       ...jvmOptions,
       `-Dlog4j2.configurationFile=${dir}/log4j2.properties`,
+      `-Dlog4j.configuration=file:${dir}/log4j.properties`,
       "-cp",
       `${libsDir(version)}/*`,
       "kafka.Kafka",

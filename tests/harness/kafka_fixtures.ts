@@ -1,6 +1,7 @@
 /** Topics, records and consumer groups with known offsets on a test broker, through kafkajs. */
 import { type Admin, Kafka, logLevel, Partitioners } from "kafkajs";
 import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs_timer_patch.ts";
+import { eventually } from "./processes.ts";
 
 // kafkajs would print a TimeoutNegativeWarning on every connection (see the patch).
 installNonNegativeQueueTimer();
@@ -38,8 +39,23 @@ export async function createTopic(
         numPartitions: partitions,
         configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
       }],
-      waitForLeaders: true,
+      waitForLeaders: false,
     });
+    // kafkajs' waitForLeaders gives up when the broker it asks has not heard of the topic yet
+    // (UNKNOWN_TOPIC_OR_PARTITION, seen with three Kafka 3.9 nodes): ask until every partition
+    // has a leader.
+    await eventually(
+      `leaders for every partition of ${topic}`,
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const described = topics[0]?.partitions ?? [];
+        return described.length === partitions && described.every(({ leader }) => leader >= 0)
+          ? true
+          : undefined;
+      },
+      30_000,
+      100,
+    );
   });
 }
 
@@ -83,11 +99,28 @@ export async function commitOffsets(
   offsets: number[],
 ): Promise<void> {
   await withAdmin(bootstrap, async (admin) => {
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: offsets.map((offset, partition) => ({ partition, offset: String(offset) })),
-    });
+    // setOffsets commits through a consumer whose metadata can lag behind partitions just added
+    // to the topic, and then leaves them out without an error (seen on Kafka 3.9 after topics
+    // were deleted): read the offsets back, and commit again until they are all there.
+    await eventually(
+      `${groupId}'s offsets on ${topic} committed`,
+      async () => {
+        await admin.setOffsets({
+          groupId,
+          topic,
+          partitions: offsets.map((offset, partition) => ({ partition, offset: String(offset) })),
+        });
+        const [read] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const committed = new Map(
+          read.partitions.map(({ partition, offset }) => [partition, Number(offset)]),
+        );
+        return offsets.every((offset, partition) => committed.get(partition) === offset)
+          ? true
+          : undefined;
+      },
+      30_000,
+      500,
+    );
   });
 }
 

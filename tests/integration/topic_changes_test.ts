@@ -85,6 +85,22 @@ Deno.test({
         bootstrap,
         (admin) => admin.createPartitions({ topicPartitions: [{ topic: "growing", count: 4 }] }),
       );
+      // Every broker must know the new partitions before the fixtures' producer and committer ask
+      // one of them (Kafka 3.9 brokers learn them a moment later, and kafkajs then writes nothing
+      // to them without an error).
+      for (const node of cluster.brokers) {
+        await eventually(
+          `${node} knows growing's 4 partitions`,
+          () =>
+            withAdmin(node, async (admin) => {
+              const { topics } = await admin.fetchTopicMetadata({ topics: ["growing"] });
+              const partitions = topics[0]?.partitions ?? [];
+              return partitions.length === 4 && partitions.every(({ leader }) => leader >= 0)
+                ? true
+                : undefined;
+            }),
+        );
+      }
       await produce(bootstrap, "growing", [0, 0, 7, 9]);
       await commitOffsets(bootstrap, "growing-reader", "growing", [5, 5, 2, 3]);
       const samples = await eventually("the new partitions exported", async () => {
