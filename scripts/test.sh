@@ -12,4 +12,9 @@ if [ -n "${KAFKA_VERSION:-}" ]; then bash scripts/fetch_kafka.sh "$KAFKA_VERSION
 # Two test files at a time (the task runs `deno test --parallel`): most of their time is spent
 # waiting on brokers and iterations, and the timing bounds in the tests hold at two.
 export DENO_JOBS="${DENO_JOBS:-2}"
+# Temporary files of the run (configs, broker data, certificates, port claims) in one folder,
+# removed when the run ends however it ends.
+TMPDIR="$(mktemp -d "${TMPDIR:-/tmp}/kafka-lag-deno-run-XXXXXX")"
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 "$DENO" task test "$@"
