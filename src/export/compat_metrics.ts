@@ -5,8 +5,8 @@
  * mapped are in docs/migrating-from-kafka_exporter.md and docs/migrating-from-kafka-lag-exporter.md.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { type GroupLag, partitionOwners } from "../lag/group_lag.ts";
-import type { GroupMember, LatestOffset } from "../kafka/kafka_admin.ts";
+import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
+import type { LatestOffset } from "../kafka/kafka_admin.ts";
 
 /** The naming schemes the exporter can speak besides its own. */
 export type CompatScheme = "kafka_exporter" | "kafka_lag_exporter";
@@ -169,16 +169,9 @@ const KAFKA_EXPORTER: readonly CompatMetric[] = [
 
 // kafka-lag-exporter: the member owning each partition, as it labels them (empty for a partition
 // nobody owns: Prometheus treats an empty label as absent).
-const ownersByGroup = new WeakMap<GroupLag, Map<string, GroupMember>>();
-function ownerOf(group: GroupLag, index: number): GroupMember | undefined {
-  if (!group.activity) return undefined;
-  let owners = ownersByGroup.get(group);
-  if (!owners) ownersByGroup.set(group, owners = partitionOwners(group.activity));
-  return owners.get(`${group.partitions.topic(index)}\u0000${group.partitions.partition(index)}`);
-}
 // arity-ok: called for every group-partition sample; no options object per call
 const kleGroupPartition = (context: SampleContext, group: GroupLag, index: number): Labels => {
-  const owner = ownerOf(group, index);
+  const owner = partitionOwner(group, index);
   return [
     ...context.cluster,
     ["group", group.groupId],

@@ -10,7 +10,7 @@ import {
   produceRateOf,
   timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
-import { type GroupLag, partitionOwners } from "../lag/group_lag.ts";
+import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
 
 /** A cluster as /api/v1/clusters lists it. */
 export function clusterDocument(status: ClusterStatus) {
@@ -70,7 +70,6 @@ function logStarts(snapshot: ClusterSnapshot | undefined): Map<string, number> {
 
 /** A group with its members and every partition: offsets, lag, status, owner, rates. */
 export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
-  const owners = group.activity ? partitionOwners(group.activity) : undefined;
   const starts = logStarts(snapshot);
   const table = group.partitions;
   const progress = group.progress;
@@ -79,7 +78,7 @@ export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
     const topic = table.topic(index);
     const partition = table.partition(index);
     const key = `${topic}\u0000${partition}`;
-    const owner = owners?.get(key);
+    const owner = partitionOwner(group, index);
     const statusCode = group.partitionStatuses?.[index];
     partitions.push({
       topic,

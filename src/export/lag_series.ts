@@ -6,7 +6,7 @@
  * made while the scrape is being sent.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { type GroupLag, partitionOwners } from "../lag/group_lag.ts";
+import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
 import type { GroupMember } from "../kafka/kafka_admin.ts";
 import type { LagAggregate } from "../lag/types.ts";
 import type { SeriesValue } from "./remote_write/remote_writer.ts";
@@ -228,15 +228,12 @@ function forEachSampleOf(
     }
   } else {
     const partitions = group.partitions;
-    const owners = withMembers && group.activity ? partitionOwners(group.activity) : undefined;
     for (let index = 0; index < partitions.length; index++) {
       const value = metric.seconds ? partitions.lagSeconds(index) : partitions.lagOffsets(index);
       if (value === undefined) continue;
       const topic = partitions.topic(index);
       const partition = partitions.partition(index);
-      const labels = withMembers
-        ? memberLabels(owners?.get(`${topic}\u0000${partition}`))
-        : NO_LABELS;
+      const labels = withMembers ? memberLabels(partitionOwner(group, index)) : NO_LABELS;
       visit(topic, partition, value, labels);
     }
   }

@@ -38,13 +38,24 @@ export interface GroupActivity {
   members: GroupMember[];
 }
 
-/** The member each partition of a group is assigned to, by "topic\0partition". */
-export function partitionOwners(activity: GroupActivity): Map<string, GroupMember> {
-  const owners = new Map<string, GroupMember>();
-  for (const member of activity.members) {
-    for (const { topic, partition } of member.assignment) {
-      owners.set(`${topic}\u0000${partition}`, member);
+/** Each group's partition owners by "topic\0partition", built once per group object. */
+const ownersByGroup = new WeakMap<GroupLag, Map<string, GroupMember>>();
+
+/**
+ * The member the group's partition at `index` is assigned to, if any (the metrics, the compat
+ * names and the JSON API all ask, per partition, of the same snapshot).
+ */
+export function partitionOwner(group: GroupLag, index: number): GroupMember | undefined {
+  if (!group.activity) return undefined;
+  let owners = ownersByGroup.get(group);
+  if (!owners) {
+    owners = new Map();
+    for (const member of group.activity.members) {
+      for (const { topic, partition } of member.assignment) {
+        owners.set(`${topic}\u0000${partition}`, member);
+      }
     }
+    ownersByGroup.set(group, owners);
   }
-  return owners;
+  return owners.get(`${group.partitions.topic(index)}\u0000${group.partitions.partition(index)}`);
 }
