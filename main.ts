@@ -2,15 +2,16 @@
  * kafka-lag-deno entry point: reads the command line and the configuration, then hands over to
  * the service (src/app/run_service.ts, which creates the clients, listens and handles signals)
  * or to the one-shot report (src/cli/run_once.ts).
+ *
+ * Memory: the config is validated in a worker that ends once it has answered, and each mode's
+ * code is imported only once the config is read, so the YAML and schema libraries never sit in the
+ * exporter's heap and the worker's peak does not stack on the Kafka client's.
  */
-import { stringify } from "yaml";
 import { parseCliArgs, USAGE } from "./src/cli/parse_args.ts";
-import { runOnce } from "./src/cli/run_once.ts";
-import { runService } from "./src/app/run_service.ts";
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE } from "./src/app/exit_codes.ts";
 import { ConfigError, UsageError } from "./src/config/config_error.ts";
-import { type ExporterConfig, loadConfig } from "./src/config/load_config.ts";
-import { redactConfig } from "./src/config/redact.ts";
+import { loadConfigInWorker } from "./src/config/load_config_in_worker.ts";
+import type { ExporterConfig } from "./src/config/settings.ts";
 import { createLogger, describeError } from "./src/log/logger.ts";
 import { COMMIT, VERSION } from "./src/version.ts";
 
@@ -35,17 +36,17 @@ export async function main(args: readonly string[]): Promise<number> {
 
   let config: ExporterConfig;
   try {
-    config = await loadConfig(cli.configFile, {
-      readTextFile: (path) => Deno.readTextFile(path),
-      getEnv: (name) => Deno.env.get(name),
-      hostname: () => Deno.hostname(),
-    });
+    config = await loadConfigInWorker(cli.configFile, () => Deno.hostname());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     printError(`kafka-lag-deno: ${error.message}`);
     return EXIT_USAGE;
   }
   if (cli.checkConfig) {
+    const [{ stringify }, { redactConfig }] = await Promise.all([
+      import("yaml"),
+      import("./src/config/redact.ts"),
+    ]);
     for (const warning of config.warnings) printError(`kafka-lag-deno: warning: ${warning}`);
     console.log(`# ${config.file} is valid; effective configuration (secrets redacted):`);
     console.log(stringify(redactConfig(config.effective)).trimEnd());
@@ -63,9 +64,12 @@ export async function main(args: readonly string[]): Promise<number> {
     logger.warn("unhandled rejection", { error: describeError(event.reason) });
   });
   try {
-    return cli.once
-      ? await runOnce(config, { format: cli.format, logger })
-      : await runService(config, { logger });
+    if (cli.once) {
+      const { runOnce } = await import("./src/cli/run_once.ts");
+      return await runOnce(config, { format: cli.format, logger });
+    }
+    const { runService } = await import("./src/app/run_service.ts");
+    return await runService(config, { logger });
   } catch (error) {
     logger.error("fatal error", { error: describeError(error) });
     return EXIT_RUNTIME;

@@ -256,6 +256,47 @@ Deno.test("Dockerfile and compile tasks give the binary exactly the tested runti
   }
 });
 
+/** Repository paths of the modules the code starts as workers (`new Worker(new URL(...))`). */
+function workerModules(): string[] {
+  const found = new Set<string>();
+  const visit = (dir: string) => {
+    for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) visit(path);
+      else if (path.endsWith(".ts") && !path.endsWith("_test.ts")) {
+        const text = Deno.readTextFileSync(`${ROOT}${path}`);
+        for (const match of text.matchAll(/new Worker\(new URL\("([^"]+)", import\.meta\.url\)/g)) {
+          found.add(new URL(match[1], `file:///${path}`).pathname.slice(1));
+        }
+      }
+    }
+  };
+  visit("src");
+  return [...found];
+}
+
+Deno.test("the compiled binary embeds every worker module the code starts", () => {
+  const workers = workerModules();
+  assertEquals(workers, ["src/config/config_worker.ts"]);
+  const tasks = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks;
+  const dockerfile = Deno.readTextFileSync(`${ROOT}Dockerfile`).replaceAll("\\\n", " ");
+  const dockerCompile = dockerfile.split("\n").find((line) => line.includes("deno compile"))!;
+  for (
+    const [name, command] of [
+      ...["compile:x64", "compile:arm64"].map((task) => [task, tasks[task]]),
+      ["Dockerfile", dockerCompile],
+    ]
+  ) {
+    const words: string[] = command.split(/\s+/);
+    for (const worker of workers) {
+      assert(
+        words.some((word, index) => word === "--include" && words[index + 1] === worker),
+        `${name} lacks --include ${worker}`,
+      );
+    }
+  }
+});
+
 Deno.test("stamp_version.sh puts version and commit into --version and the build-info metric", async () => {
   const dir = await Deno.makeTempDir();
   try {

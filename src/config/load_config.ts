@@ -8,9 +8,9 @@ import { checkCrossFieldRules } from "./cross_field_rules.ts";
 import { interpolateTree } from "./interpolate_env.ts";
 import { normalizeKafkaLagGoForms } from "./kafka_lag_go_forms.ts";
 import { parseYaml } from "./parse_yaml.ts";
-import { configFileSchema } from "./schema.ts";
+import { type ConfigFile, configFileSchema } from "./schema.ts";
 import { describe, readSecrets } from "./secrets.ts";
-import { type ExporterConfig, toSettings } from "./settings.ts";
+import { type ExporterConfig, type ResolvedSecrets, toSettings } from "./settings.ts";
 import { zodIssues } from "./zod_issues.ts";
 
 export type { ExporterConfig, KafkaClusterConfig, TlsSettings } from "./settings.ts";
@@ -22,8 +22,25 @@ export interface LoadConfigDeps {
   hostname(): string;
 }
 
+/** The file validated, before mapping to settings: plain data, so it can cross a worker boundary. */
+export interface ValidatedConfigFile {
+  data: ConfigFile;
+  secrets: ResolvedSecrets;
+  /** Lines to log once at start (keys kafka-lag-go ignored, for instance). */
+  warnings: string[];
+}
+
 /** Loads, validates and resolves the config file at `file`; throws ConfigError listing every problem. */
 export async function loadConfig(file: string, deps: LoadConfigDeps): Promise<ExporterConfig> {
+  const { data, secrets, warnings } = await validateConfigFile(file, deps);
+  return toSettings(data, { file, secrets, hostname: deps.hostname(), warnings });
+}
+
+/** Every stage but the mapping to settings; throws ConfigError listing every problem. */
+export async function validateConfigFile(
+  file: string,
+  deps: Omit<LoadConfigDeps, "hostname">,
+): Promise<ValidatedConfigFile> {
   let text: string;
   try {
     text = await deps.readTextFile(file);
@@ -49,5 +66,5 @@ export async function loadConfig(file: string, deps: LoadConfigDeps): Promise<Ex
   checkCrossFieldRules(parsed.data, issues);
   const secrets = await readSecrets(parsed.data, { readTextFile: deps.readTextFile, issues });
   failOnIssues();
-  return toSettings(parsed.data, { file, secrets, hostname: deps.hostname(), warnings });
+  return { data: parsed.data, secrets, warnings };
 }
