@@ -15,7 +15,7 @@ COPY scripts/stamp_version.sh ./scripts/
 RUN if [ "$COMMIT" != "unknown" ]; then ./scripts/stamp_version.sh "$VERSION" "$COMMIT"; fi
 # Same runtime flags (V8 heap growth, permissions) as the `start` task, which the tests run with;
 # worker modules are not found by the compiler's import analysis and are named with --include.
-RUN deno compile --frozen --v8-flags=--heap-growing-percent=50 --allow-net --allow-read --allow-env --allow-sys=hostname \
+RUN deno compile --frozen --v8-flags=--heap-growing-percent=50,--max-semi-space-size=8 --allow-net --allow-read --allow-env --allow-sys=hostname \
       --include src/config/config_worker.ts --output /out/kafka-lag-deno main.ts
 
 FROM gcr.io/distroless/cc-debian12:nonroot

@@ -13,9 +13,9 @@ function assertOneLineError(stderr: string, ...expected: string[]) {
   for (const text of expected) assertStringIncludes(lines[0], text);
 }
 
-Deno.test("the start task sets the V8 heap growth and grants only net, read, env and the hostname", () => {
+Deno.test("the start task sets the V8 heap growth and young generation and grants only net, read, env and the hostname", () => {
   assertEquals(startTaskRuntimeFlags(), [
-    "--v8-flags=--heap-growing-percent=50",
+    "--v8-flags=--heap-growing-percent=50,--max-semi-space-size=8",
     "--allow-net",
     "--allow-read",
     "--allow-env",
