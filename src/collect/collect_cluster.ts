@@ -13,7 +13,12 @@ import {
 } from "../kafka/kafka_admin.ts";
 import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
-import { estimateTimeLag } from "../lag/time_lag.ts";
+import {
+  estimateFromPrepared,
+  estimateTimeLag,
+  type PreparedHistory,
+  prepareHistory,
+} from "../lag/time_lag.ts";
 import { retentionRatio } from "../lag/retention.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import {
@@ -62,6 +67,8 @@ interface PartitionEnd {
   /** When the end offset was read: the time the partition's lag is measured at. */
   observedAtMs: number;
   history?: OffsetObservation[];
+  /** The history prepared at this end offset, made by the first lagging group that needs it. */
+  prepared?: PreparedHistory;
   /** The record-time cache entries of this partition. */
   records: PartitionRecordTimes;
 }
@@ -359,11 +366,13 @@ function measureGroup(
       latestOffset,
       lagOffsets: computeOffsetLag(committedOffset, latestOffset),
     };
-    const estimate = estimateTimeLag(entry.history ?? [], {
-      committedOffset,
-      latestOffset,
-      nowMs: entry.latest.observedAtMs,
-    });
+    const position = { committedOffset, latestOffset, nowMs: entry.latest.observedAtMs };
+    const estimate = committedOffset >= latestOffset
+      ? estimateTimeLag([], position)
+      : estimateFromPrepared(
+        entry.prepared ??= prepareHistory(entry.history ?? [], position),
+        position,
+      );
     if (
       estimate.kind === "value" && (entry.history !== undefined || estimate.method === "caught-up")
     ) {

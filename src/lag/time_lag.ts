@@ -20,19 +20,27 @@ export interface ConsumerPosition {
   nowMs: number;
 }
 
-/**
- * Estimates `nowMs − T(committed)`.
- *
- * `history` holds observations of this partition's log-end offset and may include the
- * observation (latestOffset, nowMs) made in this iteration.
- */
-export function estimateTimeLag(
-  history: readonly OffsetObservation[],
-  { committedOffset, latestOffset, nowMs }: ConsumerPosition,
-): TimeLagEstimate {
-  // A consumer that has read everything is not behind, however long ago the last record came.
-  if (committedOffset >= latestOffset) return { kind: "value", seconds: 0, method: "caught-up" };
+/** Shared by every caught-up group-partition of an iteration (read only). */
+const CAUGHT_UP: TimeLagEstimate = Object.freeze({
+  kind: "value",
+  seconds: 0,
+  method: "caught-up",
+});
 
+/**
+ * A partition's history made ready for estimates at one end offset and time: normalized, cut at
+ * the end offset and closed by it. It depends on the partition only, so an iteration prepares it
+ * once per partition and every group reading that partition shares it.
+ */
+export type PreparedHistory =
+  | { kind: "points"; points: readonly OffsetObservation[] }
+  | { kind: "unknown"; reason: string };
+
+/** Prepares `history` (which may include this iteration's observation) for `position`. */
+export function prepareHistory(
+  history: readonly OffsetObservation[],
+  { latestOffset, nowMs }: Omit<ConsumerPosition, "committedOffset">,
+): PreparedHistory {
   // Points above the current end offset belong to a log that was truncated or re-created.
   const points = normalizeHistory(
     history.filter((point) => point.timestampMs <= nowMs),
@@ -44,15 +52,39 @@ export function estimateTimeLag(
   if ((points.at(-1)?.offset ?? -1) < latestOffset) {
     points.push({ offset: latestOffset, timestampMs: nowMs });
   }
+  return { kind: "points", points };
+}
 
-  const produced = estimateProducedAtMs(points, committedOffset);
+/**
+ * Estimates `nowMs − T(committed)`.
+ *
+ * `history` holds observations of this partition's log-end offset and may include the
+ * observation (latestOffset, nowMs) made in this iteration.
+ */
+export function estimateTimeLag(
+  history: readonly OffsetObservation[],
+  position: ConsumerPosition,
+): TimeLagEstimate {
+  if (position.committedOffset >= position.latestOffset) return CAUGHT_UP;
+  return estimateFromPrepared(prepareHistory(history, position), position);
+}
+
+/** estimateTimeLag with the partition's history already prepared for this position's end. */
+export function estimateFromPrepared(
+  prepared: PreparedHistory,
+  { committedOffset, latestOffset, nowMs }: ConsumerPosition,
+): TimeLagEstimate {
+  // A consumer that has read everything is not behind, however long ago the last record came.
+  if (committedOffset >= latestOffset) return CAUGHT_UP;
+  if (prepared.kind === "unknown") return prepared;
+  const produced = estimateProducedAtMs(prepared.points, committedOffset);
   const lagMs = nowMs - produced.timestampMs;
   if (!Number.isFinite(lagMs)) return { kind: "unknown", reason: "non-finite estimate" };
   return { kind: "value", seconds: Math.max(0, lagMs) / 1_000, method: produced.method };
 }
 
 function estimateProducedAtMs(
-  points: OffsetObservation[],
+  points: readonly OffsetObservation[],
   committedOffset: number,
 ): { timestampMs: number; method: Exclude<TimeLagMethod, "caught-up"> } {
   // The point at latestOffset guarantees one point above the committed offset.

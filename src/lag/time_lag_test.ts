@@ -1,5 +1,10 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../tests/assert.ts";
-import { estimateTimeLag, type TimeLagEstimate } from "./time_lag.ts";
+import {
+  estimateFromPrepared,
+  estimateTimeLag,
+  prepareHistory,
+  type TimeLagEstimate,
+} from "./time_lag.ts";
 import type { OffsetObservation } from "./types.ts";
 
 const at = (offset: number, timestampMs: number): OffsetObservation => ({ offset, timestampMs });
@@ -219,4 +224,19 @@ Deno.test("estimateTimeLag() never returns NaN, infinite or negative values", ()
       );
     }
   }
+});
+
+Deno.test("one prepared history serves every committed offset of the partition", () => {
+  // As an iteration does: prepared once per partition, then read by every group on it.
+  const history = [at(100, 1_000), at(100, 2_000), at(150, 3_000), at(400, 9_000), at(390, 9_500)];
+  const latestOffset = 420;
+  const nowMs = 10_000;
+  const prepared = prepareHistory(history, { latestOffset, nowMs });
+  const before = JSON.stringify(prepared);
+  for (let committedOffset = 0; committedOffset <= 430; committedOffset += 7) {
+    const position = { committedOffset, latestOffset, nowMs };
+    assertEquals(estimateFromPrepared(prepared, position), estimateTimeLag(history, position));
+  }
+  assertEquals(JSON.stringify(prepared), before, "estimates leave the prepared history as it was");
+  assertEquals(prepareHistory([], { latestOffset, nowMs }).kind, "unknown");
 });
