@@ -386,7 +386,12 @@ async function collectorLoop(
     metadataTimeoutMs: 5_000,
     groupFilter: compileNameFilter("^bench-", undefined),
     topicFilter: compileNameFilter(undefined, undefined),
-    recordTimestamps: { exact: mode === "exact", maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
+    recordTimestamps: {
+      exact: mode === "exact",
+      maxPartitions: 1_000,
+      maxFutureSkewMs: 60_000,
+      maxBatchBytes: 16_777_216,
+    },
   };
   const kafkaAdmin = createKafkajsAdmin(config, {
     now: Date.now,
@@ -537,7 +542,12 @@ const checker = createKafkajsAdmin({
   metadataTimeoutMs: 5_000,
   groupFilter: compileNameFilter(undefined, undefined),
   topicFilter: compileNameFilter(undefined, undefined),
-  recordTimestamps: { exact: true, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
+  recordTimestamps: {
+    exact: true,
+    maxPartitions: 1_000,
+    maxFutureSkewMs: 60_000,
+    maxBatchBytes: 16_777_216,
+  },
 }, { now: Date.now, logger, readTextFile: Deno.readTextFileSync });
 await checker.fetchLatestOffsets(() => true);
 let checked = 0;
@@ -557,7 +567,7 @@ for (const state of states) {
     const times = await checker.fetchRecordTimes([{ topic: state.topic, partition: 0, offset }]);
     const found = [...times.values()][0];
     checked++;
-    if (found?.timestampMs === generation[offset]) matched++;
+    if (found && "timestampMs" in found && found.timestampMs === generation[offset]) matched++;
   }
 }
 await checker.close();

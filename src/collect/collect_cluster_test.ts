@@ -27,19 +27,38 @@ function clusterConfig(overrides: Partial<KafkaClusterConfig> = {}): KafkaCluste
     metadataTimeoutMs: 1_000,
     groupFilter: compileNameFilter(undefined, undefined),
     topicFilter: compileNameFilter(undefined, undefined),
-    recordTimestamps: { exact: false, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
+    recordTimestamps: {
+      exact: false,
+      maxPartitions: 1_000,
+      maxFutureSkewMs: 60_000,
+      maxBatchBytes: 16_777_216,
+    },
     ...overrides,
   };
 }
 
 function exactMode(maxPartitions: number): KafkaClusterConfig {
   return clusterConfig({
-    recordTimestamps: { exact: true, maxPartitions, maxFutureSkewMs: 60_000 },
+    recordTimestamps: {
+      exact: true,
+      maxPartitions,
+      maxFutureSkewMs: 60_000,
+      maxBatchBytes: 16_777_216,
+    },
   });
 }
 
 function lookups(counts: Partial<RecordLookupCounts>): RecordLookupCounts {
-  return { fetched: 0, found: 0, missing: 0, untrusted: 0, deferred: 0, ...counts };
+  return {
+    fetched: 0,
+    found: 0,
+    missing: 0,
+    untrusted: 0,
+    malformed: 0,
+    tooLarge: 0,
+    deferred: 0,
+    ...counts,
+  };
 }
 
 /** Per group: [lag seconds, method] of each partition. */

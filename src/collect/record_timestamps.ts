@@ -19,6 +19,10 @@ export interface RecordLookupCounts {
   missing: number;
   /** Timestamps not trusted: -1, before 2000, or too far in the future. */
   untrusted: number;
+  /** Records in a batch whose lengths break the format: not dated, estimate kept. */
+  malformed: number;
+  /** Records in a batch that decompresses to more than the cap: not dated, estimate kept. */
+  tooLarge: number;
   /** Left for a later iteration because of `maxPartitions` (counted per record). */
   deferred: number;
 }
@@ -31,7 +35,7 @@ export const MISSING_RETRY_MS = 60_000;
 /** What is known of one committed record; `undefined` while it is waiting to be read. */
 type RecordState =
   | { kind: "found"; timestampMs: number }
-  | { kind: "untrusted" }
+  | { kind: "untrusted" | "malformed" | "tooLarge" }
   | { kind: "missing"; retryAtMs: number };
 
 /** A cache entry: the record's state, and the iterations that used and counted it. */
@@ -142,6 +146,8 @@ export class RecordTimestampRound {
     found: 0,
     missing: 0,
     untrusted: 0,
+    malformed: 0,
+    tooLarge: 0,
     deferred: 0,
   };
 
@@ -190,7 +196,8 @@ export class RecordTimestampRound {
       const ageMs = end.observedAtMs - state.timestampMs;
       return (ageMs > 0 ? ageMs : 0) / 1_000;
     }
-    if (state && (state.kind === "untrusted" || state.retryAtMs > this.#nowMs)) {
+    // Untrusted, malformed and oversized records stay so while the group commits the same offset.
+    if (state && (state.kind !== "missing" || state.retryAtMs > this.#nowMs)) {
       if (firstAsk) this.#count(entry, state.kind);
       return undefined;
     }
@@ -233,7 +240,7 @@ export class RecordTimestampRound {
     }
     this.#counts.fetched = toRead.length;
     if (toRead.length === 0) return [];
-    let times: Map<string, { timestampMs: number }>;
+    let times: Awaited<ReturnType<KafkaAdmin["fetchRecordTimes"]>>;
     try {
       times = await admin.fetchRecordTimes(toRead.map((pending) => pending.lookup));
     } catch (error) {
@@ -247,6 +254,24 @@ export class RecordTimestampRound {
     const values: Array<Place & { seconds: number }> = [];
     for (const pending of toRead) {
       const record = times.get(recordLookupKey(pending.lookup));
+      if (record && "unreadable" in record) {
+        // Cached until the group commits another offset: the batch will not change, and reading
+        // it again every iteration is exactly the cost a hostile batch is after. Logged once so.
+        const kind = record.unreadable === "too_large" ? "tooLarge" : "malformed";
+        pending.entry.state = { kind };
+        this.#count(pending.entry, kind);
+        logger.warn(
+          "a committed record's batch is unreadable; keeping the estimated lag in seconds",
+          {
+            topic: pending.lookup.topic,
+            partition: pending.lookup.partition,
+            offset: pending.lookup.offset,
+            result: record.unreadable,
+            detail: record.detail,
+          },
+        );
+        continue;
+      }
       const state: RecordState = !record
         ? { kind: "missing", retryAtMs: this.#nowMs + MISSING_RETRY_MS }
         : isTrusted(record.timestampMs, {

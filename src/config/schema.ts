@@ -130,6 +130,8 @@ const kafkaClusterSchema = z.strictObject({
     enabled: z.boolean().default(false),
     max_partitions: z.number().int().min(1).max(100_000).default(1_000),
     max_future_skew: durationBetween("0s", "24h").default("1m"),
+    // 64 KiB … 1 GiB; default 16 MiB (compression.ts, DEFAULT_MAX_BATCH_BYTES).
+    max_batch_bytes: z.number().int().min(65_536).max(1_073_741_824).default(16_777_216),
   }).prefault({}),
 });
 

@@ -111,6 +111,8 @@ function clusterSettings(
       maxPartitions: cluster.exact_lag_seconds.max_partitions,
       /** A timestamp further ahead of our clock than this is a producer's mistake, not a time. */
       maxFutureSkewMs: durationMs(cluster.exact_lag_seconds.max_future_skew),
+      /** A record batch decompressing to more than this dates nothing (it is counted too_large). */
+      maxBatchBytes: cluster.exact_lag_seconds.max_batch_bytes,
     },
   };
 }

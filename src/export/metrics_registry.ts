@@ -112,7 +112,8 @@ export function createExporterMetrics(
     name: "kafka_lag_exporter_record_lookups",
     help: "Last iteration: committed records whose timestamp was wanted, by result (found: used; " +
       "missing: unreadable, estimate kept; untrusted: -1, before 2000 or in the future; " +
-      "deferred: over exact_lag_seconds.max_partitions).",
+      "malformed: its batch breaks the format; too_large: its batch decompresses past " +
+      "exact_lag_seconds.max_batch_bytes; deferred: over exact_lag_seconds.max_partitions).",
     labelNames: ["clustername", "result"],
   });
   const recordFetches = snapshotGauge({
@@ -284,7 +285,10 @@ export function createExporterMetrics(
       if (snapshot.recordLookups) {
         const { fetched, ...results } = snapshot.recordLookups;
         for (const [result, count] of Object.entries(results)) {
-          recordLookups.set({ clustername, result }, count);
+          recordLookups.set(
+            { clustername, result: result === "tooLarge" ? "too_large" : result },
+            count,
+          );
         }
         recordFetches.set({ clustername }, fetched);
       }

@@ -148,16 +148,28 @@ Deno.test("how lag in seconds was obtained is exported, and disappears with the 
   const withCounts = status({ g: [partition("t", 0, 5, 1.5)], h: [partition("t", 0, 9, 2)] });
   withCounts.snapshot = {
     ...withCounts.snapshot!,
-    recordLookups: { fetched: 2, found: 3, missing: 1, untrusted: 1, deferred: 4 },
+    recordLookups: {
+      fetched: 2,
+      found: 3,
+      missing: 1,
+      untrusted: 1,
+      malformed: 1,
+      tooLarge: 2,
+      deferred: 4,
+    },
     lagSecondsMethods: { "record-timestamp": 3, "lower-bound": 1, none: 2 },
     groupsWithEstimates: [{ groupId: "h", partitions: 1 }],
   };
   set([withCounts]);
   let samples = await scrape();
-  const expected: Array<[string, number]> = [["found", 3], ["missing", 1], ["untrusted", 1], [
-    "deferred",
-    4,
-  ]];
+  const expected: Array<[string, number]> = [
+    ["found", 3],
+    ["missing", 1],
+    ["untrusted", 1],
+    ["malformed", 1],
+    ["too_large", 2],
+    ["deferred", 4],
+  ];
   for (const [result, count] of expected) {
     assertEquals(sampleValue(samples, "kafka_lag_exporter_record_lookups", { result }), count);
   }

@@ -12,21 +12,60 @@ import { uncompress as uncompressSnappyBlock } from "snappyjs";
 /** Kafka's codec ids (the low three bits of a batch's attributes). */
 export const Codec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 
-/** The decompressed bytes of a batch's records section, or throws on corrupt or unknown input. */
-export function decompressRecords(codec: number, compressed: Uint8Array): Uint8Array {
+/**
+ * Default cap on a batch's decompressed size. The exporter asks for a few KiB per partition, but
+ * Kafka returns whole batches (up to the topic's max.message.bytes, 1 MiB by default): 16 MiB
+ * leaves room for a 1 MiB batch of text compressed 16:1, and stops a 32 KB zstd batch of zeros
+ * from becoming 1 GiB in memory.
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024;
+
+/** A batch whose records would decompress to more than the cap: refused, never allocated. */
+export class BatchTooLargeError extends RangeError {
+  constructor(maxBytes: number) {
+    super(`the batch decompresses to more than ${maxBytes} bytes`);
+    this.name = "BatchTooLargeError";
+  }
+}
+
+/**
+ * The decompressed bytes of a batch's records section, at most `maxBytes` of them: throws
+ * BatchTooLargeError beyond (having allocated no more than about the cap), or another error on
+ * corrupt or unknown input.
+ */
+export function decompressRecords(
+  codec: number,
+  compressed: Uint8Array,
+  maxBytes = DEFAULT_MAX_BATCH_BYTES,
+): Uint8Array {
   switch (codec) {
     case Codec.none:
       return compressed;
     case Codec.gzip:
-      return gunzipSync(compressed);
+      return withZlibCap(maxBytes, () => gunzipSync(compressed, { maxOutputLength: maxBytes }));
     case Codec.snappy:
-      return decompressSnappy(compressed);
+      return decompressSnappy(compressed, maxBytes);
     case Codec.lz4:
-      return decompressLz4Frames(compressed);
+      return decompressLz4Frames(compressed, maxBytes);
     case Codec.zstd:
-      return zstdDecompressSync(compressed);
+      return withZlibCap(
+        maxBytes,
+        () => zstdDecompressSync(compressed, { maxOutputLength: maxBytes }),
+      );
     default:
       throw new Error(`unknown compression codec ${codec}`);
+  }
+}
+
+/** node:zlib stops at `maxOutputLength` with ERR_BUFFER_TOO_LARGE: that is our TooLarge. */
+function withZlibCap(maxBytes: number, decompress: () => Uint8Array): Uint8Array {
+  try {
+    return decompress();
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new BatchTooLargeError(maxBytes);
+    }
+    throw error;
   }
 }
 
@@ -37,33 +76,53 @@ const XERIAL_HEADER_BYTES = 16; // magic, version, compatible version
  * Kafka's Java client (and most others) write snappy in xerial's framing: a 16-byte header, then
  * chunks of [int32 length][raw snappy block]. Some clients write one raw block instead.
  */
-function decompressSnappy(compressed: Uint8Array): Uint8Array {
+function decompressSnappy(compressed: Uint8Array, maxBytes: number): Uint8Array {
   const framed = compressed.byteLength >= XERIAL_HEADER_BYTES &&
     XERIAL_MAGIC.every((byte, index) => compressed[index] === byte);
-  if (!framed) return uncompressSnappyBlock(compressed);
+  if (!framed) return uncompressSnappyCapped(compressed, maxBytes);
   const view = new DataView(compressed.buffer, compressed.byteOffset, compressed.byteLength);
   const chunks: Uint8Array[] = [];
   let position = XERIAL_HEADER_BYTES;
+  let budget = maxBytes;
   while (position + 4 <= compressed.byteLength) {
     const length = view.getInt32(position);
     position += 4;
     if (length < 0 || position + length > compressed.byteLength) {
       throw new RangeError("truncated snappy chunk");
     }
-    chunks.push(uncompressSnappyBlock(compressed.subarray(position, position + length)));
+    const chunk = uncompressSnappyCapped(compressed.subarray(position, position + length), budget);
+    budget -= chunk.byteLength;
+    chunks.push(chunk);
     position += length;
   }
   return concat(chunks);
+}
+
+/**
+ * One raw snappy block, refused before anything is allocated when the length it declares up
+ * front (an unsigned varint) is over `maxBytes`.
+ */
+function uncompressSnappyCapped(block: Uint8Array, maxBytes: number): Uint8Array {
+  let declared = 0;
+  for (let index = 0, shift = 1; index < Math.min(block.byteLength, 5); index++, shift *= 128) {
+    declared += (block[index] & 0x7f) * shift;
+    if ((block[index] & 0x80) === 0) break;
+  }
+  if (declared > maxBytes) throw new BatchTooLargeError(maxBytes);
+  return uncompressSnappyBlock(block, maxBytes);
 }
 
 const LZ4_FRAME_MAGIC = 0x184d2204;
 const LZ4_SKIPPABLE_MASK = 0xfffffff0;
 const LZ4_SKIPPABLE_MAGIC = 0x184d2a50;
 
-/** Decodes LZ4 frames (the format Kafka uses for lz4 since magic 1, KIP-57). */
-export function decompressLz4Frames(compressed: Uint8Array): Uint8Array {
+/** Decodes LZ4 frames (the format Kafka uses for lz4 since magic 1, KIP-57), up to `maxBytes`. */
+export function decompressLz4Frames(
+  compressed: Uint8Array,
+  maxBytes = DEFAULT_MAX_BATCH_BYTES,
+): Uint8Array {
   const view = new DataView(compressed.buffer, compressed.byteOffset, compressed.byteLength);
-  const output = new GrowableBytes(compressed.byteLength * 4);
+  const output = new GrowableBytes({ initialCapacity: compressed.byteLength * 4, maxBytes });
   let position = 0;
   while (position + 4 <= compressed.byteLength) {
     const magic = view.getUint32(position, true);
@@ -128,13 +187,15 @@ function decodeLz4Block(block: Uint8Array, output: GrowableBytes): void {
   }
 }
 
-/** An output buffer that doubles when full. */
+/** An output buffer that doubles when full, up to a cap (BatchTooLargeError beyond). */
 class GrowableBytes {
   #buffer: Uint8Array;
   #length = 0;
+  readonly #maxBytes: number;
 
-  constructor(initialCapacity: number) {
-    this.#buffer = new Uint8Array(Math.max(1024, initialCapacity));
+  constructor({ initialCapacity, maxBytes }: { initialCapacity: number; maxBytes: number }) {
+    this.#maxBytes = maxBytes;
+    this.#buffer = new Uint8Array(Math.min(maxBytes, Math.max(1024, initialCapacity)));
   }
 
   append(bytes: Uint8Array): void {
@@ -164,8 +225,10 @@ class GrowableBytes {
 
   #reserve(extra: number): void {
     if (this.#length + extra <= this.#buffer.byteLength) return;
-    let capacity = this.#buffer.byteLength * 2;
+    if (this.#length + extra > this.#maxBytes) throw new BatchTooLargeError(this.#maxBytes);
+    let capacity = Math.max(1, this.#buffer.byteLength * 2);
     while (capacity < this.#length + extra) capacity *= 2;
+    capacity = Math.min(capacity, this.#maxBytes);
     const grown = new Uint8Array(capacity);
     grown.set(this.#buffer.subarray(0, this.#length));
     this.#buffer = grown;

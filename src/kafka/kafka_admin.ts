@@ -97,6 +97,16 @@ export interface RecordTime {
   timestampMs: number;
 }
 
+/**
+ * A record that was not dated because its batch is hostile or broken: its lengths break the
+ * format (`malformed`), or it decompresses to more than the cap (`too_large`).
+ */
+export interface RecordUnreadable {
+  unreadable: "malformed" | "too_large";
+  /** What was wrong, for the log (no record content). */
+  detail: string;
+}
+
 /** Map key of a RecordLookup. */
 export function recordLookupKey(lookup: RecordLookup): string {
   return `${lookup.topic}\u0000${lookup.partition}\u0000${lookup.offset}`;
@@ -140,9 +150,13 @@ export interface KafkaAdmin {
   /**
    * Timestamps of the records at the given offsets (or of the first record after each, when it
    * no longer exists), with small Fetch requests grouped per leader broker. Lookups that fail
-   * are missing from the result. Call after fetchLatestOffsets in the same iteration.
+   * are missing from the result; a record in a malformed or oversized batch is reported as
+   * such, and costs only its own partition's lookups. Call after fetchLatestOffsets in the same
+   * iteration.
    */
-  fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>>;
+  fetchRecordTimes(
+    lookups: readonly RecordLookup[],
+  ): Promise<Map<string, RecordTime | RecordUnreadable>>;
   /** Drops connections; the next call reconnects. Used after errors and on shutdown. */
   close(): Promise<void>;
 }

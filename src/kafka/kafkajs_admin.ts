@@ -18,6 +18,7 @@ import {
   type LatestOffsets,
   type RecordLookup,
   type RecordTime,
+  type RecordUnreadable,
 } from "./kafka_admin.ts";
 import {
   type AdminContext,
@@ -169,11 +170,14 @@ class KafkajsAdmin implements KafkaAdmin {
     return this.#explained(async () => fetchEndOffsets(await this.#context(), includeTopic));
   }
 
-  async fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>> {
+  async fetchRecordTimes(
+    lookups: readonly RecordLookup[],
+  ): Promise<Map<string, RecordTime | RecordUnreadable>> {
     if (lookups.length === 0) return new Map();
     return fetchRecordTimes(await this.#context(), {
       lookups,
       concurrency: this.#deps.fetchConcurrency ?? 4,
+      maxBatchBytes: this.#config.recordTimestamps.maxBatchBytes,
     });
   }
 

@@ -1,94 +1,9 @@
 import { gzipSync, zstdCompressSync } from "node:zlib";
 import { compress as compressSnappyBlock } from "snappyjs";
 import { assertEquals } from "../../tests/assert.ts";
+import { batch, Writer } from "../../tests/harness/record_batches.ts";
 import { decompressLz4Frames } from "./compression.ts";
 import { decodeFetchResponseV4, findRecordTimestamp } from "./record_batch.ts";
-
-/** Big-endian byte writer with Kafka's zigzag varints, to build batches for the tests. */
-class Writer {
-  bytes: number[] = [];
-  int8(value: number) {
-    this.bytes.push(value & 0xff);
-    return this;
-  }
-  int16(value: number) {
-    return this.int8(value >> 8).int8(value);
-  }
-  int32(value: number) {
-    return this.int16(value >> 16).int16(value & 0xffff);
-  }
-  int64(value: number) {
-    const big = BigInt.asUintN(64, BigInt(value));
-    for (let shift = 56n; shift >= 0n; shift -= 8n) this.int8(Number((big >> shift) & 0xffn));
-    return this;
-  }
-  varint(value: number) {
-    let zigzag = BigInt.asUintN(64, (BigInt(value) << 1n) ^ (BigInt(value) >> 63n));
-    do {
-      let byte = Number(zigzag & 0x7fn);
-      zigzag >>= 7n;
-      if (zigzag > 0n) byte |= 0x80;
-      this.int8(byte);
-    } while (zigzag > 0n);
-    return this;
-  }
-  raw(bytes: ArrayLike<number>) {
-    this.bytes.push(...Array.from(bytes));
-    return this;
-  }
-  string(text: string) {
-    const encoded = new TextEncoder().encode(text);
-    return this.int16(encoded.length).raw(encoded);
-  }
-  done() {
-    return new Uint8Array(this.bytes);
-  }
-}
-
-interface BatchSpec {
-  baseOffset: number;
-  firstTimestamp: number;
-  /** [offsetDelta, timestampDelta] per record. */
-  records: Array<[number, number]>;
-  attributes?: number;
-  /** For compressed batches: the (opaque) payload instead of encoded records. */
-  compressedPayload?: number[];
-  /** Compresses the encoded records (set the codec in `attributes` too). */
-  compress?: (records: Uint8Array) => Uint8Array;
-}
-
-function batch(spec: BatchSpec): Uint8Array {
-  const body = new Writer();
-  if (spec.compressedPayload) body.raw(spec.compressedPayload);
-  else {
-    for (const [offsetDelta, timestampDelta] of spec.records) {
-      const record = new Writer().int8(0).varint(timestampDelta).varint(offsetDelta)
-        .varint(3).raw([107, 101, 121]) // key "key"
-        .varint(5).raw([118, 97, 108, 117, 101]) // value "value"
-        .varint(0) // no headers
-        .done();
-      body.varint(record.length).raw(record);
-    }
-  }
-  const payload = spec.compress ? spec.compress(body.done()) : body.done();
-  const lastOffsetDelta = Math.max(...spec.records.map(([offsetDelta]) => offsetDelta));
-  const maxTimestamp = spec.firstTimestamp + Math.max(...spec.records.map(([, delta]) => delta));
-  const afterLength = new Writer()
-    .int32(0) // partitionLeaderEpoch
-    .int8(2) // magic
-    .int32(0) // crc (not checked)
-    .int16(spec.attributes ?? 0)
-    .int32(lastOffsetDelta)
-    .int64(spec.firstTimestamp)
-    .int64(maxTimestamp)
-    .int64(-1)
-    .int16(-1)
-    .int32(-1)
-    .int32(spec.records.length)
-    .raw(payload)
-    .done();
-  return new Writer().int64(spec.baseOffset).int32(afterLength.length).raw(afterLength).done();
-}
 
 function legacyMessage(offset: number, timestampMs: number, attributes = 0): Uint8Array {
   const afterLength = new Writer().int32(0).int8(1).int8(attributes).int64(timestampMs).int32(-1)

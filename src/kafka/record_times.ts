@@ -3,7 +3,12 @@
  * record_batch.ts (compressed batches included).
  */
 import fetchRequestV4 from "kafkajs/src/protocol/requests/fetch/v4/request.js";
-import { type RecordLookup, recordLookupKey, type RecordTime } from "./kafka_admin.ts";
+import {
+  type RecordLookup,
+  recordLookupKey,
+  type RecordTime,
+  type RecordUnreadable,
+} from "./kafka_admin.ts";
 import {
   type AdminContext,
   askBroker,
@@ -11,7 +16,13 @@ import {
   leaderIndex,
   READ_UNCOMMITTED,
 } from "./kafkajs_internals.ts";
-import { decodeFetchResponseV4, findRecordTimestamp } from "./record_batch.ts";
+import {
+  decodeFetchResponseV4,
+  type FetchedPartition,
+  findRecordTimestamps,
+  type RecordSearchResult,
+} from "./record_batch.ts";
+import { describeError } from "../log/logger.ts";
 import { mapConcurrent } from "../util/map_concurrent.ts";
 
 /** Bytes asked per partition: a batch header and its first records (larger batches: see below). */
@@ -42,14 +53,20 @@ const MAX_FETCH_MULTIPLE = 16;
  * Timestamps of the records at the given offsets (or of the first record after each, when it no
  * longer exists), with Fetch requests grouped per leader broker, `concurrency` in flight. Each
  * partition is read from its smallest wanted offset on, so one read dates every wanted offset it
- * reaches; the rest are read in the next round. Lookups that fail are missing from the result;
- * throws only when all fail.
+ * reaches (each batch decompressed at most once, up to `maxBatchBytes`); the rest are read in the
+ * next round. Lookups that fail are missing from the result, those in a malformed or oversized
+ * batch say so; a partition's bytes that break a decoder cost only that partition's lookups.
+ * Throws only when all fail.
  */
 export async function fetchRecordTimes(
   context: AdminContext,
-  { lookups, concurrency }: { lookups: readonly RecordLookup[]; concurrency: number },
-): Promise<Map<string, RecordTime>> {
-  const found = new Map<string, RecordTime>();
+  { lookups, concurrency, maxBatchBytes }: {
+    lookups: readonly RecordLookup[];
+    concurrency: number;
+    maxBatchBytes?: number;
+  },
+): Promise<Map<string, RecordTime | RecordUnreadable>> {
+  const found = new Map<string, RecordTime | RecordUnreadable>();
   if (lookups.length === 0) return found;
   const { cluster } = context;
   const leaders = leaderIndex(cluster);
@@ -119,20 +136,21 @@ export async function fetchRecordTimes(
           continue;
         }
         if (partition.errorCode !== 0) continue;
-        const [first, ...rest] = read.offsets;
-        const firstRecord = findRecordTimestamp(partition.records, first);
-        if (!firstRecord?.exact && retryAlone) {
+        const results = searchContained(partition, { offsets: read.offsets, maxBatchBytes });
+        const first = results[0];
+        if (retryAlone && (!first || (!("unreadable" in first) && !first.exact))) {
           alone.push([leader, read]);
           continue;
         }
-        // Alone, an inexact answer is the best there is (a batch that cannot be decompressed).
-        if (firstRecord) found.set(recordLookupKey({ ...read, offset: first }), firstRecord);
         const remaining: number[] = [];
-        for (const offset of rest) {
-          const record = findRecordTimestamp(partition.records, offset);
-          if (record?.exact) found.set(recordLookupKey({ ...read, offset }), record);
-          else remaining.push(offset);
-        }
+        read.offsets.forEach((offset, index) => {
+          const result = results[index];
+          // Alone, an inexact answer for the first offset is the best there is (a batch that
+          // cannot be decompressed); later ones are read again from their own offset.
+          if (result && ("unreadable" in result || result.exact || index === 0)) {
+            found.set(recordLookupKey({ ...read, offset }), result);
+          } else if (index > 0) remaining.push(offset);
+        });
         if (remaining.length > 0) next.set(key, { ...read, offsets: remaining });
       }
     };
@@ -155,6 +173,23 @@ export async function fetchRecordTimes(
   }
   if (found.size === 0 && failures.length > 0) throw failures[0];
   return found;
+}
+
+/**
+ * Every wanted offset of one partition's bytes in one walk. A decoder failure the walk does not
+ * catch itself is still that partition's alone: its lookups become malformed, the rest of the
+ * Fetch answer is unaffected.
+ */
+function searchContained(
+  partition: FetchedPartition,
+  { offsets, maxBatchBytes }: { offsets: readonly number[]; maxBatchBytes?: number },
+): RecordSearchResult[] {
+  try {
+    return findRecordTimestamps(partition.records, offsets, { maxBatchBytes });
+  } catch (error) {
+    const detail = `the records could not be decoded: ${describeError(error)}`;
+    return offsets.map(() => ({ unreadable: "malformed", detail }));
+  }
 }
 
 /** Bytes asked for a partition: a few KiB per wanted offset, up to MAX_FETCH_MULTIPLE of them. */

@@ -126,7 +126,10 @@ export function runKafkaAdminContract(
             ];
             await admin.fetchLatestOffsets(() => true); // leaders are known from this iteration
             const times = await admin.fetchRecordTimes(lookups);
-            const found = lookups.map((lookup) => times.get(recordLookupKey(lookup))?.timestampMs);
+            const found = lookups.map((lookup) => {
+              const time = times.get(recordLookupKey(lookup));
+              return time && "timestampMs" in time ? time.timestampMs : undefined;
+            });
             const at = CONTRACT_SCENARIO.timestampMs;
             assertEquals(found, [at(0), at(5), at(2), undefined, undefined, at(3)]);
           },

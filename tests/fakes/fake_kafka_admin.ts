@@ -12,6 +12,7 @@ import {
   type RecordLookup,
   recordLookupKey,
   type RecordTime,
+  type RecordUnreadable,
   type UnavailablePartition,
 } from "../../src/kafka/kafka_admin.ts";
 
@@ -23,6 +24,8 @@ export class FakeKafkaAdmin implements KafkaAdmin {
   logStarts = new Map<string, number>();
   /** CreateTime per "topic/partition/offset", for exact mode. */
   recordTimes = new Map<string, number>();
+  /** Records whose batch is malformed or too large, per "topic/partition/offset". */
+  unreadableRecords = new Map<string, RecordUnreadable["unreadable"]>();
   failRecordTimes?: Error;
   failListGroups?: Error;
   /** Groups whose committed offsets cannot be read, with the error they carry. */
@@ -120,13 +123,22 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     return Promise.resolve({ offsets, unavailable });
   }
 
-  fetchRecordTimes(lookups: readonly RecordLookup[]): Promise<Map<string, RecordTime>> {
+  fetchRecordTimes(
+    lookups: readonly RecordLookup[],
+  ): Promise<Map<string, RecordTime | RecordUnreadable>> {
     this.calls.fetchRecordTimes++;
     if (this.failRecordTimes) return Promise.reject(this.failRecordTimes);
-    const found = new Map<string, RecordTime>();
+    const found = new Map<string, RecordTime | RecordUnreadable>();
     for (const lookup of lookups) {
       // Records below the log start are gone (the real broker answers OFFSET_OUT_OF_RANGE).
       if (lookup.offset < (this.logStarts.get(`${lookup.topic}/${lookup.partition}`) ?? 0)) {
+        continue;
+      }
+      const unreadable = this.unreadableRecords.get(
+        `${lookup.topic}/${lookup.partition}/${lookup.offset}`,
+      );
+      if (unreadable) {
+        found.set(recordLookupKey(lookup), { unreadable, detail: `scripted ${unreadable}` });
         continue;
       }
       const timestampMs = this.recordTimes.get(

@@ -17,7 +17,12 @@ export function realKafkaAdmin(
     metadataTimeoutMs: 5_000,
     groupFilter: compileNameFilter(undefined, undefined),
     topicFilter: compileNameFilter(undefined, undefined),
-    recordTimestamps: { exact: false, maxPartitions: 1_000, maxFutureSkewMs: 60_000 },
+    recordTimestamps: {
+      exact: false,
+      maxPartitions: 1_000,
+      maxFutureSkewMs: 60_000,
+      maxBatchBytes: 16_777_216,
+    },
   }, {
     now: () => Date.now(),
     logger: createLogger({ level: "error", format: "text", write: () => {} }),
