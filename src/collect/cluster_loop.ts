@@ -187,6 +187,14 @@ const DEGRADATIONS: ReadonlyArray<Degradation<unknown>> = [
     warning: "coordinators cannot answer for groups; their last committed offsets are used (no " +
       "consumer can commit meanwhile either) for up to 5 minutes",
   }),
+  kind<{ groupId: string; memberId: string; detail: string }>({
+    items: (snapshot) => snapshot?.malformedAssignments,
+    key: (member) => `${member.groupId}\u0000${member.memberId}`,
+    describe: (member) => `${member.groupId} member ${member.memberId} (${member.detail})`,
+    warning: "group members' assignments could not be decoded; the groups are measured, those " +
+      "members' partitions have no owner",
+    recovered: "every member's assignment is decoded again",
+  }),
   kind<{ nodeId: string; detail: string }>({
     items: (snapshot) => snapshot?.unlistedBrokers,
     key: (broker) => broker.nodeId,

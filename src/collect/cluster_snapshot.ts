@@ -43,6 +43,8 @@ export interface ClusterSnapshot {
    * (no consumer can commit meanwhile either), since `sinceMs`.
    */
   carriedGroups?: Array<{ groupId: string; sinceMs: number; detail: string }>;
+  /** Members whose assignment could not be decoded: the group is kept, their partitions unowned. */
+  malformedAssignments?: Array<{ groupId: string; memberId: string; detail: string }>;
   /**
    * Group-partitions whose committed offset is below the partition's log-start offset: `records`
    * were deleted (retention, DeleteRecords) before the group read them.

@@ -36,7 +36,7 @@ import {
   RecordTimestampRound,
 } from "./record_timestamps.ts";
 import type { GroupMemory } from "./group_memory.ts";
-import { describeMeasuredGroups } from "./describe_groups.ts";
+import { describeMeasuredGroups, type MalformedAssignment } from "./describe_groups.ts";
 import type { ConsumerProgress } from "./consumer_progress.ts";
 
 /** What a cluster iteration talks to. */
@@ -100,7 +100,7 @@ export async function collectCluster(
   });
   const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
   const { activities } = groupsRead;
-  const { groupsMatchingFilters } = groupsRead;
+  const { groupsMatchingFilters, malformedAssignments } = groupsRead;
   const { latestOffsets, unavailable, histories } = endsRead;
 
   const recordTimes = deps.recordTimes ?? new RecordTimeCache();
@@ -205,6 +205,7 @@ export async function collectCluster(
     unlistedBrokers: listed.unreachableBrokers,
     unreadGroups,
     carriedGroups,
+    malformedAssignments,
     recordsLostToRetention: lostToRetention,
   };
 }
@@ -227,11 +228,12 @@ async function readGroups(
     ? await deps.selectOwnedGroups(config.name, filtered)
     : filtered;
 
+  const malformedAssignments: MalformedAssignment[] = [];
   const [answers, activities] = await Promise.all([
     deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency),
     describeMeasuredGroups(
       { admin: deps.admin, concurrency: deps.concurrency, log },
-      { listed: listed.groups, groupIds },
+      { listed: listed.groups, groupIds, malformed: malformedAssignments },
     ),
   ]);
   if (log.enabled("debug")) {
@@ -248,11 +250,17 @@ async function readGroups(
     }
   }
   const failed = answers.filter((answer) => answer.error !== undefined);
-  // A missing ACL fails the whole cluster with one clear error, not one warning per group.
-  const authorization = failed.find((answer) => answer.error instanceof KafkaAuthorizationError);
-  if (authorization) throw authorization.error;
+  const unauthorized = failed.filter((answer) => answer.error instanceof KafkaAuthorizationError);
+  // No group readable at all is a missing ACL: one clear cluster error. Groups outside the ACL
+  // among readable ones (a whitelist wider than the principal's prefix) are left out one by one,
+  // counted and logged with the unread groups; they never take the cluster down.
+  if (unauthorized.length > 0 && unauthorized.length === answers.length) {
+    throw unauthorized[0].error;
+  }
   const carried = deps.groupMemory?.carryOver(
-    failed.map((answer) => answer.groupId),
+    failed
+      .filter((answer) => !(answer.error instanceof KafkaAuthorizationError))
+      .map((answer) => answer.groupId),
     startedAtMs,
   );
   // Both logged by the cluster loop when their sets change, not every iteration.
@@ -284,6 +292,7 @@ async function readGroups(
     unreadGroups,
     carriedGroups,
     activities,
+    malformedAssignments,
   };
 }
 

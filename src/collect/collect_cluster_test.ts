@@ -190,12 +190,27 @@ Deno.test("collectCluster()", async (t) => {
     assertEquals(snapshot.unreadGroups, [{ groupId: "a", detail: "NOT_COORDINATOR" }]);
   });
 
-  await t.step("a group the principal may not describe fails the cluster", async () => {
+  await t.step(
+    "a group the principal may not describe is left out, never the cluster",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
+      for (const groupId of ["a", "b"]) {
+        admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
+      }
+      admin.failGroups.set("b", new KafkaAuthorizationError("Describe on the consumer groups"));
+      const snapshot = await collectCluster(clusterConfig(), setup(admin));
+      assertEquals(snapshot.groups.map((group) => group.groupId), ["a"]);
+      assertEquals(snapshot.unreadGroups?.map((group) => group.groupId), ["b"]);
+      assertStringIncludes(snapshot.unreadGroups![0].detail, "Describe on the consumer groups");
+    },
+  );
+
+  await t.step("no group readable at all is a missing ACL: the cluster fails", async () => {
     const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
     for (const groupId of ["a", "b"]) {
       admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
+      admin.failGroups.set(groupId, new KafkaAuthorizationError("Describe on the consumer groups"));
     }
-    admin.failGroups.set("b", new KafkaAuthorizationError("Describe on the consumer groups"));
     const error = await assertRejects(
       () => collectCluster(clusterConfig(), setup(admin)),
       KafkaAuthorizationError,
@@ -525,4 +540,29 @@ Deno.test("collectCluster()", async (t) => {
     await collectCluster(clusterConfig(), setup(admin)).catch(() => failed = true);
     assertEquals(failed, true);
   });
+});
+
+Deno.test("a member with a malformed assignment is reported; its group is measured", async () => {
+  const admin = new FakeKafkaAdmin().setEnd("t", 0, 5).setEnd("t", 1, 5);
+  admin.setGroup("g", [{ topic: "t", partition: 0, offset: 1 }, {
+    topic: "t",
+    partition: 1,
+    offset: 2,
+  }]);
+  const member = { instanceId: undefined, clientId: "c", host: "/h" };
+  admin.descriptions.set("g", {
+    state: "Stable",
+    type: "classic",
+    members: [
+      { ...member, memberId: "ok", assignment: [{ topic: "t", partition: 0 }] },
+      { ...member, memberId: "bad", assignment: [], assignmentError: "malformed assignment" },
+    ],
+  });
+  const snapshot = await collectCluster(clusterConfig(), setup(admin));
+  assertEquals(snapshot.groups.map((group) => group.groupId), ["g"]);
+  assertEquals(snapshot.groups[0].activity?.state, "Stable");
+  assertEquals(snapshot.groups[0].activity?.members.length, 2);
+  assertEquals(snapshot.malformedAssignments, [
+    { groupId: "g", memberId: "bad", detail: "malformed assignment" },
+  ]);
 });

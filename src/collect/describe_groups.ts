@@ -7,10 +7,24 @@ import type { GroupListing, KafkaAdmin } from "../kafka/kafka_admin.ts";
 import type { GroupActivity } from "../lag/group_lag.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 
-/** The activity of each group that could be described, by group id. */
+/** A member whose assignment could not be decoded (logged by the cluster loop once per change). */
+export interface MalformedAssignment {
+  groupId: string;
+  memberId: string;
+  detail: string;
+}
+
+/**
+ * The activity of each group that could be described, by group id; members whose assignment
+ * was malformed are kept (without partitions) and listed in `malformed`.
+ */
 export async function describeMeasuredGroups(
   { admin, concurrency, log }: { admin: KafkaAdmin; concurrency: number; log: Logger },
-  { listed, groupIds }: { listed: readonly GroupListing[]; groupIds: readonly string[] },
+  { listed, groupIds, malformed }: {
+    listed: readonly GroupListing[];
+    groupIds: readonly string[];
+    malformed?: MalformedAssignment[];
+  },
 ): Promise<Map<string, GroupActivity>> {
   const listings = new Map(listed.map((listing) => [listing.groupId, listing]));
   const activities = new Map<string, GroupActivity>();
@@ -33,6 +47,14 @@ export async function describeMeasuredGroups(
         error: describeError(answer.error),
       });
       continue;
+    }
+    for (const member of answer.members) {
+      if (member.assignmentError === undefined) continue;
+      malformed?.push({
+        groupId: answer.groupId,
+        memberId: member.memberId,
+        detail: member.assignmentError,
+      });
     }
     activities.set(answer.groupId, {
       state: answer.state,

@@ -174,7 +174,7 @@ export function createExporterMetrics(
     name: "kafka_lag_exporter_groups_not_measured",
     help:
       "Consumer groups whose committed offsets the last iteration could not read (coordinator " +
-      "down, hung or moving); they have no lag series.",
+      "down, hung or moving, or no Describe ACL on the group); they have no lag series.",
     labelNames: ["clustername"],
   });
   const groupsMatching = snapshotGauge({

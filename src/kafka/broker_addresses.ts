@@ -17,23 +17,43 @@ export function encodeSeedBroker(address: string): string {
   return `${IPV6_PREFIX}${bracketed[1].replaceAll(":", "-")}:${bracketed[2]}`;
 }
 
-/** The real host of a host string kafkajs hands to the socket factory. */
-export function decodeHost(host: string): string {
-  return host.startsWith(IPV6_PREFIX) ? host.slice(IPV6_PREFIX.length).replaceAll("-", ":") : host;
+/**
+ * The seeds as kafkajs is given them, and a socket factory that decodes exactly those: a host
+ * name the brokers advertise passes untouched, even one that starts with `ipv6.`.
+ */
+export function seedBrokers(addresses: readonly string[]): {
+  brokers: string[];
+  /** The address to connect to for a host kafkajs hands over. */
+  realHost(host: string): string;
+  socketFactory: ISocketFactory;
+} {
+  const realHosts = new Map<string, string>();
+  const brokers = addresses.map((address) => {
+    const encoded = encodeSeedBroker(address);
+    if (encoded !== address) {
+      const host = encoded.slice(0, encoded.lastIndexOf(":"));
+      realHosts.set(host, host.slice(IPV6_PREFIX.length).replaceAll("-", ":"));
+    }
+    return encoded;
+  });
+  const realHost = (host: string) => realHosts.get(host) ?? host;
+  return { brokers, realHost, socketFactory: socketFactoryDecoding(realHost) };
 }
 
-/** kafkajs' default socket factory, plus decoding of encoded IPv6 seeds. */
-export const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
-  const realHost = decodeHost(host);
-  const socket = ssl
-    ? tls.connect({
-      host: realHost,
-      port,
-      // SNI carries host names only, never an IP literal.
-      ...(net.isIP(realHost) ? {} : { servername: realHost }),
-      ...ssl,
-    }, onConnect)
-    : net.connect({ host: realHost, port }, onConnect);
-  socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
-  return socket;
-};
+/** kafkajs' default socket factory, plus decoding of our own encoded IPv6 seeds. */
+function socketFactoryDecoding(decode: (host: string) => string): ISocketFactory {
+  return ({ host, port, ssl, onConnect }) => {
+    const realHost = decode(host);
+    const socket = ssl
+      ? tls.connect({
+        host: realHost,
+        port,
+        // SNI carries host names only, never an IP literal.
+        ...(net.isIP(realHost) ? {} : { servername: realHost }),
+        ...ssl,
+      }, onConnect)
+      : net.connect({ host: realHost, port }, onConnect);
+    socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
+    return socket;
+  };
+}

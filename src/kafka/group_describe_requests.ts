@@ -40,6 +40,8 @@ export interface DescribedMember {
   host: string;
   /** The partitions assigned to the member now. */
   assignment: TopicPartition[];
+  /** Why the member's assignment could not be decoded (its partitions then have no owner). */
+  assignmentError?: string;
 }
 
 /** One group of a DescribeGroups or ConsumerGroupDescribe answer. */
@@ -111,10 +113,19 @@ export function decodeDescribeGroupsV4(payload: Uint8Array): DescribedGroup[] {
       reader.nullableBytes(); // member_metadata: the subscription
       const assignmentBytes = reader.nullableBytes();
       // Connect and other protocols encode assignments their own way.
-      const assignment = protocolType === "consumer"
-        ? decodeConsumerAssignment(assignmentBytes)
-        : [];
-      members.push({ memberId, instanceId, clientId, host, assignment });
+      const member: DescribedMember = { memberId, instanceId, clientId, host, assignment: [] };
+      if (protocolType === "consumer") {
+        // The assignment is the group leader's bytes (any assignor, any client), delimited by
+        // its length: a malformed one costs only this member's partitions, not the answer.
+        try {
+          member.assignment = decodeConsumerAssignment(assignmentBytes);
+        } catch (error) {
+          member.assignmentError = `malformed assignment (${assignmentBytes.byteLength} bytes): ${
+            error instanceof Error ? error.message : String(error)
+          }`;
+        }
+      }
+      members.push(member);
     }
     reader.int32(); // authorized_operations
     groups.push({ groupId, errorCode, state, members });

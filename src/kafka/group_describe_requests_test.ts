@@ -186,3 +186,27 @@ Deno.test("ConsumerGroupDescribe v0 answers: current assignment, not the target"
     { groupId: "gone", errorCode: 69, state: "Dead", members: [] },
   ]);
 });
+
+Deno.test("a malformed assignment costs only its member: the groups of the answer are kept", () => {
+  const member = (writer: WireWriter, id: string, assignment: Uint8Array) =>
+    writer.string(id).nullableString(null).string(`client-${id}`).string("/10.0.0.9")
+      .bytes(new Uint8Array(0)).bytes(assignment);
+  const writer = new WireWriter().int32(0).int32(3);
+  writer.int16(0).string("before").string("Stable").string("consumer").string("range").int32(1);
+  member(writer, "a", classicAssignment({ t1: [0] })).int32(0);
+  writer.int16(0).string("hostile").string("Stable").string("consumer").string("custom").int32(2);
+  // A topic count of 2³¹−1 with no topics behind it, from a custom assignor.
+  member(writer, "bad", new Uint8Array([0, 0, 0x7f, 0xff, 0xff, 0xff]));
+  member(writer, "good", classicAssignment({ t1: [1] })).int32(0);
+  writer.int16(0).string("after").string("Stable").string("consumer").string("range").int32(1);
+  member(writer, "c", classicAssignment({ t2: [0] })).int32(0);
+  const groups = decodeDescribeGroupsV4(writer.toBytes());
+  assertEquals(groups.map((group) => group.groupId), ["before", "hostile", "after"]);
+  assertEquals(groups[0].members[0].assignment, [{ topic: "t1", partition: 0 }]);
+  assertEquals(groups[2].members[0].assignment, [{ topic: "t2", partition: 0 }]);
+  const [bad, good] = groups[1].members;
+  assertEquals(bad.assignment, []);
+  assertEquals(bad.assignmentError?.startsWith("malformed assignment (6 bytes)"), true);
+  assertEquals(good.assignment, [{ topic: "t1", partition: 1 }]);
+  assertEquals(good.assignmentError, undefined);
+});

@@ -17,6 +17,8 @@ export interface GroupMember {
   clientId: string;
   host: string;
   assignment: TopicPartition[];
+  /** Why the assignment could not be decoded: the member then owns no partition. */
+  assignmentError?: string;
 }
 
 /** What a group is doing: its state, protocol and members, or why that could not be read. */

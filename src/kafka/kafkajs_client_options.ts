@@ -12,7 +12,7 @@ import { oauthBearerMechanism } from "./oauthbearer_authenticator.ts";
 import { MskIamTokenProvider } from "./msk_iam_token_provider.ts";
 import type { Logger } from "../log/logger.ts";
 import { readTlsFiles } from "../util/tls_files.ts";
-import { encodeSeedBroker, socketFactory } from "./broker_addresses.ts";
+import { seedBrokers } from "./broker_addresses.ts";
 
 /** kafkajs client settings from our cluster config: timeouts, TLS, SASL, logging. */
 export function kafkaClientConfig(
@@ -20,9 +20,10 @@ export function kafkaClientConfig(
   deps: { logger: Logger; readTextFile(path: string): string },
 ): KafkaConfig {
   const logger = deps.logger.child({ cluster: config.name, source: "kafkajs" });
+  const { brokers, socketFactory } = seedBrokers(config.brokers);
   return {
     clientId: "kafka-lag-deno",
-    brokers: config.brokers.map(encodeSeedBroker),
+    brokers,
     socketFactory,
     connectionTimeout: config.metadataTimeoutMs,
     authenticationTimeout: config.metadataTimeoutMs,
