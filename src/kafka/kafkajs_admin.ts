@@ -8,6 +8,7 @@ import type { KafkaClusterConfig } from "../config/load_config.ts";
 import type { Logger } from "../log/logger.ts";
 import { installTolerantMetadataParse } from "./kafkajs_metadata_patch.ts";
 import { installNonNegativeQueueTimer } from "./kafkajs_timer_patch.ts";
+import { installBoundedArrayDecoding } from "./kafkajs_decoder_patch.ts";
 import {
   type GroupDescription,
   type GroupListing,
@@ -63,6 +64,7 @@ export interface KafkajsAdminDeps {
 export function createKafkajsAdmin(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaAdmin {
   installTolerantMetadataParse();
   installNonNegativeQueueTimer();
+  installBoundedArrayDecoding();
   return new KafkajsAdmin(config, deps);
 }
 
