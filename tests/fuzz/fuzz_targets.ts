@@ -20,7 +20,7 @@ import { decodeListOffsetsV4 } from "../../src/kafka/list_offsets.ts";
 import { decodeFetchResponseV4, findRecordTimestamps } from "../../src/kafka/record_batch.ts";
 import { WireReader } from "../../src/kafka/wire.ts";
 import { gzipBomb, lz4ZeroBomb, snappyDeclaredBomb, zstdBomb } from "../harness/record_batches.ts";
-import type { Hotspots } from "./mutate.ts";
+import { type Compound, hostileVarint, type Hotspots } from "./mutate.ts";
 
 /** The cap the targets run with: the exporter's default. */
 export const FUZZ_MAX_BATCH_BYTES = 16 * 1024 * 1024;
@@ -30,6 +30,7 @@ export interface FuzzTarget {
   name: string;
   seeds: Uint8Array[];
   hotspots?: Hotspots;
+  compound?: Compound;
   run(bytes: Uint8Array): unknown;
 }
 
@@ -62,6 +63,15 @@ function batchStarts(records: Uint8Array): number[] {
 const BATCH_FIELDS = [0, 8, 16, 21, 23, 57, 61];
 const batchHotspots: Hotspots = (records) =>
   batchStarts(records).flatMap((start) => BATCH_FIELDS.map((field) => start + field));
+
+/** One batch claims 2³¹−1 records and its first record's length is hostile. */
+const countAndLength: Compound = (records, random) => {
+  const starts = batchStarts(records).filter((start) => start + 72 <= records.byteLength);
+  if (starts.length === 0) return;
+  const start = random.pick(starts);
+  new DataView(records.buffer, records.byteOffset).setInt32(start + 57, 2147483647);
+  records.set(hostileVarint(random), start + 61);
+};
 
 /** The codec of a records section's first batch. */
 function codecOf(records: Uint8Array): number {
@@ -142,6 +152,7 @@ export function fuzzTargets(): FuzzTarget[] {
       ...bombs.filter((bomb) => bomb.codec === codec).map((bomb) => batchAround(codec, bomb.bytes)),
     ],
     hotspots: batchHotspots,
+    compound: countAndLength,
     run: searchAll,
   }));
   targets.push(

@@ -46,7 +46,7 @@ scope.onmessage = async (event) => {
       // Every seed is run as it is once, then mutated copies.
       const input = index < target.seeds.length
         ? seed
-        : mutate(seed, { random, hotspots: target.hotspots });
+        : mutate(seed, { random, hotspots: target.hotspots, compound: target.compound });
       Atomics.store(progress, 1, targetIndex);
       Atomics.store(progress, 2, index);
       Atomics.add(progress, 0, 1);

@@ -46,12 +46,27 @@ const HOSTILE_VARINTS = [
 /** Positions worth aiming at in an input (field offsets a target knows), besides random ones. */
 export type Hotspots = (bytes: Uint8Array) => number[];
 
+/**
+ * A mutation of several related fields at once that a target knows of (a record count set to
+ * 2³¹−1 together with a record length that does not advance), applied in place.
+ */
+export type Compound = (bytes: Uint8Array, random: Random) => void;
+
+/** The hostile varints, for targets' compound mutations. */
+export function hostileVarint(random: Random): number[] {
+  return random.pick(HOSTILE_VARINTS);
+}
+
 /** One mutated copy of `seed`; `hotspots` are preferred positions for field mutations. */
 export function mutate(
   seed: Uint8Array,
-  { random, hotspots }: { random: Random; hotspots?: Hotspots },
+  { random, hotspots, compound }: { random: Random; hotspots?: Hotspots; compound?: Compound },
 ): Uint8Array {
   let bytes = seed.slice();
+  if (compound && random.next() < 0.15) {
+    compound(bytes, random);
+    return bytes;
+  }
   const rounds = 1 + random.below(3);
   for (let round = 0; round < rounds; round++) {
     const spots = hotspots?.(bytes) ?? [];
