@@ -195,6 +195,13 @@ const DEGRADATIONS: ReadonlyArray<Degradation<unknown>> = [
       "members' partitions have no owner",
     recovered: "every member's assignment is decoded again",
   }),
+  kind<{ groupId: string; detail: string }>({
+    items: (snapshot) => snapshot?.undescribedGroups,
+    key: (group) => group.groupId,
+    describe: (group) => `${group.groupId} (${group.detail})`,
+    warning: "cannot read the state and members of groups; their lag is measured all the same",
+    recovered: "every group's state and members are read again",
+  }),
   kind<{ nodeId: string; detail: string }>({
     items: (snapshot) => snapshot?.unlistedBrokers,
     key: (broker) => broker.nodeId,

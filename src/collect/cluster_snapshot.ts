@@ -45,6 +45,8 @@ export interface ClusterSnapshot {
   carriedGroups?: Array<{ groupId: string; sinceMs: number; detail: string }>;
   /** Members whose assignment could not be decoded: the group is kept, their partitions unowned. */
   malformedAssignments?: Array<{ groupId: string; memberId: string; detail: string }>;
+  /** Groups whose state and members could not be read (their lag is measured all the same). */
+  undescribedGroups?: Array<{ groupId: string; detail: string }>;
   /**
    * Group-partitions whose committed offset is below the partition's log-start offset: `records`
    * were deleted (retention, DeleteRecords) before the group read them.

@@ -100,7 +100,7 @@ export async function collectCluster(
   });
   const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
   const { activities } = groupsRead;
-  const { groupsMatchingFilters, malformedAssignments } = groupsRead;
+  const { groupsMatchingFilters, malformedAssignments, undescribedGroups } = groupsRead;
   const { latestOffsets, unavailable, histories } = endsRead;
 
   const recordTimes = deps.recordTimes ?? new RecordTimeCache();
@@ -206,6 +206,7 @@ export async function collectCluster(
     unreadGroups,
     carriedGroups,
     malformedAssignments,
+    undescribedGroups,
     recordsLostToRetention: lostToRetention,
   };
 }
@@ -229,11 +230,17 @@ async function readGroups(
     : filtered;
 
   const malformedAssignments: MalformedAssignment[] = [];
+  const undescribedGroups: Array<{ groupId: string; detail: string }> = [];
   const [answers, activities] = await Promise.all([
     deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency),
     describeMeasuredGroups(
       { admin: deps.admin, concurrency: deps.concurrency, log },
-      { listed: listed.groups, groupIds, malformed: malformedAssignments },
+      {
+        listed: listed.groups,
+        groupIds,
+        malformed: malformedAssignments,
+        undescribed: undescribedGroups,
+      },
     ),
   ]);
   if (log.enabled("debug")) {
@@ -293,6 +300,7 @@ async function readGroups(
     carriedGroups,
     activities,
     malformedAssignments,
+    undescribedGroups,
   };
 }
 

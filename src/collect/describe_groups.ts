@@ -16,14 +16,17 @@ export interface MalformedAssignment {
 
 /**
  * The activity of each group that could be described, by group id; members whose assignment
- * was malformed are kept (without partitions) and listed in `malformed`.
+ * was malformed are kept (without partitions) and listed in `malformed`, groups that could not
+ * be described (a coordinator down, an answer that does not decode) in `undescribed`.
  */
 export async function describeMeasuredGroups(
   { admin, concurrency, log }: { admin: KafkaAdmin; concurrency: number; log: Logger },
-  { listed, groupIds, malformed }: {
+  { listed, groupIds, malformed, undescribed }: {
     listed: readonly GroupListing[];
     groupIds: readonly string[];
     malformed?: MalformedAssignment[];
+    /** Where groups that could not be described go (logged once per change by the loop). */
+    undescribed?: Array<{ groupId: string; detail: string }>;
   },
 ): Promise<Map<string, GroupActivity>> {
   const listings = new Map(listed.map((listing) => [listing.groupId, listing]));
@@ -42,10 +45,7 @@ export async function describeMeasuredGroups(
   }
   for (const answer of answers) {
     if (answer.error) {
-      log.debug("group state and members not read", {
-        group: answer.groupId,
-        error: describeError(answer.error),
-      });
+      undescribed?.push({ groupId: answer.groupId, detail: describeError(answer.error) });
       continue;
     }
     for (const member of answer.members) {
