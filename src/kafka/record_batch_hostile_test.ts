@@ -8,19 +8,17 @@ import {
   batch,
   gzipBomb,
   lz4ZeroBomb,
+  NEXT_BATCH,
+  PLAIN_BATCH,
   snappyDeclaredBomb,
+  T0,
   Writer,
   zstdBomb,
 } from "../../tests/harness/record_batches.ts";
 import { findRecordTimestamp, findRecordTimestamps } from "./record_batch.ts";
 
-const T0 = 1_700_000_000_000;
-const plain = batch({
-  baseOffset: 100,
-  firstTimestamp: T0,
-  records: [[0, 0], [1, 10], [2, 25], [3, 40]],
-});
-const next = batch({ baseOffset: 104, firstTimestamp: T0 + 1_000, records: [[0, 0], [1, 5]] });
+const plain = PLAIN_BATCH;
+const next = NEXT_BATCH;
 const concat = (...parts: Uint8Array[]) =>
   new Uint8Array(parts.flatMap((part) => Array.from(part)));
 

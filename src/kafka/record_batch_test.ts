@@ -1,7 +1,7 @@
 import { gzipSync, zstdCompressSync } from "node:zlib";
 import { compress as compressSnappyBlock } from "snappyjs";
 import { assertEquals } from "../../tests/assert.ts";
-import { batch, Writer } from "../../tests/harness/record_batches.ts";
+import { batch, NEXT_BATCH, PLAIN_BATCH, T0, Writer } from "../../tests/harness/record_batches.ts";
 import { decompressLz4Frames } from "./compression.ts";
 import { decodeFetchResponseV4, findRecordTimestamp } from "./record_batch.ts";
 
@@ -52,13 +52,8 @@ function lz4Frame(records: Uint8Array): Uint8Array {
   return out.raw([0, 0, 0, 0]).done();
 }
 
-const T0 = 1_700_000_000_000;
-const plain = batch({
-  baseOffset: 100,
-  firstTimestamp: T0,
-  records: [[0, 0], [1, 10], [2, 25], [3, 40]],
-});
-const next = batch({ baseOffset: 104, firstTimestamp: T0 + 1_000, records: [[0, 0], [1, 5]] });
+const plain = PLAIN_BATCH;
+const next = NEXT_BATCH;
 
 Deno.test("findRecordTimestamp()", async (t) => {
   const cases: Array<[string, Uint8Array, number, ReturnType<typeof findRecordTimestamp>]> = [

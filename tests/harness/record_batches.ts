@@ -26,14 +26,7 @@ export class Writer {
     return this;
   }
   varint(value: number) {
-    let zigzag = BigInt.asUintN(64, (BigInt(value) << 1n) ^ (BigInt(value) >> 63n));
-    do {
-      let byte = Number(zigzag & 0x7fn);
-      zigzag >>= 7n;
-      if (zigzag > 0n) byte |= 0x80;
-      this.int8(byte);
-    } while (zigzag > 0n);
-    return this;
+    return this.raw(zigzagVarint(value));
   }
   raw(bytes: ArrayLike<number>) {
     for (let index = 0; index < bytes.length; index++) this.bytes.push(bytes[index]);
@@ -92,6 +85,21 @@ export function batch(spec: BatchSpec): Uint8Array {
     .done();
   return new Writer().int64(spec.baseOffset).int32(afterLength.length).raw(afterLength).done();
 }
+
+/** CreateTime of the first record of the fixture batches. */
+export const T0 = 1_700_000_000_000;
+/** Offsets 100…103, 0/10/25/40 ms after T0. */
+export const PLAIN_BATCH = batch({
+  baseOffset: 100,
+  firstTimestamp: T0,
+  records: [[0, 0], [1, 10], [2, 25], [3, 40]],
+});
+/** Offsets 104…105, 1 s after T0: the batch after PLAIN_BATCH. */
+export const NEXT_BATCH = batch({
+  baseOffset: 104,
+  firstTimestamp: T0 + 1_000,
+  records: [[0, 0], [1, 5]],
+});
 
 /** Zigzag varint, as record fields are written. */
 export function zigzagVarint(value: number): number[] {
