@@ -566,3 +566,49 @@ Deno.test("a member with a malformed assignment is reported; its group is measur
     { groupId: "g", memberId: "bad", detail: "malformed assignment" },
   ]);
 });
+
+Deno.test("unreadable committed records: estimate kept, counted, cached, logged once", async (t) => {
+  const lines: string[] = [];
+  const recording = createLogger({
+    level: "info",
+    format: "text",
+    write: (line) => lines.push(line),
+  });
+  const iterate = async (admin: FakeKafkaAdmin, deps: CollectClusterDeps) => {
+    admin.clock += 1_000;
+    admin.setEnd("t", 0, 20 + admin.clock / 1_000);
+    return await collectCluster(exactMode(10), deps);
+  };
+  await t.step("a bomb (too_large) or a malformed batch dates nothing, read once", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 20)
+      .setGroup("bomb", [{ topic: "t", partition: 0, offset: 5 }])
+      .setGroup("broken", [{ topic: "t", partition: 0, offset: 7 }]);
+    admin.unreadableRecords.set("t/0/5", "too_large").set("t/0/7", "malformed");
+    const deps = { ...setup(admin), logger: recording };
+    admin.clock = T0;
+    await iterate(admin, deps);
+    let snapshot = await iterate(admin, deps);
+    for (const group of snapshot.groups) {
+      assertEquals(group.partitions.toArray()[0].lagSecondsMethod, "extrapolated");
+    }
+    snapshot = await iterate(admin, deps);
+    assertEquals(snapshot.recordLookups, lookups({ tooLarge: 1, malformed: 1 }));
+    assertEquals(admin.calls.fetchRecordTimes, 1);
+    const warnings = lines.filter((line) => line.includes("batch is unreadable"));
+    assertEquals(warnings.length, 2);
+  });
+  await t.step("a read failing as a whole warns once, and says when it works again", async () => {
+    lines.length = 0;
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 20)
+      .setGroup("g", [{ topic: "t", partition: 0, offset: 5 }]);
+    admin.failRecordTimes = new Error("fetch failed");
+    const deps = { ...setup(admin), logger: recording };
+    admin.clock = T0;
+    for (let iteration = 0; iteration < 3; iteration++) await iterate(admin, deps);
+    admin.failRecordTimes = undefined;
+    admin.recordTimes.set("t/0/5", T0 - 60_000);
+    await iterate(admin, deps);
+    assertEquals(lines.filter((line) => line.includes("cannot read record timestamps")).length, 1);
+    assertEquals(lines.filter((line) => line.includes("read again")).length, 1);
+  });
+});

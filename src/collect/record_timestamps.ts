@@ -58,6 +58,8 @@ export class RecordTimeCache {
   readonly #byTopic = new Map<string, Map<number, Map<number, CacheEntry>>>();
   #iteration = 1;
   #size = 0;
+  /** Why the last read of record timestamps failed as a whole (logged once per change). */
+  readFailure?: string;
 
   /** The entries of one partition, by offset: looked up once per partition and iteration. */
   partition(topic: string, partition: number): PartitionRecordTimes {
@@ -246,11 +248,17 @@ export class RecordTimestampRound {
     } catch (error) {
       // Not cached: a failed request is tried again in the next iteration.
       this.#counts.missing += toRead.length;
-      logger.warn("cannot read record timestamps; keeping the estimated lag in seconds", {
-        error: describeError(error),
-      });
+      const detail = describeError(error);
+      if (this.#cache.readFailure !== detail) {
+        logger.warn("cannot read record timestamps; keeping the estimated lag in seconds", {
+          error: detail,
+        });
+      }
+      this.#cache.readFailure = detail;
       return [];
     }
+    if (this.#cache.readFailure !== undefined) logger.info("record timestamps are read again");
+    this.#cache.readFailure = undefined;
     const values: Array<Place & { seconds: number }> = [];
     for (const pending of toRead) {
       const record = times.get(recordLookupKey(pending.lookup));
