@@ -55,9 +55,13 @@ async function produceBomb(
   }
 }
 
-/** The exporter's resident and peak memory from /proc, in MB. */
+/**
+ * The exporter's resident and peak memory from /proc, in MB (read by `cat`: Deno lets only
+ * --allow-all read /proc, and the suite runs with the permissions it needs).
+ */
 async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const output = await new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).output();
+  const status = new TextDecoder().decode(output.stdout);
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]);
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
