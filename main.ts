@@ -13,6 +13,7 @@ import { ConfigError, UsageError } from "./src/config/config_error.ts";
 import { loadConfigInWorker } from "./src/config/load_config_in_worker.ts";
 import type { ExporterConfig } from "./src/config/settings.ts";
 import { createLogger, describeError } from "./src/log/logger.ts";
+import { createRedactor } from "./src/log/redactor.ts";
 import { COMMIT, VERSION } from "./src/version.ts";
 
 /** Runs the program with `args` and returns its exit code. */
@@ -53,9 +54,11 @@ export async function main(args: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
 
+  const { secretValues } = await import("./src/config/redact.ts");
   const logger = createLogger({
     level: cli.logLevel ?? config.app.logLevel,
     format: config.app.logFormat,
+    redact: createRedactor(secretValues(config)),
   });
   for (const warning of config.warnings) logger.warn(`config: ${warning}`, { file: config.file });
   // A daemon must not die on a stray rejection inside a client library; log it and keep going.

@@ -61,7 +61,8 @@ export async function iterateCluster(
       lastSuccessMs: snapshot.completedAtMs,
     };
   } catch (error) {
-    const message = describeError(error);
+    // The API and --once show it too: redacted as log lines are.
+    const message = log.redact(describeError(error));
     // Once per state change: a cluster that stays down does not flood the log every iteration.
     if (previous.up !== false) {
       log.error("cannot read the cluster; its lag series are removed until it answers", {

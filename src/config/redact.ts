@@ -26,3 +26,40 @@ function redact(value: unknown, parentKey: string | undefined): unknown {
   }
   return out;
 }
+
+/** Keys of the settings (camelCase) and of the file (snake_case) that hold a secret value. */
+const SECRET_SETTING = /^(password|bearer_?token|client_?secret|secret|token)$/i;
+
+/**
+ * Every secret value in loaded settings: values of secret keys and of credential-like headers,
+ * and the password of credentials in URLs. Given to the log redaction.
+ */
+export function secretValues(settings: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (value: unknown, key: string | undefined, parentKey: string | undefined) => {
+    if (typeof value === "string") {
+      const secretKey = key !== undefined &&
+        (SECRET_SETTING.test(key) || (parentKey === "headers" && SECRET_HEADER.test(key)));
+      if (secretKey && value !== "") found.add(value);
+      const inUrl = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#@\s:]*:([^/?#@\s]+)@/.exec(value);
+      if (inUrl) found.add(inUrl[1]);
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, undefined, key);
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    for (const [childKey, item] of Object.entries(value)) walk(item, childKey, key);
+  };
+  walk(settings, undefined, undefined);
+  return [...found];
+}
+
+/** Whether a config key path (`kafka_clusters[0].sasl.password`) holds a secret value. */
+export function isSecretPath(path: readonly PropertyKey[]): boolean {
+  const key = path.at(-1);
+  const parent = path.at(-2);
+  if (typeof key !== "string") return false;
+  return SECRET_KEYS.has(key) || (parent === "headers" && SECRET_HEADER.test(key));
+}

@@ -1,6 +1,7 @@
 /** zod's validation issues in the words of a config file: key path, then what was expected. */
 import type { z } from "zod";
 import { type ConfigIssue, formatKeyPath } from "./config_error.ts";
+import { isSecretPath } from "./redact.ts";
 
 /** One ConfigIssue per problem; an unknown key is reported at its own path. */
 export function zodIssues(error: z.ZodError): ConfigIssue[] {
@@ -20,6 +21,8 @@ export function zodIssues(error: z.ZodError): ConfigIssue[] {
 function describeZodIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type") {
     if (issue.input === undefined) return `is required (expected ${issue.expected})`;
+    // The value of a secret key is never echoed, not even when it is of the wrong type.
+    if (isSecretPath(issue.path)) return `expected ${issue.expected}`;
     return `expected ${issue.expected}, got ${describeValue(issue.input)}`;
   }
   if (issue.code === "invalid_value") {

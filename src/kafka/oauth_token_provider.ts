@@ -5,6 +5,7 @@
  * client (after a failed iteration, an authentication failure included) starts with a new
  * provider, so a rejected token is never offered twice.
  */
+import { readTextCapped } from "../util/read_capped.ts";
 import type { OauthSettings } from "../config/settings.ts";
 import { postUnverified } from "../util/https_post.ts";
 import { explainTlsFailure } from "../util/tls_failure_hint.ts";
@@ -81,6 +82,8 @@ export class OauthTokenProvider {
       "Content-Type": "application/x-www-form-urlencoded",
       Accept: "application/json",
     };
+    // Errors name the endpoint without credentials or query, and never quote its answer raw.
+    const endpoint = endpointForErrors(url);
     const askedMs = this.#deps.now();
     let answer: { status: number; body: string };
     try {
@@ -88,7 +91,7 @@ export class OauthTokenProvider {
     } catch (error) {
       const explained = explainTlsFailure(error, { tls: settings.tls, sslKey: "sasl.oauth" });
       throw new Error(
-        `OAuth token endpoint ${url} unreachable: ${
+        `OAuth token endpoint ${endpoint} unreachable: ${
           explained instanceof Error ? explained.message : explained
         }`,
         { cause: error },
@@ -96,8 +99,8 @@ export class OauthTokenProvider {
     }
     if (answer.status !== 200) {
       throw new Error(
-        `OAuth token endpoint ${url} answered ${answer.status} (client ${settings.clientId}): ${
-          answer.body.slice(0, 200)
+        `OAuth token endpoint ${endpoint} answered ${answer.status} (client ${settings.clientId})${
+          oauthErrorOf(answer.body)
         }`,
       );
     }
@@ -105,15 +108,41 @@ export class OauthTokenProvider {
     try {
       parsed = JSON.parse(answer.body);
     } catch {
-      throw new Error(`OAuth token endpoint ${url} answered something other than JSON`);
+      throw new Error(`OAuth token endpoint ${endpoint} answered something other than JSON`);
     }
     if (typeof parsed.access_token !== "string" || parsed.access_token === "") {
-      throw new Error(`OAuth token endpoint ${url} answered without an access_token`);
+      throw new Error(`OAuth token endpoint ${endpoint} answered without an access_token`);
     }
     const lifetimeMs = typeof parsed.expires_in === "number" && parsed.expires_in > 0
       ? parsed.expires_in * 1_000
       : jwtLifetimeMs(parsed.access_token, askedMs) ?? DEFAULT_LIFETIME_MS;
     return { value: parsed.access_token, lifetimeMs };
+  }
+}
+
+/** The endpoint as errors show it: scheme, host and path (no credentials, no query). */
+function endpointForErrors(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/**
+ * RFC 6749 §5.2's `error` and `error_description` of a refusal, short; nothing else of the
+ * identity provider's answer reaches a log line or the API.
+ */
+function oauthErrorOf(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; error_description?: unknown };
+    const parts = [parsed.error, parsed.error_description]
+      .filter((part): part is string => typeof part === "string")
+      .map((part) => part.slice(0, 120));
+    return parts.length > 0 ? `: ${parts.join(": ")}` : "";
+  } catch {
+    return "";
   }
 }
 
@@ -147,6 +176,6 @@ function defaultPost(settings: OauthSettings) {
       client,
       signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
     });
-    return { status: response.status, body: await response.text() };
+    return { status: response.status, body: await readTextCapped(response) };
   };
 }

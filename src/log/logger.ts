@@ -16,6 +16,8 @@ export interface Logger {
   child(fields: LogFields): Logger;
   /** Whether lines at `level` are written (to skip building costly debug fields). */
   enabled(level: LogLevel): boolean;
+  /** The text with every known secret replaced, as every line is: for errors shown elsewhere. */
+  redact(text: string): string;
 }
 
 /** Logger settings. */
@@ -25,6 +27,8 @@ export interface LoggerOptions {
   /** Where lines go; stderr by default. */
   write?: (line: string) => void;
   now?: () => Date;
+  /** Applied to every line before it is written (secret values, URL credentials). */
+  redact?: (text: string) => string;
 }
 
 const SEVERITY: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -35,7 +39,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ??
     ((line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n")));
   const now = options.now ?? (() => new Date());
-  return buildLogger({ ...options, write, now }, {});
+  const redact = options.redact ?? ((text: string) => text);
+  return buildLogger({ ...options, write, now, redact }, {});
 }
 
 function buildLogger(
@@ -45,13 +50,13 @@ function buildLogger(
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
     if (SEVERITY[level] < SEVERITY[options.level]) return;
     const all = { ...bound, ...fields };
-    options.write(
+    options.write(options.redact(
       options.format === "json"
         ? JSON.stringify({ time: options.now().toISOString(), level, msg: message, ...plain(all) })
         : `${options.now().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${
           textFields(all)
         }`,
-    );
+    ));
   };
   return {
     debug: (message, fields) => emit("debug", message, fields),
@@ -60,6 +65,7 @@ function buildLogger(
     error: (message, fields) => emit("error", message, fields),
     child: (fields) => buildLogger(options, { ...bound, ...fields }),
     enabled: (level) => SEVERITY[level] >= SEVERITY[options.level],
+    redact: options.redact,
   };
 }
 

@@ -3,6 +3,7 @@
  * endpoint reached with `insecure_skip_verify` (remote write, an OAuth token endpoint) goes
  * through node:https instead.
  */
+import { MAX_RESPONSE_BODY_BYTES } from "./read_capped.ts";
 import https from "node:https";
 import { Buffer } from "node:buffer";
 
@@ -34,7 +35,14 @@ export function postUnverified(
       timeout: request.timeoutMs,
     }, (response) => {
       const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      response.on("data", (chunk: Buffer) => {
+        // Only the first MAX_RESPONSE_BODY_BYTES are kept; the rest is read and dropped.
+        if (received < MAX_RESPONSE_BODY_BYTES) {
+          chunks.push(chunk.subarray(0, MAX_RESPONSE_BODY_BYTES - received));
+        }
+        received += chunk.byteLength;
+      });
       response.on("end", () =>
         resolve({
           status: response.statusCode ?? 0,

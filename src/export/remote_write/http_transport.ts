@@ -1,4 +1,5 @@
 /** The HTTP side of remote write: headers, auth, TLS and timeout. */
+import { readTextCapped } from "../../util/read_capped.ts";
 import { explainTlsFailure } from "../../util/tls_failure_hint.ts";
 import { postUnverified } from "../../util/https_post.ts";
 import type { ExporterConfig } from "../../config/load_config.ts";
@@ -72,6 +73,6 @@ export function createRemoteWriteTransport(
         caKey: "ca_cert_file",
       });
     });
-    return { status: response.status, body: await response.text() };
+    return { status: response.status, body: await readTextCapped(response) };
   };
 }
