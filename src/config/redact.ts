@@ -36,7 +36,10 @@ const SECRET_SETTING = /^(password|bearer_?token|client_?secret|secret|token)$/i
  */
 export function secretValues(settings: unknown): string[] {
   const found = new Set<string>();
-  const walk = (value: unknown, key: string | undefined, parentKey: string | undefined) => {
+  const walk = (
+    value: unknown,
+    { key, parentKey }: { key?: string; parentKey?: string },
+  ) => {
     if (typeof value === "string") {
       const secretKey = key !== undefined &&
         (SECRET_SETTING.test(key) || (parentKey === "headers" && SECRET_HEADER.test(key)));
@@ -46,13 +49,15 @@ export function secretValues(settings: unknown): string[] {
       return;
     }
     if (Array.isArray(value)) {
-      for (const item of value) walk(item, undefined, key);
+      for (const item of value) walk(item, { parentKey: key });
       return;
     }
     if (value === null || typeof value !== "object") return;
-    for (const [childKey, item] of Object.entries(value)) walk(item, childKey, key);
+    for (const [childKey, item] of Object.entries(value)) {
+      walk(item, { key: childKey, parentKey: key });
+    }
   };
-  walk(settings, undefined, undefined);
+  walk(settings, {});
   return [...found];
 }
 
