@@ -3,6 +3,7 @@
  * `${ENV}` → read kafka-lag-go's forms → validate (schema, cross-field rules) → read secret files
  * → map to settings. Every problem of a stage is reported at once, with its key path.
  */
+import { cleartextCredentials } from "./cleartext_credentials.ts";
 import { ConfigError, type ConfigIssue } from "./config_error.ts";
 import { checkCrossFieldRules } from "./cross_field_rules.ts";
 import { interpolateTree } from "./interpolate_env.ts";
@@ -64,6 +65,14 @@ export async function validateConfigFile(
   const parsed = configFileSchema.safeParse(tree, { reportInput: true });
   if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
   checkCrossFieldRules(parsed.data, issues);
+  for (const cleartext of cleartextCredentials(parsed.data)) {
+    if (parsed.data.app.cleartext_credentials === "error") {
+      issues.push({
+        ...cleartext,
+        message: `${cleartext.message} (app.cleartext_credentials is error)`,
+      });
+    } else warnings.push(`${cleartext.path}: ${cleartext.message}`);
+  }
   const secrets = await readSecrets(parsed.data, { readTextFile: deps.readTextFile, issues });
   failOnIssues();
   return { data: parsed.data, secrets, warnings };

@@ -214,6 +214,8 @@ export const configFileSchema = z.strictObject({
     health_check_port: port.default(8080),
     health_check_path: z.string().startsWith("/").default("/healthz"),
     node_id: z.string().min(1).optional(),
+    /** Credentials over an unencrypted connection: a warning at start, or a config error. */
+    cleartext_credentials: z.enum(["warn", "error"]).default("warn"),
   }).prefault({}),
 });
 
