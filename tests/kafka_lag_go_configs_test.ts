@@ -80,6 +80,8 @@ Deno.test({
       assertEquals(cluster.sasl.user, undefined);
       assertEquals(effective.prometheus_local, {
         metrics_port: 9099,
+        listen_address: "0.0.0.0",
+        api_enabled: true,
         labels: { env: "ci" },
         granularity: "partition",
         member_labels: false,

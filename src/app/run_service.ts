@@ -174,30 +174,39 @@ function startServers(
     renderMetrics: () => metrics.render(),
     health: () => evaluateHealth(state.clusters(), sharing.healthy()),
     live: () => state.loopRunning(),
-    api: (url: URL) => apiResponse(url, { clusters: () => state.clusters() }),
+    api: config.metrics.apiEnabled
+      ? (url: URL) => apiResponse(url, { clusters: () => state.clusters() })
+      : undefined,
   };
   const healthPath = config.app.healthPath;
   const listen = (
-    port: number,
+    { hostname, port }: { hostname: string; port: number },
     { serveMetrics, serveHealth }: { serveMetrics: boolean; serveHealth: boolean },
   ) =>
     Deno.serve({
-      hostname: "0.0.0.0",
+      hostname,
       port,
       onListen: ({ port }) =>
-        logger.info("listening", { port, metrics: serveMetrics, health: serveHealth }),
+        logger.info("listening", {
+          address: hostname,
+          port,
+          metrics: serveMetrics,
+          health: serveHealth,
+        }),
       onError: (error) => {
         logger.error("HTTP handler failed", { error: describeError(error) });
         return new Response("internal error\n", { status: 500 });
       },
     }, createHandler(deps, { serveMetrics, serveHealth, healthPath }));
   try {
+    const metrics = { hostname: config.metrics.listenAddress, port: config.metrics.port };
+    const health = { hostname: config.app.healthAddress, port: config.app.healthPort };
     if (config.metrics.port === config.app.healthPort) {
-      return [listen(config.metrics.port, { serveMetrics: true, serveHealth: true })];
+      return [listen(metrics, { serveMetrics: true, serveHealth: true })];
     }
     return [
-      listen(config.metrics.port, { serveMetrics: true, serveHealth: false }),
-      listen(config.app.healthPort, { serveMetrics: false, serveHealth: true }),
+      listen(metrics, { serveMetrics: true, serveHealth: false }),
+      listen(health, { serveMetrics: false, serveHealth: true }),
     ];
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {

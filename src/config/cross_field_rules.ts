@@ -16,6 +16,16 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
     }
   }
 
+  if (
+    data.prometheus_local.metrics_port === data.app.health_check_port &&
+    data.prometheus_local.listen_address !== data.app.health_check_address
+  ) {
+    issues.push({
+      path: "app.health_check_address",
+      message: "must equal prometheus_local.listen_address when both ports are the same",
+    });
+  }
+
   const seenNames = new Set<string>();
   for (const [index, cluster] of data.kafka_clusters.entries()) {
     const at = `kafka_clusters[${index}]`;

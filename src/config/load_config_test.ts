@@ -23,6 +23,8 @@ Deno.test("loadConfig() fills the seed's defaults", async () => {
   const config = await loadConfig("c.yaml", deps({ "c.yaml": MINIMAL }));
   assertEquals(config.metrics, {
     port: 9090,
+    listenAddress: "0.0.0.0",
+    apiEnabled: true,
     labels: {},
     granularity: "partition",
     memberLabels: false,
@@ -36,6 +38,7 @@ Deno.test("loadConfig() fills the seed's defaults", async () => {
     logLevel: "info",
     logFormat: "text",
     healthPort: 8080,
+    healthAddress: "0.0.0.0",
     healthPath: "/healthz",
     nodeId: "host-1",
   });

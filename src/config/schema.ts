@@ -23,6 +23,11 @@ function durationBetween(min: string, max: string) {
   }, { message: `expected a duration between ${min} and ${max}` });
 }
 
+/** A listen address: an IPv4 or IPv6 address (brackets optional) or a host name. */
+const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/, {
+  message: "expected an IP address (0.0.0.0, ::) or a host name",
+}).transform((address) => address.replace(/^\[(.*)\]$/, "$1"));
+
 const port = z.number().refine(
   (value) => Number.isInteger(value) && value >= 1 && value <= 65_535,
   { message: "expected a port between 1 and 65535" },
@@ -186,6 +191,10 @@ const redisSchema = z.strictObject({
 export const configFileSchema = z.strictObject({
   prometheus_local: z.strictObject({
     metrics_port: port.default(9090),
+    /** The address the metrics port listens on: 0.0.0.0 (every IPv4 address), "::", a host. */
+    listen_address: listenAddress.default("0.0.0.0"),
+    /** The JSON API (/api/v1) on the metrics port; false answers 404 there. */
+    api_enabled: z.boolean().default(true),
     labels: z.record(labelName, z.string()).default({}),
     granularity: z.enum(["partition", "topic", "group"]).default("partition"),
     /** Label partition lag series with the owning member (off: a rebalance starts new series). */
@@ -212,6 +221,7 @@ export const configFileSchema = z.strictObject({
     log_level: z.enum(["debug", "info", "warn", "error"]).default("info"),
     log_format: z.enum(["text", "json"]).default("text"),
     health_check_port: port.default(8080),
+    health_check_address: listenAddress.default("0.0.0.0"),
     health_check_path: z.string().startsWith("/").default("/healthz"),
     node_id: z.string().min(1).optional(),
     /** Credentials over an unencrypted connection: a warning at start, or a config error. */

@@ -130,6 +130,8 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
     warnings: context.warnings,
     metrics: {
       port: data.prometheus_local.metrics_port,
+      listenAddress: data.prometheus_local.listen_address,
+      apiEnabled: data.prometheus_local.api_enabled,
       labels: data.prometheus_local.labels,
       granularity: data.prometheus_local.granularity,
       memberLabels: data.prometheus_local.member_labels,
@@ -187,6 +189,7 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
       logLevel: data.app.log_level,
       logFormat: data.app.log_format,
       healthPort: data.app.health_check_port,
+      healthAddress: data.app.health_check_address,
       healthPath: data.app.health_check_path,
       nodeId: data.app.node_id ?? context.hostname,
     },

@@ -5,6 +5,7 @@
  *   GET /api/v1/clusters/{cluster}
  *   GET /api/v1/clusters/{cluster}/groups?limit=500&after={group}   (paged by group id)
  *   GET /api/v1/clusters/{cluster}/groups/{group}
+ *   GET /api/v1/clusters/{cluster}/group?id={group}   (any id, "." and ".." and "" included)
  * Path segments are URL-decoded (a group named "a/b" is "a%2Fb"). docs/api.md has examples.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
@@ -33,18 +34,15 @@ export function apiResponse(
   const status = statuses.find((candidate) => candidate.clusterName === segments[0]);
   if (!status) return problem(404, `no cluster named ${JSON.stringify(segments[0])}`);
   if (segments.length === 1) return Response.json(clusterDocument(status));
-  if (segments[1] !== "groups" || segments.length > 3) return problem(404, "not found");
   const groups = sortedGroups(status);
-  if (segments.length === 3) {
-    const group = findGroup(groups, segments[2]);
-    if (!group) {
-      return problem(
-        404,
-        `no group ${JSON.stringify(segments[2])} measured on ${status.clusterName}`,
-      );
-    }
-    return Response.json({ cluster: status.clusterName, ...groupDocument(group, status.snapshot) });
+  // Any legal group id, even those a path cannot carry (".", "..", ""): `group?id=`.
+  if (segments[1] === "group" && segments.length === 2) {
+    const groupId = url.searchParams.get("id");
+    if (groupId === null) return problem(400, "the group id is the query parameter id");
+    return groupAnswer(status, { groups, groupId });
   }
+  if (segments[1] !== "groups" || segments.length > 3) return problem(404, "not found");
+  if (segments.length === 3) return groupAnswer(status, { groups, groupId: segments[2] });
   const limitText = url.searchParams.get("limit");
   const limit = limitText === null ? DEFAULT_PAGE : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
@@ -63,6 +61,17 @@ export function apiResponse(
     groups: page.map(groupSummary),
     next: more ? `${next.pathname}${next.search}` : null,
   });
+}
+
+function groupAnswer(
+  status: ClusterStatus,
+  { groups, groupId }: { groups: GroupLag[]; groupId: string },
+): Response {
+  const group = findGroup(groups, groupId);
+  if (!group) {
+    return problem(404, `no group ${JSON.stringify(groupId)} measured on ${status.clusterName}`);
+  }
+  return Response.json({ cluster: status.clusterName, ...groupDocument(group, status.snapshot) });
 }
 
 function problem(status: number, detail: string): Response {

@@ -187,3 +187,32 @@ Deno.test("the API is served on the metrics listener only, for GET and HEAD", as
   assertEquals((await metricsPort(new Request("http://x/api/v2/clusters"))).status, 404);
   assertEquals((await healthPort(new Request(url))).status, 404);
 });
+
+Deno.test("every legal group id can be fetched: `group?id=` carries . .. and the empty id", async () => {
+  const odd = [".", "..", "", "a/b", "?#%"].map((groupId, index) => group(groupId, index));
+  const withOdd: ClusterStatus[] = [{
+    ...statuses[0],
+    snapshot: { ...statuses[0].snapshot!, groups: odd },
+  }];
+  for (const groupId of [".", "..", "", "a/b", "?#%"]) {
+    const url = new URL("http://x/api/v1/clusters/main/group");
+    url.searchParams.set("id", groupId);
+    const response = apiResponse(url, { clusters: () => withOdd })!;
+    assertEquals(response.status, 200, groupId);
+    assertEquals((await response.json()).group, groupId);
+  }
+  const missing = apiResponse(new URL("http://x/api/v1/clusters/main/group"), {
+    clusters: () => withOdd,
+  })!;
+  assertEquals(missing.status, 400);
+});
+
+Deno.test("with the API switched off, /api/v1 is 404 and /metrics still answers", async () => {
+  const handler = createHandler({
+    renderMetrics: () => Promise.resolve("up 1\n"),
+    health: () => ({ status: "OK" as const, unhealthy_clusters: [] }),
+    live: () => true,
+  }, { serveMetrics: true, serveHealth: false, healthPath: "/health" });
+  assertEquals((await handler(new Request("http://x/api/v1/clusters"))).status, 404);
+  assertEquals((await handler(new Request("http://x/metrics"))).status, 200);
+});
