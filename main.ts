@@ -72,7 +72,10 @@ export async function main(args: readonly string[]): Promise<number> {
       return await runOnce(config, { format: cli.format, logger });
     }
     const { runService } = await import("./src/app/run_service.ts");
-    return await runService(config, { logger });
+    const webConfigFile = cli.webConfigFile ?? config.metrics.webConfigFile;
+    return await runService({ ...config, metrics: { ...config.metrics, webConfigFile } }, {
+      logger,
+    });
   } catch (error) {
     logger.error("fatal error", { error: describeError(error) });
     return EXIT_RUNTIME;

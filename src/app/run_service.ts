@@ -7,15 +7,14 @@ import { GroupMemory } from "../collect/group_memory.ts";
 import { abortableSleep, iterationDeadlineMs, runClusterLoop } from "../collect/cluster_loop.ts";
 import { ExporterState } from "../collect/exporter_state.ts";
 import { withDeadline } from "../collect/with_deadline.ts";
-import { createExporterMetrics, type ExporterMetrics } from "../export/metrics_registry.ts";
-import { createHandler } from "../http/create_handler.ts";
-import { apiResponse } from "../http/api_v1.ts";
-import { evaluateHealth } from "../http/health.ts";
+import { createExporterMetrics } from "../export/metrics_registry.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import { DuplicateNodeError } from "../scale_out/membership.ts";
 import { singleInstance, type WorkSharing } from "../scale_out/work_sharing.ts";
 import { COMMIT, VERSION } from "../version.ts";
 import { createAdmin } from "./create_admin.ts";
+import { HttpServers } from "./http_servers.ts";
+import { ConfigError } from "../config/config_error.ts";
 import { EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 
 /** Longest wait for each shutdown step (deregistering, servers, Kafka and Redis clients). */
@@ -66,12 +65,14 @@ export async function runService(
     }
   }
 
-  let servers: Deno.HttpServer[];
+  let servers: HttpServers;
   try {
-    servers = startServers(config, { state, metrics, sharing, logger });
+    servers = await HttpServers.start(config, { state, metrics, sharing, logger });
   } catch (error) {
     await sharing.stop();
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`kafka-lag-deno: ${error.message}`);
+    return EXIT_USAGE;
   }
   const stop = new AbortController();
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -150,7 +151,7 @@ export async function runService(
   // Every step is bounded: a hung broker or Redis must not hold the process past the grace
   // period systemd and Kubernetes give (Deno.exit then drops whatever is still open).
   await remoteWrite?.finish();
-  await settleWithin(Promise.all(servers.map((server) => server.shutdown())), SHUTDOWN_STEP_MS);
+  await settleWithin(servers.shutdown(), SHUTDOWN_STEP_MS);
   // Deregistered only once /metrics is gone, so the other instances take over this one's groups
   // on their next iteration without a moment where two instances export them.
   await settleWithin(sharing.leave(), SHUTDOWN_STEP_MS);
@@ -158,63 +159,4 @@ export async function runService(
   await settleWithin(sharing.stop(), SHUTDOWN_STEP_MS);
   logger.info("stopped");
   return EXIT_OK;
-}
-
-/** Listens for /metrics and the health routes (one port or two). */
-function startServers(
-  config: ExporterConfig,
-  { state, metrics, sharing, logger }: {
-    state: ExporterState;
-    metrics: ExporterMetrics;
-    sharing: WorkSharing;
-    logger: Logger;
-  },
-): Deno.HttpServer[] {
-  const deps = {
-    renderMetrics: () => metrics.render(),
-    health: () => evaluateHealth(state.clusters(), sharing.healthy()),
-    live: () => state.loopRunning(),
-    api: config.metrics.apiEnabled
-      ? (url: URL) => apiResponse(url, { clusters: () => state.clusters() })
-      : undefined,
-  };
-  const healthPath = config.app.healthPath;
-  const listen = (
-    { hostname, port }: { hostname: string; port: number },
-    { serveMetrics, serveHealth }: { serveMetrics: boolean; serveHealth: boolean },
-  ) =>
-    Deno.serve({
-      hostname,
-      port,
-      onListen: ({ port }) =>
-        logger.info("listening", {
-          address: hostname,
-          port,
-          metrics: serveMetrics,
-          health: serveHealth,
-        }),
-      onError: (error) => {
-        logger.error("HTTP handler failed", { error: describeError(error) });
-        return new Response("internal error\n", { status: 500 });
-      },
-    }, createHandler(deps, { serveMetrics, serveHealth, healthPath }));
-  try {
-    const metrics = { hostname: config.metrics.listenAddress, port: config.metrics.port };
-    const health = { hostname: config.app.healthAddress, port: config.app.healthPort };
-    if (config.metrics.port === config.app.healthPort) {
-      return [listen(metrics, { serveMetrics: true, serveHealth: true })];
-    }
-    return [
-      listen(metrics, { serveMetrics: true, serveHealth: false }),
-      listen(health, { serveMetrics: false, serveHealth: true }),
-    ];
-  } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
-      throw new Error(
-        `cannot listen: a port is already in use (metrics ${config.metrics.port}, health ${config.app.healthPort})`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
 }

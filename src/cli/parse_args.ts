@@ -10,6 +10,8 @@ export interface CliOptions {
   once: boolean;
   format: "table" | "json";
   logLevel?: LogLevel;
+  /** exporter-toolkit web config (overrides prometheus_local.web_config_file). */
+  webConfigFile?: string;
   version: boolean;
   help: boolean;
 }
@@ -23,7 +25,7 @@ export const USAGE =
 
 Usage:
   kafka-lag-deno [--config-file PATH | -c PATH] [--check-config] [--once [--format table|json]]
-                 [--log-level debug|info|warn|error] [--version] [--help]
+                 [--log-level debug|info|warn|error] [--web.config.file PATH] [--version] [--help]
 
 Options:
   -c, --config-file PATH  YAML config (default: $CONFIG_FILE, else ${DEFAULT_CONFIG_FILE})
@@ -31,6 +33,9 @@ Options:
       --once              measure every cluster once, print the lag report, exit
       --format FORMAT     report format for --once: table (default) or json
       --log-level LEVEL   override app.log_level
+      --web.config.file PATH
+                          TLS, basic auth and headers for the HTTP ports, in the web config
+                          format of Prometheus' exporter-toolkit (re-read when it changes)
       --version           print the version and exit
   -h, --help              print this help and exit
 
@@ -56,6 +61,7 @@ export function parseCliArgs(
         once: { type: "boolean", default: false },
         format: { type: "string" },
         "log-level": { type: "string" },
+        "web.config.file": { type: "string" },
         version: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -87,6 +93,7 @@ export function parseCliArgs(
     once: values.once,
     format,
     logLevel: logLevel as LogLevel | undefined,
+    webConfigFile: values["web.config.file"],
     version: values.version,
     help: values.help,
   };

@@ -25,6 +25,7 @@ Deno.test("loadConfig() fills the seed's defaults", async () => {
     port: 9090,
     listenAddress: "0.0.0.0",
     apiEnabled: true,
+    webConfigFile: undefined,
     labels: {},
     granularity: "partition",
     memberLabels: false,

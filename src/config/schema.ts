@@ -195,6 +195,8 @@ export const configFileSchema = z.strictObject({
     listen_address: listenAddress.default("0.0.0.0"),
     /** The JSON API (/api/v1) on the metrics port; false answers 404 there. */
     api_enabled: z.boolean().default(true),
+    /** exporter-toolkit's web config (TLS, basic auth, headers); --web.config.file wins. */
+    web_config_file: z.string().min(1).optional(),
     labels: z.record(labelName, z.string()).default({}),
     granularity: z.enum(["partition", "topic", "group"]).default("partition"),
     /** Label partition lag series with the owning member (off: a rebalance starts new series). */

@@ -132,6 +132,7 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
       port: data.prometheus_local.metrics_port,
       listenAddress: data.prometheus_local.listen_address,
       apiEnabled: data.prometheus_local.api_enabled,
+      webConfigFile: data.prometheus_local.web_config_file,
       labels: data.prometheus_local.labels,
       granularity: data.prometheus_local.granularity,
       memberLabels: data.prometheus_local.member_labels,

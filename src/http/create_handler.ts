@@ -12,6 +12,13 @@ export interface HandlerDeps {
   live(): boolean;
   /** The JSON API's answer, or undefined for a path outside it. */
   api?(url: URL): Response | undefined;
+  /**
+   * Whether a request may see /metrics and the API (basic auth of the web config); health
+   * routes stay open for probes. Everything is open when absent.
+   */
+  authorized?(request: Request): Promise<boolean>;
+  /** Headers added to every response (the web config's). */
+  headers?(): Readonly<Record<string, string>>;
 }
 
 /** Which routes this listener serves (both when the two ports are equal). */
@@ -28,6 +35,19 @@ export function createHandler(
   deps: HandlerDeps,
   options: HandlerOptions,
 ): (request: Request) => Promise<Response> {
+  const route = routeRequest(deps, options);
+  if (!deps.headers) return route;
+  return async (request) => {
+    const response = await route(request);
+    for (const [name, value] of Object.entries(deps.headers!())) response.headers.set(name, value);
+    return response;
+  };
+}
+
+function routeRequest(
+  deps: HandlerDeps,
+  options: HandlerOptions,
+): (request: Request) => Promise<Response> {
   return async (request) => {
     const url = new URL(request.url);
     const route = resolveRoute(url.pathname, options);
@@ -35,6 +55,16 @@ export function createHandler(
     if (!route && !isApi) return text(404, "not found\n");
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
+    }
+    const protectedRoute = route === "metrics" || (!route && deps.api !== undefined);
+    if (protectedRoute && deps.authorized && !(await deps.authorized(request))) {
+      return new Response("Unauthorized\n", {
+        status: 401,
+        headers: {
+          "content-type": "text/plain; charset=utf-8",
+          "www-authenticate": 'Basic realm="kafka-lag-deno"',
+        },
+      });
     }
     if (!route) return deps.api?.(url) ?? text(404, "not found\n");
     switch (route) {

@@ -1,0 +1,150 @@
+/**
+ * The exporter's listeners: /metrics and the API on the metrics port, the health routes on the
+ * health port (one server when both ports are equal), each on its own address, with the web
+ * config's TLS, basic auth and headers. New certificate files in the web config restart the
+ * listeners with them (the new ones bind beside the old with SO_REUSEPORT, then the old finish
+ * their requests and close), so certificates rotate without a restart of the exporter.
+ */
+import type { ExporterConfig } from "../config/load_config.ts";
+import type { ExporterState } from "../collect/exporter_state.ts";
+import type { ExporterMetrics } from "../export/metrics_registry.ts";
+import { createHandler, type HandlerDeps } from "../http/create_handler.ts";
+import { apiResponse } from "../http/api_v1.ts";
+import { evaluateHealth } from "../http/health.ts";
+import type { WebTls } from "../http/web_config.ts";
+import { WebConfigSource } from "../http/web_config_source.ts";
+import { describeError, type Logger } from "../log/logger.ts";
+import type { WorkSharing } from "../scale_out/work_sharing.ts";
+
+/** What the listeners serve from. */
+export interface HttpServersDeps {
+  state: ExporterState;
+  metrics: ExporterMetrics;
+  sharing: WorkSharing;
+  logger: Logger;
+}
+
+/** The running listeners. */
+export class HttpServers {
+  readonly #config: ExporterConfig;
+  readonly #deps: HttpServersDeps;
+  #handlerDeps!: HandlerDeps;
+  #servers: Deno.HttpServer[] = [];
+  #web?: WebConfigSource;
+
+  private constructor(config: ExporterConfig, deps: HttpServersDeps) {
+    this.#config = config;
+    this.#deps = deps;
+  }
+
+  /**
+   * Reads the web config (ConfigError when it is invalid) and starts listening; throws with both
+   * ports named when one is taken.
+   */
+  static async start(config: ExporterConfig, deps: HttpServersDeps): Promise<HttpServers> {
+    const servers = new HttpServers(config, deps);
+    const file = config.metrics.webConfigFile;
+    if (file !== undefined) {
+      servers.#web = await WebConfigSource.open(file, {
+        readTextFile: (path) => Deno.readTextFile(path),
+        stamp: async (path) => {
+          const info = await Deno.stat(path);
+          return `${info.mtime?.getTime()}:${info.size}`;
+        },
+        now: Date.now,
+        logger: deps.logger,
+        onTlsChange: (tls) => servers.#restart(tls),
+      });
+    }
+    const web = servers.#web;
+    servers.#handlerDeps = {
+      renderMetrics: () => deps.metrics.render(),
+      health: () => evaluateHealth(deps.state.clusters(), deps.sharing.healthy()),
+      live: () => deps.state.loopRunning(),
+      api: config.metrics.apiEnabled
+        ? (url: URL) => apiResponse(url, { clusters: () => deps.state.clusters() })
+        : undefined,
+      authorized: web ? (request) => web.authorized(request) : undefined,
+      headers: web ? () => web.headers : undefined,
+    };
+    servers.#servers = servers.#listenAll(web?.tls);
+    return servers;
+  }
+
+  /** Lets in-flight requests finish and closes the listeners. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.#servers.map((server) => server.shutdown()));
+  }
+
+  #restart(tls: WebTls | undefined): void {
+    const old = this.#servers;
+    try {
+      this.#servers = this.#listenAll(tls);
+    } catch (error) {
+      this.#deps.logger.error("cannot listen with the new certificate; the old one stays", {
+        error: describeError(error),
+      });
+      return;
+    }
+    this.#deps.logger.info("listeners restarted with the web config's new certificate");
+    for (const server of old) server.shutdown().catch(() => {});
+  }
+
+  #listenAll(tls: WebTls | undefined): Deno.HttpServer[] {
+    const config = this.#config;
+    const metrics = { hostname: config.metrics.listenAddress, port: config.metrics.port };
+    const health = { hostname: config.app.healthAddress, port: config.app.healthPort };
+    try {
+      if (config.metrics.port === config.app.healthPort) {
+        return [this.#listen(metrics, { serveMetrics: true, serveHealth: true, tls })];
+      }
+      return [
+        this.#listen(metrics, { serveMetrics: true, serveHealth: false, tls }),
+        this.#listen(health, { serveMetrics: false, serveHealth: true, tls }),
+      ];
+    } catch (error) {
+      if (error instanceof Deno.errors.AddrInUse) {
+        throw new Error(
+          `cannot listen: a port is already in use (metrics ${config.metrics.port}, health ${config.app.healthPort})`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  #listen(
+    { hostname, port }: { hostname: string; port: number },
+    { serveMetrics, serveHealth, tls }: {
+      serveMetrics: boolean;
+      serveHealth: boolean;
+      tls: WebTls | undefined;
+    },
+  ): Deno.HttpServer {
+    const { logger } = this.#deps;
+    const handler = createHandler(this.#handlerDeps, {
+      serveMetrics,
+      serveHealth,
+      healthPath: this.#config.app.healthPath,
+    });
+    return Deno.serve({
+      hostname,
+      port,
+      ...(tls ? { cert: tls.cert, key: tls.key } : {}),
+      // Certificates rotate by binding new listeners beside the old ones.
+      reusePort: this.#web?.tls !== undefined || tls !== undefined,
+      onListen: ({ port }) =>
+        logger.info("listening", {
+          address: hostname,
+          port,
+          tls: tls !== undefined,
+          metrics: serveMetrics,
+          health: serveHealth,
+        }),
+      onError: (error) => {
+        logger.error("HTTP handler failed", { error: describeError(error) });
+        return new Response("internal error\n", { status: 500 });
+      },
+    }, handler);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The web config as the listeners use it, read again when its file changes (checked at most once
+ * a second, as requests arrive), as exporter-toolkit re-reads it for each new connection: users
+ * and headers change without a restart, and new certificate files are handed to `onTlsChange`
+ * (the listeners are restarted with them). A file that becomes invalid keeps the last good
+ * config and is logged once.
+ */
+import type { Logger } from "../log/logger.ts";
+import { describeError } from "../log/logger.ts";
+import { type BasicAuthCheck, createBasicAuth } from "./basic_auth.ts";
+import { loadWebConfig, readWebTls, type WebConfig, type WebTls } from "./web_config.ts";
+
+/** What the source reads the file with. */
+export interface WebConfigSourceDeps {
+  readTextFile(path: string): Promise<string>;
+  /** The file's modification time and size, to tell a change. */
+  stamp(path: string): Promise<string>;
+  now(): number;
+  logger: Logger;
+  /** Called with the new certificate and key when they change. */
+  onTlsChange?(tls: WebTls | undefined): void;
+}
+
+const CHECK_INTERVAL_MS = 1_000;
+
+/** The current web config of one file. */
+export class WebConfigSource {
+  readonly #file: string;
+  readonly #deps: WebConfigSourceDeps;
+  #config: WebConfig;
+  #auth?: BasicAuthCheck;
+  #tls?: WebTls;
+  #stamp: string;
+  #checkedAtMs: number;
+  #lastError?: string;
+
+  private constructor(
+    file: string,
+    deps: WebConfigSourceDeps,
+    loaded: { config: WebConfig; tls?: WebTls; stamp: string },
+  ) {
+    this.#file = file;
+    this.#deps = deps;
+    this.#config = loaded.config;
+    this.#tls = loaded.tls;
+    this.#stamp = loaded.stamp;
+    this.#checkedAtMs = deps.now();
+    this.#auth = authFor(loaded.config);
+  }
+
+  /** Reads the file; throws ConfigError when it is not a valid web config. */
+  static async open(file: string, deps: WebConfigSourceDeps): Promise<WebConfigSource> {
+    const stamp = await deps.stamp(file);
+    const config = await loadWebConfig(file, deps);
+    const tls = config.tls ? await readWebTls(config.tls, { file, ...deps }) : undefined;
+    return new WebConfigSource(file, deps, { config, tls, stamp });
+  }
+
+  /** The TLS certificate and key the listeners use (undefined: plain HTTP). */
+  get tls(): WebTls | undefined {
+    return this.#tls;
+  }
+
+  /** Extra headers for every response. */
+  get headers(): Readonly<Record<string, string>> {
+    return this.#config.headers;
+  }
+
+  /** Whether the request may see protected routes (always, when no user is configured). */
+  async authorized(request: Request): Promise<boolean> {
+    await this.#refresh();
+    const auth = this.#auth;
+    return auth === undefined || await auth(request.headers.get("authorization"));
+  }
+
+  async #refresh(): Promise<void> {
+    const nowMs = this.#deps.now();
+    if (nowMs - this.#checkedAtMs < CHECK_INTERVAL_MS) return;
+    this.#checkedAtMs = nowMs;
+    try {
+      const stamp = await this.#deps.stamp(this.#file);
+      if (stamp === this.#stamp) return;
+      const config = await loadWebConfig(this.#file, this.#deps);
+      const tls = config.tls
+        ? await readWebTls(config.tls, { file: this.#file, ...this.#deps })
+        : undefined;
+      this.#stamp = stamp;
+      this.#config = config;
+      this.#auth = authFor(config);
+      this.#lastError = undefined;
+      if (tls?.cert !== this.#tls?.cert || tls?.key !== this.#tls?.key) {
+        this.#tls = tls;
+        this.#deps.onTlsChange?.(tls);
+      }
+      this.#deps.logger.info("web config read again", { file: this.#file });
+    } catch (error) {
+      const message = describeError(error);
+      if (message !== this.#lastError) {
+        this.#deps.logger.error("web config not applied; the last valid one stays", {
+          file: this.#file,
+          error: message,
+        });
+      }
+      this.#lastError = message;
+    }
+  }
+}
+
+function authFor(config: WebConfig): BasicAuthCheck | undefined {
+  return Object.keys(config.basicAuthUsers).length > 0
+    ? createBasicAuth(config.basicAuthUsers)
+    : undefined;
+}
