@@ -2,8 +2,7 @@
  * The exporter's listeners: /metrics and the API on the metrics port, the health routes on the
  * health port (one server when both ports are equal), each on its own address, with the web
  * config's TLS, basic auth and headers. New certificate files in the web config restart the
- * listeners with them (the new ones bind beside the old with SO_REUSEPORT, then the old finish
- * their requests and close), so certificates rotate without a restart of the exporter.
+ * listeners with them, so certificates rotate without a restart of the exporter.
  */
 import type { ExporterConfig } from "../config/load_config.ts";
 import type { ExporterState } from "../collect/exporter_state.ts";
@@ -15,6 +14,9 @@ import type { WebTls } from "../http/web_config.ts";
 import { WebConfigSource } from "../http/web_config_source.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { WorkSharing } from "../scale_out/work_sharing.ts";
+
+/** Binding attempts while restarted listeners wait for the old ones to free the ports. */
+const RESTART_ATTEMPTS = 250;
 
 /** What the listeners serve from. */
 export interface HttpServersDeps {
@@ -76,18 +78,32 @@ export class HttpServers {
     await Promise.all(this.#servers.map((server) => server.shutdown()));
   }
 
+  /**
+   * Closes the listeners to new connections (in-flight requests finish) and binds new ones with
+   * the new certificate as soon as the ports are free: Deno cannot share a TLS port between two
+   * listeners without an unstable flag, so a connection attempt in that moment is refused.
+   */
   #restart(tls: WebTls | undefined): void {
     const old = this.#servers;
-    try {
-      this.#servers = this.#listenAll(tls);
-    } catch (error) {
-      this.#deps.logger.error("cannot listen with the new certificate; the old one stays", {
-        error: describeError(error),
-      });
-      return;
-    }
-    this.#deps.logger.info("listeners restarted with the web config's new certificate");
-    for (const server of old) server.shutdown().catch(() => {});
+    const closed = Promise.all(old.map((server) => server.shutdown().catch(() => {})));
+    void (async () => {
+      for (let attempt = 0;; attempt++) {
+        try {
+          this.#servers = this.#listenAll(tls);
+          this.#deps.logger.info("listeners restarted with the web config's new certificate");
+          return;
+        } catch (error) {
+          if (attempt >= RESTART_ATTEMPTS) {
+            this.#deps.logger.error("cannot listen with the new certificate", {
+              error: describeError(error),
+            });
+            return;
+          }
+          // The old listeners still hold the ports: try again in a moment.
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 20))]);
+        }
+      }
+    })();
   }
 
   #listenAll(tls: WebTls | undefined): Deno.HttpServer[] {
@@ -122,17 +138,24 @@ export class HttpServers {
     },
   ): Deno.HttpServer {
     const { logger } = this.#deps;
-    const handler = createHandler(this.#handlerDeps, {
+    const routes = createHandler(this.#handlerDeps, {
       serveMetrics,
       serveHealth,
       healthPath: this.#config.app.healthPath,
     });
+    const web = this.#web;
+    // Any request (probes too) notices a changed web config, as a new connection does in
+    // exporter-toolkit; its answer already follows the new users and headers.
+    const handler = web
+      ? async (request: Request) => {
+        await web.refresh();
+        return routes(request);
+      }
+      : routes;
     return Deno.serve({
       hostname,
       port,
       ...(tls ? { cert: tls.cert, key: tls.key } : {}),
-      // Certificates rotate by binding new listeners beside the old ones.
-      reusePort: this.#web?.tls !== undefined || tls !== undefined,
       onListen: ({ port }) =>
         logger.info("listening", {
           address: hostname,

@@ -50,8 +50,8 @@ export class WebConfigSource {
 
   /** Reads the file; throws ConfigError when it is not a valid web config. */
   static async open(file: string, deps: WebConfigSourceDeps): Promise<WebConfigSource> {
-    const stamp = await deps.stamp(file);
     const config = await loadWebConfig(file, deps);
+    const stamp = await stampOf(file, { config, deps });
     const tls = config.tls ? await readWebTls(config.tls, { file, ...deps }) : undefined;
     return new WebConfigSource(file, deps, { config, tls, stamp });
   }
@@ -68,23 +68,24 @@ export class WebConfigSource {
 
   /** Whether the request may see protected routes (always, when no user is configured). */
   async authorized(request: Request): Promise<boolean> {
-    await this.#refresh();
     const auth = this.#auth;
     return auth === undefined || await auth(request.headers.get("authorization"));
   }
 
-  async #refresh(): Promise<void> {
+  /** Reads the file again if it changed (at most once a second); called for every request. */
+  async refresh(): Promise<void> {
     const nowMs = this.#deps.now();
     if (nowMs - this.#checkedAtMs < CHECK_INTERVAL_MS) return;
     this.#checkedAtMs = nowMs;
     try {
-      const stamp = await this.#deps.stamp(this.#file);
+      const stamp = await stampOf(this.#file, { config: this.#config, deps: this.#deps });
       if (stamp === this.#stamp) return;
       const config = await loadWebConfig(this.#file, this.#deps);
       const tls = config.tls
         ? await readWebTls(config.tls, { file: this.#file, ...this.#deps })
         : undefined;
-      this.#stamp = stamp;
+      // Stamped again with the files the new config names.
+      this.#stamp = await stampOf(this.#file, { config, deps: this.#deps });
       this.#config = config;
       this.#auth = authFor(config);
       this.#lastError = undefined;
@@ -104,6 +105,15 @@ export class WebConfigSource {
       this.#lastError = message;
     }
   }
+}
+
+/** The stamps of the file and of the certificate files it names: any of them may change. */
+async function stampOf(
+  file: string,
+  { config, deps }: { config: WebConfig; deps: WebConfigSourceDeps },
+): Promise<string> {
+  const files = config.tls ? [file, config.tls.certFile, config.tls.keyFile] : [file];
+  return (await Promise.all(files.map((path) => deps.stamp(path)))).join(" ");
 }
 
 function authFor(config: WebConfig): BasicAuthCheck | undefined {

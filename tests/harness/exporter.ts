@@ -78,7 +78,13 @@ export async function startExporter(
     prometheus_local?: Record<string, unknown>;
     app?: Record<string, unknown>;
   },
-  options: { samePort?: boolean } = {},
+  options: {
+    samePort?: boolean;
+    /** More command-line arguments (e.g. --web.config.file). */
+    args?: string[];
+    /** The listeners speak TLS with a certificate of this CA (polled over https). */
+    tlsCaFile?: string;
+  } = {},
 ): Promise<ExporterProcess> {
   const metricsPort = freePort();
   const healthPort = options.samePort ? metricsPort : freePort();
@@ -89,7 +95,14 @@ export async function startExporter(
   };
   const configPath = await writeConfig(full);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...startTaskRuntimeFlags(), `${ROOT}main.ts`, "--config-file", configPath],
+    args: [
+      "run",
+      ...startTaskRuntimeFlags(),
+      `${ROOT}main.ts`,
+      "--config-file",
+      configPath,
+      ...(options.args ?? []),
+    ],
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "null",
@@ -118,12 +131,16 @@ export async function startExporter(
     return exitCode;
   };
 
-  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  const healthUrl = `http://127.0.0.1:${healthPort}`;
+  const scheme = options.tlsCaFile ? "https" : "http";
+  const client = options.tlsCaFile
+    ? Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(options.tlsCaFile)] })
+    : undefined;
+  const metricsUrl = `${scheme}://127.0.0.1:${metricsPort}/metrics`;
+  const healthUrl = `${scheme}://127.0.0.1:${healthPort}`;
   const deadline = Date.now() + 30_000;
   while (true) {
     try {
-      const response = await fetch(`${healthUrl}/livez`);
+      const response = await fetch(`${healthUrl}/livez`, { client });
       await response.body?.cancel();
       if (response.ok) break;
     } catch {
@@ -143,11 +160,12 @@ export async function startExporter(
     healthPort,
     configPath,
     pid: child.pid,
-    scrape: async () => parsePrometheusText(await (await fetch(metricsUrl)).text()),
+    scrape: async () => parsePrometheusText(await (await fetch(metricsUrl, { client })).text()),
     stop,
     logs: () => stderr,
     [Symbol.asyncDispose]: async () => {
       await stop("SIGKILL");
+      client?.close();
     },
   };
 }

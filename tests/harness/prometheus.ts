@@ -25,6 +25,9 @@ export interface PrometheusOptions {
   basicAuth?: { username: string; password: string };
   /** host:port targets scraped every second (job "kafka-lag-deno"), besides remote write. */
   scrapeTargets?: string[];
+  /** How the targets are scraped: over https with this CA, with these credentials. */
+  scrapeTls?: { caFile: string };
+  scrapeBasicAuth?: { username: string; password: string };
 }
 
 function spawn(
@@ -54,6 +57,13 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   const port = freePort();
   const scrapeConfig = options.scrapeTargets
     ? "scrape_configs:\n  - job_name: kafka-lag-deno\n    scrape_interval: 1s\n" +
+      (options.scrapeTls
+        ? `    scheme: https\n    tls_config:\n      ca_file: ${options.scrapeTls.caFile}\n`
+        : "") +
+      (options.scrapeBasicAuth
+        ? `    basic_auth:\n      username: ${options.scrapeBasicAuth.username}\n` +
+          `      password: ${JSON.stringify(options.scrapeBasicAuth.password)}\n`
+        : "") +
       `    static_configs:\n      - targets: ${JSON.stringify(options.scrapeTargets)}\n`
     : "";
   await Deno.writeTextFile(
