@@ -8,6 +8,7 @@ const defaults: CliOptions = {
   once: false,
   format: "table",
   logLevel: undefined,
+  webConfigFile: undefined,
   version: false,
   help: false,
 };
@@ -22,6 +23,7 @@ Deno.test("parseCliArgs() accepts what the usage text promises", () => {
     [["--once"], {}, { once: true }],
     [["--once", "--format", "json"], {}, { once: true, format: "json" }],
     [["--log-level", "debug"], {}, { logLevel: "debug" }],
+    [["--web.config.file", "/etc/web.yml"], {}, { webConfigFile: "/etc/web.yml" }],
     [["--version"], {}, { version: true }],
     [["-h"], {}, { help: true }],
   ];
