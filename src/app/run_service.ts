@@ -19,6 +19,10 @@ import { EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
 
 /** Longest wait for each shutdown step (deregistering, servers, Kafka and Redis clients). */
 const SHUTDOWN_STEP_MS = 1_500;
+/** Kept from the shutdown budget for closing the Kafka and Redis clients after the last push. */
+const CLOSE_RESERVE_MS = 500;
+/** Kept from the shutdown budget for the process to end once every step is done or abandoned. */
+const EXIT_MARGIN_MS = 500;
 
 /** Waits for `work` to settle, at most `ms`; its outcome is ignored. */
 async function settleWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
@@ -75,10 +79,13 @@ export async function runService(
     return EXIT_USAGE;
   }
   const stop = new AbortController();
+  /** When the shutdown budget (app.shutdown_timeout, from the signal) runs out. */
+  let budgetEndsMs = Infinity;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => {
       if (stop.signal.aborted) return;
       logger.info("shutting down", { signal });
+      budgetEndsMs = Date.now() + config.app.shutdownTimeoutMs - EXIT_MARGIN_MS;
       stop.abort();
     });
   }
@@ -148,15 +155,22 @@ export async function runService(
   ));
   state.setLoopRunning(false);
 
-  // Every step is bounded: a hung broker or Redis must not hold the process past the grace
-  // period systemd and Kubernetes give (Deno.exit then drops whatever is still open).
-  await remoteWrite?.finish();
-  await settleWithin(servers.shutdown(), SHUTDOWN_STEP_MS);
-  // Deregistered only once /metrics is gone, so the other instances take over this one's groups
-  // on their next iteration without a moment where two instances export them.
-  await settleWithin(sharing.leave(), SHUTDOWN_STEP_MS);
-  await settleWithin(Promise.all(admins.map((admin) => admin.close())), SHUTDOWN_STEP_MS);
-  await settleWithin(sharing.stop(), SHUTDOWN_STEP_MS);
+  // Every step is bounded, all of them together by app.shutdown_timeout: a hung broker, Redis or
+  // remote-write endpoint must not hold the process past the grace period systemd and Kubernetes
+  // give (Deno.exit then drops whatever is still open). Deregistered first, so that a SIGKILL
+  // after the grace period cannot leave the peers waiting a whole TTL for this one's groups.
+  if (budgetEndsMs === Infinity) {
+    budgetEndsMs = Date.now() + config.app.shutdownTimeoutMs - EXIT_MARGIN_MS;
+  }
+  const left = () => Math.max(0, budgetEndsMs - Date.now());
+  const step = () => Math.min(SHUTDOWN_STEP_MS, left());
+  await settleWithin(sharing.leave(), step());
+  await settleWithin(servers.shutdown(), step());
+  // The last push gets what is left, less a moment to close the clients.
+  const flushEndsMs = budgetEndsMs - CLOSE_RESERVE_MS;
+  await settleWithin(remoteWrite?.finish(flushEndsMs), Math.max(0, flushEndsMs - Date.now()));
+  await settleWithin(Promise.all(admins.map((admin) => admin.close())), step());
+  await settleWithin(sharing.stop(), step());
   logger.info("stopped");
   return EXIT_OK;
 }

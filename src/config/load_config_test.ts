@@ -42,6 +42,7 @@ Deno.test("loadConfig() fills the seed's defaults", async () => {
     healthAddress: "0.0.0.0",
     healthPath: "/healthz",
     nodeId: "host-1",
+    shutdownTimeoutMs: 5_000,
   });
   assertEquals(config.storage.type, "memory");
   assertEquals(config.storage.retentionMs, 7_200_000);

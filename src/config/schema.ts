@@ -226,6 +226,8 @@ export const configFileSchema = z.strictObject({
     health_check_address: listenAddress.default("0.0.0.0"),
     health_check_path: z.string().startsWith("/").default("/healthz"),
     node_id: z.string().min(1).optional(),
+    /** SIGTERM to exit, whatever hangs (Kafka, Redis, remote write); inside systemd's/Helm's 30 s. */
+    shutdown_timeout: durationBetween("1s", "10m").default("5s"),
     /** Credentials over an unencrypted connection: a warning at start, or a config error. */
     cleartext_credentials: z.enum(["warn", "error"]).default("warn"),
   }).prefault({}),

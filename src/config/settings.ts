@@ -193,6 +193,7 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
       healthAddress: data.app.health_check_address,
       healthPath: data.app.health_check_path,
       nodeId: data.app.node_id ?? context.hostname,
+      shutdownTimeoutMs: durationMs(data.app.shutdown_timeout),
     },
   };
 }

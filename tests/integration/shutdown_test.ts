@@ -56,3 +56,53 @@ Deno.test({
     }
   },
 });
+
+/** A TCP server that accepts connections and never answers: a hung broker or endpoint. */
+function silentServer(): { port: number; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  (async () => {
+    try {
+      for await (const connection of listener) held.push(connection);
+    } catch {
+      // closed
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    close: () => {
+      listener.close();
+      for (const connection of held) connection.close();
+    },
+  };
+}
+
+Deno.test({
+  name: "SIGTERM with a hung broker AND a hung remote-write endpoint: exit within 5 s",
+  fn: async () => {
+    const broker = silentServer();
+    const remoteWrite = silentServer();
+    try {
+      await using exporter = await startExporter({
+        prometheus_remote_write: {
+          enabled: true,
+          url: `http://127.0.0.1:${remoteWrite.port}/api/v1/write`,
+        },
+        kafka_clusters: [{ name: "hung", brokers: [`127.0.0.1:${broker.port}`] }],
+        app: { iteration_interval: "1s" },
+      });
+      // Let a push and an iteration start against the silent servers.
+      // sleep-ok: lets both requests hang before the signal; the exit time after SIGTERM is measured
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const signalledMs = Date.now();
+      const code = await exporter.stop("SIGTERM");
+      const exitSeconds = (Date.now() - signalledMs) / 1_000;
+      console.log(`  exit ${code} ${exitSeconds.toFixed(2)} s after SIGTERM`);
+      assertEquals(code, 0, exporter.logs());
+      assert(exitSeconds <= 5, `exited ${exitSeconds} s after SIGTERM`);
+    } finally {
+      broker.close();
+      remoteWrite.close();
+    }
+  },
+});

@@ -10,11 +10,14 @@ import type { ExporterMetrics } from "../metrics_registry.ts";
 import { createRemoteWriteTransport } from "./http_transport.ts";
 import { RemoteWriter } from "./remote_writer.ts";
 
-/** Starts pushing; `finish()` after `signal` aborts sends the last push and flushes. */
+/**
+ * Starts pushing; `finish(deadlineMs)` after `signal` aborts sends the last push and flushes
+ * until the deadline at most.
+ */
 export function startRemoteWrite(
   config: ExporterConfig,
   { metrics, logger, signal }: { metrics: ExporterMetrics; logger: Logger; signal: AbortSignal },
-): { finish(): Promise<void> } {
+): { finish(deadlineMs: number): Promise<void> } {
   const settings = config.remoteWrite;
   const sleep = (ms: number, abort?: AbortSignal) =>
     abortableSleep(ms, abort ?? new AbortController().signal);
@@ -41,10 +44,10 @@ export function startRemoteWrite(
   })();
   const sending = writer.run(signal);
   return {
-    finish: async () => {
+    finish: async (deadlineMs) => {
       await Promise.all([pushing, sending]);
       await push();
-      await writer.flush(Date.now() + Math.max(5_000, settings.timeoutMs));
+      await writer.flush(deadlineMs);
     },
   };
 }
