@@ -7,7 +7,8 @@
 import type { ExporterConfig } from "../config/load_config.ts";
 import type { ExporterState } from "../collect/exporter_state.ts";
 import type { ExporterMetrics } from "../export/metrics_registry.ts";
-import { createHandler, type HandlerDeps } from "../http/create_handler.ts";
+import { createHandler, type HandlerDeps, limitInFlight } from "../http/create_handler.ts";
+import { SharedExposition } from "../http/shared_exposition.ts";
 import { apiResponse } from "../http/api_v1.ts";
 import { evaluateHealth } from "../http/health.ts";
 import type { WebTls } from "../http/web_config.ts";
@@ -15,6 +16,8 @@ import { WebConfigSource } from "../http/web_config_source.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { WorkSharing } from "../scale_out/work_sharing.ts";
 
+/** Requests answered at once per listener; more get a quick 503 (scrapers retry). */
+const MAX_REQUESTS_IN_FLIGHT = 32;
 /** Binding attempts while restarted listeners wait for the old ones to free the ports. */
 const RESTART_ATTEMPTS = 250;
 
@@ -59,8 +62,13 @@ export class HttpServers {
       });
     }
     const web = servers.#web;
+    const shared = new SharedExposition({
+      render: () => deps.metrics.render(),
+      snapshotKey: () => deps.state.clusters(),
+    });
     servers.#handlerDeps = {
       renderMetrics: () => deps.metrics.render(),
+      metricsGzip: () => shared.stream(),
       health: () => evaluateHealth(deps.state.clusters(), deps.sharing.healthy()),
       live: () => deps.state.loopRunning(),
       api: config.metrics.apiEnabled
@@ -146,12 +154,15 @@ export class HttpServers {
     const web = this.#web;
     // Any request (probes too) notices a changed web config, as a new connection does in
     // exporter-toolkit; its answer already follows the new users and headers.
-    const handler = web
-      ? async (request: Request) => {
-        await web.refresh();
-        return routes(request);
-      }
-      : routes;
+    const handler = limitInFlight(
+      web
+        ? async (request: Request) => {
+          await web.refresh();
+          return routes(request);
+        }
+        : routes,
+      MAX_REQUESTS_IN_FLIGHT,
+    );
     return Deno.serve({
       hostname,
       port,

@@ -7,6 +7,8 @@ import type { HealthReport } from "./health.ts";
 /** What the routes read. */
 export interface HandlerDeps {
   renderMetrics(): Promise<ReadableStream<Uint8Array<ArrayBuffer>> | string>;
+  /** The gzip body for clients that accept it, shared between scrapes of one snapshot. */
+  metricsGzip?(): ReadableStream<Uint8Array<ArrayBuffer>>;
   health(): HealthReport;
   /** True while the collection loop runs. */
   live(): boolean;
@@ -69,6 +71,9 @@ function routeRequest(
     if (!route) return deps.api?.(url) ?? text(404, "not found\n");
     switch (route) {
       case "metrics":
+        if (deps.metricsGzip && acceptsGzip(request.headers.get("accept-encoding"))) {
+          return gzipResponse(deps.metricsGzip());
+        }
         return metricsResponse(await deps.renderMetrics(), request);
       case "health":
         // Always 200, as in kafka-lag-go: the body says whether it is healthy.
@@ -98,7 +103,11 @@ function metricsResponse(
     });
   }
   const stream = typeof body === "string" ? new Blob([body]).stream() : body;
-  return new Response(stream.pipeThrough(new CompressionStream("gzip")), {
+  return gzipResponse(stream.pipeThrough(new CompressionStream("gzip")));
+}
+
+function gzipResponse(gzip: ReadableStream<Uint8Array<ArrayBuffer>>): Response {
+  return new Response(gzip, {
     headers: {
       "content-type": PROMETHEUS_TEXT,
       "content-encoding": "gzip",
@@ -134,4 +143,29 @@ function resolveRoute(
 
 function text(status: number, body: string): Response {
   return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+/**
+ * At most `max` requests in flight (until their answer's headers are ready); more are answered 503
+ * at once, so that a flood cannot queue work on the collector's thread.
+ */
+export function limitInFlight(
+  handler: (request: Request) => Promise<Response>,
+  max: number,
+): (request: Request) => Promise<Response> {
+  let inFlight = 0;
+  return async (request) => {
+    if (inFlight >= max) {
+      return new Response("too many requests in flight\n", {
+        status: 503,
+        headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" },
+      });
+    }
+    inFlight++;
+    try {
+      return await handler(request);
+    } finally {
+      inFlight--;
+    }
+  };
 }

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { acceptsGzip, createHandler, type HandlerDeps } from "./create_handler.ts";
+import { acceptsGzip, createHandler, type HandlerDeps, limitInFlight } from "./create_handler.ts";
 import { evaluateHealth } from "./health.ts";
 
 function deps(overrides: Partial<HandlerDeps> = {}): HandlerDeps {
@@ -167,4 +167,23 @@ Deno.test("acceptsGzip() reads Accept-Encoding as clients send it", () => {
   for (const [header, expected] of cases) {
     assertEquals(acceptsGzip(header), expected, String(header));
   }
+});
+
+Deno.test("limitInFlight() answers 503 at once past the limit, and serves again after", async () => {
+  const release: Array<() => void> = [];
+  const slow = limitInFlight(
+    () => new Promise<Response>((resolve) => release.push(() => resolve(new Response("ok")))),
+    2,
+  );
+  const first = slow(new Request("http://x/metrics"));
+  const second = slow(new Request("http://x/metrics"));
+  const third = await slow(new Request("http://x/metrics"));
+  assertEquals(third.status, 503);
+  assertEquals(third.headers.get("retry-after"), "1");
+  for (const done of release) done();
+  assertEquals((await first).status, 200);
+  assertEquals((await second).status, 200);
+  const fourth = slow(new Request("http://x/metrics"));
+  release.at(-1)!();
+  assertEquals((await fourth).status, 200);
 });
