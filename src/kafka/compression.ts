@@ -209,12 +209,17 @@ class GrowableBytes {
     if (distance === 0 || distance > this.#length) throw new RangeError("corrupt LZ4 offset");
     this.#reserve(length);
     const buffer = this.#buffer;
-    let from = this.#length - distance;
-    if (distance >= length) {
-      buffer.copyWithin(this.#length, from, from + length);
-    } else {
-      // Overlapping copy repeats the last `distance` bytes: byte by byte, in order.
-      for (let index = 0; index < length; index++) buffer[this.#length + index] = buffer[from++];
+    const from = this.#length - distance;
+    // An overlapping copy repeats the last `distance` bytes. Copied in chunks that never overlap
+    // their source, each twice the last (the bytes from `from` repeat with period `distance`):
+    // a long run costs a few copies, not one step per byte.
+    let written = this.#length;
+    let remaining = length;
+    while (remaining > 0) {
+      const chunk = Math.min(written - from, remaining);
+      buffer.copyWithin(written, from, from + chunk);
+      written += chunk;
+      remaining -= chunk;
     }
     this.#length += length;
   }
