@@ -50,11 +50,14 @@ const { values } = parseArgs({
     // Sets up the groups of the largest size, prints the bootstrap address and waits for Ctrl-C:
     // for profiling an exporter started by hand against the same data.
     hold: { type: "boolean", default: false },
+    // gzip scrapes sent at once each round, as HA Prometheus pairs and federation do.
+    "concurrent-scrapes": { type: "string", default: "1" },
   },
 });
 const sizes = values.sizes!.split(",").map(Number);
 const MEASURE_SECONDS = Number(values.seconds);
 const SCRAPE_SECONDS = Number(values["scrape-interval"]);
+const CONCURRENT_SCRAPES = Number(values["concurrent-scrapes"]);
 const TOPICS = Number(values.topics);
 const PARTITIONS = Number(values.partitions);
 const GRANULARITY = values.granularity as "partition" | "topic" | "group";
@@ -359,7 +362,10 @@ for (const size of sizes) {
       renders.push(render.ms);
       bytes = render.bytes;
       lagSeries = render.lagSeries;
-      const gzipped = await gzipScrape();
+      const concurrent = await Promise.all(
+        Array.from({ length: CONCURRENT_SCRAPES }, () => gzipScrape()),
+      );
+      const gzipped = concurrent.reduce((slowest, one) => one.ms > slowest.ms ? one : slowest);
       gzipRenders.push(gzipped.ms);
       gzipBytes = gzipped.bytes;
       last = render.samples;
@@ -427,7 +433,9 @@ const cpuModel = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
 console.log(
   `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, ${CLUSTERS} cluster entr${
     CLUSTERS === 1 ? "y" : "ies"
-  }, granularity ${GRANULARITY}, iterations back to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s; ${
+  }, granularity ${GRANULARITY}, iterations back to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s (${CONCURRENT_SCRAPES} gzip scrape${
+    CONCURRENT_SCRAPES === 1 ? "" : "s at once; the slowest shown"
+  }); ${
     Deno.env.get("HOSTNAME") ?? "local"
   }: ${cpuModel}, ${navigator.hardwareConcurrency} cores, ${
     (Deno.systemMemoryInfo().total / 1_073_741_824).toFixed(0)
