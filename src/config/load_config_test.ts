@@ -1,23 +1,9 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../tests/assert.ts";
 import { ConfigError } from "./config_error.ts";
-import { loadConfig, type LoadConfigDeps } from "./load_config.ts";
+import { loadConfig } from "./load_config.ts";
+import { deps, MINIMAL } from "../../tests/fakes/config_files.ts";
 import { redactConfig } from "./redact.ts";
 import { isIncluded } from "./name_filter.ts";
-
-const MINIMAL = `
-kafka_clusters:
-  - name: main
-    brokers: ["k1:9092"]
-`;
-
-function deps(files: Record<string, string>, env: Record<string, string> = {}): LoadConfigDeps {
-  return {
-    readTextFile: (path) =>
-      path in files ? Promise.resolve(files[path]) : Promise.reject(new Deno.errors.NotFound(path)),
-    getEnv: (name) => env[name],
-    hostname: () => "host-1",
-  };
-}
 
 Deno.test("loadConfig() fills the seed's defaults", async () => {
   const config = await loadConfig("c.yaml", deps({ "c.yaml": MINIMAL }));

@@ -1,23 +1,9 @@
 /** secretValues() (what the log redaction is built from) and credentials sent in clear text. */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../tests/assert.ts";
 import { ConfigError } from "./config_error.ts";
-import { loadConfig, type LoadConfigDeps } from "./load_config.ts";
+import { loadConfig } from "./load_config.ts";
+import { deps, MINIMAL } from "../../tests/fakes/config_files.ts";
 import { secretValues } from "./redact.ts";
-
-const MINIMAL = `
-kafka_clusters:
-  - name: main
-    brokers: ["k1:9092"]
-`;
-
-function deps(files: Record<string, string>, env: Record<string, string> = {}): LoadConfigDeps {
-  return {
-    readTextFile: (path) =>
-      path in files ? Promise.resolve(files[path]) : Promise.reject(new Deno.errors.NotFound(path)),
-    getEnv: (name) => env[name],
-    hostname: () => "host-1",
-  };
-}
 
 Deno.test("secretValues() finds every secret of the loaded settings, for the log redaction", async () => {
   const yaml =

@@ -6,6 +6,9 @@
  * produced, later ones get them from memory, until a cluster publishes a new snapshot.
  */
 
+/** Compressed bytes handed to followers at once. */
+const BLOCK_BYTES = 64 * 1024;
+
 /** The compressed exposition of one snapshot, as far as it is rendered. */
 interface Rendering {
   key: readonly object[];
@@ -61,10 +64,22 @@ export class SharedExposition {
     (async () => {
       try {
         const gzip = (await this.#deps.render()).pipeThrough(new CompressionStream("gzip"));
-        for await (const chunk of gzip) {
-          rendering.chunks.push(chunk);
+        // The compressor emits a small piece per input piece (hundreds of thousands at 10,000
+        // groups): handed on in blocks, followers and the HTTP writes see a few dozen.
+        let pending: Uint8Array[] = [];
+        let pendingBytes = 0;
+        const publish = () => {
+          rendering.chunks.push(joinBytes(pending, pendingBytes));
+          pending = [];
+          pendingBytes = 0;
           notify();
+        };
+        for await (const chunk of gzip) {
+          pending.push(chunk);
+          pendingBytes += chunk.byteLength;
+          if (pendingBytes >= BLOCK_BYTES) publish();
         }
+        if (pendingBytes > 0) publish();
         rendering.done = true;
       } catch (error) {
         rendering.failed = error;
@@ -93,4 +108,15 @@ function follow(rendering: Rendering): ReadableStream<Uint8Array<ArrayBuffer>> {
       } else controller.close();
     },
   });
+}
+
+function joinBytes(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.byteLength;
+  }
+  return joined;
 }
