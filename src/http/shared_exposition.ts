@@ -5,6 +5,7 @@
  * snapshot renders and compresses; scrapes arriving meanwhile follow the same bytes as they are
  * produced, later ones get them from memory, until a cluster publishes a new snapshot.
  */
+import { concatBytes } from "../util/concat_bytes.ts";
 
 /** Compressed bytes handed to followers at once. */
 const BLOCK_BYTES = 64 * 1024;
@@ -69,7 +70,7 @@ export class SharedExposition {
         let pending: Uint8Array[] = [];
         let pendingBytes = 0;
         const publish = () => {
-          rendering.chunks.push(joinBytes(pending, pendingBytes));
+          rendering.chunks.push(concatBytes(pending));
           pending = [];
           pendingBytes = 0;
           notify();
@@ -108,15 +109,4 @@ function follow(rendering: Rendering): ReadableStream<Uint8Array<ArrayBuffer>> {
       } else controller.close();
     },
   });
-}
-
-function joinBytes(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.byteLength;
-  }
-  return joined;
 }

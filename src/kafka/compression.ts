@@ -8,6 +8,7 @@
  */
 import { gunzipSync, zstdDecompressSync } from "node:zlib";
 import { uncompress as uncompressSnappyBlock } from "snappyjs";
+import { concatBytes } from "../util/concat_bytes.ts";
 
 /** Kafka's codec ids (the low three bits of a batch's attributes). */
 export const Codec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
@@ -95,7 +96,7 @@ function decompressSnappy(compressed: Uint8Array, maxBytes: number): Uint8Array 
     chunks.push(chunk);
     position += length;
   }
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 /**
@@ -238,16 +239,4 @@ class GrowableBytes {
     grown.set(this.#buffer.subarray(0, this.#length));
     this.#buffer = grown;
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return joined;
 }

@@ -3,6 +3,8 @@
  * endpoints) are only read for a status line or a token: read at most a cap, then drop the rest.
  */
 
+import { concatBytes } from "./concat_bytes.ts";
+
 /** Bytes read from a remote-write or token endpoint's answer (a JWT is a few KiB). */
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
@@ -26,11 +28,5 @@ export async function readTextCapped(
   } finally {
     await reader.cancel().catch(() => {});
   }
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(joined);
+  return new TextDecoder().decode(concatBytes(chunks));
 }

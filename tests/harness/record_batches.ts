@@ -6,6 +6,7 @@
  * frame of raw and RLE blocks, LZ4 as long matches, snappy as a block declaring its size).
  */
 import { gzipSync } from "node:zlib";
+import { concatBytes } from "../../src/util/concat_bytes.ts";
 
 /** Big-endian byte writer with Kafka's zigzag varints, to build batches for the tests. */
 export class Writer {
@@ -148,7 +149,7 @@ export function gzipBomb(count: number, valueBytes: number): Uint8Array {
   for (const record of zeroValueRecords(count, valueBytes)) {
     members.push(gzipSync(record.before), zerosMember, gzipSync(record.after));
   }
-  return join(members);
+  return concatBytes(members);
 }
 
 const ZSTD_MAX_BLOCK = 128 * 1024;
@@ -208,15 +209,4 @@ export function snappyDeclaredBomb(totalBytes: number): Uint8Array {
   }
   length.push(rest);
   return new Uint8Array([...length, 0x00, 0x00]);
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.byteLength;
-  }
-  return joined;
 }
