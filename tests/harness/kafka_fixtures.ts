@@ -68,8 +68,11 @@ export async function produce(
   counts: number[],
   timestampMs?: (partition: number, index: number) => number,
 ): Promise<void> {
+  // Idempotent: a send retried after a slow answer (a loaded CI machine) must not write its
+  // records twice (seen: 10 records doubled on one partition, every expected lag off).
   const producer = testKafka(bootstrap).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
   });
   await producer.connect();
   try {

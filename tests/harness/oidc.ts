@@ -51,9 +51,13 @@ export async function startOidcProvider(options: OidcOptions): Promise<OidcProvi
       return new Response("not found", { status: 404 });
     }
     const form = new URLSearchParams(await request.text());
-    const [clientId, secret] = atob(
-      (request.headers.get("authorization") ?? "").replace(/^Basic /, ""),
-    ).split(":").map(decodeURIComponent);
+    let credentials = "";
+    try {
+      credentials = atob((request.headers.get("authorization") ?? "").replace(/^Basic /, ""));
+    } catch {
+      // Not basic credentials: refused below like wrong ones.
+    }
+    const [clientId, secret] = credentials.split(":").map(decodeURIComponent);
     if (form.get("grant_type") !== "client_credentials" || options.clients[clientId] !== secret) {
       refused++;
       return Response.json({ error: "invalid_client" }, { status: 401 });

@@ -2,7 +2,8 @@
  * SASL/OAUTHBEARER on a real broker: Kafka's own OAuthBearerValidatorCallbackHandler validates the
  * exporter's tokens (client-credentials grant from a local OIDC provider) against the provider's
  * JWKS, over SASL_PLAINTEXT and SASL_SSL; tokens that expire during the run are replaced without
- * a failed iteration; a wrong client secret fails one cluster with one clear error.
+ * a failed iteration; a wrong client secret fails one cluster with one clear error; and no wrong
+ * secret (SASL, OAuth, remote write) appears in any log line or API answer of a running exporter.
  */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { makeCertificates } from "../harness/certs.ts";
@@ -248,6 +249,67 @@ Deno.test({
         // …and that token is a presigned kafka-cluster:Connect URL (checked in detail by the unit
         // tests of msk_iam_token_provider.ts), signed with the environment's credentials.
         assert(!(result.stdout + result.stderr).includes("msk-test-secret-3"));
+      },
+    );
+    await t.step(
+      "wrong secrets everywhere: no secret in any log line, API answer or exposition",
+      async () => {
+        const secrets = [
+          "wrong-sasl-secret-77",
+          "wrong-oauth-secret-88",
+          "rw-secret-99",
+          "url-secret-66",
+        ];
+        const wrongOauth = oauthCluster(broker.listeners.saslPlaintext!);
+        await using exporter = await startExporter({
+          kafka_clusters: [
+            {
+              name: "sasl",
+              brokers: [broker.listeners.saslPlaintext!],
+              client_request_timeout: "5s",
+              metadata_fetch_timeout: "3s",
+              sasl: { enabled: true, mechanism: "PLAIN", user: "exporter", password: secrets[0] },
+            },
+            {
+              ...wrongOauth,
+              sasl: {
+                ...wrongOauth.sasl,
+                oauth: {
+                  ...wrongOauth.sasl.oauth,
+                  client_secret: secrets[1],
+                  // Credentials inside the endpoint's URL are never shown either.
+                  token_endpoint_url: oidc.tokenUrl.replace("://", `://idp-user:${secrets[3]}@`),
+                },
+              },
+            },
+          ],
+          // Credentials in the URL of an endpoint that refuses connections: pushes fail and log.
+          prometheus_remote_write: {
+            enabled: true,
+            url: `http://pusher:${secrets[2]}@127.0.0.1:1/api/v1/write`,
+            timeout: "1s",
+          },
+          app: { iteration_interval: "1s", log_level: "debug" },
+        });
+        const base = exporter.metricsUrl.replace("/metrics", "/api/v1/clusters");
+        const answers: string[] = [];
+        await eventually("both clusters down with their errors", async () => {
+          const clusters = await (await fetch(base)).json();
+          const down = clusters.clusters.filter((cluster: { up: boolean; error: string | null }) =>
+            cluster.up === false && cluster.error
+          );
+          return down.length === 2 && exporter.logs().includes("remote") ? true : undefined;
+        }, 60_000);
+        answers.push(await (await fetch(base)).text());
+        for (const name of ["sasl", "oauth"]) {
+          answers.push(await (await fetch(`${base}/${name}`)).text());
+        }
+        answers.push(await (await fetch(exporter.metricsUrl)).text());
+        const everything = [exporter.logs(), ...answers].join("\n");
+        assertStringIncludes(everything, "OAuth token endpoint");
+        for (const secret of secrets) {
+          assert(!everything.includes(secret), `${secret} leaked:\n${everything.slice(0, 4000)}`);
+        }
       },
     );
     await Deno.remove(certs.dir, { recursive: true });
