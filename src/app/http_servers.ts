@@ -9,6 +9,7 @@ import type { ExporterState } from "../collect/exporter_state.ts";
 import type { ExporterMetrics } from "../export/metrics_registry.ts";
 import { createHandler, type HandlerDeps, limitInFlight } from "../http/create_handler.ts";
 import { SharedExposition } from "../http/shared_exposition.ts";
+import { type Http1Server, serveHttp1 } from "../http/http1_server.ts";
 import { apiResponse } from "../http/api_v1.ts";
 import { evaluateHealth } from "../http/health.ts";
 import type { WebTls } from "../http/web_config.ts";
@@ -34,7 +35,7 @@ export class HttpServers {
   readonly #config: ExporterConfig;
   readonly #deps: HttpServersDeps;
   #handlerDeps!: HandlerDeps;
-  #servers: Deno.HttpServer[] = [];
+  #servers: Http1Server[] = [];
   #web?: WebConfigSource;
 
   private constructor(config: ExporterConfig, deps: HttpServersDeps) {
@@ -114,7 +115,7 @@ export class HttpServers {
     })();
   }
 
-  #listenAll(tls: WebTls | undefined): Deno.HttpServer[] {
+  #listenAll(tls: WebTls | undefined): Http1Server[] {
     const config = this.#config;
     const metrics = { hostname: config.metrics.listenAddress, port: config.metrics.port };
     const health = { hostname: config.app.healthAddress, port: config.app.healthPort };
@@ -144,7 +145,7 @@ export class HttpServers {
       serveHealth: boolean;
       tls: WebTls | undefined;
     },
-  ): Deno.HttpServer {
+  ): Http1Server {
     const { logger } = this.#deps;
     const routes = createHandler(this.#handlerDeps, {
       serveMetrics,
@@ -163,10 +164,10 @@ export class HttpServers {
         : routes,
       MAX_REQUESTS_IN_FLIGHT,
     );
-    return Deno.serve({
+    return serveHttp1({
       hostname,
       port,
-      ...(tls ? { cert: tls.cert, key: tls.key } : {}),
+      tls,
       onListen: ({ port }) =>
         logger.info("listening", {
           address: hostname,
