@@ -17,7 +17,7 @@ export interface WebConfig {
   headers: Record<string, string>;
 }
 
-/** The TLS settings as read (files' contents), for Deno.serve. */
+/** The TLS settings as read (the files' contents), for the listeners. */
 export interface WebTls {
   cert: string;
   key: string;
