@@ -13,7 +13,12 @@ import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
 import { GROUP_CARRY_OVER_MS, GroupMemory } from "./group_memory.ts";
 import { collectCluster, type CollectClusterDeps } from "./collect_cluster.ts";
-import { MISSING_RETRY_MS, type RecordLookupCounts, RecordTimeCache } from "./record_timestamps.ts";
+import {
+  MISSING_RETRY_MS,
+  noLookups,
+  type RecordLookupCounts,
+  RecordTimeCache,
+} from "./record_timestamps.ts";
 
 const T0 = Date.UTC(2026, 10, 28);
 
@@ -49,16 +54,7 @@ function exactMode(maxPartitions: number): KafkaClusterConfig {
 }
 
 function lookups(counts: Partial<RecordLookupCounts>): RecordLookupCounts {
-  return {
-    fetched: 0,
-    found: 0,
-    missing: 0,
-    untrusted: 0,
-    malformed: 0,
-    tooLarge: 0,
-    deferred: 0,
-    ...counts,
-  };
+  return { ...noLookups(), ...counts };
 }
 
 /** Per group: [lag seconds, method] of each partition. */

@@ -27,6 +27,19 @@ export interface RecordLookupCounts {
   deferred: number;
 }
 
+/** Counts of an iteration that looked nothing up. */
+export function noLookups(): RecordLookupCounts {
+  return {
+    fetched: 0,
+    found: 0,
+    missing: 0,
+    untrusted: 0,
+    malformed: 0,
+    tooLarge: 0,
+    deferred: 0,
+  };
+}
+
 /** The end of the interval record times are trusted from: 2000-01-01T00:00:00Z. */
 export const EARLIEST_TRUSTED_TIMESTAMP_MS = 946_684_800_000;
 /** A record that could not be read is tried again after this long (retention, ACLs rarely change). */
@@ -143,15 +156,7 @@ export class RecordTimestampRound {
   readonly #nowMs: number;
   readonly #iteration: number;
   readonly #queued = new Map<CacheEntry, PendingRecord>();
-  readonly #counts: RecordLookupCounts = {
-    fetched: 0,
-    found: 0,
-    missing: 0,
-    untrusted: 0,
-    malformed: 0,
-    tooLarge: 0,
-    deferred: 0,
-  };
+  readonly #counts: RecordLookupCounts = noLookups();
 
   constructor(
     { policy, cache, nowMs }: {
