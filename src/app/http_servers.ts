@@ -78,7 +78,7 @@ export class HttpServers {
       authorized: web ? (request) => web.authorized(request) : undefined,
       headers: web ? () => web.headers : undefined,
     };
-    servers.#servers = servers.#listenAll(web?.tls);
+    servers.#servers = await servers.#listenAll(web?.tls);
     return servers;
   }
 
@@ -98,7 +98,7 @@ export class HttpServers {
     void (async () => {
       for (let attempt = 0;; attempt++) {
         try {
-          this.#servers = this.#listenAll(tls);
+          this.#servers = await this.#listenAll(tls);
           this.#deps.logger.info("listeners restarted with the web config's new certificate");
           return;
         } catch (error) {
@@ -115,18 +115,28 @@ export class HttpServers {
     })();
   }
 
-  #listenAll(tls: WebTls | undefined): Http1Server[] {
+  async #listenAll(tls: WebTls | undefined): Promise<Http1Server[]> {
     const config = this.#config;
     const metrics = { hostname: config.metrics.listenAddress, port: config.metrics.port };
     const health = { hostname: config.app.healthAddress, port: config.app.healthPort };
     try {
       if (config.metrics.port === config.app.healthPort) {
-        return [this.#listen(metrics, { serveMetrics: true, serveHealth: true, tls })];
+        return [await this.#listen(metrics, { serveMetrics: true, serveHealth: true, tls })];
       }
-      return [
-        this.#listen(metrics, { serveMetrics: true, serveHealth: false, tls }),
-        this.#listen(health, { serveMetrics: false, serveHealth: true, tls }),
-      ];
+      const metricsServer = await this.#listen(metrics, {
+        serveMetrics: true,
+        serveHealth: false,
+        tls,
+      });
+      try {
+        return [
+          metricsServer,
+          await this.#listen(health, { serveMetrics: false, serveHealth: true, tls }),
+        ];
+      } catch (error) {
+        await metricsServer.shutdown();
+        throw error;
+      }
     } catch (error) {
       if (error instanceof Deno.errors.AddrInUse) {
         throw new Error(
@@ -145,7 +155,7 @@ export class HttpServers {
       serveHealth: boolean;
       tls: WebTls | undefined;
     },
-  ): Http1Server {
+  ): Promise<Http1Server> {
     const { logger } = this.#deps;
     const routes = createHandler(this.#handlerDeps, {
       serveMetrics,
@@ -173,6 +183,7 @@ export class HttpServers {
           address: hostname,
           port,
           tls: tls !== undefined,
+          client_certificates: tls?.clientAuth?.type ?? "NoClientCert",
           metrics: serveMetrics,
           health: serveHealth,
         }),
@@ -180,6 +191,10 @@ export class HttpServers {
         logger.error("HTTP handler failed", { error: describeError(error) });
         return new Response("internal error\n", { status: 500 });
       },
+      onRefusedClient: (reason) => logger.debug("connection refused", { reason }),
+      // As exporter-toolkit does for each new connection: a client the current TLS settings
+      // refuse must still be able to make the listeners look at a fixed web config.
+      onConnection: web ? () => void web.refresh() : undefined,
     }, handler);
   }
 }

@@ -3,14 +3,18 @@
  * idle or write timeout: a client that sends half a request, or never reads its answer, kept its
  * connection (and the snapshot its answer streams) for ever. Here every connection has a deadline
  * for its request headers, an idle deadline between keep-alive requests, and one per write; the
- * number of connections is bounded (more are answered 503 and closed). GET and HEAD of small
- * requests is all the exporter serves: request bodies are not read (such a request is answered
- * and its connection closed).
+ * number of connections is bounded (more are answered 503 and closed). Request bodies are not
+ * read (GET and HEAD are all the exporter serves): such a request's connection is closed.
  */
+import { type ByteConn, openListener } from "./conn_listener.ts";
+import type { WebTls } from "./web_config.ts";
 
 /** Deadlines and sizes of the server. */
 export interface Http1Limits {
-  /** From a connection's start (TLS handshake included) to the end of its request headers. */
+  /**
+   * From a connection's start (TLS handshake included) to the end of its request headers; with
+   * client certificates the handshake has this long, then the headers as long again.
+   */
   headerTimeoutMs: number;
   /** A kept-alive connection without a new request is closed after this long. */
   idleTimeoutMs: number;
@@ -33,10 +37,14 @@ export const DEFAULT_HTTP1_LIMITS: Http1Limits = {
 export interface Http1ServerOptions {
   hostname: string;
   port: number;
-  tls?: { cert: string; key: string };
+  tls?: WebTls;
   limits?: Partial<Http1Limits>;
   onListen?(addr: Deno.NetAddr): void;
   onError?(error: unknown): Response;
+  /** Told why a client certificate was refused. */
+  onRefusedClient?(reason: string): void;
+  /** Told of each new connection, before its TLS handshake. */
+  onConnection?(): void;
 }
 
 /** A running server. */
@@ -53,16 +61,24 @@ type Handler = (request: Request) => Promise<Response>;
 const encoder = new TextEncoder();
 const HEAD_END = [13, 10, 13, 10];
 
-/** Listens and serves `handler` until shutdown. */
-export function serveHttp1(options: Http1ServerOptions, handler: Handler): Http1Server {
+/** Listens (AddrInUse when the port is taken) and serves `handler` until shutdown. */
+export async function serveHttp1(
+  options: Http1ServerOptions,
+  handler: Handler,
+): Promise<Http1Server> {
   const limits = { ...DEFAULT_HTTP1_LIMITS, ...options.limits };
-  const listener: Deno.Listener = options.tls
-    ? Deno.listenTls({ hostname: options.hostname, port: options.port, ...options.tls })
-    : Deno.listen({ hostname: options.hostname, port: options.port });
-  const addr = listener.addr as Deno.NetAddr;
+  const listener = await openListener({
+    hostname: options.hostname,
+    port: options.port,
+    tls: options.tls,
+    handshakeTimeoutMs: limits.headerTimeoutMs,
+    onRefusedClient: options.onRefusedClient,
+    onConnection: options.onConnection,
+  });
+  const addr = listener.addr;
   options.onListen?.(addr);
   const scheme = options.tls ? "https" : "http";
-  const connections = new Map<Deno.Conn, { busy: boolean }>();
+  const connections = new Map<ByteConn, { busy: boolean }>();
   let closing = false;
   const accepting = (async () => {
     try {
@@ -109,7 +125,7 @@ interface ConnectionContext {
   onError?(error: unknown): Response;
 }
 
-async function serveConnection(conn: Deno.Conn, context: ConnectionContext): Promise<void> {
+async function serveConnection(conn: ByteConn, context: ConnectionContext): Promise<void> {
   const { limits } = context;
   let buffered: Uint8Array = new Uint8Array(0);
   let first = true;
@@ -169,7 +185,7 @@ async function serveConnection(conn: Deno.Conn, context: ConnectionContext): Pro
 
 /** Reads until the end of the request headers; undefined when the connection ended first. */
 async function readHead(
-  conn: Deno.Conn,
+  conn: ByteConn,
   { buffered, maxBytes }: { buffered: Uint8Array; maxBytes: number },
 ): Promise<{ text: string; rest: Uint8Array } | "too large" | undefined> {
   let data = buffered;
@@ -232,7 +248,7 @@ function parseRequest(
 
 /** Writes the status, headers and body (chunked); false when a write failed or timed out. */
 async function writeResponse(
-  conn: Deno.Conn,
+  conn: ByteConn,
   { response, head, keepAlive, timeoutMs }: {
     response: Response;
     head: boolean;
@@ -284,7 +300,7 @@ function framed(chunk: Uint8Array): Uint8Array {
 
 /** Writes all of `bytes`, closing the connection when the client takes longer than the limit. */
 async function writeWithin(
-  conn: Deno.Conn,
+  conn: ByteConn,
   { bytes, timeoutMs }: { bytes: Uint8Array; timeoutMs: number },
 ): Promise<boolean> {
   const timer = setTimeout(() => closeQuietly(conn), timeoutMs);
@@ -300,7 +316,7 @@ async function writeWithin(
 }
 
 /** Past the connection limit: a 503 and the connection closed. */
-async function refuse(conn: Deno.Conn, timeoutMs: number): Promise<void> {
+async function refuse(conn: ByteConn, timeoutMs: number): Promise<void> {
   await writeWithin(conn, {
     bytes: encoder.encode(
       "HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 0\r\n" +
@@ -312,10 +328,7 @@ async function refuse(conn: Deno.Conn, timeoutMs: number): Promise<void> {
 }
 
 function plainResponse(status: number, text: string): Response {
-  return new Response(`${text}\n`, {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-  });
+  return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain" } });
 }
 
 function plain(status: number, text: string): Uint8Array {
@@ -326,7 +339,7 @@ function plain(status: number, text: string): Uint8Array {
   );
 }
 
-function closeQuietly(conn: Deno.Conn): void {
+function closeQuietly(conn: ByteConn): void {
   try {
     conn.close();
   } catch {

@@ -36,7 +36,7 @@ async function waitFor(what: string, done: () => boolean, timeoutMs: number): Pr
 }
 
 Deno.test("500 half-sent requests and 50 unread answers: answered at once, closed in time", async () => {
-  const server = serveHttp1(
+  const server = await serveHttp1(
     { hostname: "127.0.0.1", port: 0, limits: LIMITS },
     (request) =>
       Promise.resolve(
@@ -90,7 +90,7 @@ Deno.test("500 half-sent requests and 50 unread answers: answered at once, close
 });
 
 Deno.test("past the connection limit: 503 at once; keep-alive reuses one connection", async () => {
-  const server = serveHttp1(
+  const server = await serveHttp1(
     { hostname: "127.0.0.1", port: 0, limits: { ...LIMITS, maxConnections: 2 } },
     () => Promise.resolve(new Response("ok\n")),
   );

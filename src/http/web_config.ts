@@ -1,26 +1,46 @@
 /**
  * The web configuration file of Prometheus' exporter-toolkit (`--web.config.file`), as
  * node_exporter and the official exporters read it: TLS for the listeners, bcrypt basic-auth
- * users, extra response headers. What Deno's TLS server cannot do is refused with a clear
- * message rather than ignored: it cannot ask clients for certificates, choose cipher suites or
- * curves, or be limited to one TLS version (it speaks TLS 1.2 and 1.3).
+ * users, client certificates, extra response headers. What the TLS servers here cannot do is
+ * refused with a clear message rather than ignored: choosing cipher suites or curves, or limiting
+ * the listeners to one TLS version (they speak TLS 1.2 and 1.3).
  */
 import { ConfigError, type ConfigIssue } from "../config/config_error.ts";
 
 /** The parts of the file the exporter applies. */
 export interface WebConfig {
   /** PEM files of the listeners' certificate and key (TLS off when absent). */
-  tls?: { certFile: string; keyFile: string };
+  tls?: WebTlsFiles;
   /** bcrypt hash per user name (basic auth off when empty). */
   basicAuthUsers: Record<string, string>;
   /** Added to every response. */
   headers: Record<string, string>;
 }
 
+/** exporter-toolkit's client_auth_type values (Go's tls.ClientAuthType names). */
+export const CLIENT_AUTH_TYPES = [
+  "NoClientCert",
+  "RequestClientCert",
+  "RequireAnyClientCert",
+  "VerifyClientCertIfGiven",
+  "RequireAndVerifyClientCert",
+] as const;
+/** Which client certificates a listener asks for and accepts. */
+export type ClientAuthType = typeof CLIENT_AUTH_TYPES[number];
+
+/** The TLS part of the file: paths and the client-certificate policy. */
+export interface WebTlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** Absent: no client certificate is asked for. */
+  clientAuth?: { type: ClientAuthType; caFile?: string; allowedSans: string[] };
+}
+
 /** The TLS settings as read (the files' contents), for the listeners. */
 export interface WebTls {
   cert: string;
   key: string;
+  clientAuth?: { type: ClientAuthType; ca?: string; allowedSans: string[] };
 }
 
 const TLS_KEYS = new Set([
@@ -63,33 +83,33 @@ export function toWebConfig(raw: unknown, file: string): WebConfig {
   }
   const unsupported = (key: string, why: string) =>
     issues.push({ path: `tls_server_config.${key}`, message: `not supported: ${why}` });
-  if (!["", "NoClientCert", undefined].includes(tls.client_auth_type as string | undefined)) {
-    unsupported("client_auth_type", "Deno's TLS server cannot request client certificates");
-  }
-  for (
-    const key of ["client_ca_file", "client_allowed_sans", "cipher_suites", "curve_preferences"]
-  ) {
+  for (const key of ["cipher_suites", "curve_preferences"]) {
     const value = tls[key];
     if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) {
-      unsupported(key, "Deno's TLS server does not let it be chosen");
+      unsupported(key, "Deno's TLS servers do not let it be chosen");
     }
   }
   if (
     !["VersionTLS10", "VersionTLS11", "VersionTLS12", undefined].includes(tls.min_version as string)
   ) {
-    unsupported("min_version", "Deno's TLS server speaks TLS 1.2 and 1.3 (minimum TLS 1.2)");
+    unsupported("min_version", "Deno's TLS servers speak TLS 1.2 and 1.3 (minimum TLS 1.2)");
   }
   if (![`VersionTLS13`, undefined].includes(tls.max_version as string)) {
-    unsupported("max_version", "Deno's TLS server speaks TLS 1.2 and 1.3 (maximum TLS 1.3)");
+    unsupported("max_version", "Deno's TLS servers speak TLS 1.2 and 1.3 (maximum TLS 1.3)");
   }
   const certFile = text(tls.cert_file, { path: "tls_server_config.cert_file", issues });
   const keyFile = text(tls.key_file, { path: "tls_server_config.key_file", issues });
+  const clientAuth = clientAuthOf(tls, issues);
   if ((certFile === undefined) !== (keyFile === undefined)) {
     issues.push({
       path: "tls_server_config",
       message: "cert_file and key_file go together",
     });
-  } else if (certFile !== undefined && keyFile !== undefined) config.tls = { certFile, keyFile };
+  } else if (certFile !== undefined && keyFile !== undefined) {
+    config.tls = { certFile, keyFile, ...(clientAuth ? { clientAuth } : {}) };
+  } else if (clientAuth) {
+    issues.push({ path: "tls_server_config", message: "client certificates need cert_file" });
+  }
 
   const http = mapping(root.http_server_config ?? {}, { path: "http_server_config", issues });
   for (const key of Object.keys(http)) {
@@ -116,6 +136,57 @@ export function toWebConfig(raw: unknown, file: string): WebConfig {
   }
   if (issues.length > 0) throw new ConfigError(file, issues);
   return config;
+}
+
+/** The client-certificate policy, checked as exporter-toolkit checks it. */
+function clientAuthOf(
+  tls: Record<string, unknown>,
+  issues: ConfigIssue[],
+): WebTlsFiles["clientAuth"] {
+  const typePath = "tls_server_config.client_auth_type";
+  const rawType = text(tls.client_auth_type, { path: typePath, issues }) ?? "NoClientCert";
+  // Go's older name for RequireAnyClientCert, still accepted by exporter-toolkit.
+  const type = rawType === "RequireClientCert" ? "RequireAnyClientCert" : rawType;
+  if (!(CLIENT_AUTH_TYPES as readonly string[]).includes(type)) {
+    issues.push({ path: typePath, message: `expected one of ${CLIENT_AUTH_TYPES.join(", ")}` });
+    return undefined;
+  }
+  const caFile = text(tls.client_ca_file, { path: "tls_server_config.client_ca_file", issues });
+  const sansPath = "tls_server_config.client_allowed_sans";
+  const allowedSans = textList(tls.client_allowed_sans, { path: sansPath, issues });
+  const verifies = type === "VerifyClientCertIfGiven" || type === "RequireAndVerifyClientCert";
+  if (type === "NoClientCert") {
+    if (caFile !== undefined) {
+      issues.push({
+        path: "tls_server_config.client_ca_file",
+        message: "given without a client_auth_type that asks for client certificates",
+      });
+    }
+    if (allowedSans.length > 0) {
+      issues.push({ path: sansPath, message: "needs client_auth_type RequireAndVerifyClientCert" });
+    }
+    return undefined;
+  }
+  if (verifies && caFile === undefined) {
+    issues.push({
+      path: "tls_server_config.client_ca_file",
+      message: `required by client_auth_type ${type}`,
+    });
+  }
+  if (allowedSans.length > 0 && type !== "RequireAndVerifyClientCert") {
+    issues.push({ path: sansPath, message: "needs client_auth_type RequireAndVerifyClientCert" });
+  }
+  return { type: type as ClientAuthType, ...(caFile ? { caFile } : {}), allowedSans };
+}
+
+function textList(
+  value: unknown,
+  { path, issues }: { path: string; issues: ConfigIssue[] },
+): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value;
+  issues.push({ path, message: "expected a list of names" });
+  return [];
 }
 
 function mapping(
@@ -164,9 +235,9 @@ export async function loadWebConfig(
   return config;
 }
 
-/** The certificate and key files' contents. */
+/** The certificate, key and client CA files' contents. */
 export async function readWebTls(
-  tls: { certFile: string; keyFile: string },
+  tls: WebTlsFiles,
   { file, readTextFile }: { file: string; readTextFile(path: string): Promise<string> },
 ): Promise<WebTls> {
   const read = async (path: string, key: string) => {
@@ -179,5 +250,20 @@ export async function readWebTls(
       }]);
     }
   };
-  return { cert: await read(tls.certFile, "cert_file"), key: await read(tls.keyFile, "key_file") };
+  const cert = await read(tls.certFile, "cert_file");
+  const key = await read(tls.keyFile, "key_file");
+  const clientAuth = tls.clientAuth;
+  if (clientAuth === undefined) return { cert, key };
+  const ca = clientAuth.caFile === undefined
+    ? undefined
+    : await read(clientAuth.caFile, "client_ca_file");
+  return {
+    cert,
+    key,
+    clientAuth: {
+      type: clientAuth.type,
+      ...(ca ? { ca } : {}),
+      allowedSans: clientAuth.allowedSans,
+    },
+  };
 }

@@ -17,7 +17,7 @@ export interface WebConfigSourceDeps {
   stamp(path: string): Promise<string>;
   now(): number;
   logger: Logger;
-  /** Called with the new certificate and key when they change. */
+  /** Called with the new TLS settings (certificate, key, client CAs) when they change. */
   onTlsChange?(tls: WebTls | undefined): void;
 }
 
@@ -89,7 +89,7 @@ export class WebConfigSource {
       this.#config = config;
       this.#auth = authFor(config);
       this.#lastError = undefined;
-      if (tls?.cert !== this.#tls?.cert || tls?.key !== this.#tls?.key) {
+      if (JSON.stringify(tls) !== JSON.stringify(this.#tls)) {
         this.#tls = tls;
         this.#deps.onTlsChange?.(tls);
       }
@@ -112,7 +112,10 @@ async function stampOf(
   file: string,
   { config, deps }: { config: WebConfig; deps: WebConfigSourceDeps },
 ): Promise<string> {
-  const files = config.tls ? [file, config.tls.certFile, config.tls.keyFile] : [file];
+  const tls = config.tls;
+  const files = tls
+    ? [file, tls.certFile, tls.keyFile, ...(tls.clientAuth?.caFile ? [tls.clientAuth.caFile] : [])]
+    : [file];
   return (await Promise.all(files.map((path) => deps.stamp(path)))).join(" ");
 }
 

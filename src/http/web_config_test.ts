@@ -6,6 +6,7 @@ import { createHandler } from "./create_handler.ts";
 import { toWebConfig } from "./web_config.ts";
 
 const HASH = bcrypt.hashSync("right-password", 4);
+const TLS = { cert_file: "c.pem", key_file: "k.pem" };
 
 Deno.test("toWebConfig() reads exporter-toolkit's format", async (t) => {
   await t.step("TLS, users and headers", () => {
@@ -22,15 +23,72 @@ Deno.test("toWebConfig() reads exporter-toolkit's format", async (t) => {
       },
     );
   });
+  await t.step("client certificates: the policy, its CA and the allowed names", () => {
+    assertEquals(
+      toWebConfig({
+        tls_server_config: {
+          ...TLS,
+          client_auth_type: "RequireAndVerifyClientCert",
+          client_ca_file: "clients.pem",
+          client_allowed_sans: ["scraper.example"],
+        },
+      }, "web.yml").tls,
+      {
+        certFile: "c.pem",
+        keyFile: "k.pem",
+        clientAuth: {
+          type: "RequireAndVerifyClientCert",
+          caFile: "clients.pem",
+          allowedSans: ["scraper.example"],
+        },
+      },
+    );
+    // Go's older name is accepted, as exporter-toolkit does; no CA needed when nothing is verified.
+    assertEquals(
+      toWebConfig({ tls_server_config: { ...TLS, client_auth_type: "RequireClientCert" } }, "w")
+        .tls?.clientAuth,
+      { type: "RequireAnyClientCert", allowedSans: [] },
+    );
+    assertEquals(
+      toWebConfig({ tls_server_config: { ...TLS, client_auth_type: "NoClientCert" } }, "w").tls,
+      { certFile: "c.pem", keyFile: "k.pem" },
+    );
+  });
   await t.step("an empty file changes nothing", () => {
     assertEquals(toWebConfig(null, "web.yml"), { basicAuthUsers: {}, headers: {} });
   });
   const refused: Array<[string, unknown, string]> = [
     ["an unknown key", { tls_server_config: { cert: "x" } }, "tls_server_config.cert: unknown key"],
     [
-      "client certificates (Deno's TLS server cannot ask for them)",
-      { tls_server_config: { client_auth_type: "RequireAndVerifyClientCert" } },
-      "tls_server_config.client_auth_type: not supported",
+      "verified client certificates without a client CA",
+      { tls_server_config: { ...TLS, client_auth_type: "RequireAndVerifyClientCert" } },
+      "tls_server_config.client_ca_file: required by client_auth_type RequireAndVerifyClientCert",
+    ],
+    [
+      "a client CA without a policy that asks for certificates",
+      { tls_server_config: { ...TLS, client_ca_file: "ca.pem" } },
+      "tls_server_config.client_ca_file: given without a client_auth_type",
+    ],
+    [
+      "allowed names without verified certificates",
+      {
+        tls_server_config: {
+          ...TLS,
+          client_auth_type: "RequireAnyClientCert",
+          client_allowed_sans: ["scraper"],
+        },
+      },
+      "tls_server_config.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert",
+    ],
+    [
+      "an unknown client_auth_type",
+      { tls_server_config: { ...TLS, client_auth_type: "Mandatory" } },
+      "tls_server_config.client_auth_type: expected one of NoClientCert",
+    ],
+    [
+      "client certificates without a server certificate",
+      { tls_server_config: { client_auth_type: "RequestClientCert" } },
+      "tls_server_config: client certificates need cert_file",
     ],
     [
       "cipher suites",

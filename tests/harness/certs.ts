@@ -6,8 +6,10 @@ export interface TestCertificates {
   caFile: string;
   certFile: string;
   keyFile: string;
-  /** A second CA that signed nothing here, for "wrong CA" tests. */
+  /** A second CA, for "wrong CA" tests. */
   otherCaFile: string;
+  /** The same key and names as certFile, signed by the other CA (an untrusted client). */
+  otherCertFile: string;
 }
 
 async function openssl(args: string[], cwd: string): Promise<void> {
@@ -53,27 +55,30 @@ export async function makeCertificates(): Promise<TestCertificates> {
     "-subj",
     "/CN=localhost",
   ], dir);
-  await openssl([
-    "x509",
-    "-req",
-    "-in",
-    "node.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "node.pem",
-    ...days,
-    "-extfile",
-    "ext.cnf",
-  ], dir);
+  for (const [ca, out] of [["ca", "node.pem"], ["other-ca", "other-node.pem"]]) {
+    await openssl([
+      "x509",
+      "-req",
+      "-in",
+      "node.csr",
+      "-CA",
+      `${ca}.pem`,
+      "-CAkey",
+      `${ca}.key`,
+      "-CAcreateserial",
+      "-out",
+      out,
+      ...days,
+      "-extfile",
+      "ext.cnf",
+    ], dir);
+  }
   return {
     dir,
     caFile: `${dir}/ca.pem`,
     certFile: `${dir}/node.pem`,
     keyFile: `${dir}/node.key`,
     otherCaFile: `${dir}/other-ca.pem`,
+    otherCertFile: `${dir}/other-node.pem`,
   };
 }

@@ -84,6 +84,8 @@ export async function startExporter(
     args?: string[];
     /** The listeners speak TLS with a certificate of this CA (polled over https). */
     tlsCaFile?: string;
+    /** The harness's own requests show this client certificate. */
+    tlsClient?: { certFile: string; keyFile: string };
   } = {},
 ): Promise<ExporterProcess> {
   const metricsPort = freePort();
@@ -133,7 +135,15 @@ export async function startExporter(
 
   const scheme = options.tlsCaFile ? "https" : "http";
   const client = options.tlsCaFile
-    ? Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(options.tlsCaFile)] })
+    ? Deno.createHttpClient({
+      caCerts: [Deno.readTextFileSync(options.tlsCaFile)],
+      ...(options.tlsClient
+        ? {
+          cert: Deno.readTextFileSync(options.tlsClient.certFile),
+          key: Deno.readTextFileSync(options.tlsClient.keyFile),
+        }
+        : {}),
+    })
     : undefined;
   const metricsUrl = `${scheme}://127.0.0.1:${metricsPort}/metrics`;
   const healthUrl = `${scheme}://127.0.0.1:${healthPort}`;

@@ -26,7 +26,7 @@ export interface PrometheusOptions {
   /** host:port targets scraped every second (job "kafka-lag-deno"), besides remote write. */
   scrapeTargets?: string[];
   /** How the targets are scraped: over https with this CA, with these credentials. */
-  scrapeTls?: { caFile: string };
+  scrapeTls?: { caFile: string; certFile?: string; keyFile?: string };
   scrapeBasicAuth?: { username: string; password: string };
 }
 
@@ -58,7 +58,11 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   const scrapeConfig = options.scrapeTargets
     ? "scrape_configs:\n  - job_name: kafka-lag-deno\n    scrape_interval: 1s\n" +
       (options.scrapeTls
-        ? `    scheme: https\n    tls_config:\n      ca_file: ${options.scrapeTls.caFile}\n`
+        ? `    scheme: https\n    tls_config:\n      ca_file: ${options.scrapeTls.caFile}\n` +
+          (options.scrapeTls.certFile
+            ? `      cert_file: ${options.scrapeTls.certFile}\n` +
+              `      key_file: ${options.scrapeTls.keyFile}\n`
+            : "")
         : "") +
       (options.scrapeBasicAuth
         ? `    basic_auth:\n      username: ${options.scrapeBasicAuth.username}\n` +
