@@ -3,7 +3,7 @@
 #   - from apt: redis-server and redis-tools (scale-out tests, Redis Cluster set-up), openssl
 #     (test certificates), prometheus (remote-write, compat and alert-rule tests: promtool) and
 #     nginx-light (bearer-token proxy)
-#   - helm (built with Go when missing) for the chart tests
+#   - helm (built with Go when missing) for the chart tests, and tests/tools/tls_wrong_key_client
 set -euo pipefail
 _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -31,4 +31,11 @@ if ! command -v helm >/dev/null 2>&1 && [ ! -x "$_root/.cache/tools/helm" ]; the
   command -v go >/dev/null 2>&1 || { echo "bootstrap: helm or Go is needed for the chart tests" >&2; exit 1; }
   echo "bootstrap: building helm from the Go module proxy into .cache/tools" >&2
   GOBIN="$_root/.cache/tools" go install helm.sh/helm/v3/cmd/helm@v3.16.4 >&2
+fi
+
+# A TLS client that signs with a key that is not its certificate's (the client-certificate tests):
+# no stock client can be made to do that. Standard library only, built in seconds.
+if [ ! -x "$_root/.cache/tools/tls_wrong_key_client" ]; then
+  command -v go >/dev/null 2>&1 || { echo "bootstrap: Go is needed to build tests/tools/tls_wrong_key_client" >&2; exit 1; }
+  (cd "$_root/tests/tools/tls_wrong_key_client" && go build -o "$_root/.cache/tools/tls_wrong_key_client" .) >&2
 fi

@@ -1,7 +1,7 @@
 /**
  * Client certificates on a real process, with real clients: Prometheus scrapes with its client
- * certificate and basic auth; curl without a certificate, or with one from another CA, is cut off
- * in the handshake; client_allowed_sans and a changed policy take effect without a restart; a
+ * certificate and basic auth; curl without a certificate, or with one from another CA, and a
+ * client showing a trusted certificate without its key, are cut off in the handshake; client_allowed_sans and a changed policy take effect without a restart; a
  * client that never finishes its handshake is closed by the server.
  */
 import bcrypt from "bcryptjs";
@@ -12,6 +12,23 @@ import { eventually, freePort } from "../harness/processes.ts";
 import { startPrometheus } from "../harness/prometheus.ts";
 
 const PASSWORD = "client-cert-secret-57";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Shows `certFile` in the handshake but signs it with `keyFile`: "refused: ..." or "answered: ...". */
+async function wrongKeyClient(
+  address: string,
+  { certFile, keyFile, caFile }: { certFile: string; keyFile: string; caFile: string },
+): Promise<string> {
+  const tool = `${ROOT}.cache/tools/tls_wrong_key_client`;
+  const output = await new Deno.Command(tool, {
+    args: [address, certFile, keyFile, caFile],
+    stdin: "null",
+  }).output().catch((error) => {
+    throw new Error(`${tool} missing: run scripts/bootstrap_test_tools.sh`, { cause: error });
+  });
+  return new TextDecoder().decode(output.stdout).trim();
+}
 
 /** curl's status code for `url` (0 when the TLS handshake or connection fails). */
 async function curlStatus(url: string, args: string[]): Promise<number> {
@@ -56,6 +73,17 @@ Deno.test("web config: client certificates required, verified and enforced for r
     assertEquals(await curlStatus(`${exporter.healthUrl}/livez`, ca), 0);
     assertEquals(await curlStatus(`${exporter.healthUrl}/livez`, [...ca, ...trusted]), 200);
 
+    // Someone's trusted certificate without its key: the handshake's signature gives it away.
+    const address = `127.0.0.1:${new URL(exporter.healthUrl).port}`;
+    const shown = { certFile: certs.certFile, caFile: certs.caFile };
+    const withItsKey = await wrongKeyClient(address, { ...shown, keyFile: certs.keyFile });
+    assert(withItsKey.startsWith("answered: HTTP/1.1 200"), withItsKey);
+    const withOtherKey = await wrongKeyClient(address, {
+      ...shown,
+      keyFile: `${certs.dir}/other-ca.key`,
+    });
+    assert(withOtherKey.startsWith("refused:"), withOtherKey);
+
     const port = new URL(metricsUrl).port;
     await using prometheus = await startPrometheus({
       scrapeTargets: [`127.0.0.1:${port}`],
@@ -97,6 +125,13 @@ Deno.test("web config: client certificates required, verified and enforced for r
     }, 20_000);
     assertEquals(await curlStatus(metricsUrl, [...ca, ...untrusted, ...auth]), 0);
     assertEquals(await curlStatus(metricsUrl, [...ca, ...trusted, ...auth]), 200);
+    // Here too a certificate is only trusted with its key (the handshake is not failed by the
+    // CA check under this policy; the signature check still holds).
+    const ifGiven = await wrongKeyClient(address, {
+      ...shown,
+      keyFile: `${certs.dir}/other-ca.key`,
+    });
+    assert(ifGiven.startsWith("refused:"), ifGiven);
     assert(!exporter.logs().includes(PASSWORD));
   } finally {
     await Deno.remove(webDir, { recursive: true });

@@ -1,0 +1,3 @@
+module kafkalagdeno/tls_wrong_key_client
+
+go 1.22
