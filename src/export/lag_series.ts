@@ -254,6 +254,8 @@ export function* lagTextChunks(
   const extra = extraLabelsText(options.labels);
   const withMembers = options.memberLabels;
   let text = "";
+  let lastTopic: string | undefined;
+  let lastTopicLabel = "";
   for (const metric of LAG_METRICS) {
     if (!included(metric, options)) continue;
     text += `# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`;
@@ -265,7 +267,14 @@ export function* lagTextChunks(
         }"`;
         forEachSampleOf({ metric, group, withMembers }, (topic, partition, value, labels) => {
           text += prefix;
-          if (topic !== undefined) text += `,topic="${escapeLabelValue(topic)}"`;
+          if (topic !== undefined) {
+            // A group's partitions come topic by topic: escaped once per run of one topic.
+            if (topic !== lastTopic) {
+              lastTopic = topic;
+              lastTopicLabel = `,topic="${escapeLabelValue(topic)}"`;
+            }
+            text += lastTopicLabel;
+          }
           if (partition !== undefined) text += `,partition="${partition}"`;
           for (let label = 0; label < labels.length; label++) {
             const [name, labelValue] = labels[label];
@@ -282,37 +291,6 @@ export function* lagTextChunks(
     text += "\n";
   }
   yield text;
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * UTF-8 bytes of a text in a buffer allocated by JavaScript: the buffers TextEncoder.encode()
- * returns are allocated by Deno outside the V8 heap, and the garbage collector is slow to give
- * them back (tens of megabytes per scrape at 10,000 groups).
- */
-export function encodeUtf8(text: string): Uint8Array<ArrayBuffer> {
-  // Exposition text is mostly ASCII, one byte per UTF-16 unit; other characters need up to three.
-  const ascii = new Uint8Array(text.length);
-  const { read, written } = utf8.encodeInto(text, ascii);
-  if (read === text.length) return ascii.subarray(0, written);
-  const wide = new Uint8Array(text.length * 3);
-  return wide.subarray(0, utf8.encodeInto(text, wide).written);
-}
-
-/** A byte stream of text pieces, produced only as fast as the reader takes them. */
-export function textStream(pieces: Iterable<string>): ReadableStream<Uint8Array<ArrayBuffer>> {
-  const iterator = pieces[Symbol.iterator]();
-  return new ReadableStream({
-    pull(controller) {
-      const next = iterator.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encodeUtf8(next.value));
-    },
-    cancel() {
-      iterator.return?.();
-    },
-  });
 }
 
 /** The same samples as values with labels (`__name__` included), for remote write, one at a time. */

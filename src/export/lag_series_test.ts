@@ -2,13 +2,8 @@ import { assert, assertEquals } from "../../tests/assert.ts";
 import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import {
-  encodeUtf8,
-  LAG_METRICS,
-  lagSeriesValues,
-  lagTextChunks,
-  textStream,
-} from "./lag_series.ts";
+import { LAG_METRICS, lagSeriesValues, lagTextChunks } from "./lag_series.ts";
+import { encodeUtf8, textStream } from "./text_stream.ts";
 
 const statuses: ClusterStatus[] = [{
   clusterName: "k",

@@ -6,7 +6,8 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { type Granularity, lagSeriesValues, lagTextChunks, textStream } from "./lag_series.ts";
+import { type Granularity, lagSeriesValues, lagTextChunks } from "./lag_series.ts";
+import { textStream } from "./text_stream.ts";
 import type { SeriesSource } from "./remote_write/remote_writer.ts";
 import { type CompatScheme, compatSeriesValues, compatTextChunks } from "./compat_series.ts";
 import { currentProcess, type ProcessReadings, registerProcessMetrics } from "./process_metrics.ts";

@@ -2,6 +2,7 @@
  * HTTP routes of the exporter: /metrics and the JSON API (/api/v1/...) on the metrics port, the
  * seed's health path, /livez and /readyz on the health port.
  */
+import { GZIP_BEST_SPEED, gzipStream } from "../util/gzip_stream.ts";
 import type { HealthReport } from "./health.ts";
 
 /** What the routes read. */
@@ -103,7 +104,7 @@ function metricsResponse(
     });
   }
   const stream = typeof body === "string" ? new Blob([body]).stream() : body;
-  return gzipResponse(stream.pipeThrough(new CompressionStream("gzip")));
+  return gzipResponse(stream.pipeThrough(gzipStream(GZIP_BEST_SPEED)));
 }
 
 function gzipResponse(gzip: ReadableStream<Uint8Array<ArrayBuffer>>): Response {

@@ -6,6 +6,7 @@
  * produced, later ones get them from memory, until a cluster publishes a new snapshot.
  */
 import { concatBytes } from "../util/concat_bytes.ts";
+import { GZIP_BEST_SPEED, gzipStream } from "../util/gzip_stream.ts";
 
 /** Compressed bytes handed to followers at once. */
 const BLOCK_BYTES = 64 * 1024;
@@ -64,7 +65,7 @@ export class SharedExposition {
     };
     (async () => {
       try {
-        const gzip = (await this.#deps.render()).pipeThrough(new CompressionStream("gzip"));
+        const gzip = (await this.#deps.render()).pipeThrough(gzipStream(GZIP_BEST_SPEED));
         // The compressor emits a small piece per input piece (hundreds of thousands at 10,000
         // groups): handed on in blocks, followers and the HTTP writes see a few dozen.
         let pending: Uint8Array[] = [];
