@@ -1,17 +1,16 @@
 /** Rules that span several keys of the validated file (the schema checks each key alone). */
 import type { ConfigIssue } from "./config_error.ts";
+import { reservedLabelNames } from "./reserved_labels.ts";
 import type { ConfigFile } from "./schema.ts";
-
-/** Labels the exporter sets itself; a user label with one of these names would clash. */
-const RESERVED_LABELS = new Set(["clustername", "group", "topic", "partition"]);
 
 /** Adds to `issues` every rule the file breaks. */
 export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): void {
+  const reserved = reservedLabelNames(data.prometheus_local.metric_names);
   for (const labelName of Object.keys(data.prometheus_local.labels)) {
-    if (RESERVED_LABELS.has(labelName) || labelName.startsWith("__")) {
+    if (reserved.has(labelName) || labelName.startsWith("__")) {
       issues.push({
         path: `prometheus_local.labels.${labelName}`,
-        message: "this label name is reserved by the exporter",
+        message: "this label name is reserved: the exporter writes it on its own series",
       });
     }
   }
