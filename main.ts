@@ -13,6 +13,7 @@ import { ConfigError, UsageError } from "./src/config/config_error.ts";
 import { loadConfigInWorker } from "./src/config/load_config_in_worker.ts";
 import type { ExporterConfig } from "./src/config/settings.ts";
 import { createLogger, describeError } from "./src/log/logger.ts";
+import { logProcessWarnings } from "./src/log/process_warnings.ts";
 import { createRedactor } from "./src/log/redactor.ts";
 import { COMMIT, VERSION } from "./src/version.ts";
 
@@ -61,6 +62,7 @@ export async function main(args: readonly string[]): Promise<number> {
     redact: createRedactor(secretValues(config)),
   });
   for (const warning of config.warnings) logger.warn(`config: ${warning}`, { file: config.file });
+  logProcessWarnings(logger);
   // A daemon must not die on a stray rejection inside a client library; log it and keep going.
   globalThis.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();

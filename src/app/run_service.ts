@@ -4,6 +4,7 @@ import { ConsumerProgress } from "../collect/consumer_progress.ts";
 import { collectCluster } from "../collect/collect_cluster.ts";
 import { RecordTimeCache } from "../collect/record_timestamps.ts";
 import { GroupMemory } from "../collect/group_memory.ts";
+import { EndOffsetMemory } from "../collect/end_offset_memory.ts";
 import { abortableSleep, iterationDeadlineMs, runClusterLoop } from "../collect/cluster_loop.ts";
 import { ExporterState } from "../collect/exporter_state.ts";
 import { withDeadline } from "../collect/with_deadline.ts";
@@ -105,6 +106,7 @@ export async function runService(
     new ConsumerProgress({ windowMs: config.app.statusWindowMs })
   );
   const groupMemories = config.clusters.map(() => new GroupMemory());
+  const endOffsetMemories = config.clusters.map(() => new EndOffsetMemory());
   const remoteWrite = config.remoteWrite.enabled
     ? (await import("../export/remote_write/push_loop.ts")).startRemoteWrite(config, {
       metrics,
@@ -131,6 +133,7 @@ export async function runService(
             concurrency: config.app.numWorkers,
             recordTimes: recordTimes[index],
             groupMemory: groupMemories[index],
+            endOffsetMemory: endOffsetMemories[index],
             consumerProgress: consumerProgress[index],
             selectOwnedGroups: (clusterName, groupIds) =>
               sharing.selectOwnedGroups(clusterName, groupIds),

@@ -2,6 +2,7 @@
 import { describeError, type Logger } from "../log/logger.ts";
 import type { ClusterSnapshot, ClusterStatus } from "./cluster_snapshot.ts";
 import type { UnavailablePartition } from "../kafka/kafka_admin.ts";
+import type { CarriedEndOffset } from "./end_offset_memory.ts";
 import { withDeadline } from "./with_deadline.ts";
 
 /** What one cluster's loop needs. */
@@ -187,6 +188,15 @@ const DEGRADATIONS: ReadonlyArray<Degradation<unknown>> = [
     describe: (group) => `${group.groupId} (${group.detail})`,
     warning: "coordinators cannot answer for groups; their last committed offsets are used (no " +
       "consumer can commit meanwhile either) for up to 5 minutes",
+    recovered: "the coordinators of every group answer again",
+  }),
+  kind<CarriedEndOffset>({
+    items: (snapshot) => snapshot?.carriedEndOffsets,
+    key: (p) => `${p.topic}-${p.partition}`,
+    describe: (p) => `${p.topic}-${p.partition} (${p.detail})`,
+    warning: "partition leaders cannot be reached; their last end offsets are used (nobody can " +
+      "append to them meanwhile either) for up to 2 minutes",
+    recovered: "the leaders of every partition answer again",
   }),
   kind<{ groupId: string; memberId: string; detail: string }>({
     items: (snapshot) => snapshot?.malformedAssignments,

@@ -3,6 +3,7 @@ import type { GroupLag } from "../lag/group_lag.ts";
 import type { LagSecondsMethod } from "../lag/types.ts";
 import type { RecordLookupCounts } from "./record_timestamps.ts";
 import type { LatestOffset, UnavailablePartition } from "../kafka/kafka_admin.ts";
+import type { CarriedEndOffset } from "./end_offset_memory.ts";
 
 /** What one successful iteration measured on one cluster. */
 export interface ClusterSnapshot {
@@ -31,6 +32,11 @@ export interface ClusterSnapshot {
    * or in error): they have no lag series, and the cluster is degraded rather than down.
    */
   unavailablePartitions?: UnavailablePartition[];
+  /**
+   * Partitions whose leader could not be reached, measured with their last end offset (nobody
+   * can append to them meanwhile either; end_offset_memory.ts).
+   */
+  carriedEndOffsets?: CarriedEndOffset[];
   /** Brokers that did not answer ListGroups (their groups were carried over from memory). */
   unlistedBrokers?: Array<{ nodeId: string; detail: string }>;
   /**

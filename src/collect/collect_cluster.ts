@@ -38,6 +38,7 @@ import {
 import type { GroupMemory } from "./group_memory.ts";
 import { describeMeasuredGroups, type MalformedAssignment } from "./describe_groups.ts";
 import type { ConsumerProgress } from "./consumer_progress.ts";
+import type { EndOffsetMemory } from "./end_offset_memory.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -60,6 +61,8 @@ export interface CollectClusterDeps {
   groupMemory?: GroupMemory;
   /** Progress of the groups across iterations, for their consumer status (none when absent). */
   consumerProgress?: ConsumerProgress;
+  /** End offsets as last read, carried over while a partition's leader cannot be reached. */
+  endOffsetMemory?: EndOffsetMemory;
 }
 
 interface PartitionEnd {
@@ -101,7 +104,7 @@ export async function collectCluster(
   const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
   const { activities } = groupsRead;
   const { groupsMatchingFilters, malformedAssignments, undescribedGroups } = groupsRead;
-  const { latestOffsets, unavailable, histories } = endsRead;
+  const { latestOffsets, unavailable, carriedEndOffsets, histories } = endsRead;
 
   const recordTimes = deps.recordTimes ?? new RecordTimeCache();
   const endOffsets: EndOffsetIndex = new Map();
@@ -202,6 +205,7 @@ export async function collectCluster(
       estimatedByGroup[group] > 0 ? [{ groupId, partitions: estimatedByGroup[group] }] : []
     ),
     unavailablePartitions: unavailable,
+    carriedEndOffsets,
     unlistedBrokers: listed.unreachableBrokers,
     unreadGroups,
     carriedGroups,
@@ -310,11 +314,13 @@ async function readGroups(
  * topic then finds a history to interpolate in from its first iteration.
  */
 async function readEndOffsets(config: KafkaClusterConfig, deps: CollectClusterDeps) {
-  const { offsets: latestOffsets, unavailable } = await deps.admin.fetchLatestOffsets((topic) =>
+  const read = await deps.admin.fetchLatestOffsets((topic) =>
     !topic.startsWith("__") && isIncluded(config.topicFilter, topic)
   );
+  const { offsets: latestOffsets, unavailable, carried } =
+    deps.endOffsetMemory?.fillIn(read, deps.now()) ?? { ...read, carried: [] };
   const histories = await readHistories(config.name, latestOffsets, deps);
-  return { latestOffsets, unavailable, histories };
+  return { latestOffsets, unavailable, carriedEndOffsets: carried, histories };
 }
 
 async function readHistories(

@@ -164,6 +164,12 @@ export function createExporterMetrics(
       "the committed offsets last read (for up to 5 minutes; no consumer can commit meanwhile).",
     labelNames: ["clustername"],
   });
+  const partitionsCarried = snapshotGauge({
+    name: "kafka_lag_exporter_partitions_end_offset_carried_over",
+    help: "Partitions whose leader could not be reached in the last iteration, measured with the " +
+      "end offset last read (for up to 2 minutes; nobody can append to them meanwhile).",
+    labelNames: ["clustername"],
+  });
   const recordsLost = snapshotGauge({
     name: "kafka_lag_exporter_group_records_lost_to_retention",
     help:
@@ -237,6 +243,7 @@ export function createExporterMetrics(
     brokersNotListing,
     groupsNotMeasured,
     groupsCarried,
+    partitionsCarried,
     recordsLost,
     lagSecondsPartitions,
     estimatedPartitions,
@@ -271,10 +278,12 @@ export function createExporterMetrics(
       const unlisted = snapshot.unlistedBrokers?.length ?? 0;
       const unread = snapshot.unreadGroups?.length ?? 0;
       const carried = snapshot.carriedGroups?.length ?? 0;
+      const carriedEnds = snapshot.carriedEndOffsets?.length ?? 0;
       clusterDegraded.set(
         { clustername },
-        unavailable.length > 0 || unlisted > 0 || unread > 0 || carried > 0 ? 1 : 0,
+        unavailable.length + unlisted + unread + carried + carriedEnds > 0 ? 1 : 0,
       );
+      partitionsCarried.set({ clustername }, carriedEnds);
       brokersNotListing.set({ clustername }, unlisted);
       groupsNotMeasured.set({ clustername }, unread);
       groupsCarried.set({ clustername }, carried);

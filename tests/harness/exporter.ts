@@ -28,6 +28,22 @@ export interface CliResult {
   stderr: string;
 }
 
+const TEXT_LOG_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO |WARN |ERROR) \S/;
+
+/** Complete lines that are neither a JSON log line nor a text one (a SIGKILL may cut the last). */
+export function outsideLogFormat(output: string): string[] {
+  const lines = output.split("\n").slice(0, -1);
+  return lines.filter((line) => {
+    if (TEXT_LOG_LINE.test(line)) return false;
+    try {
+      const parsed = JSON.parse(line);
+      return typeof parsed?.level !== "string" || typeof parsed?.msg !== "string";
+    } catch {
+      return true;
+    }
+  });
+}
+
 /** Runs the CLI to completion with `args`. */
 export async function runCli(
   args: string[],
@@ -107,15 +123,22 @@ export async function startExporter(
     ],
     env: { NO_COLOR: "1" },
     stdin: "null",
-    stdout: "null",
+    stdout: "piped",
     stderr: "piped",
   }).spawn();
   const stopWatchdog = killWhenParentDies(child.pid);
   let stderr = "";
-  const drained = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) stderr += decoder.decode(chunk, { stream: true });
-  })();
+  let stdout = "";
+  const drained = Promise.all([
+    (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of child.stderr) stderr += decoder.decode(chunk, { stream: true });
+    })(),
+    (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of child.stdout) stdout += decoder.decode(chunk, { stream: true });
+    })(),
+  ]);
 
   let exitCode: number | undefined;
   const stop = async (signal: Deno.Signal = "SIGTERM") => {
@@ -176,6 +199,12 @@ export async function startExporter(
     [Symbol.asyncDispose]: async () => {
       await stop("SIGKILL");
       client?.close();
+      // Everything the process prints is a log line in its format (a bare warning breaks the
+      // JSON-line parsing of log collectors).
+      const stray = outsideLogFormat(stderr + stdout);
+      if (stray.length > 0) {
+        throw new Error(`the exporter printed lines outside its log format:\n${stray.join("\n")}`);
+      }
     },
   };
 }

@@ -5,11 +5,11 @@
  * - restarted one node at a time (SIGTERM, wait until back and in sync), as every production
  *   cluster is for upgrades: no (group, partition) series that existed before may go missing,
  *   since every partition keeps an in-sync replica the whole time;
- * - the node coordinating a group killed (SIGKILL) for 60 s: series of partitions it did not lead
- *   and groups it did not coordinate never go missing; its groups are measured again within 2
- *   iterations of Kafka moving their coordinator, its partitions once leadership has moved;
- * - one node hung (SIGSTOP) for 60 s: every iteration still ends within its deadline, and series
- *   of partitions and groups on other nodes never go missing.
+ * - the node coordinating a group killed (SIGKILL) for 60 s: no series goes missing, not even of
+ *   the partitions it led (their last end offsets are carried over until Kafka elects new
+ *   leaders) or of the groups it coordinated (their last committed offsets, until they move);
+ * - the node leading the most partitions hung (SIGSTOP) for 60 s: every iteration still ends
+ *   within its deadline, and no series goes missing.
  */
 import { Kafka, logLevel } from "kafkajs";
 import { assert, assertEquals } from "../assert.ts";
@@ -120,6 +120,8 @@ Deno.test({
       errorsTotal: number | undefined;
       /** The exporter saw part of the cluster fail (partitions or brokers left out). */
       degraded: boolean;
+      /** Partitions measured with their last end offset (leader unreachable). */
+      carriedEnds: number;
       phase: string;
     }
     const iterations: Iteration[] = [];
@@ -163,6 +165,11 @@ Deno.test({
               degraded: sampleValue(samples, "kafka_lag_exporter_cluster_degraded", {
                 clustername: "multi",
               }) === 1,
+              carriedEnds: sampleValue(
+                samples,
+                "kafka_lag_exporter_partitions_end_offset_carried_over",
+                { clustername: "multi" },
+              ) ?? 0,
               phase,
             });
           }
@@ -277,6 +284,8 @@ Deno.test({
       const before = iterations.findLast((iteration) => iteration.atMs <= failedAt);
       const failedIterations = (checked.at(-1)?.errorsTotal ?? 0) - (before?.errorsTotal ?? 0);
       const degraded = checked.filter((iteration) => iteration.degraded).length;
+      const withMissing = checked.filter((iteration) => iteration.missing.length > 0);
+      const carriedEnds = Math.max(0, ...checked.map((iteration) => iteration.carriedEnds));
       console.log(
         `  ${what} node ${node.nodeId} for ${downMs / 1_000} s: ${checked.length} iterations, ` +
           `${touchedCount} of ${baseline.size} series on that node; untouched series missing in ` +
@@ -284,17 +293,21 @@ Deno.test({
             recoveredSeconds.toFixed(1)
           } s after the failure; series of groups it coordinated missing in ${coordinatedMissing.length} iterations; ${degraded} degraded; longest time between snapshots ${
             slowest.toFixed(2)
-          } s; ${failedIterations} failed iterations`,
+          } s; ${failedIterations} failed iterations; ${withMissing.length} iterations with a ` +
+          `missing series; up to ${carriedEnds} partitions with a carried-over end offset`,
       );
       // What the exporter logged meanwhile: once per change, not once per iteration.
       const logged = exporter.logs().slice(logOffset).split("\n").filter((line) => line !== "");
       console.log(`  exporter log lines meanwhile: ${logged.length}`);
       for (const line of logged.slice(0, 12)) console.log(`    ${line.slice(0, 300)}`);
-      for (const iteration of untouchedMissing.slice(0, 5)) {
+      for (const iteration of withMissing.slice(0, 5)) {
         console.log(`    ${iteration.phase}: missing ${iteration.missing.slice(0, 6).join(", ")}`);
       }
       // The failure must have been seen, or this step tested nothing.
       assert(degraded > 0, `no iteration saw node ${node.nodeId} ${what}`);
+      // Its partitions went on with their last end offsets: nothing went missing.
+      if (leaders.includes(node.nodeId)) assert(carriedEnds > 0, "no end offset carried over");
+      assertEquals(withMissing.length, 0, "iterations with a missing series");
       return {
         checked,
         untouchedMissing,
@@ -308,7 +321,7 @@ Deno.test({
     };
 
     await t.step(
-      "SIGKILL of a group's coordinator for 60 s: only its partitions and groups pause",
+      "SIGKILL of a group's coordinator for 60 s: no series goes missing",
       async () => {
         // The node coordinating the live group, so that a coordinator dies.
         const coordinatorId = (await groupCoordinators(cluster.brokers, [LIVE_GROUP])).get(
@@ -339,9 +352,6 @@ Deno.test({
         assertEquals(result.untouchedMissing.length, 0);
         assertEquals(result.checked.filter((iteration) => iteration.up !== 1).length, 0);
         assertEquals(result.failedIterations, 0);
-        // Kafka fences a killed broker after broker.session.timeout.ms (9 s) and moves leadership;
-        // its partitions and groups are measured again within 2 iterations of that.
-        assert(result.recoveredSeconds <= 9 + 2 * 1 + 4, `back after ${result.recoveredSeconds} s`);
         // The dead coordinator's groups, on partitions other nodes lead, never went missing:
         // neither before Kafka moved them (last committed offsets) nor after (read at the new
         // coordinator once it has loaded them).
@@ -358,7 +368,7 @@ Deno.test({
       },
     );
 
-    await t.step("SIGSTOP of a node for 60 s: iterations end within the deadline", async () => {
+    await t.step("SIGSTOP of the busiest leader for 60 s: in time, nothing missing", async () => {
       // The node leading the most partitions now (after the kill, leadership may not have moved
       // back): a hung leader is the case that matters.
       const leaders = await partitionLeaders(cluster.brokers, TOPIC);
@@ -386,11 +396,6 @@ Deno.test({
       // (2 s of slack for a loaded CI machine: measured 2.1–6.1 s.)
       assert(result.slowest <= 5 + 1 + 2, `${result.slowest} s without a new snapshot`);
       assert(result.checked.length >= 40, `only ${result.checked.length} iterations in 60 s`);
-      // Fencing (9 s) and the first iteration's timeout (5 s), then 2 iterations.
-      assert(
-        result.recoveredSeconds <= 9 + 5 + 2 * 1 + 4,
-        `back after ${result.recoveredSeconds} s`,
-      );
     });
 
     stopSampling.abort();
