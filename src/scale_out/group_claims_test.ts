@@ -35,6 +35,7 @@ Deno.test("peerView: what another instance's announcement says about one Kafka c
     ["not json", "unknown"],
     ['{"k":"a"}', "unknown"],
     ['{"k":[1]}', "unknown"],
+    ['{"k":"unreachable"}', "unreachable"],
   ];
   for (const [exports, view] of cases) {
     assertEquals(peerView(exports, "k"), view, String(exports));
@@ -64,22 +65,57 @@ Deno.test("GroupClaims: a newcomer waits for the old owner's new announcement, n
   assertEquals(taken.awaiting, 0);
 });
 
-Deno.test("GroupClaims: a failed iteration keeps the previous claim and announcement", () => {
+Deno.test("GroupClaims: an instance cut off from one cluster hands its share over, and takes it back", () => {
   const { instance, announced } = board();
   const a = instance("a");
-  assertEquals(a.published("k", true), false, "nothing selected yet: nothing to publish");
-  a.select("k", GROUPS);
-  a.published("k", true);
-  const before = announced.get("a");
-
   const b = instance("b");
-  a.select("k", GROUPS);
-  assertEquals(a.published("k", false), false);
-  assertEquals(announced.get("a"), before, "the failed selection is not announced");
-  // b keeps waiting: a's snapshot still holds every group.
-  assertEquals(b.select("k", GROUPS).owned, []);
-  // The groups a still exports stay its own on the next selection (no gap on a's side).
+  for (const claims of [a, b, a, b]) {
+    for (const cluster of ["k", "other"]) {
+      claims.select(cluster, GROUPS);
+      claims.published(cluster, true);
+    }
+  }
   assertEquals(a.select("k", GROUPS).owned, shareOf("a", ["a", "b"]));
+  assertEquals(b.select("k", GROUPS).owned, shareOf("b", ["a", "b"]));
+
+  // b's iteration of k fails: its k series are gone, and it says so at once.
+  assert(b.published("k", false));
+  assertEquals(JSON.parse(announced.get("b")!).k, "unreachable");
+  assertEquals(b.published("k", false), false, "said once");
+  // a takes every group of k on its next iteration (nobody else may export them)...
+  a.published("k", true);
+  assertEquals(a.select("k", GROUPS), { owned: GROUPS, awaiting: 0 });
+  a.published("k", true);
+  // ...and keeps sharing "other" with b, which still reaches it.
+  assertEquals(a.select("other", GROUPS).owned, shareOf("a", ["a", "b"], "other"));
+  assertEquals(b.select("other", GROUPS).owned, shareOf("b", ["a", "b"], "other"));
+  // While cut off, b selects nothing of k.
+  assertEquals(b.select("k", GROUPS), { owned: [], awaiting: 0 });
+
+  // b's next iteration of k succeeds (with no group): it reaches k again and says so...
+  assert(b.published("k", true));
+  // ...a hands b's share back on its next iteration, b takes it only after a has said so.
+  const waiting = b.select("k", GROUPS);
+  assertEquals(waiting.owned, [], "a still exports everything of k under its announced view");
+  assertEquals(waiting.awaiting, shareOf("b", ["a", "b"]).length);
+  b.published("k", true);
+  assertEquals(a.select("k", GROUPS).owned, shareOf("a", ["a", "b"]));
+  a.published("k", true);
+  assertEquals(b.select("k", GROUPS).owned, shareOf("b", ["a", "b"]));
+});
+
+Deno.test("GroupClaims: every instance cut off from a cluster: nobody selects, until one reaches it", () => {
+  const { instance } = board();
+  const a = instance("a");
+  const b = instance("b");
+  for (const claims of [a, b]) {
+    claims.select("k", GROUPS);
+    claims.published("k", false);
+  }
+  assertEquals(a.select("k", GROUPS).owned, []);
+  a.published("k", true);
+  // a is the only one reaching k now: all of it is a's at once (b exports nothing of it).
+  assertEquals(a.select("k", GROUPS).owned, GROUPS);
 });
 
 Deno.test("GroupClaims: each Kafka cluster is claimed and announced on its own", () => {

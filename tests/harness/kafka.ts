@@ -30,8 +30,8 @@ export interface KafkaBroker extends AsyncDisposable {
   dataDir: string;
   /** The broker's log (WARN and above). */
   logFile: string;
-  /** With `security`: listeners by protocol. */
-  listeners: { ssl?: string; saslSsl?: string; saslPlaintext?: string };
+  /** With `security`: listeners by protocol; with `relayed`, the port the relay forwards to. */
+  listeners: { ssl?: string; saslSsl?: string; saslPlaintext?: string; relayedPort?: number };
   /** Runs a Kafka CLI tool's main class on the broker's classpath. */
   runTool(
     mainClass: string,
@@ -196,6 +196,11 @@ export async function startKafka(
     security?: KafkaSecurity;
     /** The broker's maximum JVM heap (-Xmx), when the tests' 512m is not enough (benchmarks). */
     maxHeap?: string;
+    /**
+     * A second plaintext listener advertised at another port (a relay's): clients that
+     * bootstrap there are told to connect there too, and so reach the broker only through it.
+     */
+    relayed?: { advertisedPort: number };
   } = {},
 ): Promise<KafkaBroker> {
   const version = options.version ?? kafkaVersion();
@@ -296,15 +301,25 @@ export async function startKafka(
       }
     }
   }
+  let relayPort: number | undefined;
+  if (options.relayed) {
+    relayPort = freePort();
+    listeners.push(`RELAYED://127.0.0.1:${relayPort}`);
+    protocols.push("RELAYED:PLAINTEXT");
+  }
   listeners.push(`CONTROLLER://127.0.0.1:${controllerPort}`);
+  const advertised = listeners.filter((listener) => !listener.startsWith("CONTROLLER")).map(
+    (listener) =>
+      listener.startsWith("RELAYED://")
+        ? `RELAYED://127.0.0.1:${options.relayed!.advertisedPort}`
+        : listener,
+  );
   const properties = [
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
     `listeners=${listeners.join(",")}`,
-    `advertised.listeners=${
-      listeners.filter((listener) => !listener.startsWith("CONTROLLER")).join(",")
-    }`,
+    `advertised.listeners=${advertised.join(",")}`,
     "controller.listener.names=CONTROLLER",
     `listener.security.protocol.map=${protocols.join(",")}`,
     "inter.broker.listener.name=PLAINTEXT",
@@ -394,7 +409,7 @@ export async function startKafka(
     version,
     dataDir: `${dir}/data`,
     logFile: `${dir}/broker.log`,
-    listeners: securedListeners,
+    listeners: { ...securedListeners, relayedPort: relayPort },
     runTool: (mainClass, args) => java(version, mainClass, args),
     spawnTool: (mainClass, args) => spawnJava(version, mainClass, args),
     kill,
