@@ -167,11 +167,15 @@ export async function runService(
   }
   const left = () => Math.max(0, budgetEndsMs - Date.now());
   const step = () => Math.min(SHUTDOWN_STEP_MS, left());
+  // The last push is taken while the groups are still this instance's; from the moment it
+  // leaves, neither /metrics nor remote write carries them (their new owner may already).
+  await settleWithin(remoteWrite?.lastPush(), step());
+  state.withdrawSnapshots();
   await settleWithin(sharing.leave(), step());
   await settleWithin(servers.shutdown(), step());
-  // The last push gets what is left, less a moment to close the clients.
+  // The flush gets what is left, less a moment to close the clients.
   const flushEndsMs = budgetEndsMs - CLOSE_RESERVE_MS;
-  await settleWithin(remoteWrite?.finish(flushEndsMs), Math.max(0, flushEndsMs - Date.now()));
+  await settleWithin(remoteWrite?.flush(flushEndsMs), Math.max(0, flushEndsMs - Date.now()));
   await settleWithin(Promise.all(admins.map((admin) => admin.close())), step());
   await settleWithin(sharing.stop(), step());
   logger.info("stopped");

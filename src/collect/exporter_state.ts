@@ -17,6 +17,16 @@ export class ExporterState {
     this.#statuses.set(status.clusterName, status);
   }
 
+  /**
+   * Drops every cluster's snapshot: an instance leaving its peers exports none of its groups
+   * from then on, so the instance taking them over never exports them at the same time.
+   */
+  withdrawSnapshots(): void {
+    for (const [name, status] of this.#statuses) {
+      this.#statuses.set(name, { ...status, snapshot: undefined });
+    }
+  }
+
   /** Every cluster's status. */
   clusters(): ClusterStatus[] {
     return [...this.#statuses.values()];

@@ -36,7 +36,7 @@ Deno.test("selectGroups: who exports what, by what the other instances say they 
       self: "b",
       live: ["a", "b"],
       exporting: ownedUnder("b", ["a", "b"]),
-      peers: { a: ["a", "b"] },
+      peers: { a: [["a", "b"]] },
       owned: ownedUnder("b", ["a", "b"]),
     },
     {
@@ -44,7 +44,7 @@ Deno.test("selectGroups: who exports what, by what the other instances say they 
       self: "b",
       live: ["a", "b"],
       exporting: [],
-      peers: { a: ["a"] },
+      peers: { a: [["a"]] },
       owned: [],
     },
     {
@@ -52,7 +52,7 @@ Deno.test("selectGroups: who exports what, by what the other instances say they 
       self: "b",
       live: ["a", "b"],
       exporting: [],
-      peers: { a: ["a", "b"] },
+      peers: { a: [["a", "b"]] },
       owned: ownedUnder("b", ["a", "b"]),
     },
     {
@@ -60,7 +60,7 @@ Deno.test("selectGroups: who exports what, by what the other instances say they 
       self: "a",
       live: ["a", "b"],
       exporting: [],
-      peers: { b: "nothing" },
+      peers: { b: [] },
       owned: ownedUnder("a", ["a", "b"]),
     },
     {
@@ -85,7 +85,7 @@ Deno.test("selectGroups: who exports what, by what the other instances say they 
       live: ["a", "c"],
       exporting: ownedUnder("a", ["a", "b", "c"]),
       // c has not noticed b leave: under its view it exports only its own share.
-      peers: { c: ["a", "b", "c"] },
+      peers: { c: [["a", "b", "c"]] },
       owned: ownedUnder("a", ["a", "c"]),
     },
   ];
@@ -94,7 +94,7 @@ Deno.test("selectGroups: who exports what, by what the other instances say they 
   }
   // The newcomer counts what it waits for.
   assertEquals(
-    select("b", ["a", "b"], [], { a: ["a"] }).awaiting,
+    select("b", ["a", "b"], [], { a: [["a"]] }).awaiting,
     ownedUnder("b", ["a", "b"]).length,
   );
 });
@@ -112,7 +112,7 @@ Deno.test("selectGroups: joins, leaves and restarts never export a group twice",
   const instances = new Map<string, Instance>();
   let live: string[] = [];
   const join = (node: string) => {
-    instances.set(node, { live: [], exporting: new Set(), view: "nothing" });
+    instances.set(node, { live: [], exporting: new Set(), view: [] });
     live = [...live, node].sort();
   };
   const leave = (node: string) => {
@@ -133,7 +133,7 @@ Deno.test("selectGroups: joins, leaves and restarts never export a group twice",
       peers,
     });
     instance.exporting = new Set(owned);
-    instance.view = live;
+    instance.view = [live];
   };
   const assertNoDoubles = (when: string) => {
     const seen = new Map<string, string>();

@@ -116,6 +116,9 @@ export async function startRedisWorkSharing(
     selectOwnedGroups: async (clusterName, groupIds) => {
       // Every iteration reads the live set first; while Redis is down the last one known is kept.
       await beat();
+      // The live set it selects with is announced before the others' announcements are read for
+      // the selection (write, then read): of two instances deciding at once, one sees the other.
+      if (claims.intend(clusterName)) await beat();
       const { owned, awaiting } = claims.select(clusterName, groupIds);
       if (awaiting !== lastAwaiting) {
         log.debug("groups waiting until their previous owner stops exporting them", {

@@ -10,14 +10,19 @@ import type { ExporterMetrics } from "../metrics_registry.ts";
 import { createRemoteWriteTransport } from "./http_transport.ts";
 import { RemoteWriter } from "./remote_writer.ts";
 
-/**
- * Starts pushing; `finish(deadlineMs)` after `signal` aborts sends the last push and flushes
- * until the deadline at most.
- */
+/** The push loop's shutdown, in two steps (the instance leaves its peers in between). */
+export interface RemoteWriteShutdown {
+  /** After `signal` aborted: queues the last push of every series (still this instance's). */
+  lastPush(): Promise<void>;
+  /** Sends what is queued, until the deadline at most. */
+  flush(deadlineMs: number): Promise<void>;
+}
+
+/** Starts pushing until `signal` aborts. */
 export function startRemoteWrite(
   config: ExporterConfig,
   { metrics, logger, signal }: { metrics: ExporterMetrics; logger: Logger; signal: AbortSignal },
-): { finish(deadlineMs: number): Promise<void> } {
+): RemoteWriteShutdown {
   const settings = config.remoteWrite;
   const sleep = (ms: number, abort?: AbortSignal) =>
     abortableSleep(ms, abort ?? new AbortController().signal);
@@ -44,9 +49,12 @@ export function startRemoteWrite(
   })();
   const sending = writer.run(signal);
   return {
-    finish: async (deadlineMs) => {
-      await Promise.all([pushing, sending]);
+    lastPush: async () => {
+      await pushing;
       await push();
+    },
+    flush: async (deadlineMs) => {
+      await sending;
       await writer.flush(deadlineMs);
     },
   };
