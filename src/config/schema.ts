@@ -172,6 +172,12 @@ const redisSchema = z.strictObject({
   client_idle_timeout: durationBetween("0s", "24h").default("5m"),
   retention_ttl_seconds: z.number().int().positive().default(7_200),
   heartbeat_ttl: durationBetween("1s", "1h").default("15s"),
+  /**
+   * Cut off from Redis (not from Kafka) for longer than heartbeat_ttl: keep exporting the groups
+   * last owned (the others may have taken them: exported twice meanwhile), or stop exporting
+   * any group until Redis answers (none exported by this instance meanwhile).
+   */
+  when_cut_off: z.enum(["keep", "stop"]).default("keep"),
   auth: z.strictObject({
     enabled: z.boolean().default(false),
     username: z.string().optional(),

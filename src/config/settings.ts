@@ -178,6 +178,8 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
         idleTimeoutMs: durationMs(redis.client_idle_timeout),
         /** An instance whose heartbeat is older than this is gone; its groups move. */
         heartbeatTtlMs: durationMs(redis.heartbeat_ttl),
+        /** Cut off from Redis longer than the TTL: keep exporting, or stop until it answers. */
+        whenCutOff: redis.when_cut_off,
         username: redis.auth.enabled ? redis.auth.username : undefined,
         password: secrets.redisPassword,
         tls: tlsSettings(redis.ssl),

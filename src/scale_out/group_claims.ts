@@ -111,6 +111,12 @@ export class GroupClaims {
     return selection;
   }
 
+  /** Selects no group of `clusterName` for this iteration (this instance stops exporting it). */
+  selectNone(clusterName: string): string[] {
+    this.#selected.set(clusterName, { live: [], groups: new Set() });
+    return [];
+  }
+
   /**
    * An iteration of `clusterName` ended; `isExported` tells whether its snapshot is now what
    * /metrics shows (false: the iteration failed and the cluster's series are gone). Returns true

@@ -72,9 +72,11 @@ export async function startRedisWorkSharing(
 
   // Once per state change, like every other log line here: not at every heartbeat.
   let duplicateLogged = false;
+  let lastBeatMs = Date.now();
   const beat = async () => {
     try {
       await membership.heartbeat();
+      lastBeatMs = Date.now();
       duplicateLogged = false;
       reportRecovered();
     } catch (error) {
@@ -110,6 +112,25 @@ export async function startRedisWorkSharing(
 
   const claims = new GroupClaims(membership);
   let lastAwaiting = 0;
+  let stopped = false;
+  /**
+   * With `when_cut_off: stop`: true while the last heartbeat is older than the TTL, when the
+   * others count this instance gone and may have taken its groups.
+   */
+  const cutOff = () => {
+    const cut = settings.whenCutOff === "stop" &&
+      Date.now() - lastBeatMs > settings.heartbeatTtlMs;
+    if (cut !== stopped) {
+      if (cut) {
+        log.warn(
+          "cut off from Redis for longer than the heartbeat TTL: no group is exported until " +
+            "Redis answers (storage.redis.when_cut_off: stop)",
+        );
+      } else log.info("Redis answers again: groups are shared again");
+      stopped = cut;
+    }
+    return cut;
+  };
 
   return {
     store,
@@ -119,6 +140,9 @@ export async function startRedisWorkSharing(
       // The live set it selects with is announced before the others' announcements are read for
       // the selection (write, then read): of two instances deciding at once, one sees the other.
       if (claims.intend(clusterName)) await beat();
+      // The snapshot of this iteration holds no group, and the claim none (so that, back in
+      // Redis, this instance takes groups only through the handover).
+      if (cutOff()) return claims.selectNone(clusterName);
       const { owned, awaiting } = claims.select(clusterName, groupIds);
       if (awaiting !== lastAwaiting) {
         log.debug("groups waiting until their previous owner stops exporting them", {
