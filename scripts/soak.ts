@@ -9,17 +9,17 @@
  * - churn every `--churn-seconds`: a topic and a group created, those of two rounds ago deleted;
  *   every 10 minutes a partition added to the growing topic;
  * - faults: one node restarted (SIGTERM) every `--restart-minutes`, one killed (SIGKILL, 30 s
- *   down) every `--kill-minutes`, round robin.
+ *   down) every `--kill-minutes`, round robin; with `--outage-minutes`, first one node killed
+ *   for that long while the exporter's memory is sampled every 30 s.
  * /metrics is sampled every second. Reported at every `--report-minutes` and at the end: samples
  * with a missing series (of groups and partitions that exist throughout), series of deleted
  * groups or topics still exported 60 s after the deletion (leaks), samples with the cluster down,
  * failed iterations, the exporter's RSS and anonymous memory, and its log lines by level.
  */
 import { parseArgs } from "node:util";
-import { Kafka, logLevel } from "kafkajs";
 import { startKafkaCluster } from "../tests/harness/kafka_cluster.ts";
 import { startExporter } from "../tests/harness/exporter.ts";
-import { commitManyGroups } from "../tests/harness/kafka_fixtures.ts";
+import { clusterKafka, commitManyGroups } from "../tests/harness/kafka_fixtures.ts";
 import { findSamples, type Sample, sampleValue } from "../tests/harness/prom_text.ts";
 
 const { values } = parseArgs({
@@ -30,6 +30,9 @@ const { values } = parseArgs({
     "kill-minutes": { type: "string", default: "30" },
     "churn-seconds": { type: "string", default: "30" },
     "report-minutes": { type: "string", default: "60" },
+    // A first, long outage: one node killed for this many minutes while the exporter's memory is
+    // sampled every 30 s (reconnect storms show as growth), then the usual schedule.
+    "outage-minutes": { type: "string", default: "0" },
   },
 });
 const DURATION_MS = Number(values.hours) * 3_600_000;
@@ -49,11 +52,7 @@ const say = (line: string) => console.error(`[soak ${new Date().toISOString()}] 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await using cluster = await startKafkaCluster({ size: 3 });
-const kafka = new Kafka({
-  brokers: cluster.brokers,
-  logLevel: logLevel.NOTHING,
-  retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
-});
+const kafka = clusterKafka(cluster.brokers);
 const admin = kafka.admin();
 await admin.connect();
 await admin.createTopics({
@@ -233,7 +232,9 @@ function logCounts(): string {
     const level = line.match(/^\S+ (DEBUG|INFO|WARN|ERROR)/)?.[1];
     if (level) counts[level] = (counts[level] ?? 0) + 1;
   }
-  return Object.entries(counts).map(([level, count]) => `${level} ${count}`).join(", ");
+  const warnings = exporter.logs().split("\n").filter((line) => line.includes("process warning"));
+  return Object.entries(counts).map(([level, count]) => `${level} ${count}`).join(", ") +
+    `; process warnings ${warnings.length}`;
 }
 
 const reports: string[] = [];
@@ -248,12 +249,33 @@ async function report(label: string): Promise<void> {
 }
 
 // Faults, round robin over the nodes, and the reports, until the duration is over.
+await report("start");
 const startedMs = Date.now();
-let nextRestartMs = startedMs + RESTART_MS;
-let nextKillMs = startedMs + KILL_MS;
+const OUTAGE_MS = Number(values["outage-minutes"]) * 60_000;
+const outageLines: string[] = [];
+if (OUTAGE_MS > 0) {
+  const node = cluster.nodes[cluster.nodes.length - 1];
+  say(`outage: killing node ${node.nodeId} for ${values["outage-minutes"]} min`);
+  await node.kill();
+  const outageStartedMs = Date.now();
+  while (Date.now() - outageStartedMs < OUTAGE_MS) {
+    // sleep-ok: the outage's sampling period
+    await sleep(30_000);
+    const line = `${
+      ((Date.now() - outageStartedMs) / 60_000).toFixed(1)
+    } min: ${await exporterMemory()}`;
+    outageLines.push(line);
+    say(`outage ${line}`);
+  }
+  await node.start();
+  await cluster.waitUntilInSync(BASE_TOPICS).catch((error) => say(String(error)));
+  totals.kills++;
+  await report("after the outage");
+}
+let nextRestartMs = Date.now() + RESTART_MS;
+let nextKillMs = Date.now() + KILL_MS;
 let nextReportMs = startedMs + REPORT_MS;
 let victim = 0;
-await report("start");
 while (Date.now() - startedMs < DURATION_MS) {
   // sleep-ok: the fault schedule's tick
   await sleep(1_000);
@@ -304,6 +326,10 @@ console.log(
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const line of reports) console.log(line);
+if (outageLines.length > 0) {
+  console.log(`\nThe exporter during the ${values["outage-minutes"]}-minute outage of one node:`);
+  for (const line of outageLines) console.log(`- ${line}`);
+}
 if (totals.leakedSeries.size > 0) {
   console.log(`\nLeaked series: ${[...totals.leakedSeries].slice(0, 20).join(", ")}`);
 }

@@ -4,22 +4,13 @@
  * cut at the write deadline, a stalled handshake at the header deadline), keep-alive works, and
  * the policy decides who gets in.
  */
+import { waitFor } from "../../tests/harness/processes.ts";
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
 import { makeCertificates } from "../../tests/harness/certs.ts";
 import { serveHttp1 } from "./http1_server.ts";
 
 const MiB = 1024 * 1024;
 const LIMITS = { headerTimeoutMs: 1_000, idleTimeoutMs: 2_000, writeTimeoutMs: 1_000 };
-
-async function waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!done()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not within ${timeoutMs} ms`);
-    // sleep-ok: polls the server's connection count
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return Date.now() - started;
-}
 
 Deno.test("client-certificate listener: limits, keep-alive and the policy on real TLS", async () => {
   const certs = await makeCertificates();
@@ -70,11 +61,17 @@ Deno.test("client-certificate listener: limits, keep-alive and the policy on rea
     await reader.write(new TextEncoder().encode("GET /big HTTP/1.1\r\nhost: x\r\n\r\n"));
     // A handshake never started is cut at the header deadline.
     const silent = await Deno.connect({ hostname: "127.0.0.1", port });
-    await waitFor("two more connections", () => server.openConnections() === 2, 3_000);
+    await waitFor("two more connections", {
+      done: () => server.openConnections() === 2,
+      timeoutMs: 3_000,
+    });
     const response = await fetch(`https://localhost:${port}/`, { client });
     assertEquals(await response.text(), "ok\n", "answered meanwhile");
     client.close();
-    const closedMs = await waitFor("all closed", () => server.openConnections() === 0, 5_000);
+    const closedMs = await waitFor("all closed", {
+      done: () => server.openConnections() === 0,
+      timeoutMs: 5_000,
+    });
     assert(closedMs < 4_000, `closed after ${closedMs} ms`);
     assertEquals(await silent.read(new Uint8Array(1)), null, "the silent client was closed");
     silent.close();

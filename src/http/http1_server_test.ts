@@ -2,6 +2,7 @@
  * serveHttp1() with real TCP clients on loopback: half-sent requests and clients that never read
  * their answer are closed within the limits, and meanwhile a normal request is answered at once.
  */
+import { waitFor } from "../../tests/harness/processes.ts";
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { serveHttp1 } from "./http1_server.ts";
 
@@ -23,16 +24,6 @@ function bigBody(): ReadableStream<Uint8Array<ArrayBuffer>> {
       controller.enqueue(new Uint8Array(MiB));
     },
   });
-}
-
-async function waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!done()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not within ${timeoutMs} ms`);
-    // sleep-ok: polls the server's connection count
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return Date.now() - started;
 }
 
 Deno.test("500 half-sent requests and 50 unread answers: answered at once, closed in time", async () => {
@@ -57,7 +48,10 @@ Deno.test("500 half-sent requests and 50 unread answers: answered at once, close
       await conn.write(encoder.encode("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
       clients.push(conn);
     }
-    await waitFor("every connection accepted", () => server.openConnections() === 550, 5_000);
+    await waitFor("every connection accepted", {
+      done: () => server.openConnections() === 550,
+      timeoutMs: 5_000,
+    });
     const started = performance.now();
     const answer = await fetch(`http://127.0.0.1:${port}/small`);
     assertEquals(await answer.text(), "ok\n");
@@ -65,11 +59,10 @@ Deno.test("500 half-sent requests and 50 unread answers: answered at once, close
     assert(answerMs < 1_000, `answered in ${answerMs} ms`);
     // Every half-sent request is past its header deadline, every unread answer past its write
     // deadline (and the one kept-alive fetch past its idle one): all closed by the server.
-    const closedMs = await waitFor(
-      "every connection closed",
-      () => server.openConnections() === 0,
-      6_000,
-    );
+    const closedMs = await waitFor("every connection closed", {
+      done: () => server.openConnections() === 0,
+      timeoutMs: 6_000,
+    });
     console.log(
       `  answered in ${answerMs.toFixed(0)} ms; all 551 connections closed ${closedMs} ms later`,
     );
@@ -100,7 +93,10 @@ Deno.test("past the connection limit: 503 at once; keep-alive reuses one connect
     await Deno.connect({ hostname: "127.0.0.1", port }),
   ];
   try {
-    await waitFor("two connections", () => server.openConnections() === 2, 2_000);
+    await waitFor("two connections", {
+      done: () => server.openConnections() === 2,
+      timeoutMs: 2_000,
+    });
     const refused = await fetch(`http://127.0.0.1:${port}/`);
     await refused.body?.cancel();
     assertEquals(refused.status, 503);
@@ -108,7 +104,10 @@ Deno.test("past the connection limit: 503 at once; keep-alive reuses one connect
   } finally {
     for (const conn of held) conn.close();
   }
-  await waitFor("held connections gone", () => server.openConnections() === 0, 2_000);
+  await waitFor("held connections gone", {
+    done: () => server.openConnections() === 0,
+    timeoutMs: 2_000,
+  });
   for (let index = 0; index < 3; index++) {
     const response = await fetch(`http://127.0.0.1:${port}/`);
     assertEquals(await response.text(), "ok\n");

@@ -11,6 +11,15 @@ export function testKafka(bootstrap: string): Kafka {
   return new Kafka({ brokers: [bootstrap], clientId: "test-fixtures", logLevel: logLevel.NOTHING });
 }
 
+/** A client of a multi-node cluster that rides out node restarts (retries up to 1 s apart). */
+export function clusterKafka(brokers: string[]): Kafka {
+  return new Kafka({
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
+  });
+}
+
 /** Runs `use` with a connected admin client. */
 export async function withAdmin<T>(
   bootstrap: string,

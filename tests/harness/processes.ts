@@ -123,3 +123,17 @@ export async function eventually<T>(
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
 }
+
+/** Polls `done` every 50 ms until it is true; how long that took (throws past `timeoutMs`). */
+export async function waitFor(
+  what: string,
+  { done, timeoutMs }: { done: () => boolean; timeoutMs: number },
+): Promise<number> {
+  const started = Date.now();
+  while (!done()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} not within ${timeoutMs} ms`);
+    // sleep-ok: the poll interval
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Date.now() - started;
+}

@@ -11,11 +11,11 @@
  * - the node leading the most partitions hung (SIGSTOP) for 60 s: every iteration still ends
  *   within its deadline, and no series goes missing.
  */
-import { Kafka, logLevel } from "kafkajs";
 import { assert, assertEquals } from "../assert.ts";
 import { startKafkaCluster } from "../harness/kafka_cluster.ts";
 import { startExporter } from "../harness/exporter.ts";
 import {
+  clusterKafka,
   commitManyGroups,
   groupCoordinators,
   partitionLeaders,
@@ -43,11 +43,7 @@ Deno.test({
   name: "multi-broker cluster: rolling restart and a killed node",
   fn: async (t) => {
     await using cluster = await startKafkaCluster({ size: 3 });
-    const kafka = new Kafka({
-      brokers: cluster.brokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
+    const kafka = clusterKafka(cluster.brokers);
     const admin = kafka.admin();
     await admin.connect();
     // Not kafkajs' waitForLeaders: on Kafka 3.9 a broker that has not yet heard of the new topic

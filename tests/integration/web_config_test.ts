@@ -6,20 +6,12 @@
 import bcrypt from "bcryptjs";
 import { assert, assertEquals } from "../assert.ts";
 import { makeCertificates } from "../harness/certs.ts";
+import { curlStatus } from "../harness/curl.ts";
 import { startExporter } from "../harness/exporter.ts";
 import { eventually, freePort } from "../harness/processes.ts";
 import { startPrometheus } from "../harness/prometheus.ts";
 
 const PASSWORD = "scrape-secret-31";
-
-/** curl's status code for `url` (0 when the TLS handshake or connection fails). */
-async function curlStatus(url: string, args: string[]): Promise<number> {
-  const output = await new Deno.Command("curl", {
-    args: ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", ...args, url],
-    stdin: "null",
-  }).output();
-  return Number(new TextDecoder().decode(output.stdout) || "0");
-}
 
 Deno.test("web config: TLS and basic auth for real clients, certificates rotated live", async () => {
   const certs = await makeCertificates();
