@@ -40,7 +40,12 @@ export function seedBrokers(addresses: readonly string[]): {
   return { brokers, realHost, socketFactory: socketFactoryDecoding(realHost) };
 }
 
-/** kafkajs' default socket factory, plus decoding of our own encoded IPv6 seeds. */
+/**
+ * kafkajs' default socket factory, plus decoding of our own encoded IPv6 seeds, and a socket
+ * that ignores unref() once destroyed: kafkajs unrefs its socket on every disconnect, again and
+ * again while a broker is dead, and Deno's node:net answers each call on a closed socket by
+ * queueing a 'connect' listener that never fires (MaxListenersExceededWarning after ten).
+ */
 function socketFactoryDecoding(decode: (host: string) => string): ISocketFactory {
   return ({ host, port, ssl, onConnect }) => {
     const realHost = decode(host);
@@ -54,6 +59,8 @@ function socketFactoryDecoding(decode: (host: string) => string): ISocketFactory
       }, onConnect)
       : net.connect({ host: realHost, port }, onConnect);
     socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
+    const unref = socket.unref.bind(socket);
+    socket.unref = () => socket.destroyed ? socket : unref();
     return socket;
   };
 }

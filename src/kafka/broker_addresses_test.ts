@@ -16,3 +16,23 @@ Deno.test("seedBrokers()", async (t) => {
     }
   });
 });
+
+Deno.test("a socket of a dead broker: repeated disconnects queue no listener", async () => {
+  const { socketFactory } = seedBrokers(["127.0.0.1:1"]);
+  const socket = socketFactory({
+    host: "127.0.0.1",
+    port: 1,
+    ssl: undefined as unknown as Record<string, never>,
+    onConnect: () => {},
+  });
+  const failed = new Promise((resolve) => socket.once("error", resolve));
+  socket.on("error", () => {});
+  await failed;
+  const before = socket.listenerCount("connect");
+  // What kafkajs' disconnect() does, once per failed attempt while the broker stays dead.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    socket.end();
+    socket.unref();
+  }
+  assertEquals(socket.listenerCount("connect"), before);
+});
