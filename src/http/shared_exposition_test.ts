@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../tests/assert.ts";
 import { SharedExposition } from "./shared_exposition.ts";
 
 async function gunzipText(stream: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<string> {
@@ -47,4 +47,47 @@ Deno.test("a failed rendering fails its scrapes and is not kept", async () => {
   assertEquals((error as Error).message, "render failed");
   fail = false;
   assertEquals(await gunzipText(exposition.stream()), "ok 1\n");
+});
+
+Deno.test("a large rendering lets timers and I/O run between its blocks", async () => {
+  // 40 MB of text that compresses poorly: hundreds of compressed blocks.
+  let seed = 1;
+  const piece = () =>
+    Array.from({ length: 16_384 }, () => (seed = (seed * 48_271) % 2_147_483_647).toString(36))
+      .join(" ") + "\n";
+  const exposition = new SharedExposition({
+    snapshotKey: () => [],
+    render: () => {
+      let left = 400;
+      return Promise.resolve(
+        new ReadableStream({
+          pull(controller) {
+            if (left-- === 0) return controller.close();
+            controller.enqueue(new TextEncoder().encode(piece()));
+          },
+        }),
+      );
+    },
+  });
+  let lastTickMs = performance.now();
+  let longestGapMs = 0;
+  const ticker = setInterval(() => {
+    const nowMs = performance.now();
+    longestGapMs = Math.max(longestGapMs, nowMs - lastTickMs);
+    lastTickMs = nowMs;
+  }, 5);
+  const startedMs = performance.now();
+  try {
+    // Read by a consumer that never waits on I/O (a fast local client): only the rendering
+    // itself can leave room for the timer.
+    for await (const _ of exposition.stream()) { /* drained */ }
+  } finally {
+    clearInterval(ticker);
+  }
+  const totalMs = performance.now() - startedMs;
+  assert(totalMs > 200, `the rendering took only ${totalMs.toFixed(0)} ms: not large enough`);
+  assert(
+    longestGapMs < Math.min(150, totalMs / 2),
+    `a timer waited ${longestGapMs.toFixed(0)} ms during a ${totalMs.toFixed(0)} ms rendering`,
+  );
 });
