@@ -21,6 +21,7 @@ import { startKafkaCluster } from "../tests/harness/kafka_cluster.ts";
 import { startExporter } from "../tests/harness/exporter.ts";
 import { clusterKafka, commitManyGroups } from "../tests/harness/kafka_fixtures.ts";
 import { findSamples, type Sample, sampleValue } from "../tests/harness/prom_text.ts";
+import { eventually } from "../tests/harness/processes.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -142,6 +143,13 @@ let missingSinceMs: number | undefined;
 let errorsAtStart: number | undefined;
 let errorsNow = 0;
 
+// Sampled from the first complete snapshot on: before it, nothing is missing but not yet measured.
+await eventually("every steady series exported", async () => {
+  const present = new Set(
+    findSamples(await exporter.scrape(), "kafka_consumer_group_lag_in_offsets").map(keyOf),
+  );
+  return [...steady].every((key) => present.has(key)) || undefined;
+}, 120_000);
 const sampling = (async () => {
   while (!stop.signal.aborted) {
     try {
