@@ -225,7 +225,8 @@ Deno.test("workflows: CI runs the README's test command; release builds binaries
   assertStringIncludes(Deno.readTextFileSync(`${ROOT}.ci/run`), `\n${testCommand}\n`);
   const ci = parseYaml(Deno.readTextFileSync(`${ROOT}.github/workflows/ci.yml`));
   const ciRuns = ci.jobs.test.steps.map((step: { run?: string }) => step.run).filter(Boolean);
-  assertEquals(ciRuns, [testCommand]);
+  assertEquals(ciRuns, [testCommand, "./scripts/test_kafka39.sh"]);
+  assertStringIncludes(Deno.readTextFileSync(`${ROOT}.ci/run`), "\n./scripts/test_kafka39.sh\n");
   const release = parseYaml(Deno.readTextFileSync(`${ROOT}.github/workflows/release.yml`));
   assertEquals(release.on.push.tags, ["v*"]);
   const binarySteps = release.jobs.binaries.steps.map((step: { run?: string }) => step.run ?? "")
