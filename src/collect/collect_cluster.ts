@@ -1,7 +1,4 @@
-/**
- * One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag.
- * Longer than 350 lines: the iteration's steps share its per-iteration indexes (end offsets, record round).
- */
+/** One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag. */
 import { explainTlsFailure } from "../util/tls_failure_hint.ts";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import { isIncluded } from "../config/name_filter.ts";
@@ -12,33 +9,21 @@ import {
   type LatestOffset,
 } from "../kafka/kafka_admin.ts";
 import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
-import { computeOffsetLag } from "../lag/compute_lag.ts";
-import {
-  estimateFromPrepared,
-  estimateTimeLag,
-  type PreparedHistory,
-  prepareHistory,
-} from "../lag/time_lag.ts";
-import { retentionRatio } from "../lag/retention.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import {
   LAG_SECONDS_METHODS,
   type LagSecondsMethod,
   type OffsetObservation,
-  type PartitionLag,
 } from "../lag/types.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot, RetentionLoss } from "./cluster_snapshot.ts";
-import {
-  type PartitionRecordTimes,
-  RecordTimeCache,
-  RecordTimestampRound,
-} from "./record_timestamps.ts";
+import { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.ts";
 import type { GroupMemory } from "./group_memory.ts";
 import { describeMeasuredGroups, type MalformedAssignment } from "./describe_groups.ts";
 import type { ConsumerProgress } from "./consumer_progress.ts";
 import type { EndOffsetMemory } from "./end_offset_memory.ts";
+import { type EndOffsetIndex, measureGroup } from "./measure_group.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -64,23 +49,6 @@ export interface CollectClusterDeps {
   /** End offsets as last read, carried over while a partition's leader cannot be reached. */
   endOffsetMemory?: EndOffsetMemory;
 }
-
-interface PartitionEnd {
-  latest: LatestOffset;
-  /** When the end offset was read: the time the partition's lag is measured at. */
-  observedAtMs: number;
-  history?: OffsetObservation[];
-  /** The history prepared at this end offset, made by the first lagging group that needs it. */
-  prepared?: PreparedHistory;
-  /** The record-time cache entries of this partition. */
-  records: PartitionRecordTimes;
-}
-
-/**
- * End offsets by topic, then by partition number: looked up for every group-partition (hundreds
- * of thousands per iteration), so without building a string key each time.
- */
-type EndOffsetIndex = Map<string, Array<PartitionEnd | undefined>>;
 
 /**
  * Measures every group of one cluster. Throws when the cluster cannot be read (listing groups or
@@ -342,108 +310,4 @@ async function readHistories(
     deps.onStoreError?.(error);
     return undefined;
   }
-}
-
-/** What measuring a group looks things up in, and where its values go. */
-interface MeasureContext {
-  endOffsets: EndOffsetIndex;
-  round: RecordTimestampRound;
-  /** The group's index among the measured groups (where read record times are patched in). */
-  group: number;
-  log: Logger;
-  /** Where partitions whose committed records were deleted are reported. */
-  lostToRetention: RetentionLoss[];
-  /** Where the group's highest retention ratio is kept. */
-  retention: { worst?: number };
-}
-
-/**
- * The group's partitions, sorted by topic and partition: offsets lag, lag in seconds from the
- * history, or from the committed record's timestamp where that is known (or queued to be read).
- */
-function measureGroup(
-  groupId: string,
-  committed: CommittedOffset[],
-  { endOffsets, round, group, log, lostToRetention, retention }: MeasureContext,
-): PartitionLag[] {
-  const partitions: PartitionLag[] = [];
-  // Sorted first, so that each partition's index in the group is known while it is measured.
-  const sorted = committed.toSorted((a, b) =>
-    compareText(a.topic, b.topic) || a.partition - b.partition
-  );
-  for (const { topic, partition, offset: committedOffset } of sorted) {
-    const entry = endOffsets.get(topic)?.[partition];
-    if (!entry) {
-      log.debug("no end offset for a committed partition (topic deleted or no leader)", {
-        group: groupId,
-        topic,
-        partition,
-      });
-      continue;
-    }
-    const latestOffset = entry.latest.offset;
-    const lag: PartitionLag = {
-      topic,
-      partition,
-      committedOffset,
-      latestOffset,
-      lagOffsets: computeOffsetLag(committedOffset, latestOffset),
-    };
-    const position = { committedOffset, latestOffset, nowMs: entry.latest.observedAtMs };
-    const estimate = committedOffset >= latestOffset
-      ? estimateTimeLag([], position)
-      : estimateFromPrepared(
-        entry.prepared ??= prepareHistory(entry.history ?? [], position),
-        position,
-      );
-    if (
-      estimate.kind === "value" && (entry.history !== undefined || estimate.method === "caught-up")
-    ) {
-      lag.lagSeconds = estimate.seconds;
-      lag.lagSecondsMethod = estimate.method;
-    }
-    // Retention deleted the committed record (and those after it up to the log start). Unless the
-    // history dates it, the age of the oldest record left is a lower bound (the deleted one was
-    // written before it): far better than the exporter's uptime after a restart.
-    const logStartOffset = entry.latest.logStartOffset ?? 0;
-    const ratio = retentionRatio({ committedOffset, latestOffset, logStartOffset });
-    if (ratio !== undefined) retention.worst = Math.max(retention.worst ?? 0, ratio);
-    const recordDeleted = committedOffset < logStartOffset;
-    if (recordDeleted) {
-      lostToRetention.push({
-        groupId,
-        topic,
-        partition,
-        records: logStartOffset - committedOffset,
-      });
-      if (lag.lagSecondsMethod !== "interpolated" && logStartOffset < latestOffset) {
-        const oldest = { ...lag, committedOffset: logStartOffset };
-        const seconds = round.ageSeconds(oldest, entry, group, partitions.length, true);
-        if (seconds !== undefined && seconds > (lag.lagSeconds ?? -1)) {
-          lag.lagSeconds = seconds;
-          lag.lagSecondsMethod = "lower-bound";
-        }
-      }
-    } else if (lag.lagOffsets > 0 && round.wants(lag.lagSecondsMethod)) {
-      const seconds = round.ageSeconds(lag, entry, group, partitions.length);
-      if (seconds !== undefined) {
-        lag.lagSeconds = seconds;
-        lag.lagSecondsMethod = "record-timestamp";
-      }
-    }
-    if (lag.lagSeconds === undefined && log.enabled("debug")) {
-      log.debug("no lag in seconds for a partition (yet)", {
-        group: groupId,
-        topic,
-        partition,
-        reason: estimate.kind === "unknown" ? estimate.reason : "offset history unavailable",
-      });
-    }
-    partitions.push(lag);
-  }
-  return partitions;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
