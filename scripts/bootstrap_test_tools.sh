@@ -2,7 +2,7 @@
 # The tools only the test suite needs, installed when missing (source it after bootstrap.sh):
 #   - from apt: redis-server and redis-tools (scale-out tests, Redis Cluster set-up), openssl
 #     (test certificates), prometheus (remote-write, compat and alert-rule tests: promtool) and
-#     nginx-light (bearer-token proxy)
+#     nginx-light (bearer-token proxy), chromium (the status page's browser test)
 #   - helm (built with Go when missing) for the chart tests, and tests/tools/tls_wrong_key_client
 set -euo pipefail
 _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +19,7 @@ command -v redis-cli >/dev/null 2>&1 || _packages+=(redis-tools)
 command -v openssl >/dev/null 2>&1 || _packages+=(openssl)
 command -v prometheus >/dev/null 2>&1 || _packages+=(prometheus)
 command -v nginx >/dev/null 2>&1 || _packages+=(nginx-light)
+command -v chromium >/dev/null 2>&1 || _packages+=(chromium)
 if [ ${#_packages[@]} -gt 0 ]; then
   echo "bootstrap: installing test tools from apt: ${_packages[*]}" >&2
   _as_root apt-get update -qq >&2

@@ -11,6 +11,7 @@ import { createHandler, type HandlerDeps, limitInFlight } from "../http/create_h
 import { SharedExposition } from "../http/shared_exposition.ts";
 import { type Http1Server, serveHttp1 } from "../http/http1_server.ts";
 import { apiResponse } from "../http/api_v1.ts";
+import { statusPageResponse } from "../http/status_page/status_page.ts";
 import { evaluateHealth } from "../http/health.ts";
 import type { WebTls } from "../http/web_config.ts";
 import { WebConfigSource } from "../http/web_config_source.ts";
@@ -73,8 +74,13 @@ export class HttpServers {
       health: () => evaluateHealth(deps.state.clusters(), deps.sharing.healthy()),
       live: () => deps.state.loopRunning(),
       api: config.metrics.apiEnabled
-        ? (url: URL) => apiResponse(url, { clusters: () => deps.state.clusters() })
+        ? (url: URL) =>
+          apiResponse(url, {
+            clusters: () => deps.state.clusters(),
+            iterationIntervalSeconds: config.app.iterationIntervalMs / 1_000,
+          })
         : undefined,
+      statusPage: config.metrics.apiEnabled ? statusPageResponse : undefined,
       authorized: web ? (request) => web.authorized(request) : undefined,
       headers: web ? () => web.headers : undefined,
     };

@@ -103,7 +103,10 @@ export async function runService(
   const admins = config.clusters.map((cluster) => createAdmin(cluster, { logger, metrics }));
   const recordTimes = config.clusters.map(() => new RecordTimeCache());
   const consumerProgress = config.clusters.map(() =>
-    new ConsumerProgress({ windowMs: config.app.statusWindowMs })
+    new ConsumerProgress({
+      windowMs: config.app.statusWindowMs,
+      iterationIntervalMs: config.app.iterationIntervalMs,
+    })
   );
   const groupMemories = config.clusters.map(() => new GroupMemory());
   const endOffsetMemories = config.clusters.map(() => new EndOffsetMemory());

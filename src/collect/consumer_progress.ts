@@ -17,22 +17,32 @@ import {
   timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
+import { lagTrailCapacity, newLagTrail, recordLagSample } from "../lag/lag_trail.ts";
 import type { PartitionTable } from "../lag/partition_table.ts";
 
 interface GroupProgress {
   /** The partitions of the iteration that wrote `progress`, in the same order. */
   partitions: PartitionTable;
   progress: Float64Array;
+  /** The group's lag at each iteration across the window (lag_trail.ts), overwritten in place. */
+  trail: Float64Array;
 }
 
 /** The progress of one cluster's groups, carried from iteration to iteration. */
 export class ConsumerProgress {
   #groups = new Map<string, GroupProgress>();
   readonly #windowMs: number;
+  readonly #trailCapacity: number;
 
-  /** `windowMs`: how far back the status rules look, and the rates' time constant. */
-  constructor({ windowMs }: { windowMs: number }) {
+  /**
+   * `windowMs`: how far back the status rules look, the rates' time constant and the span of
+   * each group's lag trail (one sample per iteration of `iterationIntervalMs`).
+   */
+  constructor(
+    { windowMs, iterationIntervalMs }: { windowMs: number; iterationIntervalMs: number },
+  ) {
     this.#windowMs = windowMs;
+    this.#trailCapacity = lagTrailCapacity({ windowMs, iterationIntervalMs });
   }
 
   /**
@@ -99,10 +109,17 @@ export class ConsumerProgress {
           ? undefined
           : Math.max(catchUpSeconds, eta);
       }
-      next.set(group.groupId, { partitions: table, progress });
+      const trail = previous?.trail ?? newLagTrail(this.#trailCapacity);
+      recordLagSample(trail, {
+        atMs: nowMs,
+        sumLagOffsets: group.total?.sumLagOffsets ?? NaN,
+        maxLagSeconds: group.total?.maxLagSeconds ?? NaN,
+      });
+      next.set(group.groupId, { partitions: table, progress, trail });
       group.status = CONSUMER_STATUSES[worst];
       group.partitionStatuses = statuses;
       group.progress = progress;
+      group.lagTrail = trail;
       group.rates = { consumeRate, produceRate, catchUpSeconds };
     }
     this.#groups = next;

@@ -3,6 +3,7 @@ import { aggregateGroup } from "../lag/aggregate.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import { ConsumerProgress } from "./consumer_progress.ts";
 import { CONSUMER_STATUSES } from "../lag/consumer_status.ts";
+import { lagTrailSamples } from "../lag/lag_trail.ts";
 
 /** A group with members and partitions given as [topic, partition, committed, lag]. */
 function group(groupId: string, partitions: Array<[string, number, number, number]>): GroupLag {
@@ -28,7 +29,7 @@ const statusesOf = (measured: GroupLag) =>
   ]);
 
 Deno.test("ConsumerProgress follows partitions by name as they come and go", () => {
-  const progress = new ConsumerProgress({ windowMs: 30_000 });
+  const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
   let latest: GroupLag | undefined;
   for (let seconds = 0; seconds <= 60; seconds += 10) {
     const partitions: Array<[string, number, number, number]> = [
@@ -51,7 +52,7 @@ Deno.test("ConsumerProgress follows partitions by name as they come and go", () 
 });
 
 Deno.test("ConsumerProgress forgets a group that was not measured", () => {
-  const progress = new ConsumerProgress({ windowMs: 30_000 });
+  const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
   for (let seconds = 0; seconds <= 40; seconds += 10) {
     const groups = seconds === 20 ? [] : [group("g", [["t", 0, 10, 5]])];
     progress.judge(groups, seconds * 1_000);
@@ -64,4 +65,21 @@ Deno.test("ConsumerProgress forgets a group that was not measured", () => {
   empty.activity!.members.length = 0;
   progress.judge([empty], 80_000);
   assertEquals(empty.status, "STOP");
+});
+
+Deno.test("ConsumerProgress keeps each group's lag over the window for the status page", () => {
+  const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
+  let latest: GroupLag | undefined;
+  for (let seconds = 0; seconds <= 60; seconds += 10) {
+    latest = group("g", [["t", 0, 10, seconds], ["t", 1, 10, 1]]);
+    progress.judge([latest], seconds * 1_000);
+  }
+  // 30 s window, 10 s iterations: the last four iterations.
+  const trail = lagTrailSamples(latest!.lagTrail!, { sinceMs: 0, untilMs: 60_000 });
+  assertEquals(trail.map(({ atMs, sumLagOffsets }) => [atMs / 1_000, sumLagOffsets]), [
+    [30, 31],
+    [40, 41],
+    [50, 51],
+    [60, 61],
+  ]);
 });

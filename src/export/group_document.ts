@@ -11,12 +11,49 @@ import {
   timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
 import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
+import { lagTrailSamples } from "../lag/lag_trail.ts";
+
+/**
+ * Whether a cluster is measured in full ("up"), measured with parts missing or carried over from
+ * the last iteration ("degraded": partitions without a leader, brokers or coordinators not
+ * answering), not measured ("down"), or not yet ("starting").
+ */
+export function clusterState(status: ClusterStatus): "up" | "degraded" | "down" | "starting" {
+  if (status.up === undefined) return "starting";
+  if (!status.up) return "down";
+  const snapshot = status.snapshot;
+  const gaps = (snapshot?.unavailablePartitions?.length ?? 0) +
+    (snapshot?.carriedEndOffsets?.length ?? 0) + (snapshot?.unlistedBrokers?.length ?? 0) +
+    (snapshot?.unreadGroups?.length ?? 0) + (snapshot?.carriedGroups?.length ?? 0);
+  return gaps > 0 ? "degraded" : "up";
+}
+
+/** The worst consumer status among a snapshot's groups (null: none judged). */
+function worstStatus(status: ClusterStatus): string | null {
+  let worst = -1;
+  for (const group of status.snapshot?.groups ?? []) {
+    if (group.status !== undefined) {
+      worst = Math.max(worst, CONSUMER_STATUSES.indexOf(group.status));
+    }
+  }
+  return worst < 0 ? null : CONSUMER_STATUSES[worst];
+}
 
 /** A cluster as /api/v1/clusters lists it. */
 export function clusterDocument(status: ClusterStatus) {
+  const snapshot = status.snapshot;
   return {
     name: status.clusterName,
     up: status.up === true,
+    state: clusterState(status),
+    worst_status: worstStatus(status),
+    gaps: {
+      unavailable_partitions: snapshot?.unavailablePartitions?.length ?? 0,
+      carried_end_offsets: snapshot?.carriedEndOffsets?.length ?? 0,
+      unlisted_brokers: snapshot?.unlistedBrokers?.length ?? 0,
+      unread_groups: snapshot?.unreadGroups?.length ?? 0,
+      carried_groups: snapshot?.carriedGroups?.length ?? 0,
+    },
     error: status.lastError ?? null,
     last_success: status.lastSuccessMs === undefined
       ? null
@@ -108,5 +145,16 @@ export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
       assignment: member.assignment.map(({ topic, partition }) => ({ topic, partition })),
     })) ?? null,
     partitions,
+    // The chart of the status page: the group's lag at each iteration across the status window.
+    lag_history: group.lagTrail
+      ? lagTrailSamples(group.lagTrail, {
+        sinceMs: -Infinity,
+        untilMs: snapshot?.completedAtMs ?? Infinity,
+      }).map((sample) => ({
+        at: new Date(sample.atMs).toISOString(),
+        lag: orNull(sample.sumLagOffsets),
+        lag_seconds: orNull(sample.maxLagSeconds),
+      }))
+      : [],
   };
 }

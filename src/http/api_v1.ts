@@ -4,6 +4,7 @@
  *   GET /api/v1/clusters
  *   GET /api/v1/clusters/{cluster}
  *   GET /api/v1/clusters/{cluster}/groups?limit=500&after={group}   (paged by group id)
+ *   GET /api/v1/clusters/{cluster}/groups?sort=lag_seconds&order=desc&q=orders&offset=0&limit=100
  *   GET /api/v1/clusters/{cluster}/groups/{group}
  *   GET /api/v1/clusters/{cluster}/group?id={group}   (any id, "." and ".." and "" included)
  * Path segments are URL-decoded (a group named "a/b" is "a%2Fb"). docs/api.md has examples.
@@ -11,6 +12,7 @@
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import { clusterDocument, groupDocument, groupSummary } from "../export/group_document.ts";
+import { listGroups, parseGroupListing } from "./group_listing.ts";
 
 const PREFIX = "/api/v1/clusters";
 const DEFAULT_PAGE = 500;
@@ -19,7 +21,11 @@ const MAX_PAGE = 5_000;
 /** The answer to an API request, or undefined when the path is not the API's. */
 export function apiResponse(
   url: URL,
-  { clusters }: { clusters(): readonly ClusterStatus[] },
+  { clusters, iterationIntervalSeconds }: {
+    clusters(): readonly ClusterStatus[];
+    /** Told with each cluster, so that a reader (the status page) refreshes in step. */
+    iterationIntervalSeconds?: number;
+  },
 ): Response | undefined {
   if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) return undefined;
   let segments: string[];
@@ -30,10 +36,14 @@ export function apiResponse(
     return problem(400, "malformed percent-encoding in the path");
   }
   const statuses = clusters();
-  if (segments.length === 0) return Response.json({ clusters: statuses.map(clusterDocument) });
+  const describe = (status: ClusterStatus) => ({
+    ...clusterDocument(status),
+    iteration_interval_seconds: iterationIntervalSeconds ?? null,
+  });
+  if (segments.length === 0) return Response.json({ clusters: statuses.map(describe) });
   const status = statuses.find((candidate) => candidate.clusterName === segments[0]);
   if (!status) return problem(404, `no cluster named ${JSON.stringify(segments[0])}`);
-  if (segments.length === 1) return Response.json(clusterDocument(status));
+  if (segments.length === 1) return Response.json(describe(status));
   const groups = sortedGroups(status);
   // Any legal group id, even those a path cannot carry (".", "..", ""): `group?id=`.
   if (segments[1] === "group" && segments.length === 2) {
@@ -48,6 +58,9 @@ export function apiResponse(
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
     return problem(400, `limit must be an integer from 1 to ${MAX_PAGE}`);
   }
+  if (["sort", "order", "q", "offset"].some((name) => url.searchParams.has(name))) {
+    return sortedPage(url, { status, groups, limit });
+  }
   const after = url.searchParams.get("after");
   const start = after === null ? 0 : firstAfter(groups, after);
   const page = groups.slice(start, start + limit);
@@ -60,6 +73,27 @@ export function apiResponse(
     total: groups.length,
     groups: page.map(groupSummary),
     next: more ? `${next.pathname}${next.search}` : null,
+  });
+}
+
+/** A page of the groups sorted, filtered and paged by offset (the status page's table). */
+function sortedPage(
+  url: URL,
+  { status, groups, limit }: { status: ClusterStatus; groups: GroupLag[]; limit: number },
+): Response {
+  if (url.searchParams.has("after")) return problem(400, "after pages by id: not with sort or q");
+  const listing = parseGroupListing(url.searchParams, { limit });
+  if (typeof listing === "string") return problem(400, listing);
+  const { total, page } = listGroups(groups, listing);
+  const next = new URL(url);
+  next.searchParams.set("offset", String(listing.offset + limit));
+  next.searchParams.set("limit", String(limit));
+  return Response.json({
+    cluster: status.clusterName,
+    total,
+    offset: listing.offset,
+    groups: page.map(groupSummary),
+    next: listing.offset + limit < total ? `${next.pathname}${next.search}` : null,
   });
 }
 

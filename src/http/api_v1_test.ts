@@ -5,6 +5,7 @@ import type { GroupLag } from "../lag/group_lag.ts";
 import { apiResponse } from "./api_v1.ts";
 import { createHandler } from "./create_handler.ts";
 import { advanceProgress, newProgress } from "../lag/consumer_status.ts";
+import { newLagTrail, recordLagSample } from "../lag/lag_trail.ts";
 
 function group(groupId: string, lag: number): GroupLag {
   return aggregateGroup(groupId, [
@@ -37,6 +38,12 @@ for (const [nowMs, committedOffset, lagOffsets] of [[0, 0, 4], [10_000, 20, 14]]
   });
 }
 owned.retentionRatio = 0.25;
+owned.lagTrail = newLagTrail(4);
+for (
+  const [atMs, sumLagOffsets, maxLagSeconds] of [[-10_000, 2, NaN], [0, 4, 1.5], [5_000, 9, 2]]
+) {
+  recordLagSample(owned.lagTrail, { atMs, sumLagOffsets, maxLagSeconds });
+}
 
 const statuses: ClusterStatus[] = [
   {
@@ -60,8 +67,19 @@ const statuses: ClusterStatus[] = [
   { clusterName: "down", up: false, iterationErrorsTotal: 3, lastError: "refused" },
 ];
 
+const NO_GAPS = {
+  unavailable_partitions: 0,
+  carried_end_offsets: 0,
+  unlisted_brokers: 0,
+  unread_groups: 0,
+  carried_groups: 0,
+};
+
 async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = apiResponse(new URL(`http://x${path}`), { clusters: () => statuses });
+  const response = apiResponse(new URL(`http://x${path}`), {
+    clusters: () => statuses,
+    iterationIntervalSeconds: 30,
+  });
   if (!response) throw new Error(`${path} is not an API path`);
   return { status: response.status, body: await response.json() };
 }
@@ -73,20 +91,28 @@ Deno.test("GET /api/v1/clusters lists every cluster, up or down", async () => {
     {
       name: "main",
       up: true,
+      state: "up",
+      worst_status: "WARN",
+      gaps: NO_GAPS,
       error: null,
       last_success: "2026-11-28T12:00:00.000Z",
       iteration_seconds: 0.5,
       groups_checked: 5,
       groups_measured: 5,
+      iteration_interval_seconds: 30,
     },
     {
       name: "down",
       up: false,
+      state: "down",
+      worst_status: null,
+      gaps: NO_GAPS,
       error: "refused",
       last_success: null,
       iteration_seconds: null,
       groups_checked: 0,
       groups_measured: 0,
+      iteration_interval_seconds: 30,
     },
   ]);
 });
@@ -150,6 +176,11 @@ Deno.test("a group's document: state, members, status, rates, owner and log star
       host: "/10.0.0.1",
       assignment: [{ topic: "orders", partition: 0 }],
     }],
+    // The snapshot completed at 0: the sample taken after it is not its.
+    lag_history: [
+      { at: "1969-12-31T23:59:50.000Z", lag: 2, lag_seconds: null },
+      { at: "1970-01-01T00:00:00.000Z", lag: 4, lag_seconds: 1.5 },
+    ],
   });
 });
 
@@ -215,4 +246,68 @@ Deno.test("with the API switched off, /api/v1 is 404 and /metrics still answers"
   }, { serveMetrics: true, serveHealth: false, healthPath: "/health" });
   assertEquals((await handler(new Request("http://x/api/v1/clusters"))).status, 404);
   assertEquals((await handler(new Request("http://x/metrics"))).status, 200);
+});
+
+Deno.test("groups sorted, filtered and paged by offset for the status page", async () => {
+  const ids = async (path: string) => {
+    const { status, body } = await get(path);
+    assertEquals(status, 200, path);
+    return {
+      total: body.total,
+      groups: (body.groups as Array<{ group: string }>).map((summary) => summary.group),
+      next: body.next,
+    };
+  };
+  const base = "/api/v1/clusters/main/groups";
+  const cases: Array<[string, string, { total: number; groups: string[]; next: unknown }]> = [
+    ["lag, largest first (the default order of a number)", "?sort=lag", {
+      total: 5,
+      groups: ["a/b", "b", "d", "c", "e"],
+      next: null,
+    }],
+    ["lag, smallest first", "?sort=lag&order=asc", {
+      total: 5,
+      groups: ["e", "c", "d", "b", "a/b"],
+      next: null,
+    }],
+    ["status: judged groups first, unknown last whatever the order", "?sort=status&order=asc", {
+      total: 5,
+      groups: ["a/b", "b", "c", "d", "e"],
+      next: null,
+    }],
+    ["id, descending", "?sort=group&order=desc", {
+      total: 5,
+      groups: ["e", "d", "c", "b", "a/b"],
+      next: null,
+    }],
+    ["a page of two, with the link to the next", "?sort=lag&limit=2", {
+      total: 5,
+      groups: ["a/b", "b"],
+      next: `${base}?sort=lag&limit=2&offset=2`,
+    }],
+    ["the second page", "?sort=lag&limit=2&offset=2", {
+      total: 5,
+      groups: ["d", "c"],
+      next: `${base}?sort=lag&limit=2&offset=4`,
+    }],
+    ["filter, case-insensitive substring of the id", "?q=A%2F&sort=group", {
+      total: 1,
+      groups: ["a/b"],
+      next: null,
+    }],
+    ["filter alone sorts by id", "?q=b", { total: 2, groups: ["a/b", "b"], next: null }],
+    ["offset past the end: an empty page", "?sort=lag&offset=9", {
+      total: 5,
+      groups: [],
+      next: null,
+    }],
+  ];
+  for (const [name, query, expected] of cases) {
+    assertEquals(await ids(`${base}${query}`), expected, name);
+  }
+  for (
+    const query of ["?sort=members", "?sort=lag&order=up", "?offset=-1", "?sort=lag&after=b"]
+  ) {
+    assertEquals((await get(`${base}${query}`)).status, 400, query);
+  }
 });

@@ -1,6 +1,6 @@
 /**
- * HTTP routes of the exporter: /metrics and the JSON API (/api/v1/...) on the metrics port, the
- * seed's health path, /livez and /readyz on the health port.
+ * HTTP routes of the exporter: /metrics, the JSON API (/api/v1/...) and the status page (/ui) on
+ * the metrics port, the seed's health path, /livez and /readyz on the health port.
  */
 import { GZIP_BEST_SPEED, gzipStream } from "../util/gzip_stream.ts";
 import type { HealthReport } from "./health.ts";
@@ -15,6 +15,8 @@ export interface HandlerDeps {
   live(): boolean;
   /** The JSON API's answer, or undefined for a path outside it. */
   api?(url: URL): Response | undefined;
+  /** The status page (/ui), served with the API and switched off with it. */
+  statusPage?(): Response;
   /**
    * Whether a request may see /metrics and the API (basic auth of the web config); health
    * routes stay open for probes. Everything is open when absent.
@@ -53,13 +55,17 @@ function routeRequest(
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const url = new URL(request.url);
-    const route = resolveRoute(url.pathname, options);
+    const route = resolveRoute(url.pathname, {
+      options,
+      hasStatusPage: deps.statusPage !== undefined,
+    });
     const isApi = options.serveMetrics && url.pathname.startsWith("/api/");
     if (!route && !isApi) return text(404, "not found\n");
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
     }
-    const protectedRoute = route === "metrics" || (!route && deps.api !== undefined);
+    const protectedRoute = route === "metrics" || route === "ui" ||
+      (!route && deps.api !== undefined);
     if (protectedRoute && deps.authorized && !(await deps.authorized(request))) {
       return new Response("Unauthorized\n", {
         status: 401,
@@ -71,6 +77,8 @@ function routeRequest(
     }
     if (!route) return deps.api?.(url) ?? text(404, "not found\n");
     switch (route) {
+      case "ui":
+        return deps.statusPage!();
       case "metrics":
         if (deps.metricsGzip && acceptsGzip(request.headers.get("accept-encoding"))) {
           return gzipResponse(deps.metricsGzip());
@@ -132,9 +140,12 @@ export function acceptsGzip(header: string | null): boolean {
 
 function resolveRoute(
   pathname: string,
-  options: HandlerOptions,
-): "metrics" | "health" | "live" | "ready" | undefined {
+  { options, hasStatusPage }: { options: HandlerOptions; hasStatusPage: boolean },
+): "metrics" | "ui" | "health" | "live" | "ready" | undefined {
   if (options.serveMetrics && pathname === "/metrics") return "metrics";
+  if (options.serveMetrics && hasStatusPage && (pathname === "/ui" || pathname === "/ui/")) {
+    return "ui";
+  }
   if (!options.serveHealth) return undefined;
   if (pathname === options.healthPath) return "health";
   if (pathname === "/livez") return "live";

@@ -1,4 +1,5 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { statusPageResponse } from "./status_page/status_page.ts";
 import { acceptsGzip, createHandler, type HandlerDeps, limitInFlight } from "./create_handler.ts";
 import { evaluateHealth } from "./health.ts";
 
@@ -186,4 +187,27 @@ Deno.test("limitInFlight() answers 503 at once past the limit, and serves again 
   const fourth = slow(new Request("http://x/metrics"));
   release.at(-1)!();
   assertEquals((await fourth).status, 200);
+});
+
+Deno.test("/ui: the status page, with the API's auth, off with the API", async () => {
+  const withPage = deps({ statusPage: statusPageResponse, api: () => undefined });
+  for (const path of ["/ui", "/ui/"]) {
+    const response = await createHandler(withPage, both)(get(path));
+    assertEquals(response.status, 200, path);
+    assertEquals(response.headers.get("content-type"), "text/html; charset=utf-8");
+    const policy = response.headers.get("content-security-policy") ?? "";
+    // Only the page's own script and style (by hash) and same-origin requests.
+    assert(policy.includes("default-src 'none'") && policy.includes("connect-src 'self'"), policy);
+    assert(/script-src 'sha256-[A-Za-z0-9+/=]+'/.test(policy), policy);
+    const page = await response.text();
+    assert(!/<(script|link)[^>]+(src|href)="(?!data:)/.test(page), "nothing loaded from elsewhere");
+  }
+  const denied = deps({
+    statusPage: statusPageResponse,
+    authorized: () => Promise.resolve(false),
+  });
+  assertEquals((await createHandler(denied, both)(get("/ui"))).status, 401);
+  assertEquals((await createHandler(deps(), both)(get("/ui"))).status, 404, "API switched off");
+  const healthOnly = { ...both, serveMetrics: false };
+  assertEquals((await createHandler(withPage, healthOnly)(get("/ui"))).status, 404);
 });

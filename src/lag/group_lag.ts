@@ -25,6 +25,8 @@ export interface GroupLag {
   rates?: { consumeRate?: number; produceRate?: number; catchUpSeconds?: number };
   /** Each partition's progress record (consumer_status.ts: rates, time to catch up). */
   progress?: Float64Array;
+  /** The group's lag at each iteration across the status window (lag_trail.ts). */
+  lagTrail?: Float64Array;
   /** The highest share of a partition's retained log the group has not read (lag/retention.ts). */
   retentionRatio?: number;
 }
