@@ -10,6 +10,7 @@ import { isRuntimeFlag, runCli, startTaskRuntimeFlags, writeConfig } from "./har
 import { ExporterState } from "../src/collect/exporter_state.ts";
 import { createExporterMetrics } from "../src/export/metrics_registry.ts";
 import { LAG_METRICS } from "../src/export/lag_series.ts";
+import { prometheusTool } from "./harness/prometheus.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const decoder = new TextDecoder();
@@ -159,9 +160,17 @@ Deno.test("Helm chart: lints, renders replicas sharing Redis with probes, and it
 
 Deno.test("alerting rules: promtool checks them and every rule's unit tests pass", async () => {
   const dir = `${ROOT}deploy/prometheus`;
-  const check = await run("promtool", ["check", "rules", `${dir}/kafka-lag-deno-rules.yaml`]);
+  const check = await run(prometheusTool("promtool"), [
+    "check",
+    "rules",
+    `${dir}/kafka-lag-deno-rules.yaml`,
+  ]);
   assertEquals(check.code, 0, check.stdout + check.stderr);
-  const test = await run("promtool", ["test", "rules", `${dir}/kafka-lag-deno-rules.test.yaml`]);
+  const test = await run(prometheusTool("promtool"), [
+    "test",
+    "rules",
+    `${dir}/kafka-lag-deno-rules.test.yaml`,
+  ]);
   assertEquals(test.code, 0, test.stdout + test.stderr);
   // Every alert has at least one test case.
   const alerts = [

@@ -1,5 +1,6 @@
 /**
- * A real Prometheus (Debian's package) with its remote-write receiver on a free loopback port,
+ * A real Prometheus 3 (built from the Go module proxy by scripts/bootstrap_test_tools.sh) with its
+ * remote-write (1.0 and 2.0) and OTLP receivers on a free loopback port,
  * optionally with TLS and basic auth through its own web config file; and nginx as a reverse
  * proxy that demands a bearer token.
  */
@@ -28,6 +29,22 @@ export interface PrometheusOptions {
   /** How the targets are scraped: over https with this CA, with these credentials. */
   scrapeTls?: { caFile: string; certFile?: string; keyFile?: string };
   scrapeBasicAuth?: { username: string; password: string };
+}
+
+const PROMETHEUS_VERSION = Deno.readTextFileSync(
+  new URL("../tools/PROMETHEUS_VERSION", import.meta.url),
+).trim();
+
+/** The path of Prometheus 3's `prometheus` or `promtool`, as the test bootstrap built it. */
+export function prometheusTool(tool: "prometheus" | "promtool"): string {
+  const cache = Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`;
+  const path = `${cache}/kafka-lag-deno/tools/prometheus-${PROMETHEUS_VERSION}/${tool}`;
+  try {
+    Deno.statSync(path);
+  } catch {
+    throw new Error(`${path} is missing: run scripts/bootstrap_test_tools.sh (it builds it)`);
+  }
+  return path;
 }
 
 function spawn(
@@ -79,6 +96,9 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     `--storage.tsdb.path=${dir}/data`,
     `--web.listen-address=127.0.0.1:${port}`,
     "--web.enable-remote-write-receiver",
+    "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
+    "--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request",
+    "--web.enable-otlp-receiver",
     "--log.level=warn",
   ];
   const webConfig: string[] = [];
@@ -99,7 +119,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     await Deno.writeTextFile(`${dir}/web.yml`, webConfig.join("\n") + "\n");
     args.push(`--web.config.file=${dir}/web.yml`);
   }
-  const process = spawn("prometheus", args);
+  const process = spawn(prometheusTool("prometheus"), args);
   const url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
   const client = options.tls
     ? Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(options.tls.caFile)] })
