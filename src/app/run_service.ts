@@ -50,6 +50,7 @@ export async function runService(
       memberLabels: config.metrics.memberLabels,
       native: config.metrics.native,
       compat: config.metrics.compat,
+      otlp: config.otlp.enabled,
       version: VERSION,
       commit: COMMIT,
     },
@@ -110,13 +111,20 @@ export async function runService(
   );
   const groupMemories = config.clusters.map(() => new GroupMemory());
   const endOffsetMemories = config.clusters.map(() => new EndOffsetMemory());
-  const remoteWrite = config.remoteWrite.enabled
-    ? (await import("../export/remote_write/push_loop.ts")).startRemoteWrite(config, {
-      metrics,
-      logger,
-      signal: stop.signal,
-    })
+  const pushLoops = config.remoteWrite.enabled || config.otlp.enabled
+    ? await import("../export/push/push_loop.ts")
     : undefined;
+  const pushDeps = { metrics, logger, signal: stop.signal };
+  const pushes = [
+    config.remoteWrite.enabled ? pushLoops!.startRemoteWrite(config, pushDeps) : undefined,
+    config.otlp.enabled
+      ? await pushLoops!.startOtlp(config, {
+        ...pushDeps,
+        nodeId: config.app.nodeId,
+        startTimeMs: performance.timeOrigin,
+      })
+      : undefined,
+  ].filter((push) => push !== undefined);
   state.setLoopRunning(true);
   await Promise.all(config.clusters.map((cluster, index) =>
     runClusterLoop(
@@ -172,13 +180,16 @@ export async function runService(
   const step = () => Math.min(SHUTDOWN_STEP_MS, left());
   // The last push is taken while the groups are still this instance's; from the moment it
   // leaves, neither /metrics nor remote write carries them (their new owner may already).
-  await settleWithin(remoteWrite?.lastPush(), step());
+  await settleWithin(Promise.all(pushes.map((push) => push.lastPush())), step());
   state.withdrawSnapshots();
   await settleWithin(sharing.leave(), step());
   await settleWithin(servers.shutdown(), step());
   // The flush gets what is left, less a moment to close the clients.
   const flushEndsMs = budgetEndsMs - CLOSE_RESERVE_MS;
-  await settleWithin(remoteWrite?.flush(flushEndsMs), Math.max(0, flushEndsMs - Date.now()));
+  await settleWithin(
+    Promise.all(pushes.map((push) => push.flush(flushEndsMs))),
+    Math.max(0, flushEndsMs - Date.now()),
+  );
   await settleWithin(Promise.all(admins.map((admin) => admin.close())), step());
   await settleWithin(sharing.stop(), step());
   logger.info("stopped");

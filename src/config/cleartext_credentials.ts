@@ -27,14 +27,18 @@ export function cleartextCredentials(data: ConfigFile): ConfigIssue[] {
       });
     }
   }
-  const remote = data.prometheus_remote_write;
-  const remoteCredentials = remote.basic_auth !== undefined || remote.bearer_token !== undefined ||
-    remote.bearer_token_file !== undefined || /^http:\/\/[^/?#]*@/.test(remote.url ?? "");
-  if (remote.enabled && remoteCredentials && remote.url?.startsWith("http://")) {
-    found.push({
-      path: "prometheus_remote_write.url",
-      message: "remote-write credentials are sent over plain http",
-    });
+  for (
+    const [path, what, remote] of [
+      ["prometheus_remote_write", "remote-write", data.prometheus_remote_write],
+      ["otlp", "OTLP", data.otlp],
+    ] as const
+  ) {
+    const remoteCredentials = remote.basic_auth !== undefined ||
+      remote.bearer_token !== undefined || remote.bearer_token_file !== undefined ||
+      /^http:\/\/[^/?#]*@/.test(remote.url ?? "");
+    if (remote.enabled && remoteCredentials && remote.url?.startsWith("http://")) {
+      found.push({ path: `${path}.url`, message: `${what} credentials are sent over plain http` });
+    }
   }
   const redis = data.storage.redis;
   if (data.storage.type === "redis" && redis.auth.enabled && !redis.ssl.enabled) {

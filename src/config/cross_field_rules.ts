@@ -43,42 +43,11 @@ export function checkCrossFieldRules(data: ConfigFile, issues: ConfigIssue[]): v
     });
   }
 
-  const remote = data.prometheus_remote_write;
-  if (remote.enabled && !remote.url) {
-    issues.push({
-      path: "prometheus_remote_write.url",
-      message: "is required when enabled is true",
-    });
-  }
-  checkCertificatePair(issues, {
-    path: "prometheus_remote_write.tls_config",
-    enabled: remote.tls_config.enabled,
-    pair: {
-      cert_file: remote.tls_config.cert_file,
-      key_file: remote.tls_config.key_file,
-    },
+  checkPushEndpoint(issues, {
+    path: "prometheus_remote_write",
+    block: data.prometheus_remote_write,
   });
-  if (remote.queue_max_samples < remote.max_samples_per_send) {
-    issues.push({
-      path: "prometheus_remote_write.queue_max_samples",
-      message: "must be at least max_samples_per_send",
-    });
-  }
-  const hasBearerToken = remote.bearer_token !== undefined ||
-    remote.bearer_token_file !== undefined;
-  const urlHasCredentials = remote.url !== undefined && /^[^/]*\/\/[^/?#]*@/.test(remote.url);
-  if (urlHasCredentials && (remote.basic_auth?.username || hasBearerToken)) {
-    issues.push({
-      path: "prometheus_remote_write.url",
-      message: "has user:password@ and basic_auth or bearer_token is set too; keep one",
-    });
-  }
-  if (remote.basic_auth?.username && hasBearerToken) {
-    issues.push({
-      path: "prometheus_remote_write",
-      message: "set basic_auth or bearer_token, not both",
-    });
-  }
+  checkPushEndpoint(issues, { path: "otlp", block: data.otlp });
 
   const redis = data.storage.redis;
   checkCertificatePair(issues, {
@@ -169,5 +138,47 @@ function checkCertificatePair(
   const [[certificateKey, certificate], [keyKey, key]] = Object.entries(pair);
   if (enabled && (certificate === undefined) !== (key === undefined)) {
     issues.push({ path, message: `${certificateKey} and ${keyKey} must be set together` });
+  }
+}
+
+/** The rules both push endpoints (remote write, OTLP) follow. */
+function checkPushEndpoint(
+  issues: ConfigIssue[],
+  { path, block: remote }: { path: string; block: Omit<ConfigFile["otlp"], "resource_attributes"> },
+) {
+  if (remote.enabled && !remote.url) {
+    issues.push({
+      path: `${path}.url`,
+      message: "is required when enabled is true",
+    });
+  }
+  checkCertificatePair(issues, {
+    path: `${path}.tls_config`,
+    enabled: remote.tls_config.enabled,
+    pair: {
+      cert_file: remote.tls_config.cert_file,
+      key_file: remote.tls_config.key_file,
+    },
+  });
+  if (remote.queue_max_samples < remote.max_samples_per_send) {
+    issues.push({
+      path: `${path}.queue_max_samples`,
+      message: "must be at least max_samples_per_send",
+    });
+  }
+  const hasBearerToken = remote.bearer_token !== undefined ||
+    remote.bearer_token_file !== undefined;
+  const urlHasCredentials = remote.url !== undefined && /^[^/]*\/\/[^/?#]*@/.test(remote.url);
+  if (urlHasCredentials && (remote.basic_auth?.username || hasBearerToken)) {
+    issues.push({
+      path: `${path}.url`,
+      message: "has user:password@ and basic_auth or bearer_token is set too; keep one",
+    });
+  }
+  if (remote.basic_auth?.username && hasBearerToken) {
+    issues.push({
+      path,
+      message: "set basic_auth or bearer_token, not both",
+    });
   }
 }

@@ -140,7 +140,8 @@ const kafkaClusterSchema = z.strictObject({
   }).prefault({}),
 });
 
-const remoteWriteSchema = z.strictObject({
+/** What both push paths (remote write and OTLP) are configured with. */
+const pushEndpointFields = {
   enabled: z.boolean().default(false),
   url: httpUrl.optional(),
   headers: z.record(z.string(), z.string()).default({}),
@@ -161,6 +162,18 @@ const remoteWriteSchema = z.strictObject({
     ca_cert_file: z.string().optional(),
     insecure_skip_verify: z.boolean().default(false),
   }).prefault({}),
+};
+
+const remoteWriteSchema = z.strictObject({
+  ...pushEndpointFields,
+  /** 1.0 (every receiver) or 2.0 (io.prometheus.write.v2.Request: Prometheus 3 and others). */
+  protocol: z.enum(["1.0", "2.0"]).default("1.0"),
+});
+
+const otlpSchema = z.strictObject({
+  ...pushEndpointFields,
+  /** Added to the resource of every push (service.name, service.instance.id are ours). */
+  resource_attributes: z.record(z.string(), z.string()).default({}),
 });
 
 const redisSchema = z.strictObject({
@@ -214,6 +227,8 @@ export const configFileSchema = z.strictObject({
       }).default(["native"]),
   }).prefault({}),
   prometheus_remote_write: remoteWriteSchema.prefault({}),
+  /** OTLP/HTTP (protobuf) metrics push: the same series as remote write. */
+  otlp: otlpSchema.prefault({}),
   kafka_clusters: z.array(kafkaClusterSchema).min(1, {
     message: "expected at least one Kafka cluster",
   }),

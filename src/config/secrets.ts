@@ -73,6 +73,16 @@ export async function readSecrets(
       inline: remote.bearer_token,
       secretFile: remote.bearer_token_file,
     }),
+    otlpPassword: data.otlp.basic_auth
+      ? await read("otlp.basic_auth.password", {
+        inline: data.otlp.basic_auth.password,
+        secretFile: data.otlp.basic_auth.password_file,
+      })
+      : undefined,
+    otlpBearerToken: await read("otlp.bearer_token", {
+      inline: data.otlp.bearer_token,
+      secretFile: data.otlp.bearer_token_file,
+    }),
     redisPassword: redis.auth.enabled
       ? await read("storage.redis.auth.password", {
         inline: redis.auth.password,

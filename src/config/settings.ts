@@ -15,6 +15,8 @@ export interface ResolvedSecrets {
   kafkaOauthClientSecrets: (string | undefined)[];
   remoteWritePassword?: string;
   remoteWriteBearerToken?: string;
+  otlpPassword?: string;
+  otlpBearerToken?: string;
   redisPassword?: string;
 }
 
@@ -117,12 +119,38 @@ function clusterSettings(
   };
 }
 
+/** A push endpoint's settings (remote write, OTLP): URL, auth, queue, TLS. */
+function pushEndpointSettings(
+  block: Omit<ConfigFile["otlp"], "resource_attributes">,
+  { password, bearerToken }: { password?: string; bearerToken?: string },
+) {
+  const url = splitUrlCredentials(block.url);
+  return {
+    enabled: block.enabled,
+    url: url.url,
+    headers: block.headers,
+    timeoutMs: durationMs(block.timeout),
+    basicAuth: block.basic_auth?.username
+      ? { username: block.basic_auth.username, password: password ?? "" }
+      : url.basicAuth,
+    bearerToken,
+    queueMaxSamples: block.queue_max_samples,
+    maxSamplesPerSend: block.max_samples_per_send,
+    tls: tlsSettings({
+      enabled: block.tls_config.enabled,
+      ca_file: block.tls_config.ca_cert_file,
+      client_certificate_file: block.tls_config.cert_file,
+      client_key_file: block.tls_config.key_file,
+      insecure_skip_verify: block.tls_config.insecure_skip_verify,
+    }),
+  };
+}
+
 /** Maps the validated file to the exporter's settings. */
 export function toSettings(data: ConfigFile, context: SettingsContext) {
   const { secrets } = context;
   const remote = data.prometheus_remote_write;
   const redis = data.storage.redis;
-  const remoteUrl = splitUrlCredentials(remote.url);
   return {
     file: context.file,
     /** The validated file with defaults, for `--check-config` (print it through redactConfig). */
@@ -141,23 +169,18 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
       compat: data.prometheus_local.metric_names.filter((name) => name !== "native"),
     },
     remoteWrite: {
-      enabled: remote.enabled,
-      url: remoteUrl.url,
-      headers: remote.headers,
-      timeoutMs: durationMs(remote.timeout),
-      basicAuth: remote.basic_auth?.username
-        ? { username: remote.basic_auth.username, password: secrets.remoteWritePassword ?? "" }
-        : remoteUrl.basicAuth,
-      bearerToken: secrets.remoteWriteBearerToken,
-      queueMaxSamples: remote.queue_max_samples,
-      maxSamplesPerSend: remote.max_samples_per_send,
-      tls: tlsSettings({
-        enabled: remote.tls_config.enabled,
-        ca_file: remote.tls_config.ca_cert_file,
-        client_certificate_file: remote.tls_config.cert_file,
-        client_key_file: remote.tls_config.key_file,
-        insecure_skip_verify: remote.tls_config.insecure_skip_verify,
+      ...pushEndpointSettings(remote, {
+        password: secrets.remoteWritePassword,
+        bearerToken: secrets.remoteWriteBearerToken,
       }),
+      protocol: remote.protocol,
+    },
+    otlp: {
+      ...pushEndpointSettings(data.otlp, {
+        password: secrets.otlpPassword,
+        bearerToken: secrets.otlpBearerToken,
+      }),
+      resourceAttributes: data.otlp.resource_attributes,
     },
     clusters: data.kafka_clusters.map((cluster, index) =>
       clusterSettings(cluster, {

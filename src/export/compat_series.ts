@@ -11,7 +11,7 @@ import {
   type Visit,
 } from "./compat_metrics.ts";
 import { escapeLabelValue, extraLabelsText, type Granularity } from "./lag_series.ts";
-import type { SeriesValue } from "./remote_write/remote_writer.ts";
+import type { SeriesValue } from "./push/remote_writer.ts";
 
 export { COMPAT_METRICS, type CompatScheme } from "./compat_metrics.ts";
 

@@ -9,7 +9,7 @@ import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
 import type { GroupMember } from "../kafka/kafka_admin.ts";
 import type { LagAggregate } from "../lag/types.ts";
-import type { SeriesValue } from "./remote_write/remote_writer.ts";
+import type { SeriesValue } from "./push/remote_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
 export type Granularity = "partition" | "topic" | "group";

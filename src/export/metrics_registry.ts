@@ -8,7 +8,8 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type Granularity, lagSeriesValues, lagTextChunks } from "./lag_series.ts";
 import { textStream } from "./text_stream.ts";
-import type { SeriesSource } from "./remote_write/remote_writer.ts";
+import type { SeriesSource } from "./push/remote_writer.ts";
+import { type PushHooks, registerPushMetrics } from "./push_metrics.ts";
 import { type CompatScheme, compatSeriesValues, compatTextChunks } from "./compat_series.ts";
 import { currentProcess, type ProcessReadings, registerProcessMetrics } from "./process_metrics.ts";
 
@@ -35,6 +36,8 @@ export interface MetricsOptions {
   compat?: readonly CompatScheme[];
   version: string;
   commit: string;
+  /** Whether OTLP push is configured (its metrics exist only then). */
+  otlp?: boolean;
   /** Process memory, injectable for tests; Deno.memoryUsage by default. */
   memoryUsage?: () => { rss: number; heapUsed: number };
   /** Readings for the process_* metrics, injectable for tests; this process by default. */
@@ -49,16 +52,12 @@ export interface ExporterMetrics {
    * be tens of megabytes: never held whole).
    */
   render(): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
-  /** The same series as render(), as values with their labels (`__name__` included), for remote write. */
+  /** The same series as render(), as values with their labels (`__name__` included), to push. */
   collectSeries(): Promise<SeriesSource>;
   /** Hooks of the remote-write client. */
-  remoteWrite: {
-    onSent(samples: number): void;
-    onFailed(samples: number): void;
-    onDropped(samples: number): void;
-    observeRequest(seconds: number): void;
-    setQueueSize(provider: () => number): void;
-  };
+  remoteWrite: PushHooks;
+  /** Hooks of the OTLP client (when configured). */
+  otlp?: PushHooks;
   observeKafkaRequest(request: { clusterName: string; api: string; seconds: number }): void;
   countStoreError(store: string): void;
 }
@@ -336,28 +335,8 @@ export function createExporterMetrics(
     }
   };
 
-  const remoteSamples = new Counter({
-    name: "kafka_lag_exporter_remote_write_samples_total",
-    help:
-      "Remote-write samples by outcome: sent, failed (rejected with a 4xx) or dropped (queue full).",
-    labelNames: ["result"],
-    registers,
-  });
-  const remoteRequests = new Histogram({
-    name: "kafka_lag_exporter_remote_write_request_duration_seconds",
-    help: "Duration of remote-write requests, each retry counted on its own.",
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers,
-  });
-  let queueSize: (() => number) | undefined;
-  new Gauge({
-    name: "kafka_lag_exporter_remote_write_queue_samples",
-    help: "Samples waiting to be sent to the remote-write endpoint.",
-    registers,
-    collect() {
-      if (queueSize) this.set(queueSize());
-    },
-  });
+  const remoteWrite = registerPushMetrics(registers, "remote_write");
+  const otlp = options.otlp ? registerPushMetrics(registers, "otlp") : undefined;
 
   const lagOptions = {
     labels: options.labels,
@@ -404,13 +383,8 @@ export function createExporterMetrics(
         }
       };
     },
-    remoteWrite: {
-      onSent: (samples) => remoteSamples.inc({ result: "sent" }, samples),
-      onFailed: (samples) => remoteSamples.inc({ result: "failed" }, samples),
-      onDropped: (samples) => remoteSamples.inc({ result: "dropped" }, samples),
-      observeRequest: (seconds) => remoteRequests.observe(seconds),
-      setQueueSize: (provider) => queueSize = provider,
-    },
+    remoteWrite,
+    otlp,
     observeKafkaRequest: ({ clusterName, api, seconds }) =>
       kafkaRequests.observe({ clustername: clusterName, api }, seconds),
     countStoreError: (store) => storeErrors.inc({ store }),

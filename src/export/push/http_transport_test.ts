@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../../../tests/assert.ts";
 import type { ExporterConfig } from "../../config/load_config.ts";
-import { createRemoteWriteTransport, remoteWriteHeaders } from "./http_transport.ts";
+import { createPushTransport, pushHeaders, remoteWriteProtocolHeaders } from "./http_transport.ts";
 
 type RemoteWriteSettings = ExporterConfig["remoteWrite"];
 
@@ -15,11 +15,19 @@ function settings(overrides: Partial<RemoteWriteSettings>): RemoteWriteSettings 
     basicAuth: undefined,
     bearerToken: undefined,
     tls: undefined,
+    protocol: "1.0",
     ...overrides,
   };
 }
 
-const deps = { readTextFile: (path: string) => Deno.readTextFileSync(path), userAgent: "test/1" };
+const deps = {
+  readTextFile: (path: string) => Deno.readTextFileSync(path),
+  userAgent: "test/1",
+  protocolHeaders: remoteWriteProtocolHeaders("1.0"),
+  configPath: "prometheus_remote_write",
+};
+const remoteWriteHeaders = (settings: RemoteWriteSettings, userAgent: string) =>
+  pushHeaders(settings, { userAgent, protocolHeaders: remoteWriteProtocolHeaders("1.0") });
 
 Deno.test("remoteWriteHeaders(): protocol headers, user headers, one kind of auth", () => {
   const plain = remoteWriteHeaders(settings({ headers: { "X-Scope-OrgID": "t1" } }), "ua/1");
@@ -57,7 +65,7 @@ Deno.test({
       return new Response("out of order sample", { status: 400 });
     });
     try {
-      const send = createRemoteWriteTransport(
+      const send = createPushTransport(
         settings({ url: `http://127.0.0.1:${server.addr.port}/api/v1/write`, bearerToken: "t" }),
         deps,
       );
@@ -83,7 +91,7 @@ Deno.test({
       for await (const connection of listener) accepted.push(connection);
     })().catch(() => {});
     try {
-      const send = createRemoteWriteTransport(
+      const send = createPushTransport(
         settings({ url: `http://127.0.0.1:${listener.addr.port}/w`, timeoutMs: 300 }),
         deps,
       );

@@ -3,43 +3,12 @@ import { assert, assertEquals } from "../../../tests/assert.ts";
 import {
   encodeRemoteWriteBody,
   encodeWriteRequest,
+  STALE_NAN_BITS,
   type TimeSeries,
-  utf8Length,
 } from "./write_request.ts";
-
-/** A minimal protobuf reader, to check the encoder field by field. */
-function readFields(bytes: Uint8Array): Array<[number, number | bigint | Uint8Array]> {
-  const fields: Array<[number, number | bigint | Uint8Array]> = [];
-  let position = 0;
-  const varint = () => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const byte = bytes[position++];
-      result |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return result;
-      shift += 7n;
-    }
-  };
-  while (position < bytes.length) {
-    const key = Number(varint());
-    const field = key >> 3;
-    const wireType = key & 7;
-    if (wireType === 0) fields.push([field, varint()]);
-    else if (wireType === 1) {
-      fields.push([
-        field,
-        new DataView(bytes.buffer, bytes.byteOffset + position, 8).getFloat64(0, true),
-      ]);
-      position += 8;
-    } else if (wireType === 2) {
-      const length = Number(varint());
-      fields.push([field, bytes.subarray(position, position + length)]);
-      position += length;
-    } else throw new Error(`wire type ${wireType}`);
-  }
-  return fields;
-}
+import { encodeWriteRequestV2 } from "./write_request_v2.ts";
+import { utf8Length } from "./proto_buffer.ts";
+import { readFields } from "../../../tests/harness/protobuf_fields.ts";
 
 const text = (value: unknown) => new TextDecoder().decode(value as Uint8Array);
 
@@ -141,4 +110,33 @@ Deno.test("encodeWriteRequest() nests lengths right for wide text, long values a
   assert(Number.isNaN(decoded[0].samples[2][0][1]), "staleness marker is a NaN");
   assertEquals(decoded[1].labels, [["__name__", "before_1970"]]);
   assertEquals(decoded[1].samples[0], [[1, 0], [2, 2n ** 64n - 5n]]);
+});
+
+Deno.test("remote write 2.0: a symbol table, label references sorted by name, samples", () => {
+  const fields = readFields(encodeWriteRequestV2([
+    {
+      labels: { topic: "orders", __name__: "lag", group: "billing" },
+      samples: [{ value: 5, timestampMs: 1_700_000_000_123 }],
+    },
+    { labels: { __name__: "lag", group: "orders" }, samples: [{ stale: true, timestampMs: 7 }] },
+  ]));
+  const symbols = fields.filter(([number]) => number === 4).map(([, value]) => text(value));
+  assertEquals(symbols, ["", "__name__", "lag", "group", "billing", "topic", "orders"]);
+  const series = fields.filter(([number]) => number === 5).map(([, value]) =>
+    readFields(value as Uint8Array)
+  );
+  const refs = series.map((parts) => {
+    const packed = parts.find(([number]) => number === 1)![1] as Uint8Array;
+    return readFields(Uint8Array.from([...packed].flatMap((byte) => [0x08, byte])))
+      .map(([, ref]) => Number(ref));
+  });
+  assertEquals(refs, [[1, 2, 3, 4, 5, 6], [1, 2, 3, 6]]);
+  const samples = series.map((parts) => parts.find(([number]) => number === 2)![1] as Uint8Array);
+  assertEquals(readFields(samples[0]), [[1, 5], [2, 1_700_000_000_123n]]);
+  // The staleness marker's exact bits: tag (field 1, fixed64), then 8 bytes little-endian.
+  assertEquals(samples[1][0], 0x09);
+  assertEquals(
+    new DataView(samples[1].buffer, samples[1].byteOffset + 1, 8).getBigUint64(0, true),
+    STALE_NAN_BITS,
+  );
 });

@@ -27,8 +27,10 @@ export interface SendResult {
 
 /** What the writer talks to and reports into. */
 export interface RemoteWriterDeps {
-  /** One POST of a snappy-compressed WriteRequest; throws on network errors and timeouts. */
+  /** One POST of an encoded request; throws on network errors and timeouts. */
   send(body: Uint8Array<ArrayBuffer>): Promise<SendResult>;
+  /** The request body for some series (remote write 1.0 when absent; 2.0 and OTLP otherwise). */
+  encode?(series: readonly TimeSeries[]): Uint8Array<ArrayBuffer>;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   logger: Logger;
   onSent(samples: number): void;
@@ -133,7 +135,7 @@ export class RemoteWriter {
     let pending: TimeSeries[] = [];
     const flushPending = async () => {
       if (pending.length === 0) return;
-      const body = encodeRemoteWriteBody(pending);
+      const body = (this.#deps.encode ?? encodeRemoteWriteBody)(pending);
       this.#queue.push({ body, samples: pending.length, push });
       this.#queuedSamples += pending.length;
       pending = [];
