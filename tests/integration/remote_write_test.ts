@@ -1,5 +1,5 @@
 /**
- * Remote write end to end: the exporter pushes to a real Prometheus (plain; TLS with basic auth
+ * Remote write end to end: the exporter pushes to a real Prometheus 3 (1.0 and 2.0; TLS with basic auth
  * through Prometheus' web config; a bearer token through nginx), and what Prometheus returns
  * equals what /metrics shows. Vanished groups read as stale; an unavailable remote end is retried
  * within the queue bound and delivered to once it is back.
@@ -89,6 +89,22 @@ Deno.test({
       },
     );
     await commitOffsets(broker.bootstrap, "rw-deleted", "pushed", [1, 2]);
+
+    await t.step("remote write 2.0 to Prometheus 3: the same series as /metrics", async () => {
+      await using prometheus = await startPrometheus();
+      await using exporter = await startExporter(
+        exporterConfig({ url: `${prometheus.url}/api/v1/write`, protocol: "2.0" }),
+      );
+      const remote = await eventually("samples in Prometheus", async () => {
+        const found = await remoteOffsets(prometheus, "rw-kept");
+        return found.length === 2 ? found : undefined;
+      });
+      assertEquals(byPartition(remote), byPartition(await localOffsets(exporter, "rw-kept")));
+      const samples = await exporter.scrape();
+      const outcome = (result: string) =>
+        sampleValue(samples, "kafka_lag_exporter_remote_write_samples_total", { result }) ?? 0;
+      assert(outcome("sent") > 0 && outcome("failed") === 0, exporter.logs());
+    });
 
     await t.step("TLS and basic auth through Prometheus' web config", async () => {
       const certs = await makeCertificates();
