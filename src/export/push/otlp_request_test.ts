@@ -146,3 +146,24 @@ Deno.test("OTLP body: the request, gzip-compressed", () => {
     encodeOtlpMetricsRequest(series, resource),
   );
 });
+
+Deno.test("OTLP request: label text of any length and script comes back as written", () => {
+  const values = [
+    "",
+    "orders",
+    "café-ü",
+    "日本語のグループ",
+    "x".repeat(127),
+    "y".repeat(128),
+    "🚀".repeat(50),
+  ];
+  for (const value of values) {
+    const request = readFields(encodeOtlpMetricsRequest([
+      { labels: { __name__: "m", group: value }, samples: [{ value: 1, timestampMs: AT }] },
+    ], resource));
+    const scopeMetrics = messages(messages(request, 1)[0], 2)[0];
+    const metric = messages(scopeMetrics, 2)[0];
+    const point = messages(readFields(one(metric, 5) as Uint8Array), 1)[0];
+    assertEquals(attributes(point, 7), { group: value }, JSON.stringify(value).slice(0, 20));
+  }
+});

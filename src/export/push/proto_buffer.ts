@@ -80,6 +80,10 @@ export class ProtoBuffer {
   // arity-ok: called for every label of every sample; no options object per call
   string(field: number, text: string, byteLength: number) {
     this.delimited(field, byteLength);
+    this.#write(text, byteLength);
+  }
+
+  #write(text: string, byteLength: number) {
     this.#ensure(byteLength);
     utf8.encodeInto(text, this.#bytes.subarray(this.#length, this.#length + byteLength));
     this.#length += byteLength;
@@ -134,9 +138,29 @@ export class ProtoBuffer {
     this.#bytes[mark + 4] = length;
   }
 
-  /** A string whose UTF-8 length is not known (counted here). */
+  /**
+   * A string whose UTF-8 length is not known. Label names and values are short and nearly always
+   * ASCII: those are copied a character at a time (no view or encoder call per string, which was
+   * most of an OTLP push's CPU), anything else goes through the encoder.
+   */
   text(field: number, text: string) {
-    this.string(field, text, utf8Length(text));
+    const length = text.length;
+    if (length >= 0x80) return this.string(field, text, utf8Length(text));
+    this.varint((field << 3) | 2);
+    this.#ensure(1 + length);
+    const start = this.#length;
+    const bytes = this.#bytes;
+    bytes[start] = length;
+    for (let index = 0; index < length; index++) {
+      const code = text.charCodeAt(index);
+      if (code >= 0x80) {
+        this.#length = start;
+        this.varint(utf8Length(text));
+        return this.#write(text, utf8Length(text));
+      }
+      bytes[start + 1 + index] = code;
+    }
+    this.#length = start + 1 + length;
   }
 
   /** Bytes written so far. */
