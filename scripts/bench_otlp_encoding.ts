@@ -1,6 +1,6 @@
 /**
  * Our OTLP encoder against the OpenTelemetry JS SDK's (the serializer its OTLP/HTTP protobuf
- * exporter uses), on one push of a 10,000-group exporter: CPU per push and anonymous memory
+ * exporter uses; in deno.json for this script only, never imported by the exporter), on one push of a 10,000-group exporter: CPU per push and anonymous memory
  * (RssAnon) once the encoder is loaded and after the push. Run each in its own process:
  *
  *   deno run -A scripts/bench_otlp_encoding.ts --encoder none
@@ -79,11 +79,9 @@ async function loadEncoder(name: string): Promise<Encode> {
     const resource = { attributes: resourceAttributes, startTimeMs: Date.now(), scopeVersion: "1" };
     return (batch) => encodeOtlpBody(batch, resource);
   }
-  const { ProtobufMetricsSerializer } = await import("npm:@opentelemetry/otlp-transformer@0.301.2");
-  const { AggregationTemporality, DataPointType } = await import(
-    "npm:@opentelemetry/sdk-metrics@3.1.1"
-  );
-  const { resourceFromAttributes } = await import("npm:@opentelemetry/resources@3.1.1");
+  const { ProtobufMetricsSerializer } = await import("@opentelemetry/otlp-transformer");
+  const { AggregationTemporality, DataPointType } = await import("@opentelemetry/sdk-metrics");
+  const { resourceFromAttributes } = await import("@opentelemetry/resources");
   const resource = resourceFromAttributes(resourceAttributes);
   const hrTime = (ms: number): [number, number] => [Math.floor(ms / 1000), (ms % 1000) * 1e6];
   return (batch) => {
