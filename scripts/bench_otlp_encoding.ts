@@ -30,7 +30,9 @@ function rssAnonMb(): number {
   return Number(/RssAnon:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-function* series(groups: number, partitions: number, atMs: number): Generator<TimeSeries> {
+function* series(
+  { groups, partitions, atMs }: { groups: number; partitions: number; atMs: number },
+): Generator<TimeSeries> {
   const perPartition = [
     "kafka_consumer_group_lag_in_offsets",
     "kafka_consumer_group_lag_in_seconds",
@@ -133,7 +135,7 @@ let peak = loaded;
     let batch: TimeSeries[] = [];
     bytes = 0;
     points = 0;
-    for (const one of series(groups, partitions, Date.now())) {
+    for (const one of series({ groups, partitions, atMs: Date.now() })) {
       batch.push(one);
       if (batch.length === 2_000) {
         bytes += encode(batch).length;
