@@ -64,13 +64,20 @@ export class HttpServers {
       });
     }
     const web = servers.#web;
-    const shared = new SharedExposition({
-      render: () => deps.metrics.render(),
-      snapshotKey: () => deps.state.clusters(),
-    });
+    // One shared gzip rendering per snapshot and syntax.
+    const shared = {
+      text: new SharedExposition({
+        render: () => deps.metrics.render(),
+        snapshotKey: () => deps.state.clusters(),
+      }),
+      openmetrics: new SharedExposition({
+        render: () => deps.metrics.render({ openMetrics: true }),
+        snapshotKey: () => deps.state.clusters(),
+      }),
+    };
     servers.#handlerDeps = {
-      renderMetrics: () => deps.metrics.render(),
-      metricsGzip: () => shared.stream(),
+      renderMetrics: (format) => deps.metrics.render({ openMetrics: format === "openmetrics" }),
+      metricsGzip: (format) => shared[format].stream(),
       health: () => evaluateHealth(deps.state.clusters(), deps.sharing.healthy()),
       live: () => deps.state.loopRunning(),
       api: config.metrics.apiEnabled

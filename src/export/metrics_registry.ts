@@ -4,7 +4,7 @@
  * has no series at all. The lag series themselves are rendered by lag_series.ts and appended.
  * Longer than 350 lines: every one of the exporter's own metrics is declared here, in one place.
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type Granularity, lagSeriesValues, lagTextChunks } from "./lag_series.ts";
 import { textStream } from "./text_stream.ts";
@@ -51,7 +51,7 @@ export interface ExporterMetrics {
    * Prometheus text format of the current state, as a stream generated while it is read (it can
    * be tens of megabytes: never held whole).
    */
-  render(): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
+  render(options?: { openMetrics?: boolean }): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
   /** The same series as render(), as values with their labels (`__name__` included), to push. */
   collectSeries(): Promise<SeriesSource>;
   /** Hooks of the remote-write client. */
@@ -68,8 +68,12 @@ export function createExporterMetrics(
   options: MetricsOptions,
 ): ExporterMetrics {
   const registry = new Registry();
-  registry.setDefaultLabels(options.labels);
-  const registers = [registry];
+  // The same metrics in OpenMetrics syntax, for scrapers that ask for it (Prometheus 3 does).
+  const openMetricsRegistry = new Registry<OpenMetricsContentType>();
+  openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  // deno-lint-ignore no-explicit-any -- prom-client types a registry per syntax; metrics take both
+  const registers = [registry, openMetricsRegistry] as Registry<any>[];
+  for (const one of registers) one.setDefaultLabels(options.labels);
 
   /** A gauge refilled from the snapshots at every scrape (reset first: nothing stale). */
   const snapshotGauge = <L extends string>(
@@ -227,7 +231,7 @@ export function createExporterMetrics(
     registers,
   });
   const memoryUsage = options.memoryUsage ?? (() => Deno.memoryUsage());
-  registerProcessMetrics(registry, options.process ?? currentProcess());
+  registerProcessMetrics(registers, options.process ?? currentProcess());
 
   const snapshotGauges = [
     groupsChecked,
@@ -348,10 +352,12 @@ export function createExporterMetrics(
 
   return {
     registry,
-    render: async () => {
+    render: async ({ openMetrics = false } = {}) => {
       refresh();
       syncErrorCounters();
-      const selfMetrics = await registry.metrics();
+      // The lag series are all gauges, written alike in both syntaxes; the exporter's own
+      // (counters, histograms) come last, and in OpenMetrics end with "# EOF".
+      const selfMetrics = await (openMetrics ? openMetricsRegistry : registry).metrics();
       // Snapshots are immutable: the stream reads the ones current now, however long it takes.
       const clusters = source.clusters();
       return textStream(concatPieces(

@@ -192,3 +192,37 @@ Deno.test("how lag in seconds was obtained is exported, and disappears with the 
   );
   assertEquals(findSamples(samples, "kafka_lag_exporter_record_lookups"), []);
 });
+
+Deno.test("OpenMetrics: the same series, counters by their family name, one # EOF at the end", async () => {
+  let clusters: ClusterStatus[] = [status({ g: [partition("t", 0, 5, 1.5)] })];
+  const metrics = createExporterMetrics(
+    { clusters: () => clusters, iterationSeconds: () => 0.25, liveInstances: () => 1 },
+    { labels: { env: "test" }, granularity: "partition", version: "1", commit: "c" },
+  );
+  const read = async (openMetrics: boolean) =>
+    await new Response(await metrics.render({ openMetrics })).text();
+  const text = await read(false);
+  const openMetrics = await read(true);
+  assert(
+    openMetrics.endsWith("\n# EOF\n") && openMetrics.indexOf("# EOF") === openMetrics.length - 6,
+  );
+  assert(!text.includes("# EOF"));
+  // A counter's family drops _total in OpenMetrics; its sample keeps it.
+  assert(openMetrics.includes("# TYPE kafka_lag_exporter_cluster_iteration_errors counter\n"));
+  assert(text.includes("# TYPE kafka_lag_exporter_cluster_iteration_errors_total counter\n"));
+  // Every sample of one syntax is in the other with the same value (OpenMetrics adds nothing).
+  const values = (exposition: string) =>
+    new Map(
+      parsePrometheusText(exposition).map((sample) => [
+        `${sample.name}${JSON.stringify(sample.labels)}`,
+        sample.value,
+      ]),
+    );
+  const fromText = values(text);
+  const fromOpenMetrics = values(openMetrics);
+  for (const [key, value] of fromText) {
+    if (/^(process_|kafka_lag_exporter_process_)/.test(key)) continue; // read again meanwhile
+    assertEquals(fromOpenMetrics.get(key), value, key);
+  }
+  clusters = [];
+});

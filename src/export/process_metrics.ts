@@ -25,9 +25,8 @@ export function currentProcess(): ProcessReadings {
   };
 }
 
-/** Registers the process_* metrics on `registry`, read at every scrape. */
-export function registerProcessMetrics(registry: Registry, readings: ProcessReadings): void {
-  const registers = [registry];
+/** Registers the process_* metrics on `registers`, read at every scrape. */
+export function registerProcessMetrics(registers: Registry[], readings: ProcessReadings): void {
   new Counter({
     name: "process_cpu_seconds_total",
     help: "Total user and system CPU time spent in seconds.",

@@ -7,9 +7,11 @@ import type { HealthReport } from "./health.ts";
 
 /** What the routes read. */
 export interface HandlerDeps {
-  renderMetrics(): Promise<ReadableStream<Uint8Array<ArrayBuffer>> | string>;
+  renderMetrics(
+    format: ExpositionFormat,
+  ): Promise<ReadableStream<Uint8Array<ArrayBuffer>> | string>;
   /** The gzip body for clients that accept it, shared between scrapes of one snapshot. */
-  metricsGzip?(): ReadableStream<Uint8Array<ArrayBuffer>>;
+  metricsGzip?(format: ExpositionFormat): ReadableStream<Uint8Array<ArrayBuffer>>;
   health(): HealthReport;
   /** True while the collection loop runs. */
   live(): boolean;
@@ -33,7 +35,13 @@ export interface HandlerOptions {
   healthPath: string;
 }
 
-const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+/** Prometheus text 0.0.4, or OpenMetrics 1.0 when the scraper prefers it. */
+export type ExpositionFormat = "text" | "openmetrics";
+
+const CONTENT_TYPES: Record<ExpositionFormat, string> = {
+  text: "text/plain; version=0.0.4; charset=utf-8",
+  openmetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8",
+};
 
 /** Builds a fetch-style handler; testable by calling it with a Request, no port needed. */
 export function createHandler(
@@ -79,11 +87,13 @@ function routeRequest(
     switch (route) {
       case "ui":
         return deps.statusPage!();
-      case "metrics":
+      case "metrics": {
+        const format = preferredFormat(request.headers.get("accept"));
         if (deps.metricsGzip && acceptsGzip(request.headers.get("accept-encoding"))) {
-          return gzipResponse(deps.metricsGzip());
+          return gzipResponse(deps.metricsGzip(format), format);
         }
-        return metricsResponse(await deps.renderMetrics(), request);
+        return metricsResponse(await deps.renderMetrics(format), { request, format });
+      }
       case "health":
         // Always 200, as in kafka-lag-go: the body says whether it is healthy.
         return Response.json(deps.health());
@@ -104,25 +114,52 @@ function routeRequest(
  */
 function metricsResponse(
   body: ReadableStream<Uint8Array<ArrayBuffer>> | string,
-  request: Request,
+  { request, format }: { request: Request; format: ExpositionFormat },
 ): Response {
   if (!acceptsGzip(request.headers.get("accept-encoding"))) {
     return new Response(body, {
-      headers: { "content-type": PROMETHEUS_TEXT, vary: "accept-encoding" },
+      headers: { "content-type": CONTENT_TYPES[format], vary: "accept, accept-encoding" },
     });
   }
   const stream = typeof body === "string" ? new Blob([body]).stream() : body;
-  return gzipResponse(stream.pipeThrough(gzipStream(GZIP_BEST_SPEED)));
+  return gzipResponse(stream.pipeThrough(gzipStream(GZIP_BEST_SPEED)), format);
 }
 
-function gzipResponse(gzip: ReadableStream<Uint8Array<ArrayBuffer>>): Response {
+function gzipResponse(
+  gzip: ReadableStream<Uint8Array<ArrayBuffer>>,
+  format: ExpositionFormat,
+): Response {
   return new Response(gzip, {
     headers: {
-      "content-type": PROMETHEUS_TEXT,
+      "content-type": CONTENT_TYPES[format],
       "content-encoding": "gzip",
-      vary: "accept-encoding",
+      vary: "accept, accept-encoding",
     },
   });
+}
+
+/**
+ * OpenMetrics when the Accept header ranks it at least as high as Prometheus text (Prometheus 3
+ * sends OpenMetrics 1.0.0 first), else Prometheus text: an old scraper or curl gets what it knew.
+ */
+export function preferredFormat(accept: string | null): ExpositionFormat {
+  if (!accept) return "text";
+  let openMetrics = 0;
+  let text = 0;
+  for (const entry of accept.split(",")) {
+    const [mediaType, ...parameters] = entry.trim().toLowerCase().split(";").map((part) =>
+      part.trim()
+    );
+    const qualityParameter = parameters.find((parameter) => parameter.startsWith("q="));
+    const quality = qualityParameter === undefined ? 1 : Number(qualityParameter.slice(2)) || 0;
+    const version = parameters.find((parameter) => parameter.startsWith("version="))?.slice(8);
+    if (mediaType === "application/openmetrics-text" && (!version || version.startsWith("1."))) {
+      openMetrics = Math.max(openMetrics, quality);
+    } else if (mediaType === "text/plain" || mediaType === "*/*" || mediaType === "text/*") {
+      text = Math.max(text, quality);
+    }
+  }
+  return openMetrics > 0 && openMetrics >= text ? "openmetrics" : "text";
 }
 
 /** Whether an Accept-Encoding header allows gzip (`gzip`, `*`, not with q=0). */

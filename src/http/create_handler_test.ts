@@ -1,6 +1,12 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { statusPageResponse } from "./status_page/status_page.ts";
-import { acceptsGzip, createHandler, type HandlerDeps, limitInFlight } from "./create_handler.ts";
+import {
+  acceptsGzip,
+  createHandler,
+  type HandlerDeps,
+  limitInFlight,
+  preferredFormat,
+} from "./create_handler.ts";
 import { evaluateHealth } from "./health.ts";
 
 function deps(overrides: Partial<HandlerDeps> = {}): HandlerDeps {
@@ -141,7 +147,7 @@ Deno.test("/metrics is gzip-compressed when the client accepts it", async () => 
     });
   const gzipped = await handler(request("gzip"));
   assertEquals(gzipped.headers.get("content-encoding"), "gzip");
-  assertEquals(gzipped.headers.get("vary"), "accept-encoding");
+  assertEquals(gzipped.headers.get("vary"), "accept, accept-encoding");
   const compressed = new Uint8Array(await gzipped.arrayBuffer());
   assertEquals(compressed.byteLength < exposition.length / 20, true);
   const restored = await new Response(
@@ -210,4 +216,44 @@ Deno.test("/ui: the status page, with the API's auth, off with the API", async (
   assertEquals((await createHandler(deps(), both)(get("/ui"))).status, 404, "API switched off");
   const healthOnly = { ...both, serveMetrics: false };
   assertEquals((await createHandler(withPage, healthOnly)(get("/ui"))).status, 404);
+});
+
+Deno.test("preferredFormat(): OpenMetrics when the scraper ranks it first, else Prometheus text", () => {
+  const cases: Array<[string | null, string]> = [
+    [null, "text"],
+    ["*/*", "text"],
+    ["text/plain;version=0.0.4", "text"],
+    [
+      // Prometheus 3's default scrape_protocols
+      "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6," +
+      "application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;" +
+      "escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+      "openmetrics",
+    ],
+    ["application/openmetrics-text; version=1.0.0", "openmetrics"],
+    ["application/openmetrics-text;version=0.0.1", "text"],
+    ["text/plain;q=1,application/openmetrics-text;version=1.0.0;q=0.5", "text"],
+    ["application/openmetrics-text;version=1.0.0;q=0", "text"],
+  ];
+  for (const [accept, expected] of cases) {
+    assertEquals(preferredFormat(accept), expected, accept ?? "none");
+  }
+});
+
+Deno.test("/metrics answers in the syntax asked for, gzip or not", async () => {
+  const handler = createHandler(
+    deps({ renderMetrics: (format) => Promise.resolve(`${format}\n`) }),
+    both,
+  );
+  const ask = (accept: string) =>
+    handler(new Request("http://exporter/metrics", { headers: { accept } }));
+  const openMetrics = await ask("application/openmetrics-text;version=1.0.0");
+  assertEquals(
+    openMetrics.headers.get("content-type"),
+    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+  );
+  assertEquals(await openMetrics.text(), "openmetrics\n");
+  const text = await ask("text/plain");
+  assertEquals(text.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  assertEquals(await text.text(), "text\n");
 });
