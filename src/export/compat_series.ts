@@ -59,6 +59,7 @@ export function* compatTextChunks(
   // one metric's text at most is held (compat output is opt-in and a subset of the series).
   const pieces: string[] = [];
   for (const [metric, forEachSample] of eachMetric(statuses, options)) {
+    // No blank line between families: OpenMetrics forbids it, Prometheus text does not need it.
     text += `# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`;
     forEachSample((labels, value) => {
       text += `${metric.name}{${
@@ -70,7 +71,6 @@ export function* compatTextChunks(
       }
     });
     yield* pieces.splice(0);
-    text += "\n";
   }
   yield text;
 }

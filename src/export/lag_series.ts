@@ -258,6 +258,7 @@ export function* lagTextChunks(
   let lastTopicLabel = "";
   for (const metric of LAG_METRICS) {
     if (!included(metric, options)) continue;
+    // No blank line between families: OpenMetrics forbids it, Prometheus text does not need it.
     text += `# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} gauge\n`;
     for (const status of statuses) {
       const cluster = escapeLabelValue(status.clusterName);
@@ -288,7 +289,6 @@ export function* lagTextChunks(
         }
       }
     }
-    text += "\n";
   }
   yield text;
 }

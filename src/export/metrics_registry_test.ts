@@ -207,6 +207,7 @@ Deno.test("OpenMetrics: the same series, counters by their family name, one # EO
     openMetrics.endsWith("\n# EOF\n") && openMetrics.indexOf("# EOF") === openMetrics.length - 6,
   );
   assert(!text.includes("# EOF"));
+  assert(!openMetrics.includes("\n\n"), "OpenMetrics has no blank line");
   // A counter's family drops _total in OpenMetrics; its sample keeps it.
   assert(openMetrics.includes("# TYPE kafka_lag_exporter_cluster_iteration_errors counter\n"));
   assert(text.includes("# TYPE kafka_lag_exporter_cluster_iteration_errors_total counter\n"));
