@@ -288,10 +288,14 @@ Deno.test("redactConfig() hides every secret, whatever its source", async () => 
   const yaml =
     MINIMAL.replace("brokers:", 'sasl: {enabled: true, user: u, password: "${PW}"}\n    brokers:') +
     "prometheus_remote_write:\n  url: https://rw-user:rw-pass@x/w\n  headers: {Authorization: Bearer abc, X-Scope-OrgID: t1}\n" +
-    "storage:\n  redis: {auth: {enabled: true, password: rpw}}\n";
+    "storage:\n  redis: {auth: {enabled: true, password: rpw}}\n" +
+    "otlp:\n  url: https://otlp-user:otlp-pass@o/v1/metrics\n  resource_attributes: {a: b}\n" +
+    "  basic_auth: {password: otlp-token}\n" +
+    "  headers: {X-Api-Key: otlp-key}\n";
   const config = await loadConfig("c.yaml", deps({ "c.yaml": yaml }, { PW: "from-env" }));
   const printed = JSON.stringify(redactConfig(config.effective));
-  for (const secret of ["from-env", "Bearer abc", "rpw", "rw-user", "rw-pass"]) {
+  const secrets = ["from-env", "Bearer abc", "rpw", "rw-user", "rw-pass"];
+  for (const secret of [...secrets, "otlp-user", "otlp-pass", "otlp-token", "otlp-key"]) {
     assert(!printed.includes(secret), `${secret} leaked: ${printed}`);
   }
   assertStringIncludes(printed, "t1");
@@ -310,6 +314,20 @@ Deno.test("credentials in the remote-write URL become basic auth (fetch refuses 
     ConfigError,
   );
   assertStringIncludes(error.message, "prometheus_remote_write.url: has user:password@");
+  // The OTLP block follows the same rules, named by its own key path.
+  const otlp = MINIMAL + "otlp:\n  enabled: true\n  url: https://a:b@o/v1/metrics\n";
+  const otlpConfig = await loadConfig("c.yaml", deps({ "c.yaml": otlp }));
+  assertEquals(otlpConfig.otlp.basicAuth, { username: "a", password: "b" });
+  const otlpError = await assertRejects(
+    () => loadConfig("c.yaml", deps({ "c.yaml": otlp + "  bearer_token: t\n" })),
+    ConfigError,
+  );
+  assertStringIncludes(otlpError.message, "otlp.url: has user:password@");
+  const missingUrl = await assertRejects(
+    () => loadConfig("c.yaml", deps({ "c.yaml": MINIMAL + "otlp: {enabled: true}\n" })),
+    ConfigError,
+  );
+  assertStringIncludes(missingUrl.message, "otlp.url: is required when enabled is true");
 });
 
 Deno.test("OAUTHBEARER: settings from the oauth block, the client secret from its file, redacted", async () => {
