@@ -8,7 +8,8 @@ import { assert, assertEquals } from "../assert.ts";
 import { startExporter } from "../harness/exporter.ts";
 import { startKafka } from "../harness/kafka.ts";
 import { commitOffsets, createTopic, produce } from "../harness/kafka_fixtures.ts";
-import { eventually, freePort } from "../harness/processes.ts";
+import { eventually } from "../harness/processes.ts";
+import { startSwitchableGateway } from "../harness/gateway.ts";
 import { sampleValue } from "../harness/prom_text.ts";
 import { startPrometheus } from "../harness/prometheus.ts";
 import { LAG_METRICS } from "../../src/export/lag_series.ts";
@@ -27,32 +28,14 @@ Deno.test("OTLP push to Prometheus 3: the series of /metrics, and an outage ridd
   await commitOffsets(broker.bootstrap, "otlp-app", "pushed", [10, 25]);
   await commitOffsets(broker.bootstrap, "otlp-done", "pushed", [30, 30]);
   await using prometheus = await startPrometheus();
-  const receiver = `${prometheus.url}/api/v1/otlp/v1/metrics`;
   // The receiver sits behind a gateway the test can turn off (503, as a restarting collector).
-  let failing = false;
-  let refused = 0;
-  const port = freePort();
-  const gateway = Deno.serve(
-    { hostname: "127.0.0.1", port, onListen: () => {} },
-    async (request) => {
-      if (failing) {
-        refused++;
-        await request.body?.cancel();
-        return new Response("unavailable", { status: 503 });
-      }
-      return await fetch(receiver, {
-        method: "POST",
-        headers: request.headers,
-        body: request.body,
-      });
-    },
-  );
-  try {
+  await using gateway = startSwitchableGateway(prometheus.url);
+  {
     await using exporter = await startExporter({
       kafka_clusters: [{ name: "main", brokers: [broker.bootstrap] }],
       otlp: {
         enabled: true,
-        url: `http://127.0.0.1:${port}/v1/metrics`,
+        url: `${gateway.url}/api/v1/otlp/v1/metrics`,
         queue_max_samples: 100_000,
         resource_attributes: { "deployment.environment": "test" },
       },
@@ -108,18 +91,20 @@ Deno.test("OTLP push to Prometheus 3: the series of /metrics, and an outage ridd
     await t.step(
       "an outage: every push made during it arrives afterwards, none dropped",
       async () => {
-        failing = true;
+        gateway.fail(503);
         const outageStart = Date.now() / 1_000;
         await eventually(
           "pushes refused for 8 s",
           () => {
-            return Date.now() / 1_000 - outageStart >= 8 && refused >= 3 ? true : undefined;
+            return Date.now() / 1_000 - outageStart >= 8 && gateway.refused() >= 3
+              ? true
+              : undefined;
           },
           20_000,
           200,
         );
         const outageEnd = Date.now() / 1_000;
-        failing = false;
+        gateway.fail(false);
         const query = `count_over_time(kafka_consumer_group_sum_lag_in_offsets{group="otlp-app"}[${
           Math.floor(outageEnd - outageStart)
         }s])`;
@@ -147,7 +132,5 @@ Deno.test("OTLP push to Prometheus 3: the series of /metrics, and an outage ridd
         assert(outcome("sent") > 0);
       },
     );
-  } finally {
-    await gateway.shutdown();
   }
 });

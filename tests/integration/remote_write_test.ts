@@ -9,7 +9,8 @@ import { makeCertificates } from "../harness/certs.ts";
 import { type ExporterProcess, startExporter } from "../harness/exporter.ts";
 import { startKafka } from "../harness/kafka.ts";
 import { commitOffsets, createTopic, deleteGroups, produce } from "../harness/kafka_fixtures.ts";
-import { eventually, freePort } from "../harness/processes.ts";
+import { eventually } from "../harness/processes.ts";
+import { startSwitchableGateway } from "../harness/gateway.ts";
 import { findSamples, sampleValue } from "../harness/prom_text.ts";
 import { type PrometheusServer, startBearerProxy, startPrometheus } from "../harness/prometheus.ts";
 
@@ -208,27 +209,11 @@ Deno.test({
       "remote end answering 500 for a while: retried within the queue bound, then delivered",
       async () => {
         await using prometheus = await startPrometheus();
-        let failing = true;
-        let refused = 0;
-        const port = freePort();
-        const gateway = Deno.serve(
-          { hostname: "127.0.0.1", port, onListen: () => {} },
-          async (request) => {
-            if (failing) {
-              refused++;
-              await request.body?.cancel();
-              return new Response("unavailable", { status: 500 });
-            }
-            return await fetch(`${prometheus.url}/api/v1/write`, {
-              method: "POST",
-              headers: request.headers,
-              body: request.body,
-            });
-          },
-        );
-        try {
+        await using gateway = startSwitchableGateway(prometheus.url);
+        gateway.fail(500);
+        {
           await using exporter = await startExporter(exporterConfig({
-            url: `http://127.0.0.1:${port}/api/v1/write`,
+            url: `${gateway.url}/api/v1/write`,
             queue_max_samples: 300,
             max_samples_per_send: 100,
           }));
@@ -242,12 +227,12 @@ Deno.test({
                 }) ?? 0) > 0 ||
               undefined;
           });
-          assert(refused >= 2, `retried ${refused} times`);
+          assert(gateway.refused() >= 2, `retried ${gateway.refused()} times`);
           // /metrics keeps working during the outage.
           assert(
             findSamples(await exporter.scrape(), "kafka_consumer_group_lag_in_offsets").length > 0,
           );
-          failing = false;
+          gateway.fail(false);
           await eventually(
             "delivered after recovery",
             async () => (await remoteOffsets(prometheus, "rw-kept")).length === 2 || undefined,
@@ -260,8 +245,6 @@ Deno.test({
                   "kafka_lag_exporter_remote_write_queue_samples",
                 ) ?? 1) < 300 || undefined,
           );
-        } finally {
-          await gateway.shutdown();
         }
       },
     );

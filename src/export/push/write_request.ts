@@ -37,6 +37,13 @@ function sampleLength(sample: Sample): number {
   return 9 + 1 + (timestamp < 0 ? 10 : varintLength(timestamp));
 }
 
+/** Fills `names` with the label names sorted, as remote write wants them (reused per series). */
+export function sortedLabelNames(labels: Record<string, string>, names: string[]): void {
+  names.length = 0;
+  for (const name in labels) names.push(name);
+  names.sort();
+}
+
 /** Encodes a WriteRequest; labels are sorted by name, as remote write requires. */
 export function encodeWriteRequest(series: readonly TimeSeries[]): Uint8Array<ArrayBuffer> {
   const request = new ProtoBuffer();
@@ -44,9 +51,7 @@ export function encodeWriteRequest(series: readonly TimeSeries[]): Uint8Array<Ar
   const nameBytes: number[] = [];
   const valueBytes: number[] = [];
   for (const one of series) {
-    names.length = 0;
-    for (const name in one.labels) names.push(name);
-    names.sort();
+    sortedLabelNames(one.labels, names);
     let seriesLength = 0;
     for (let index = 0; index < names.length; index++) {
       nameBytes[index] = utf8Length(names[index]);

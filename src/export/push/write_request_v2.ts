@@ -10,7 +10,7 @@
  */
 import { compress } from "snappyjs";
 import { ProtoBuffer } from "./proto_buffer.ts";
-import { STALE_NAN_BITS, type TimeSeries } from "./write_request.ts";
+import { sortedLabelNames, STALE_NAN_BITS, type TimeSeries } from "./write_request.ts";
 
 /** Encodes a remote write 2.0 Request. */
 export function encodeWriteRequestV2(series: readonly TimeSeries[]): Uint8Array<ArrayBuffer> {
@@ -23,9 +23,7 @@ export function encodeWriteRequestV2(series: readonly TimeSeries[]): Uint8Array<
   const refs: Uint32Array[] = [];
   const names: string[] = [];
   for (const one of series) {
-    names.length = 0;
-    for (const name in one.labels) names.push(name);
-    names.sort();
+    sortedLabelNames(one.labels, names);
     const pairs = new Uint32Array(names.length * 2);
     for (let index = 0; index < names.length; index++) {
       pairs[index * 2] = symbol(names[index]);
