@@ -80,3 +80,19 @@ export interface ClusterStatus {
   lastDurationSeconds?: number;
   lastSuccessMs?: number;
 }
+
+/** What an iteration left out or carried over, counted: any of them makes the cluster degraded. */
+export function snapshotGaps(snapshot: ClusterSnapshot | undefined) {
+  return {
+    unavailablePartitions: snapshot?.unavailablePartitions?.length ?? 0,
+    carriedEndOffsets: snapshot?.carriedEndOffsets?.length ?? 0,
+    unlistedBrokers: snapshot?.unlistedBrokers?.length ?? 0,
+    unreadGroups: snapshot?.unreadGroups?.length ?? 0,
+    carriedGroups: snapshot?.carriedGroups?.length ?? 0,
+  };
+}
+
+/** Whether the cluster answered but the iteration left something out or carried it over. */
+export function isDegraded(snapshot: ClusterSnapshot | undefined): boolean {
+  return Object.values(snapshotGaps(snapshot)).some((count) => count > 0);
+}

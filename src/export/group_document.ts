@@ -3,7 +3,12 @@
  * a group summary, a group with its partitions. Built from the last completed snapshot, so they
  * hold exactly what /metrics shows. Unknown values are null, never a guess.
  */
-import type { ClusterSnapshot, ClusterStatus } from "../collect/cluster_snapshot.ts";
+import {
+  type ClusterSnapshot,
+  type ClusterStatus,
+  isDegraded,
+  snapshotGaps,
+} from "../collect/cluster_snapshot.ts";
 import {
   CONSUMER_STATUSES,
   consumeRateOf,
@@ -21,11 +26,7 @@ import { lagTrailSamples } from "../lag/lag_trail.ts";
 export function clusterState(status: ClusterStatus): "up" | "degraded" | "down" | "starting" {
   if (status.up === undefined) return "starting";
   if (!status.up) return "down";
-  const snapshot = status.snapshot;
-  const gaps = (snapshot?.unavailablePartitions?.length ?? 0) +
-    (snapshot?.carriedEndOffsets?.length ?? 0) + (snapshot?.unlistedBrokers?.length ?? 0) +
-    (snapshot?.unreadGroups?.length ?? 0) + (snapshot?.carriedGroups?.length ?? 0);
-  return gaps > 0 ? "degraded" : "up";
+  return isDegraded(status.snapshot) ? "degraded" : "up";
 }
 
 /** The worst consumer status among a snapshot's groups (null: none judged). */
@@ -41,18 +42,18 @@ function worstStatus(status: ClusterStatus): string | null {
 
 /** A cluster as /api/v1/clusters lists it. */
 export function clusterDocument(status: ClusterStatus) {
-  const snapshot = status.snapshot;
+  const gaps = snapshotGaps(status.snapshot);
   return {
     name: status.clusterName,
     up: status.up === true,
     state: clusterState(status),
     worst_status: worstStatus(status),
     gaps: {
-      unavailable_partitions: snapshot?.unavailablePartitions?.length ?? 0,
-      carried_end_offsets: snapshot?.carriedEndOffsets?.length ?? 0,
-      unlisted_brokers: snapshot?.unlistedBrokers?.length ?? 0,
-      unread_groups: snapshot?.unreadGroups?.length ?? 0,
-      carried_groups: snapshot?.carriedGroups?.length ?? 0,
+      unavailable_partitions: gaps.unavailablePartitions,
+      carried_end_offsets: gaps.carriedEndOffsets,
+      unlisted_brokers: gaps.unlistedBrokers,
+      unread_groups: gaps.unreadGroups,
+      carried_groups: gaps.carriedGroups,
     },
     error: status.lastError ?? null,
     last_success: status.lastSuccessMs === undefined

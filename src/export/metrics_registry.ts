@@ -5,7 +5,7 @@
  * Longer than 350 lines: every one of the exporter's own metrics is declared here, in one place.
  */
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry } from "prom-client";
-import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
+import { type ClusterStatus, isDegraded, snapshotGaps } from "../collect/cluster_snapshot.ts";
 import { type Granularity, lagSeriesValues, lagTextChunks } from "./lag_series.ts";
 import { textStream } from "./text_stream.ts";
 import type { SeriesSource } from "./push/remote_writer.ts";
@@ -278,14 +278,13 @@ export function createExporterMetrics(
       if (!snapshot) continue;
       groupsChecked.set({ clustername }, snapshot.groupsChecked);
       const unavailable = snapshot.unavailablePartitions ?? [];
-      const unlisted = snapshot.unlistedBrokers?.length ?? 0;
-      const unread = snapshot.unreadGroups?.length ?? 0;
-      const carried = snapshot.carriedGroups?.length ?? 0;
-      const carriedEnds = snapshot.carriedEndOffsets?.length ?? 0;
-      clusterDegraded.set(
-        { clustername },
-        unavailable.length + unlisted + unread + carried + carriedEnds > 0 ? 1 : 0,
-      );
+      const {
+        unlistedBrokers: unlisted,
+        unreadGroups: unread,
+        carriedGroups: carried,
+        carriedEndOffsets: carriedEnds,
+      } = snapshotGaps(snapshot);
+      clusterDegraded.set({ clustername }, isDegraded(snapshot) ? 1 : 0);
       partitionsCarried.set({ clustername }, carriedEnds);
       brokersNotListing.set({ clustername }, unlisted);
       groupsNotMeasured.set({ clustername }, unread);
