@@ -29,11 +29,14 @@ import { eventually } from "../../tests/harness/processes.ts";
 import { parsePrometheusText, sampleValue } from "../../tests/harness/prom_text.ts";
 import { startRedis } from "../../tests/harness/redis.ts";
 import { startPrometheus } from "../../tests/harness/prometheus.ts";
+import { measureBrokerFloor } from "./broker_floor.ts";
+import { freePort } from "../../tests/harness/processes.ts";
+import { heapByConstructor, profileCpu } from "./inspect_exporter.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    sizes: { type: "string", default: "1000,10000,50000" },
+    sizes: { type: "string", default: "100,1000,10000" },
     seconds: { type: "string", default: "40" },
     "scrape-interval": { type: "string", default: "5" },
     topics: { type: "string", default: "200" },
@@ -50,11 +53,17 @@ const { values } = parseArgs({
     // Sets up the groups of the largest size, prints the bootstrap address and waits for Ctrl-C:
     // for profiling an exporter started by hand against the same data.
     hold: { type: "boolean", default: false },
+    // After the measured window of the largest size (first store): a CPU profile and a heap
+    // snapshot by constructor of the exporter, over its inspector.
+    inspect: { type: "boolean", default: false },
     // gzip scrapes sent at once each round, as HA Prometheus pairs and federation do.
     "concurrent-scrapes": { type: "string", default: "1" },
   },
 });
-const sizes = values.sizes!.split(",").map(Number);
+// The idle exporter (no group) is always measured first: bytes per group-partition are counted
+// above it.
+const listedSizes = values.sizes!.split(",").map(Number);
+const sizes = values.hold ? [Math.max(...listedSizes)] : [...new Set([0, ...listedSizes])];
 const MEASURE_SECONDS = Number(values.seconds);
 const SCRAPE_SECONDS = Number(values["scrape-interval"]);
 const CONCURRENT_SCRAPES = Number(values["concurrent-scrapes"]);
@@ -138,7 +147,38 @@ async function procStats(pid: number) {
   const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0);
-  return { cpuSeconds: ticks / 100, rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
+  return {
+    cpuSeconds: ticks / 100,
+    rssMb: kb("VmRSS") / 1024,
+    peakRssMb: kb("VmHWM") / 1024,
+    anonMb: kb("RssAnon") / 1024,
+    fileMb: kb("RssFile") / 1024,
+  };
+}
+
+/**
+ * Samples the process's anonymous and file-backed resident memory every 100 ms until stopped:
+ * the kernel keeps a peak only of the two together (VmHWM), and what is ours is the anonymous part.
+ */
+function sampleMemory(pid: number) {
+  const peak = { anonMb: 0, fileMb: 0 };
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      const stats = await procStats(pid).catch(() => undefined);
+      if (!stats) return;
+      peak.anonMb = Math.max(peak.anonMb, stats.anonMb);
+      peak.fileMb = Math.max(peak.fileMb, stats.fileMb);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    peak,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 type Samples = ReturnType<typeof parsePrometheusText>;
@@ -190,6 +230,13 @@ const spread = (list: number[], format: (value: number) => string) =>
     : `${format(median(list))} (${format(Math.min(...list))}–${format(Math.max(...list))})`;
 const coldLines: string[] = [];
 let committed = 0;
+let totalGroupPartitions = 0;
+const inspections: string[] = [];
+/** RssAnon (MB) of the idle exporter at the end of its window: the base of bytes per partition. */
+let idleAnonMb: number | undefined;
+const topicPartitions = new Map(
+  topicNames.map((topic) => [topic, Array.from({ length: PARTITIONS }, (_, index) => index)]),
+);
 for (const size of sizes) {
   const started = Date.now();
   const commits: GroupCommit[] = [];
@@ -197,6 +244,7 @@ for (const size of sizes) {
   await commitManyGroups(broker.bootstrap, commits);
   committed = size;
   const groupPartitions = commits.reduce((sum, commit) => sum + commit.offsets.length, 0);
+  totalGroupPartitions += groupPartitions;
   say(
     `${size} groups ready (+${commits.length} in ${
       ((Date.now() - started) / 1_000).toFixed(0)
@@ -216,6 +264,7 @@ for (const size of sizes) {
     const store = storeAndPush.replace(/\+rw$/, "") as "memory" | "redis";
     await redis.cli(["flushall"]);
     await using prometheus = storeAndPush.endsWith("+rw") ? await startPrometheus() : undefined;
+    const inspectPort = values.inspect && size === sizes.at(-1) ? freePort() : undefined;
     const exporter = await startExporter({
       kafka_clusters: clusterNames.map((name, index) => ({
         name,
@@ -236,8 +285,9 @@ for (const size of sizes) {
       ...(prometheus
         ? { prometheus_remote_write: { enabled: true, url: `${prometheus.url}/api/v1/write` } }
         : {}),
-    });
+    }, { denoFlags: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [] });
     const pid = exporter.pid;
+    const memory = sampleMemory(pid);
     const scrape = async () => {
       const startedMs = performance.now();
       // Uncompressed (Deno's fetch would ask for gzip and inflate it itself). Read as a stream:
@@ -376,10 +426,42 @@ for (const size of sizes) {
     const heapUsedMb =
       (sampleValue(last, "kafka_lag_exporter_process_memory_bytes", { kind: "heap_used" }) ?? 0) /
       1_048_576;
+    const heapTotalMb = (sampleValue(last, "process_heap_bytes") ?? 0) / 1_048_576;
     const cpuAfter = await procStats(pid);
+    // Stopped before any inspection: a heap snapshot allocates in the exporter.
+    await memory.stop();
+    if (inspectPort) {
+      const profile = await profileCpu(inspectPort, { seconds: 20 });
+      const heap = await heapByConstructor(inspectPort);
+      inspections.push(
+        `${size} groups, ${variant}: self time over 20 s of iterations and scrapes`,
+        ...profile,
+        "",
+        `${size} groups, ${variant}: heap by constructor after a full GC (shallow size)`,
+        ...heap,
+      );
+    }
     const redisAfter = await redis.stats();
     const requestsAfter = requests(last);
     await exporter.stop();
+    if (size === 0 && store === "memory") idleAnonMb ??= cpuAfter.anonMb;
+    const bytesPerGroupPartition = size > 0 && idleAnonMb !== undefined
+      ? `${((cpuAfter.anonMb - idleAnonMb) * 1_048_576 / totalGroupPartitions).toFixed(0)} B`
+      : "-";
+    // Measured after the exporter stopped, so the two never share the cores.
+    const floor = size > 0 && CLUSTERS === 1
+      ? await measureBrokerFloor({
+        bootstrap: broker.bootstrap,
+        groupIds: Array.from({ length: size }, (_, index) => `scale-group-${index}`),
+        topics: topicPartitions,
+        concurrency: 10,
+      })
+      : undefined;
+    const floorText = floor
+      ? `${(floor.medianMs / 1_000).toFixed(2)} s (×${
+        (median(walls) / (floor.medianMs / 1_000)).toFixed(2)
+      })`
+      : "-";
     // Iterations run back to back: count them by ListGroups (one per iteration), not by scrapes;
     // with several clusters, an iteration of each.
     const iterations = Math.max(
@@ -416,9 +498,13 @@ for (const size of sizes) {
       : "-";
     const row = `| ${size.toLocaleString("en")} | ${variant} | ${
       spread(walls, (value) => `${value.toFixed(2)} s`)
-    } | ${((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / iterations).toFixed(2)} s | ${
-      cpuAfter.peakRssMb.toFixed(0)
-    } MB (heap ${heapUsedMb.toFixed(0)} MB) | ${
+    } | ${floorText} | ${
+      ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / iterations).toFixed(2)
+    } s | ${memory.peak.anonMb.toFixed(0)} / ${cpuAfter.anonMb.toFixed(0)} MB | ${
+      memory.peak.fileMb.toFixed(0)
+    } / ${cpuAfter.fileMb.toFixed(0)} MB | ${heapUsedMb.toFixed(0)} / ${
+      heapTotalMb.toFixed(0)
+    } MB | ${bytesPerGroupPartition} | ${cpuAfter.peakRssMb.toFixed(0)} MB | ${
       spread(renders, (value) => value.toFixed(0))
     } ms / ${(bytes / 1_048_576).toFixed(1)} MB | ${
       spread(gzipRenders, (value) => value.toFixed(0))
@@ -443,10 +529,13 @@ console.log(
     "Iteration and scrape figures: median (min–max) over the scrapes of the measured window.\n",
 );
 console.log(
-  "| groups | store | iteration (median) | CPU / iteration | peak RSS | /metrics scrape / size | gzip scrape / on the wire | Kafka requests / iteration | Redis / iteration |",
+  "| groups | store | iteration (median) | broker floor (iteration ÷ floor) | CPU / iteration | RssAnon peak / end | RssFile peak / end | V8 heap used / total (end) | anon bytes per group-partition | peak RSS (VmHWM) | /metrics scrape / size | gzip scrape / on the wire | Kafka requests / iteration | Redis / iteration |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log(
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+);
 console.log(rows.join("\n"));
 console.log("");
 console.log(coldLines.map((line) => `- ${line}`).join("\n"));
+if (inspections.length > 0) console.log(["", "```", ...inspections, "```"].join("\n"));
 Deno.exit(0);

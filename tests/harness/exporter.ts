@@ -98,6 +98,8 @@ export async function startExporter(
     samePort?: boolean;
     /** More command-line arguments (e.g. --web.config.file). */
     args?: string[];
+    /** More `deno run` flags (a benchmark's --inspect), after the binary's own. */
+    denoFlags?: string[];
     /** The listeners speak TLS with a certificate of this CA (polled over https). */
     tlsCaFile?: string;
     /** The harness's own requests show this client certificate. */
@@ -116,6 +118,7 @@ export async function startExporter(
     args: [
       "run",
       ...startTaskRuntimeFlags(),
+      ...(options.denoFlags ?? []),
       `${ROOT}main.ts`,
       "--config-file",
       configPath,
