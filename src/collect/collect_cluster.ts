@@ -8,7 +8,8 @@ import {
   KafkaAuthorizationError,
   type LatestOffset,
 } from "../kafka/kafka_admin.ts";
-import { aggregateGroup, aggregatePartitionTable } from "../lag/aggregate.ts";
+import { aggregatePartitionTable } from "../lag/aggregate.ts";
+import { PartitionTableWriter } from "../lag/partition_table.ts";
 import type { GroupLag } from "../lag/group_lag.ts";
 import {
   LAG_SECONDS_METHODS,
@@ -108,25 +109,30 @@ export async function collectCluster(
   const lostToRetention: RetentionLoss[] = [];
   /** Per group (same index): the highest retention ratio of its partitions. */
   const retentionByGroup: Array<number | undefined> = [];
+  let committedRows = 0;
+  for (const committed of committedByGroup) committedRows += committed.length;
+  const tables = new PartitionTableWriter(committedRows);
   groupIds.forEach((groupId, index) => {
     const retention: { worst?: number } = {};
-    const partitions = measureGroup(groupId, committedByGroup[index], {
+    const table = measureGroup(groupId, committedByGroup[index], {
       endOffsets,
       round,
+      tables,
       group: groups.length,
       log,
       lostToRetention,
       retention,
     });
-    if (partitions.length === 0) return;
+    if (table.length === 0) return;
     retentionByGroup.push(retention.worst);
     let estimated = 0;
-    for (const partition of partitions) {
-      countMethod(partition.lagSecondsMethod ?? "none", 1);
-      if (isEstimate(partition.lagSecondsMethod)) estimated++;
+    for (let row = 0; row < table.length; row++) {
+      const method = table.lagSecondsMethod(row);
+      countMethod(method ?? "none", 1);
+      if (isEstimate(method)) estimated++;
     }
     estimatedByGroup.push(estimated);
-    groups.push(aggregateGroup(groupId, partitions));
+    groups.push(aggregatePartitionTable(groupId, table));
   });
   const changed = new Set<number>();
   for (const { group, index, seconds, lowerBound } of await round.readQueued(deps.admin, log)) {

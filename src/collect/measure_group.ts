@@ -13,6 +13,7 @@ import {
 } from "../lag/time_lag.ts";
 import { retentionRatio } from "../lag/retention.ts";
 import type { OffsetObservation, PartitionLag } from "../lag/types.ts";
+import type { PartitionTable, PartitionTableWriter } from "../lag/partition_table.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RetentionLoss } from "./cluster_snapshot.ts";
 import type { PartitionRecordTimes, RecordTimestampRound } from "./record_timestamps.ts";
@@ -39,6 +40,8 @@ export type EndOffsetIndex = Map<string, Array<PartitionEnd | undefined>>;
 export interface MeasureContext {
   endOffsets: EndOffsetIndex;
   round: RecordTimestampRound;
+  /** Where the group's table is written (one buffer for the iteration's groups). */
+  tables: PartitionTableWriter;
   /** The group's index among the measured groups (where read record times are patched in). */
   group: number;
   log: Logger;
@@ -55,13 +58,25 @@ export interface MeasureContext {
 export function measureGroup(
   groupId: string,
   committed: CommittedOffset[],
-  { endOffsets, round, group, log, lostToRetention, retention }: MeasureContext,
-): PartitionLag[] {
-  const partitions: PartitionLag[] = [];
+  { endOffsets, round, tables, group, log, lostToRetention, retention }: MeasureContext,
+): PartitionTable {
   // Sorted first, so that each partition's index in the group is known while it is measured.
   const sorted = committed.toSorted((a, b) =>
     compareText(a.topic, b.topic) || a.partition - b.partition
   );
+  // One partition object and one position, refilled for each partition and copied into the
+  // table: nothing is allocated per group-partition on the common path.
+  const lag: PartitionLag = {
+    topic: "",
+    partition: 0,
+    committedOffset: 0,
+    latestOffset: 0,
+    lagOffsets: 0,
+    lagSeconds: undefined,
+    lagSecondsMethod: undefined,
+  };
+  const position = { committedOffset: 0, latestOffset: 0, nowMs: 0 };
+  let measured = 0;
   for (const { topic, partition, offset: committedOffset } of sorted) {
     const entry = endOffsets.get(topic)?.[partition];
     if (!entry) {
@@ -73,14 +88,16 @@ export function measureGroup(
       continue;
     }
     const latestOffset = entry.latest.offset;
-    const lag: PartitionLag = {
-      topic,
-      partition,
-      committedOffset,
-      latestOffset,
-      lagOffsets: computeOffsetLag(committedOffset, latestOffset),
-    };
-    const position = { committedOffset, latestOffset, nowMs: entry.latest.observedAtMs };
+    lag.topic = topic;
+    lag.partition = partition;
+    lag.committedOffset = committedOffset;
+    lag.latestOffset = latestOffset;
+    lag.lagOffsets = computeOffsetLag(committedOffset, latestOffset);
+    lag.lagSeconds = undefined;
+    lag.lagSecondsMethod = undefined;
+    position.committedOffset = committedOffset;
+    position.latestOffset = latestOffset;
+    position.nowMs = entry.latest.observedAtMs;
     const estimate = committedOffset >= latestOffset
       ? estimateTimeLag([], position)
       : estimateFromPrepared(
@@ -109,14 +126,14 @@ export function measureGroup(
       });
       if (lag.lagSecondsMethod !== "interpolated" && logStartOffset < latestOffset) {
         const oldest = { ...lag, committedOffset: logStartOffset };
-        const seconds = round.ageSeconds(oldest, entry, group, partitions.length, true);
+        const seconds = round.ageSeconds(oldest, entry, group, measured, true);
         if (seconds !== undefined && seconds > (lag.lagSeconds ?? -1)) {
           lag.lagSeconds = seconds;
           lag.lagSecondsMethod = "lower-bound";
         }
       }
     } else if (lag.lagOffsets > 0 && round.wants(lag.lagSecondsMethod)) {
-      const seconds = round.ageSeconds(lag, entry, group, partitions.length);
+      const seconds = round.ageSeconds(lag, entry, group, measured);
       if (seconds !== undefined) {
         lag.lagSeconds = seconds;
         lag.lagSecondsMethod = "record-timestamp";
@@ -130,9 +147,10 @@ export function measureGroup(
         reason: estimate.kind === "unknown" ? estimate.reason : "offset history unavailable",
       });
     }
-    partitions.push(lag);
+    tables.add(lag);
+    measured++;
   }
-  return partitions;
+  return tables.finish();
 }
 
 function compareText(a: string, b: string): number {

@@ -9,7 +9,7 @@
  * the rest, which starts with the response header's tagged fields.
  */
 import type { CommittedOffset } from "./kafka_admin.ts";
-import { WireReader, WireWriter } from "./wire.ts";
+import { StringInterner, WireReader, WireWriter } from "./wire.ts";
 
 /** Kafka API keys and the versions encoded here. */
 export const OFFSET_FETCH = { apiKey: 9, version: 8, name: "OffsetFetch" } as const;
@@ -57,6 +57,8 @@ export function encodeOffsetFetchV8(groupIds: readonly string[]): Uint8Array {
 /** Decodes an OffsetFetch v8 response (after the correlation id). */
 export function decodeOffsetFetchV8(payload: Uint8Array): GroupOffsetsResponse[] {
   const reader = new WireReader(payload);
+  // Each topic name appears once per group reading it: read it once per answer.
+  const topicNames = new StringInterner();
   reader.skipTaggedFields(); // response header v1
   reader.int32(); // throttle_time_ms
   const groupCount = reader.compactArrayLength();
@@ -67,13 +69,13 @@ export function decodeOffsetFetchV8(payload: Uint8Array): GroupOffsetsResponse[]
     const partitionErrors: PartitionError[] = [];
     const topicCount = reader.compactArrayLength();
     for (let topicIndex = 0; topicIndex < topicCount; topicIndex++) {
-      const topic = reader.compactString();
+      const topic = reader.internedCompactString(topicNames);
       const partitionCount = reader.compactArrayLength();
       for (let partitionIndex = 0; partitionIndex < partitionCount; partitionIndex++) {
         const partition = reader.int32();
         const offset = reader.int64();
         reader.int32(); // committed_leader_epoch
-        reader.compactString(); // metadata
+        reader.skipCompactString(); // metadata
         const errorCode = reader.int16();
         reader.skipTaggedFields();
         if (errorCode === 0) offsets.push({ topic, partition, offset });

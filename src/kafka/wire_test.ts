@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
-import { WireReader, WireWriter } from "./wire.ts";
+import { decodeText, StringInterner, WireReader, WireWriter } from "./wire.ts";
 
 Deno.test("unsigned varints round-trip and use Kafka's byte layout", () => {
   const cases: Array<[number, number[]]> = [
@@ -80,4 +80,59 @@ Deno.test("reading past the end throws RangeError (a truncated answer is never h
   assertThrows(() => new WireReader(new Uint8Array([0x00])).int32(), RangeError);
   assertThrows(() => new WireReader(new Uint8Array([0x05, 0x61])).compactString(), RangeError);
   assertThrows(() => new WireReader(new Uint8Array([0x80])).unsignedVarint(), RangeError);
+});
+
+Deno.test("int64 gives what Number(BigInt) gives, negative and beyond 2^53 included", () => {
+  const values = [
+    0n,
+    -1n,
+    1n,
+    2n ** 32n - 1n,
+    2n ** 32n,
+    -(2n ** 32n),
+    2n ** 53n + 1n,
+    -(2n ** 63n),
+  ];
+  for (const value of [...values, 2n ** 63n - 1n, 1234567890123456789n]) {
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setBigInt64(0, value);
+    assertEquals(new WireReader(bytes).int64(), Number(value), `${value}`);
+  }
+});
+
+Deno.test("text: ASCII, UTF-8 and long names decode alike; skipped strings are not read", () => {
+  const names = [
+    "orders",
+    "",
+    "café-événements",
+    "ü",
+    "x".repeat(64),
+    "y".repeat(65),
+    "é".repeat(40),
+  ];
+  const writer = new WireWriter();
+  for (const name of names) writer.compactString(name);
+  writer.compactString("metadata").int8(7);
+  const reader = new WireReader(writer.toBytes());
+  assertEquals(names.map(() => reader.compactString()), names);
+  reader.skipCompactString();
+  assertEquals(reader.int8(), 7);
+  assertEquals(decodeText(new TextEncoder().encode("a\u0000b")), "a\u0000b");
+});
+
+Deno.test("interned strings: one object per distinct name, equal bytes of different lengths apart", () => {
+  const interner = new StringInterner();
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const first = interner.text(encode("topic-a"));
+  assertEquals(first, "topic-a");
+  assertEquals(interner.text(encode("topic-a")), "topic-a");
+  assertEquals(interner.text(encode("topic-ab")), "topic-ab");
+  assertEquals(interner.text(encode("")), "");
+  assertEquals(interner.text(encode("tópic")), "tópic");
+  const writer = new WireWriter().compactString("t1").compactString("t1");
+  const reader = new WireReader(writer.toBytes());
+  assertEquals([reader.internedCompactString(interner), reader.internedCompactString(interner)], [
+    "t1",
+    "t1",
+  ]);
 });

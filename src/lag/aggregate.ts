@@ -10,40 +10,58 @@ export function aggregateGroup(groupId: string, partitions: readonly PartitionLa
 
 /** aggregateGroup() over partitions already stored in a table (e.g. after exact mode changed some). */
 export function aggregatePartitionTable(groupId: string, table: PartitionTable): GroupLag {
-  const byTopic = new Map<string, number[]>();
+  // One pass over the rows: the group's total and each topic's (by the table's topic number).
+  const byTopic = Array.from({ length: table.topicCount }, newAggregate);
+  const total = newAggregate();
   for (let index = 0; index < table.length; index++) {
-    const topic = table.topic(index);
-    const indexes = byTopic.get(topic);
-    if (indexes) indexes.push(index);
-    else byTopic.set(topic, [index]);
+    const lagOffsets = table.lagOffsets(index);
+    const lagSeconds = table.lagSeconds(index);
+    addTo(byTopic[table.topicNumber(index)], lagOffsets, lagSeconds);
+    addTo(total, lagOffsets, lagSeconds);
   }
   const topics: TopicLag[] = [];
-  for (const [topic, indexes] of byTopic) {
-    const aggregate = aggregateIndexes(table, indexes);
-    if (aggregate) topics.push({ topic, ...aggregate });
-  }
-  const all = Array.from({ length: table.length }, (_, index) => index);
-  return { groupId, partitions: table, topics, total: aggregateIndexes(table, all) };
+  byTopic.forEach((aggregate, topic) => {
+    if (aggregate.partitions > 0) {
+      topics.push({ topic: table.topicName(topic), ...done(aggregate) });
+    }
+  });
+  return {
+    groupId,
+    partitions: table,
+    topics,
+    total: total.partitions > 0 ? done(total) : undefined,
+  };
 }
 
-function aggregateIndexes(
-  table: PartitionTable,
-  indexes: readonly number[],
-): LagAggregate | undefined {
-  if (indexes.length === 0) return undefined;
-  let maxLagOffsets = 0;
-  let sumLagOffsets = 0;
-  let maxLagSeconds: number | undefined;
-  let sumLagSeconds: number | undefined;
-  for (const index of indexes) {
-    const lagOffsets = table.lagOffsets(index);
-    maxLagOffsets = Math.max(maxLagOffsets, lagOffsets);
-    sumLagOffsets += lagOffsets;
-    const lagSeconds = table.lagSeconds(index);
-    if (lagSeconds !== undefined) {
-      maxLagSeconds = Math.max(maxLagSeconds ?? 0, lagSeconds);
-      sumLagSeconds = (sumLagSeconds ?? 0) + lagSeconds;
-    }
+interface Accumulating extends LagAggregate {
+  partitions: number;
+}
+
+function newAggregate(): Accumulating {
+  return {
+    partitions: 0,
+    maxLagOffsets: 0,
+    sumLagOffsets: 0,
+    maxLagSeconds: undefined,
+    sumLagSeconds: undefined,
+  };
+}
+
+// arity-ok: called twice per group-partition of every iteration; a bag would allocate each time
+function addTo(
+  aggregate: Accumulating,
+  lagOffsets: number,
+  lagSeconds: number | undefined,
+): void {
+  aggregate.partitions++;
+  aggregate.maxLagOffsets = Math.max(aggregate.maxLagOffsets, lagOffsets);
+  aggregate.sumLagOffsets += lagOffsets;
+  if (lagSeconds !== undefined) {
+    aggregate.maxLagSeconds = Math.max(aggregate.maxLagSeconds ?? 0, lagSeconds);
+    aggregate.sumLagSeconds = (aggregate.sumLagSeconds ?? 0) + lagSeconds;
   }
+}
+
+function done({ maxLagOffsets, sumLagOffsets, maxLagSeconds, sumLagSeconds }: Accumulating) {
   return { maxLagOffsets, sumLagOffsets, maxLagSeconds, sumLagSeconds };
 }

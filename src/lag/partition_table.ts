@@ -30,31 +30,33 @@ export class PartitionTable implements Iterable<PartitionLag> {
 
   /** Stores the partitions in the given order. */
   static from(partitions: readonly PartitionLag[]): PartitionTable {
-    const topics: string[] = [];
-    const topicIndex = new Map<string, number>();
-    const values = new Float64Array(partitions.length * FIELDS);
-    partitions.forEach((partition, index) => {
-      let topic = topicIndex.get(partition.topic);
-      if (topic === undefined) {
-        topic = topics.length;
-        topics.push(partition.topic);
-        topicIndex.set(partition.topic, topic);
-      }
-      const base = index * FIELDS;
-      values[base + TOPIC] = topic;
-      values[base + PARTITION] = partition.partition;
-      values[base + COMMITTED] = partition.committedOffset;
-      values[base + LATEST] = partition.latestOffset;
-      values[base + SECONDS] = partition.lagSeconds ?? NaN;
-      values[base + METHOD] = partition.lagSecondsMethod === undefined
-        ? NO_METHOD
-        : METHODS.indexOf(partition.lagSecondsMethod);
-    });
+    const writer = new PartitionTableWriter(partitions.length);
+    for (const partition of partitions) writer.add(partition);
+    return writer.finish();
+  }
+
+  /** The table of `values` rows (written by PartitionTableWriter) naming `topics`. */
+  static of(topics: readonly string[], values: Float64Array): PartitionTable {
     return new PartitionTable(topics, values);
   }
 
   get length(): number {
     return this.#values.length / FIELDS;
+  }
+
+  /** How many distinct topics the rows name. */
+  get topicCount(): number {
+    return this.#topics.length;
+  }
+
+  /** The number of the row's topic among the table's topics (0 … topicCount − 1). */
+  topicNumber(index: number): number {
+    return this.#values[index * FIELDS + TOPIC];
+  }
+
+  /** The name of topic number `topic`. */
+  topicName(topic: number): string {
+    return this.#topics[topic];
   }
 
   topic(index: number): string {
@@ -120,5 +122,63 @@ export class PartitionTable implements Iterable<PartitionLag> {
 
   *[Symbol.iterator](): Iterator<PartitionLag> {
     for (let index = 0; index < this.length; index++) yield this.at(index);
+  }
+}
+
+/**
+ * Writes the tables of many groups into one buffer, each table a view of its rows: an iteration
+ * allocates one buffer for all its groups instead of one per group (10,000 small buffers outside
+ * the heap, and the allocator's fragments between them, at 10,000 groups).
+ */
+export class PartitionTableWriter {
+  readonly #values: Float64Array;
+  #start = 0;
+  #rows = 0;
+  #topics: string[] = [];
+  #lastTopic: string | undefined;
+
+  /** Room for `rows` rows in all (the tables written may use fewer). */
+  constructor(rows: number) {
+    this.#values = new Float64Array(rows * FIELDS);
+  }
+
+  /** Appends one partition to the table being written. */
+  add(partition: PartitionLag): void {
+    let topic = this.#topics.length - 1;
+    // Rows come sorted by topic, so a topic is usually the one before.
+    if (partition.topic !== this.#lastTopic) {
+      // A group reads a few topics: a scan, not a map per group.
+      topic = this.#topics.indexOf(partition.topic);
+      if (topic < 0) {
+        topic = this.#topics.length;
+        this.#topics.push(partition.topic);
+      }
+      this.#lastTopic = partition.topic;
+    }
+    const base = (this.#start + this.#rows) * FIELDS;
+    const values = this.#values;
+    values[base + TOPIC] = topic;
+    values[base + PARTITION] = partition.partition;
+    values[base + COMMITTED] = partition.committedOffset;
+    values[base + LATEST] = partition.latestOffset;
+    values[base + SECONDS] = partition.lagSeconds ?? NaN;
+    values[base + METHOD] = partition.lagSecondsMethod === undefined
+      ? NO_METHOD
+      : METHODS.indexOf(partition.lagSecondsMethod);
+    this.#rows++;
+  }
+
+  /** The table of the rows added since the last finish(); the next table starts after them. */
+  finish(): PartitionTable {
+    const start = this.#start * FIELDS;
+    const table = PartitionTable.of(
+      this.#topics,
+      this.#values.subarray(start, start + this.#rows * FIELDS),
+    );
+    this.#start += this.#rows;
+    this.#rows = 0;
+    this.#topics = [];
+    this.#lastTopic = undefined;
+    return table;
   }
 }
