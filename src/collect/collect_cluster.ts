@@ -8,23 +8,16 @@ import {
   KafkaAuthorizationError,
   type LatestOffset,
 } from "../kafka/kafka_admin.ts";
-import { aggregatePartitionTable } from "../lag/aggregate.ts";
-import { PartitionTableWriter } from "../lag/partition_table.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
-import {
-  LAG_SECONDS_METHODS,
-  type LagSecondsMethod,
-  type OffsetObservation,
-} from "../lag/types.ts";
+import type { OffsetObservation } from "../lag/types.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
-import type { ClusterSnapshot, RetentionLoss } from "./cluster_snapshot.ts";
+import type { ClusterSnapshot } from "./cluster_snapshot.ts";
 import { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.ts";
 import type { GroupMemory } from "./group_memory.ts";
 import { describeMeasuredGroups, type MalformedAssignment } from "./describe_groups.ts";
 import type { ConsumerProgress } from "./consumer_progress.ts";
 import type { EndOffsetMemory } from "./end_offset_memory.ts";
-import { type EndOffsetIndex, measureGroup } from "./measure_group.ts";
+import { endOffsetIndex, GroupMeasurements } from "./group_measurements.ts";
 
 /** What a cluster iteration talks to. */
 export interface CollectClusterDeps {
@@ -61,123 +54,66 @@ export async function collectCluster(
 ): Promise<ClusterSnapshot> {
   const startedAtMs = deps.now();
   const log = deps.logger.child({ cluster: config.name });
-
-  // The groups' committed offsets and the partitions' end offsets are read at the same time: a
-  // slow or hung broker delays the iteration by the slower of the two reads, not by their sum.
-  const [groupsRead, endsRead] = await Promise.all([
-    readGroups(config, deps, { startedAtMs, log }),
-    readEndOffsets(config, deps),
-  ]).catch((error) => {
-    throw explainTlsFailure(error, { tls: config.tls, sslKey: "ssl" });
-  });
-  const { listed, listedNow, groupIds, committedByGroup, unreadGroups, carriedGroups } = groupsRead;
-  const { activities } = groupsRead;
-  const { groupsMatchingFilters, malformedAssignments, undescribedGroups } = groupsRead;
-  const { latestOffsets, unavailable, carriedEndOffsets, histories } = endsRead;
-
   const recordTimes = deps.recordTimes ?? new RecordTimeCache();
-  const endOffsets: EndOffsetIndex = new Map();
-  latestOffsets.forEach((latest, index) => {
-    let partitions = endOffsets.get(latest.topic);
-    if (!partitions) endOffsets.set(latest.topic, partitions = []);
-    partitions[latest.partition] = {
-      latest,
-      observedAtMs: latest.observedAtMs,
-      history: histories?.[index],
-      records: recordTimes.partition(latest.topic, latest.partition),
-    };
-  });
-
-  // Each group is stored compactly as soon as it is measured: the snapshot outlives the
-  // iteration, its per-partition objects do not. Record timestamps already known are used as
-  // each partition is measured; unknown ones are read afterwards and patched in.
+  // Record timestamps already known are used as each partition is measured; unknown ones are
+  // read once every group is measured, and put in then.
   const round = new RecordTimestampRound({
     policy: config.recordTimestamps,
     cache: recordTimes,
     nowMs: deps.now(),
   });
-  const methodCounts = Object.fromEntries(
-    [...LAG_SECONDS_METHODS, "none"].map((method) => [method, 0]),
-  ) as Record<LagSecondsMethod | "none", number>;
-  const countMethod = (method: LagSecondsMethod | "none", change: number) =>
-    methodCounts[method] += change;
-  const isEstimate = (method: LagSecondsMethod | undefined) =>
-    method === "extrapolated" || method === "lower-bound";
-  /** Per group (same index): partitions whose value is only an estimate that may be too low. */
-  const estimatedByGroup: number[] = [];
-  let groups: GroupLag[] = [];
-  const lostToRetention: RetentionLoss[] = [];
-  /** Per group (same index): the highest retention ratio of its partitions. */
-  const retentionByGroup: Array<number | undefined> = [];
-  let committedRows = 0;
-  for (const committed of committedByGroup) committedRows += committed.length;
-  const tables = new PartitionTableWriter(committedRows);
-  groupIds.forEach((groupId, index) => {
-    const retention: { worst?: number } = {};
-    const table = measureGroup(groupId, committedByGroup[index], {
-      endOffsets,
-      round,
-      tables,
-      group: groups.length,
-      log,
-      lostToRetention,
-      retention,
-    });
-    if (table.length === 0) return;
-    retentionByGroup.push(retention.worst);
-    let estimated = 0;
-    for (let row = 0; row < table.length; row++) {
-      const method = table.lagSecondsMethod(row);
-      countMethod(method ?? "none", 1);
-      if (isEstimate(method)) estimated++;
-    }
-    estimatedByGroup.push(estimated);
-    groups.push(aggregatePartitionTable(groupId, table));
+
+  // The groups' committed offsets and the partitions' end offsets are read at the same time: a
+  // slow or hung broker delays the iteration by the slower of the two reads, not by their sum.
+  // Each group is measured as soon as both its offsets and the end offsets are in, while the
+  // other groups' answers are still on their way.
+  let measurements: GroupMeasurements | undefined;
+  const waiting: Array<{ groupId: string; offsets: readonly CommittedOffset[] }> = [];
+  const measure = (groupId: string, offsets: readonly CommittedOffset[]) => {
+    if (measurements) measurements.add(groupId, measurable(config, offsets));
+    else waiting.push({ groupId, offsets });
+  };
+  const [groupsRead, endsRead] = await Promise.all([
+    readGroups(config, deps, { startedAtMs, log, measure }),
+    readEndOffsets(config, deps).then((ends) => {
+      measurements = new GroupMeasurements({
+        endOffsets: endOffsetIndex(ends.latestOffsets, {
+          histories: ends.histories,
+          recordTimes,
+        }),
+        round,
+        log,
+      });
+      for (const { groupId, offsets } of waiting.splice(0)) measure(groupId, offsets);
+      return ends;
+    }),
+  ]).catch((error) => {
+    throw explainTlsFailure(error, { tls: config.tls, sslKey: "ssl" });
   });
-  const changed = new Set<number>();
-  for (const { group, index, seconds, lowerBound } of await round.readQueued(deps.admin, log)) {
-    const partitions = groups[group].partitions;
-    const before = partitions.lagSecondsMethod(index);
-    // Two lower bounds (the history's and the oldest record's): the larger is the better one.
-    if (lowerBound && (partitions.lagSeconds(index) ?? -1) >= seconds) continue;
-    const method = lowerBound ? "lower-bound" : "record-timestamp";
-    countMethod(before ?? "none", -1);
-    countMethod(method, 1);
-    if (isEstimate(before)) estimatedByGroup[group]--;
-    if (isEstimate(method)) estimatedByGroup[group]++;
-    partitions.setLagSeconds(index, { seconds, method });
-    changed.add(group);
+  const { listed, groupsChecked, carriedOffsets, unreadGroups, carriedGroups } = groupsRead;
+  const { activities } = groupsRead;
+  const { groupsMatchingFilters, malformedAssignments, undescribedGroups } = groupsRead;
+  const { latestOffsets, unavailable, carriedEndOffsets } = endsRead;
+  const measured = measurements!;
+  for (const [groupId, offsets] of carriedOffsets) {
+    measured.add(groupId, measurable(config, offsets));
   }
+  measured.applyRecordTimes(await round.readQueued(deps.admin, log));
   recordTimes.endIteration();
-  // The aggregates include the lag in seconds: recompute them where it changed.
-  groups = groups.map((group, index) =>
-    changed.has(index) ? aggregatePartitionTable(group.groupId, group.partitions) : group
-  );
-  groups.forEach((group, index) => {
-    group.activity = activities.get(group.groupId);
-    group.retentionRatio = retentionByGroup[index];
-  });
+  const { groups, lagSecondsMethods, groupsWithEstimates } = measured.finish(activities);
   deps.consumerProgress?.judge(groups, deps.now());
   deps.groupMemory?.rememberGroups(groups);
   return {
     clusterName: config.name,
-    // Carried-over groups count only if they still have offsets (a deleted group does not).
-    groupsChecked:
-      groupIds.filter((groupId, index) =>
-        listedNow.has(groupId) || committedByGroup[index].length > 0
-      ).length,
+    groupsChecked,
     groupsMatchingFilters,
     groups,
     startedAtMs,
     completedAtMs: deps.now(),
     partitionOffsets: latestOffsets,
     recordLookups: round.counts(),
-    lagSecondsMethods: Object.fromEntries(
-      Object.entries(methodCounts).filter(([, count]) => count > 0),
-    ),
-    groupsWithEstimates: groups.flatMap(({ groupId }, group) =>
-      estimatedByGroup[group] > 0 ? [{ groupId, partitions: estimatedByGroup[group] }] : []
-    ),
+    lagSecondsMethods,
+    groupsWithEstimates,
     unavailablePartitions: unavailable,
     carriedEndOffsets,
     unlistedBrokers: listed.unreachableBrokers,
@@ -185,15 +121,30 @@ export async function collectCluster(
     carriedGroups,
     malformedAssignments,
     undescribedGroups,
-    recordsLostToRetention: lostToRetention,
+    recordsLostToRetention: measured.lostToRetention,
   };
+}
+
+/** The committed offsets that have a series: a commit (not negative) on a topic not filtered out. */
+function measurable(
+  config: KafkaClusterConfig,
+  offsets: readonly CommittedOffset[],
+): CommittedOffset[] {
+  return offsets.filter((offset) =>
+    offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
+  );
 }
 
 /** The groups to measure (listed, filtered, owned) and their committed offsets. */
 async function readGroups(
   config: KafkaClusterConfig,
   deps: CollectClusterDeps,
-  { startedAtMs, log }: { startedAtMs: number; log: Logger },
+  { startedAtMs, log, measure }: {
+    startedAtMs: number;
+    log: Logger;
+    /** Called with each group's offsets as they come in (not for groups read with an error). */
+    measure(groupId: string, offsets: readonly CommittedOffset[]): void;
+  },
 ) {
   const listed = await deps.admin.listGroups();
   const listedIds = listed.groups.map((group) => group.groupId);
@@ -210,7 +161,9 @@ async function readGroups(
   const malformedAssignments: MalformedAssignment[] = [];
   const undescribedGroups: Array<{ groupId: string; detail: string }> = [];
   const [answers, activities] = await Promise.all([
-    deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency),
+    deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency, {
+      onOffsets: ({ groupId, offsets }) => measure(groupId, offsets),
+    }),
     describeMeasuredGroups(
       { admin: deps.admin, concurrency: deps.concurrency, log },
       {
@@ -251,29 +204,33 @@ async function readGroups(
   // Both logged by the cluster loop when their sets change, not every iteration.
   const unreadGroups: Array<{ groupId: string; detail: string }> = [];
   const carriedGroups: Array<{ groupId: string; sinceMs: number; detail: string }> = [];
-  const committedByGroup = answers.map((answer) => {
+  const carriedOffsets: Array<[string, readonly CommittedOffset[]]> = [];
+  let groupsChecked = 0;
+  for (const answer of answers) {
     let offsets: readonly CommittedOffset[] = answer.offsets ?? [];
     if (answer.error) {
       const detail = describeError(answer.error);
       const last = carried?.get(answer.groupId);
       if (!last) {
         unreadGroups.push({ groupId: answer.groupId, detail });
-        return [];
+        offsets = [];
+      } else {
+        carriedGroups.push({ groupId: answer.groupId, sinceMs: last.sinceMs, detail });
+        offsets = last.offsets;
+        carriedOffsets.push([answer.groupId, offsets]);
       }
-      carriedGroups.push({ groupId: answer.groupId, sinceMs: last.sinceMs, detail });
-      offsets = last.offsets;
     }
-    // A negative offset means "no commit on this partition": no series for it.
-    return offsets.filter((offset) =>
-      offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
-    );
-  });
+    // Carried-over groups count only if they still have offsets (a deleted group does not).
+    if (
+      listedNow.has(answer.groupId) ||
+      offsets.some((offset) => offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic))
+    ) groupsChecked++;
+  }
   return {
     listed,
-    listedNow,
-    groupIds,
+    groupsChecked,
     groupsMatchingFilters: filtered.length,
-    committedByGroup,
+    carriedOffsets,
     unreadGroups,
     carriedGroups,
     activities,

@@ -77,6 +77,7 @@ export function measureGroup(
   };
   const position = { committedOffset: 0, latestOffset: 0, nowMs: 0 };
   let measured = 0;
+  tables.begin(sorted.length);
   for (const { topic, partition, offset: committedOffset } of sorted) {
     const entry = endOffsets.get(topic)?.[partition];
     if (!entry) {

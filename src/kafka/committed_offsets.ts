@@ -3,7 +3,12 @@
  * requests of many groups each (KIP-709), coordinators found with batched FindCoordinator v4
  * (KIP-699) and remembered across iterations; one request per group on brokers before Kafka 3.0.
  */
-import { type CommittedOffset, type GroupOffsets, KafkaAuthorizationError } from "./kafka_admin.ts";
+import {
+  type CommittedOffset,
+  type CommittedOffsetsOptions,
+  type GroupOffsets,
+  KafkaAuthorizationError,
+} from "./kafka_admin.ts";
 import {
   type AdminContext,
   asError,
@@ -56,7 +61,10 @@ export class CommittedOffsetsReader {
    */
   async fetch(
     context: AdminContext,
-    { groupIds, concurrency }: { groupIds: readonly string[]; concurrency: number },
+    { groupIds, concurrency, onOffsets }: {
+      groupIds: readonly string[];
+      concurrency: number;
+    } & CommittedOffsetsOptions,
   ): Promise<GroupOffsets[]> {
     const { cluster } = context;
     const results = new Map<string, GroupOffsets>();
@@ -124,7 +132,10 @@ export class CommittedOffsetsReader {
           for (const { groupId, errorCode, offsets, partitionErrors } of answers) {
             // A group deleted since it was listed has nothing to measure: not worth a warning.
             if (errorCode === 0 || errorCode === GROUP_ID_NOT_FOUND) {
+              // A group named twice in one answer (a broker bug) counts once.
+              if (results.has(groupId)) continue;
               results.set(groupId, { groupId, offsets, partitionErrors });
+              onOffsets?.({ groupId, offsets, partitionErrors });
             } else {failed(groupId, {
                 error: groupError(errorCode),
                 coordinatorMoved: isCoordinatorError(errorCode),

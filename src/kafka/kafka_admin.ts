@@ -122,6 +122,11 @@ export class KafkaAuthorizationError extends Error {
   }
 }
 
+/** What a caller of fetchCommittedOffsets hears as each group's answer comes in. */
+export interface CommittedOffsetsOptions {
+  onOffsets?(answer: GroupOffsets & { offsets: CommittedOffset[] }): void;
+}
+
 /** Read-only admin operations on one Kafka cluster. */
 export interface KafkaAdmin {
   /**
@@ -132,9 +137,15 @@ export interface KafkaAdmin {
   /**
    * Each group's committed offsets on every partition it has committed to, in the order asked,
    * with as few requests as the brokers allow (at most `concurrency` in flight). A group that
-   * cannot be read carries its error instead; the others are unaffected.
+   * cannot be read carries its error instead; the others are unaffected. `onOffsets` is called
+   * for each group read without error as soon as its answer is in (before the promise settles),
+   * so that a caller can measure groups while the rest are still being read.
    */
-  fetchCommittedOffsets(groupIds: readonly string[], concurrency: number): Promise<GroupOffsets[]>;
+  fetchCommittedOffsets(
+    groupIds: readonly string[],
+    concurrency: number,
+    options?: CommittedOffsetsOptions,
+  ): Promise<GroupOffsets[]>;
   /**
    * State, protocol and members (with their assigned partitions) of each listed group, in the
    * order asked: classic groups with DescribeGroups, KIP-848 groups with ConsumerGroupDescribe,

@@ -10,6 +10,7 @@ import { installTolerantMetadataParse } from "./kafkajs_metadata_patch.ts";
 import { installNonNegativeQueueTimer } from "./kafkajs_timer_patch.ts";
 import { installBoundedArrayDecoding } from "./kafkajs_decoder_patch.ts";
 import {
+  type CommittedOffsetsOptions,
   type GroupDescription,
   type GroupListing,
   type GroupListings,
@@ -149,9 +150,17 @@ class KafkajsAdmin implements KafkaAdmin {
     return listings;
   }
 
-  fetchCommittedOffsets(groupIds: readonly string[], concurrency: number): Promise<GroupOffsets[]> {
+  fetchCommittedOffsets(
+    groupIds: readonly string[],
+    concurrency: number,
+    options: CommittedOffsetsOptions = {},
+  ): Promise<GroupOffsets[]> {
     return this.#explained(async () =>
-      this.#committed.fetch(await this.#context(), { groupIds, concurrency })
+      this.#committed.fetch(await this.#context(), {
+        groupIds,
+        concurrency,
+        onOffsets: options.onOffsets,
+      })
     );
   }
 

@@ -30,7 +30,8 @@ export class PartitionTable implements Iterable<PartitionLag> {
 
   /** Stores the partitions in the given order. */
   static from(partitions: readonly PartitionLag[]): PartitionTable {
-    const writer = new PartitionTableWriter(partitions.length);
+    const writer = new PartitionTableWriter();
+    writer.begin(partitions.length);
     for (const partition of partitions) writer.add(partition);
     return writer.finish();
   }
@@ -125,24 +126,33 @@ export class PartitionTable implements Iterable<PartitionLag> {
   }
 }
 
+/** Rows per buffer of a PartitionTableWriter (3 MiB; a larger group gets a buffer of its own). */
+const ROWS_PER_BUFFER = 65_536;
+
 /**
- * Writes the tables of many groups into one buffer, each table a view of its rows: an iteration
- * allocates one buffer for all its groups instead of one per group (10,000 small buffers outside
- * the heap, and the allocator's fragments between them, at 10,000 groups).
+ * Writes the tables of many groups into a few shared buffers, each table a view of its rows: an
+ * iteration allocates a handful of buffers for all its groups instead of one per group (10,000
+ * small buffers outside the heap, and the allocator's fragments between them, at 10,000 groups).
  */
 export class PartitionTableWriter {
-  readonly #values: Float64Array;
+  #values = new Float64Array(0);
   #start = 0;
   #rows = 0;
   #topics: string[] = [];
   #lastTopic: string | undefined;
 
-  /** Room for `rows` rows in all (the tables written may use fewer). */
-  constructor(rows: number) {
-    this.#values = new Float64Array(rows * FIELDS);
+  /** Starts the next table, with room for up to `rows` rows. */
+  begin(rows: number): void {
+    this.#topics = [];
+    this.#lastTopic = undefined;
+    this.#rows = 0;
+    if ((this.#start + rows) * FIELDS > this.#values.length) {
+      this.#values = new Float64Array(Math.max(rows, ROWS_PER_BUFFER) * FIELDS);
+      this.#start = 0;
+    }
   }
 
-  /** Appends one partition to the table being written. */
+  /** Appends one partition to the table being written (at most the rows begin() made room for). */
   add(partition: PartitionLag): void {
     let topic = this.#topics.length - 1;
     // Rows come sorted by topic, so a topic is usually the one before.
@@ -168,7 +178,7 @@ export class PartitionTableWriter {
     this.#rows++;
   }
 
-  /** The table of the rows added since the last finish(); the next table starts after them. */
+  /** The table of the rows added since begin(). */
   finish(): PartitionTable {
     const start = this.#start * FIELDS;
     const table = PartitionTable.of(
@@ -177,8 +187,6 @@ export class PartitionTableWriter {
     );
     this.#start += this.#rows;
     this.#rows = 0;
-    this.#topics = [];
-    this.#lastTopic = undefined;
     return table;
   }
 }

@@ -70,11 +70,25 @@ export function runKafkaAdminContract(
         await t.step(
           "committed offsets come back in the order asked; an unknown group has none",
           async () => {
-            const answers = await admin.fetchCommittedOffsets([
-              "unknown-group",
-              "auditors",
-              "billing",
-            ], 2);
+            const heard: string[] = [];
+            const answers = await admin.fetchCommittedOffsets(
+              [
+                "unknown-group",
+                "auditors",
+                "billing",
+              ],
+              2,
+              {
+                onOffsets: (answer) => {
+                  // Heard as it comes: the same answer the promise settles with.
+                  heard.push(`${answer.groupId}: ${answer.offsets.length}`);
+                },
+              },
+            );
+            assertEquals(
+              heard.toSorted(),
+              answers.map((answer) => `${answer.groupId}: ${answer.offsets!.length}`).toSorted(),
+            );
             assertEquals(answers.map((answer) => answer.groupId), [
               "unknown-group",
               "auditors",

@@ -1,6 +1,7 @@
 /** An in-memory KafkaAdmin for unit tests of collection logic (never a stand-in for real Kafka tests). */
 import {
   type CommittedOffset,
+  type CommittedOffsetsOptions,
   type GroupDescription,
   type GroupListing,
   type GroupListings,
@@ -77,14 +78,19 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     });
   }
 
-  fetchCommittedOffsets(groupIds: readonly string[]): Promise<GroupOffsets[]> {
+  fetchCommittedOffsets(
+    groupIds: readonly string[],
+    _concurrency: number,
+    { onOffsets }: CommittedOffsetsOptions = {},
+  ): Promise<GroupOffsets[]> {
     this.calls.fetchCommittedOffsets++;
     return Promise.resolve(
-      groupIds.map((groupId) =>
-        this.failGroups.has(groupId)
-          ? { groupId, error: this.failGroups.get(groupId)! }
-          : { groupId, offsets: this.groups.get(groupId) ?? [] }
-      ),
+      groupIds.map((groupId) => {
+        if (this.failGroups.has(groupId)) return { groupId, error: this.failGroups.get(groupId)! };
+        const answer = { groupId, offsets: [...(this.groups.get(groupId) ?? [])] };
+        onOffsets?.(answer);
+        return answer;
+      }),
     );
   }
 
