@@ -59,17 +59,41 @@ export class ConsumerProgress {
       lagOffsets: 0,
       rateTimeConstantMs: windowMs,
     };
-    // One buffer each for all groups' records and statuses, viewed per group: a typed array per
-    // group would be 20,000 buffers outside the heap per iteration at 10,000 groups.
+    // A group whose partitions are those of the last iteration, in the same order (the usual
+    // case), advances its records in place: the previous snapshot's view of them then shows
+    // this reading, which is the only one it could be compared with anyway. The other groups
+    // get their records from one buffer for them all, viewed per group: a typed array per group
+    // would be 20,000 buffers outside the heap per iteration at 10,000 groups.
+    const previousOf = groups.map((group) => this.#groups.get(group.groupId));
+    const inPlace = groups.map((group, index) => {
+      const previous = previousOf[index];
+      return previous !== undefined && sameLayout(previous.partitions, group.partitions);
+    });
     let total = 0;
-    for (const group of groups) total += group.partitions.length;
-    const allProgress = newProgress(total);
+    let moved = 0;
+    groups.forEach((group, index) => {
+      total += group.partitions.length;
+      if (!inPlace[index]) moved += group.partitions.length;
+    });
+    const movedProgress = newProgress(moved);
     const allStatuses = new Uint8Array(total);
     let offset = 0;
-    for (const group of groups) {
+    let movedOffset = 0;
+    groups.forEach((group, groupIndex) => {
       const table = group.partitions;
-      const previous = this.#groups.get(group.groupId);
-      const progress = progressSlice(allProgress, { start: offset, end: offset + table.length });
+      const previous = previousOf[groupIndex];
+      /** Where records are copied from (none when they advance in place). */
+      const copyFrom = inPlace[groupIndex] ? undefined : previous;
+      let progress: Float64Array;
+      if (inPlace[groupIndex]) {
+        progress = previous!.progress;
+      } else {
+        progress = progressSlice(movedProgress, {
+          start: movedOffset,
+          end: movedOffset + table.length,
+        });
+        movedOffset += table.length;
+      }
       const statuses = allStatuses.subarray(offset, offset + table.length);
       offset += table.length;
       const policy = {
@@ -83,13 +107,13 @@ export class ConsumerProgress {
       let catchUpSeconds: number | undefined = 0;
       let cursor = 0; // merge-join: both tables are sorted by topic, then partition
       for (let index = 0; index < table.length; index++) {
-        if (previous) {
+        if (copyFrom) {
           // Usually the partitions are those of the last iteration, in the same places.
-          if (!samePartition(previous.partitions, cursor, table, index)) {
-            cursor = seek(previous.partitions, cursor, table, index);
+          if (!samePartition(copyFrom.partitions, cursor, table, index)) {
+            cursor = seek(copyFrom.partitions, cursor, table, index);
           }
-          if (samePartition(previous.partitions, cursor, table, index)) {
-            copyProgress(previous.progress, cursor, progress, index);
+          if (samePartition(copyFrom.partitions, cursor, table, index)) {
+            copyProgress(copyFrom.progress, cursor, progress, index);
             cursor++;
           }
         }
@@ -121,7 +145,7 @@ export class ConsumerProgress {
       group.progress = progress;
       group.lagTrail = trail;
       group.rates = { consumeRate, produceRate, catchUpSeconds };
-    }
+    });
     this.#groups = next;
   }
 }
@@ -150,4 +174,13 @@ function seek(
 // arity-ok: called for every group-partition of every iteration; a bag would allocate each time
 function samePartition(a: PartitionTable, aIndex: number, b: PartitionTable, bIndex: number) {
   return a.topic(aIndex) === b.topic(bIndex) && a.partition(aIndex) === b.partition(bIndex);
+}
+
+/** Whether two tables list the same partitions in the same order. */
+function sameLayout(previous: PartitionTable, table: PartitionTable): boolean {
+  if (previous.length !== table.length) return false;
+  for (let index = 0; index < table.length; index++) {
+    if (!samePartition(previous, index, table, index)) return false;
+  }
+  return true;
 }

@@ -6,11 +6,14 @@
 import type { CommittedOffset, LatestOffset } from "../kafka/kafka_admin.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import {
-  estimateFromPrepared,
-  estimateTimeLag,
+  estimateInto,
   type PreparedHistory,
   prepareHistory,
+  type TimeLagMethod,
 } from "../lag/time_lag.ts";
+
+/** What a caught-up partition is estimated from: nothing (it is not behind). */
+const CAUGHT_UP_HISTORY: PreparedHistory = { kind: "points", points: [] };
 import { retentionRatio } from "../lag/retention.ts";
 import type { OffsetObservation, PartitionLag } from "../lag/types.ts";
 import type { PartitionTable, PartitionTableWriter } from "../lag/partition_table.ts";
@@ -76,6 +79,7 @@ export function measureGroup(
     lagSecondsMethod: undefined,
   };
   const position = { committedOffset: 0, latestOffset: 0, nowMs: 0 };
+  const estimate = { seconds: 0, method: "caught-up" as TimeLagMethod };
   let measured = 0;
   tables.begin(sorted.length);
   for (const { topic, partition, offset: committedOffset } of sorted) {
@@ -99,15 +103,13 @@ export function measureGroup(
     position.committedOffset = committedOffset;
     position.latestOffset = latestOffset;
     position.nowMs = entry.latest.observedAtMs;
-    const estimate = committedOffset >= latestOffset
-      ? estimateTimeLag([], position)
-      : estimateFromPrepared(
-        entry.prepared ??= prepareHistory(entry.history ?? [], position),
-        position,
-      );
-    if (
-      estimate.kind === "value" && (entry.history !== undefined || estimate.method === "caught-up")
-    ) {
+    const prepared = committedOffset >= latestOffset
+      ? undefined
+      : entry.prepared ??= prepareHistory(entry.history ?? [], position);
+    const known = prepared === undefined
+      ? estimateInto(CAUGHT_UP_HISTORY, position, estimate)
+      : estimateInto(prepared, position, estimate);
+    if (known && (entry.history !== undefined || estimate.method === "caught-up")) {
       lag.lagSeconds = estimate.seconds;
       lag.lagSecondsMethod = estimate.method;
     }
@@ -145,7 +147,11 @@ export function measureGroup(
         group: groupId,
         topic,
         partition,
-        reason: estimate.kind === "unknown" ? estimate.reason : "offset history unavailable",
+        reason: prepared?.kind === "unknown"
+          ? prepared.reason
+          : known
+          ? "offset history unavailable"
+          : "non-finite estimate",
       });
     }
     tables.add(lag);

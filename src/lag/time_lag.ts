@@ -72,21 +72,38 @@ export function estimateTimeLag(
 /** estimateTimeLag with the partition's history already prepared for this position's end. */
 export function estimateFromPrepared(
   prepared: PreparedHistory,
-  { committedOffset, latestOffset, nowMs }: ConsumerPosition,
+  position: ConsumerPosition,
 ): TimeLagEstimate {
   // A consumer that has read everything is not behind, however long ago the last record came.
-  if (committedOffset >= latestOffset) return CAUGHT_UP;
+  if (position.committedOffset >= position.latestOffset) return CAUGHT_UP;
   if (prepared.kind === "unknown") return prepared;
-  const produced = estimateProducedAtMs(prepared.points, committedOffset);
-  const lagMs = nowMs - produced.timestampMs;
-  if (!Number.isFinite(lagMs)) return { kind: "unknown", reason: "non-finite estimate" };
-  return { kind: "value", seconds: Math.max(0, lagMs) / 1_000, method: produced.method };
+  const value = { seconds: 0, method: "caught-up" as TimeLagMethod };
+  if (!estimateInto(prepared, position, value)) {
+    return { kind: "unknown", reason: "non-finite estimate" };
+  }
+  return { kind: "value", seconds: value.seconds, method: value.method };
 }
 
-function estimateProducedAtMs(
-  points: readonly OffsetObservation[],
-  committedOffset: number,
-): { timestampMs: number; method: Exclude<TimeLagMethod, "caught-up"> } {
+/**
+ * estimateFromPrepared writing the value into `value` instead of a new object (it runs for every
+ * lagging group-partition of every iteration); false when there is none (unknown history or a
+ * non-finite estimate), `value` then unchanged.
+ */
+// arity-ok: called for every lagging group-partition; the out-parameter avoids an allocation
+export function estimateInto(
+  prepared: PreparedHistory,
+  { committedOffset, latestOffset, nowMs }: ConsumerPosition,
+  value: { seconds: number; method: TimeLagMethod },
+): boolean {
+  if (committedOffset >= latestOffset) {
+    value.seconds = 0;
+    value.method = "caught-up";
+    return true;
+  }
+  if (prepared.kind === "unknown") return false;
+  const points = prepared.points;
+  let producedAtMs: number;
+  let method: TimeLagMethod;
   // The point at latestOffset guarantees one point above the committed offset.
   const above = points.findIndex((point) => point.offset > committedOffset);
   if (above > 0) {
@@ -95,25 +112,32 @@ function estimateProducedAtMs(
     // the first sighting of that offset. The record lies in between; spread the records of the
     // interval evenly and take the middle of the committed record's share.
     const below = points[above - 1];
-    return {
-      timestampMs: timeWithin(
-        { from: below, to: points[above] },
-        committedOffset - below.offset + 0.5,
-      ),
-      method: "interpolated",
-    };
+    producedAtMs = timeWithin(
+      { from: below, to: points[above] },
+      committedOffset - below.offset + 0.5,
+    );
+    method = "interpolated";
+  } else {
+    // The committed offset predates every observation: extrapolate backwards from the oldest
+    // offset's first sighting with the production rate of the oldest stretch.
+    const oldest = points[0];
+    const oldestLast = points.findLast((point) => point.offset === oldest.offset) ?? oldest;
+    const next = points.find((point) => point.offset > oldest.offset);
+    if (!next) {
+      producedAtMs = oldest.timestampMs;
+      method = "lower-bound";
+    } else {
+      const msPerOffset = (next.timestampMs - oldestLast.timestampMs) /
+        (next.offset - oldest.offset);
+      producedAtMs = oldest.timestampMs - (oldest.offset - committedOffset - 0.5) * msPerOffset;
+      method = "extrapolated";
+    }
   }
-  // The committed offset predates every observation: extrapolate backwards from the oldest
-  // offset's first sighting with the production rate of the oldest stretch.
-  const oldest = points[0];
-  const oldestLast = points.findLast((point) => point.offset === oldest.offset) ?? oldest;
-  const next = points.find((point) => point.offset > oldest.offset);
-  if (!next) return { timestampMs: oldest.timestampMs, method: "lower-bound" };
-  const msPerOffset = (next.timestampMs - oldestLast.timestampMs) / (next.offset - oldest.offset);
-  return {
-    timestampMs: oldest.timestampMs - (oldest.offset - committedOffset - 0.5) * msPerOffset,
-    method: "extrapolated",
-  };
+  const lagMs = nowMs - producedAtMs;
+  if (!Number.isFinite(lagMs)) return false;
+  value.seconds = Math.max(0, lagMs) / 1_000;
+  value.method = method;
+  return true;
 }
 
 /** The time `offsetsIn` offsets past `from` on the straight line from `from` to `to`. */
