@@ -39,12 +39,16 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  /** Samples by source line (1-based) within the function. */
+  positionTicks?: Array<{ line: number; ticks: number }>;
 }
 
 /** The `top` functions by self time over `seconds` of CPU profile, as table lines. */
-export async function profileCpu(port: number, { seconds, top = 30 }: {
+export async function profileCpu(port: number, { seconds, top = 30, linesOf }: {
   seconds: number;
   top?: number;
+  /** Also the hottest source lines of the functions so named. */
+  linesOf?: string[];
 }): Promise<string[]> {
   const session = await connect(port);
   try {
@@ -66,9 +70,22 @@ export async function profileCpu(port: number, { seconds, top = 30 }: {
       hits.set(key, (hits.get(key) ?? 0) + (node.hitCount ?? 0));
       total += node.hitCount ?? 0;
     }
-    return [...hits].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, count]) =>
-      `${(100 * count / total).toFixed(1).padStart(5)} % ${key}`
-    );
+    const lines = new Map<string, number>();
+    for (const node of profile.nodes) {
+      if (!linesOf?.includes(node.callFrame.functionName)) continue;
+      for (const { line, ticks } of node.positionTicks ?? []) {
+        const key = `${node.callFrame.functionName}:${line}`;
+        lines.set(key, (lines.get(key) ?? 0) + ticks);
+      }
+    }
+    return [
+      ...[...hits].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, count]) =>
+        `${(100 * count / total).toFixed(1).padStart(5)} % ${key}`
+      ),
+      ...[...lines].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([key, count]) =>
+        `${(100 * count / total).toFixed(1).padStart(5)} % line ${key}`
+      ),
+    ];
   } finally {
     session.close();
   }

@@ -121,6 +121,12 @@ export class RecordTimeCache {
   }
 }
 
+/** What a group-partition asks the record timestamps about: its committed record and lag. */
+export type RecordAsk = Pick<
+  PartitionLag,
+  "topic" | "partition" | "committedOffset" | "lagOffsets"
+>;
+
 /** A group-partition waiting for its record to be read: where to put the value. */
 interface Place {
   group: number;
@@ -185,7 +191,7 @@ export class RecordTimestampRound {
    */
   // arity-ok: called for every lagging group-partition; no options object per call
   ageSeconds(
-    lag: PartitionLag,
+    lag: RecordAsk,
     end: { observedAtMs: number; records: PartitionRecordTimes },
     group: number,
     index: number,

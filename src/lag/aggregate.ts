@@ -1,5 +1,5 @@
 /** Per-group and per-(group, topic) max and sum of partition lags. */
-import { PartitionTable } from "./partition_table.ts";
+import { noRowLagSums, PartitionTable, type RowLagSums } from "./partition_table.ts";
 import type { GroupLag } from "./group_lag.ts";
 import type { LagAggregate, PartitionLag, TopicLag } from "./types.ts";
 
@@ -10,58 +10,49 @@ export function aggregateGroup(groupId: string, partitions: readonly PartitionLa
 
 /** aggregateGroup() over partitions already stored in a table (e.g. after exact mode changed some). */
 export function aggregatePartitionTable(groupId: string, table: PartitionTable): GroupLag {
-  // One pass over the rows: the group's total and each topic's (by the table's topic number).
-  const byTopic = Array.from({ length: table.topicCount }, newAggregate);
-  const total = newAggregate();
-  for (let index = 0; index < table.length; index++) {
-    const lagOffsets = table.lagOffsets(index);
-    const lagSeconds = table.lagSeconds(index);
-    addTo(byTopic[table.topicNumber(index)], lagOffsets, lagSeconds);
-    addTo(total, lagOffsets, lagSeconds);
-  }
   const topics: TopicLag[] = [];
-  byTopic.forEach((aggregate, topic) => {
-    if (aggregate.partitions > 0) {
-      topics.push({ topic: table.topicName(topic), ...done(aggregate) });
-    }
-  });
+  const total = noRowLagSums();
+  // Rows are sorted by topic, so each topic is one run of rows (a table written in another
+  // order, as tests may, is summed per run and the runs of one topic merged).
+  let start = 0;
+  while (start < table.length) {
+    const topic = table.topicNumber(start);
+    let end = start + 1;
+    while (end < table.length && table.topicNumber(end) === topic) end++;
+    const sums = noRowLagSums();
+    table.sumRows(start, end, sums);
+    table.sumRows(start, end, total);
+    const name = table.topicName(topic);
+    const earlier = topics.find((topicLag) => topicLag.topic === name);
+    if (earlier) Object.assign(earlier, merged(earlier, aggregateOf(sums)));
+    else topics.push({ topic: name, ...aggregateOf(sums) });
+    start = end;
+  }
   return {
     groupId,
     partitions: table,
     topics,
-    total: total.partitions > 0 ? done(total) : undefined,
+    total: total.rows > 0 ? aggregateOf(total) : undefined,
   };
 }
 
-interface Accumulating extends LagAggregate {
-  partitions: number;
-}
-
-function newAggregate(): Accumulating {
+function aggregateOf(sums: RowLagSums): LagAggregate {
+  const withSeconds = sums.secondsRows > 0;
   return {
-    partitions: 0,
-    maxLagOffsets: 0,
-    sumLagOffsets: 0,
-    maxLagSeconds: undefined,
-    sumLagSeconds: undefined,
+    maxLagOffsets: sums.maxLagOffsets,
+    sumLagOffsets: sums.sumLagOffsets,
+    maxLagSeconds: withSeconds ? sums.maxLagSeconds : undefined,
+    sumLagSeconds: withSeconds ? sums.sumLagSeconds : undefined,
   };
 }
 
-// arity-ok: called twice per group-partition of every iteration; a bag would allocate each time
-function addTo(
-  aggregate: Accumulating,
-  lagOffsets: number,
-  lagSeconds: number | undefined,
-): void {
-  aggregate.partitions++;
-  aggregate.maxLagOffsets = Math.max(aggregate.maxLagOffsets, lagOffsets);
-  aggregate.sumLagOffsets += lagOffsets;
-  if (lagSeconds !== undefined) {
-    aggregate.maxLagSeconds = Math.max(aggregate.maxLagSeconds ?? 0, lagSeconds);
-    aggregate.sumLagSeconds = (aggregate.sumLagSeconds ?? 0) + lagSeconds;
-  }
-}
-
-function done({ maxLagOffsets, sumLagOffsets, maxLagSeconds, sumLagSeconds }: Accumulating) {
-  return { maxLagOffsets, sumLagOffsets, maxLagSeconds, sumLagSeconds };
+function merged(a: LagAggregate, b: LagAggregate): LagAggregate {
+  const seconds = (pick: (x: number, y: number) => number, x?: number, y?: number) =>
+    x === undefined ? y : y === undefined ? x : pick(x, y);
+  return {
+    maxLagOffsets: Math.max(a.maxLagOffsets, b.maxLagOffsets),
+    sumLagOffsets: a.sumLagOffsets + b.sumLagOffsets,
+    maxLagSeconds: seconds(Math.max, a.maxLagSeconds, b.maxLagSeconds),
+    sumLagSeconds: seconds((x, y) => x + y, a.sumLagSeconds, b.sumLagSeconds),
+  };
 }

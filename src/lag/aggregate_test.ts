@@ -63,3 +63,27 @@ Deno.test("aggregateGroup() splits by topic", () => {
   assertEquals(group.total?.sumLagOffsets, 13);
   assertEquals(group.total?.sumLagSeconds, 5);
 });
+
+Deno.test("aggregates of a table written out of topic order merge each topic's runs", () => {
+  const group = aggregateGroup("g", [
+    { topic: "b", partition: 0, committedOffset: 0, latestOffset: 5, lagOffsets: 5, lagSeconds: 3 },
+    { topic: "a", partition: 0, committedOffset: 0, latestOffset: 2, lagOffsets: 2 },
+    { topic: "b", partition: 1, committedOffset: 0, latestOffset: 7, lagOffsets: 7, lagSeconds: 9 },
+  ]);
+  assertEquals(group.topics, [
+    { topic: "b", maxLagOffsets: 7, sumLagOffsets: 12, maxLagSeconds: 9, sumLagSeconds: 12 },
+    {
+      topic: "a",
+      maxLagOffsets: 2,
+      sumLagOffsets: 2,
+      maxLagSeconds: undefined,
+      sumLagSeconds: undefined,
+    },
+  ]);
+  assertEquals(group.total, {
+    maxLagOffsets: 7,
+    sumLagOffsets: 14,
+    maxLagSeconds: 9,
+    sumLagSeconds: 12,
+  });
+});

@@ -17,6 +17,10 @@ const METHOD = 5;
 
 const METHODS: readonly LagSecondsMethod[] = LAG_SECONDS_METHODS;
 const NO_METHOD = -1;
+const METHOD_INDEX = Object.fromEntries(METHODS.map((method, index) => [method, index])) as Record<
+  LagSecondsMethod,
+  number
+>;
 
 /** Read access by index, without allocating; `toArray()` gives objects (reports and tests). */
 export class PartitionTable implements Iterable<PartitionLag> {
@@ -100,6 +104,28 @@ export class PartitionTable implements Iterable<PartitionLag> {
     this.#values[index * FIELDS + METHOD] = METHODS.indexOf(method);
   }
 
+  /**
+   * Max and sum of the lag of rows `start` to `end` (offsets always, seconds where known) into
+   * `into`, read straight from the buffer: every group's total and topics, every iteration.
+   */
+  // arity-ok: called per group and topic of every iteration; the out-parameter avoids an object
+  sumRows(start: number, end: number, into: RowLagSums): void {
+    const values = this.#values;
+    for (let index = start; index < end; index++) {
+      const base = index * FIELDS;
+      const lagOffsets = computeOffsetLag(values[base + COMMITTED], values[base + LATEST]);
+      into.rows++;
+      if (lagOffsets > into.maxLagOffsets) into.maxLagOffsets = lagOffsets;
+      into.sumLagOffsets += lagOffsets;
+      const seconds = values[base + SECONDS];
+      if (seconds === seconds) { // not NaN
+        into.secondsRows++;
+        if (seconds > into.maxLagSeconds) into.maxLagSeconds = seconds;
+        into.sumLagSeconds += seconds;
+      }
+    }
+  }
+
   /** The partition at `index` as an object. */
   at(index: number): PartitionLag {
     const partition: PartitionLag = {
@@ -124,6 +150,29 @@ export class PartitionTable implements Iterable<PartitionLag> {
   *[Symbol.iterator](): Iterator<PartitionLag> {
     for (let index = 0; index < this.length; index++) yield this.at(index);
   }
+}
+
+/** Running max and sum of rows' lag (PartitionTable.sumRows). */
+export interface RowLagSums {
+  rows: number;
+  maxLagOffsets: number;
+  sumLagOffsets: number;
+  /** Rows with a lag in seconds (the two below count only those). */
+  secondsRows: number;
+  maxLagSeconds: number;
+  sumLagSeconds: number;
+}
+
+/** Sums of no row. */
+export function noRowLagSums(): RowLagSums {
+  return {
+    rows: 0,
+    maxLagOffsets: 0,
+    sumLagOffsets: 0,
+    secondsRows: 0,
+    maxLagSeconds: 0,
+    sumLagSeconds: 0,
+  };
 }
 
 /** Rows per buffer of a PartitionTableWriter (3 MiB; a larger group gets a buffer of its own). */
@@ -154,27 +203,45 @@ export class PartitionTableWriter {
 
   /** Appends one partition to the table being written (at most the rows begin() made room for). */
   add(partition: PartitionLag): void {
+    this.addRow(
+      partition,
+      partition.latestOffset,
+      partition.lagSeconds ?? NaN,
+      partition.lagSecondsMethod,
+    );
+  }
+
+  /** add() from the parts a measurement keeps apart; `lagSeconds` NaN while unknown. */
+  // arity-ok: called for every group-partition of every iteration; a bag would allocate each time
+  addRow(
+    { topic: topicName, partition, committedOffset }: {
+      topic: string;
+      partition: number;
+      committedOffset: number;
+    },
+    latestOffset: number,
+    lagSeconds: number,
+    method: LagSecondsMethod | undefined,
+  ): void {
     let topic = this.#topics.length - 1;
     // Rows come sorted by topic, so a topic is usually the one before.
-    if (partition.topic !== this.#lastTopic) {
+    if (topicName !== this.#lastTopic) {
       // A group reads a few topics: a scan, not a map per group.
-      topic = this.#topics.indexOf(partition.topic);
+      topic = this.#topics.indexOf(topicName);
       if (topic < 0) {
         topic = this.#topics.length;
-        this.#topics.push(partition.topic);
+        this.#topics.push(topicName);
       }
-      this.#lastTopic = partition.topic;
+      this.#lastTopic = topicName;
     }
     const base = (this.#start + this.#rows) * FIELDS;
     const values = this.#values;
     values[base + TOPIC] = topic;
-    values[base + PARTITION] = partition.partition;
-    values[base + COMMITTED] = partition.committedOffset;
-    values[base + LATEST] = partition.latestOffset;
-    values[base + SECONDS] = partition.lagSeconds ?? NaN;
-    values[base + METHOD] = partition.lagSecondsMethod === undefined
-      ? NO_METHOD
-      : METHODS.indexOf(partition.lagSecondsMethod);
+    values[base + PARTITION] = partition;
+    values[base + COMMITTED] = committedOffset;
+    values[base + LATEST] = latestOffset;
+    values[base + SECONDS] = lagSeconds;
+    values[base + METHOD] = method === undefined ? NO_METHOD : METHOD_INDEX[method];
     this.#rows++;
   }
 
