@@ -175,8 +175,8 @@ export function noRowLagSums(): RowLagSums {
   };
 }
 
-/** Rows per buffer of a PartitionTableWriter (3 MiB; a larger group gets a buffer of its own). */
-const ROWS_PER_BUFFER = 65_536;
+/** Rows per buffer of a PartitionTableWriter (768 KiB; a larger group gets a buffer of its own). */
+const ROWS_PER_BUFFER = 16_384;
 
 /**
  * Writes the tables of many groups into a few shared buffers, each table a view of its rows: an
