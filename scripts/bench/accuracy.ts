@@ -407,8 +407,8 @@ async function collectorLoop(
   const observedAt = new Map<string, number>();
   const observingAdmin: KafkaAdmin = {
     listGroups: () => kafkaAdmin.listGroups(),
-    fetchCommittedOffsets: (groupIds, concurrency) =>
-      kafkaAdmin.fetchCommittedOffsets(groupIds, concurrency),
+    fetchCommittedOffsets: (groupIds, concurrency, options) =>
+      kafkaAdmin.fetchCommittedOffsets(groupIds, concurrency, options),
     describeGroups: (groups, concurrency) => kafkaAdmin.describeGroups(groups, concurrency),
     fetchLatestOffsets: async (includeTopic) => {
       const latestOffsets = await kafkaAdmin.fetchLatestOffsets(includeTopic);

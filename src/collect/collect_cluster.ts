@@ -158,11 +158,16 @@ async function readGroups(
     ? await deps.selectOwnedGroups(config.name, filtered)
     : filtered;
 
+  /** Groups measured as their answers came in (an admin need not announce them). */
+  const heard = new Set<string>();
   const malformedAssignments: MalformedAssignment[] = [];
   const undescribedGroups: Array<{ groupId: string; detail: string }> = [];
   const [answers, activities] = await Promise.all([
     deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency, {
-      onOffsets: ({ groupId, offsets }) => measure(groupId, offsets),
+      onOffsets: ({ groupId, offsets }) => {
+        heard.add(groupId);
+        measure(groupId, offsets);
+      },
     }),
     describeMeasuredGroups(
       { admin: deps.admin, concurrency: deps.concurrency, log },
@@ -186,6 +191,9 @@ async function readGroups(
         });
       }
     }
+  }
+  for (const answer of answers) {
+    if (!answer.error && !heard.has(answer.groupId)) measure(answer.groupId, answer.offsets ?? []);
   }
   const failed = answers.filter((answer) => answer.error !== undefined);
   const unauthorized = failed.filter((answer) => answer.error instanceof KafkaAuthorizationError);

@@ -113,6 +113,23 @@ Deno.test("collectCluster()", async (t) => {
     assertEquals(admin.calls.fetchCommittedOffsets, 1);
   });
 
+  await t.step("groups are measured whether or not the admin announces each answer", async () => {
+    const admin = new FakeKafkaAdmin().setEnd("t", 0, 10);
+    for (const groupId of ["c", "a", "b"]) {
+      admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 4 }]);
+    }
+    const silent = Object.create(admin) as FakeKafkaAdmin;
+    silent.fetchCommittedOffsets = (groupIds, concurrency) =>
+      admin.fetchCommittedOffsets(groupIds, concurrency);
+    for (const asked of [admin, silent]) {
+      const snapshot = await collectCluster(clusterConfig(), setup(asked));
+      assertEquals(
+        snapshot.groups.map((group) => [group.groupId, group.total?.sumLagOffsets]),
+        [["a", 6], ["b", 6], ["c", 6]],
+      );
+    }
+  });
+
   await t.step("partitions without a commit and deleted topics give no series", async () => {
     const admin = new FakeKafkaAdmin().setEnd("t", 0, 10).setGroup("g", [
       { topic: "t", partition: 0, offset: -1 },
