@@ -125,14 +125,17 @@ export async function collectCluster(
   };
 }
 
-/** The committed offsets that have a series: a commit (not negative) on a topic not filtered out. */
+/** Whether a committed offset has a series: a commit (not negative) on a topic not filtered out. */
+function hasSeries(config: KafkaClusterConfig, offset: CommittedOffset): boolean {
+  return offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic);
+}
+
+/** The committed offsets that have a series. */
 function measurable(
   config: KafkaClusterConfig,
   offsets: readonly CommittedOffset[],
 ): CommittedOffset[] {
-  return offsets.filter((offset) =>
-    offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic)
-  );
+  return offsets.filter((offset) => hasSeries(config, offset));
 }
 
 /** The groups to measure (listed, filtered, owned) and their committed offsets. */
@@ -231,7 +234,7 @@ async function readGroups(
     // Carried-over groups count only if they still have offsets (a deleted group does not).
     if (
       listedNow.has(answer.groupId) ||
-      offsets.some((offset) => offset.offset >= 0 && isIncluded(config.topicFilter, offset.topic))
+      offsets.some((offset) => hasSeries(config, offset))
     ) groupsChecked++;
   }
   return {
