@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
-import { installNonNegativeQueueTimer } from "../src/kafka/kafkajs_timer_patch.ts";
+import { installNonNegativeQueueTimer } from "../src/kafka/kafkajs/timer_patch.ts";
 import { startKafka } from "../tests/harness/kafka.ts";
 import { startExporter } from "../tests/harness/exporter.ts";
 import { createTopic } from "../tests/harness/kafka_fixtures.ts";

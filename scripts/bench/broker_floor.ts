@@ -5,9 +5,9 @@
  * answers are framed and dropped, nothing decoded or computed. An iteration cannot be faster than
  * this against the same broker, so the benchmark reports how far above it the exporter is.
  */
-import { encodeOffsetFetchV8, OFFSET_FETCH } from "../../src/kafka/group_requests.ts";
-import { encodeListGroups, LIST_GROUPS_V5 } from "../../src/kafka/group_describe_requests.ts";
-import { encodeListOffsetsV4, LIST_OFFSETS } from "../../src/kafka/list_offsets.ts";
+import { encodeOffsetFetchV8, OFFSET_FETCH } from "../../src/kafka/protocol/offset_fetch.ts";
+import { encodeListGroups, LIST_GROUPS_V5 } from "../../src/kafka/protocol/list_groups.ts";
+import { encodeListOffsetsV4, LIST_OFFSETS } from "../../src/kafka/protocol/list_offsets.ts";
 
 const GROUPS_PER_OFFSET_FETCH = 500;
 const CLIENT_ID = new TextEncoder().encode("bench-floor");

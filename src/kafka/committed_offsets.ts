@@ -18,17 +18,16 @@ import {
   type InternalConnectedBroker,
   sendOwnRequest,
   supports,
-} from "./kafkajs_internals.ts";
+} from "./kafkajs/internals.ts";
 import {
   decodeOffsetFetchV8,
   encodeOffsetFetchV8,
-  GROUP_ID_NOT_FOUND,
   type GroupOffsetsResponse,
-  isCoordinatorError,
   OFFSET_FETCH,
-} from "./group_requests.ts";
+} from "./protocol/offset_fetch.ts";
+import { GROUP_ID_NOT_FOUND, isCoordinatorError } from "./protocol/error_codes.ts";
 import { mapConcurrent } from "../util/map_concurrent.ts";
-import { BrokerUnresponsiveError } from "./unresponsive_brokers.ts";
+import { BrokerUnresponsiveError } from "./kafkajs/unresponsive_brokers.ts";
 import type { GroupCoordinators } from "./group_coordinators.ts";
 
 /**

@@ -23,7 +23,7 @@ import {
   READ_UNCOMMITTED,
   sendOwnRequest,
   supports,
-} from "./kafkajs_internals.ts";
+} from "./kafkajs/internals.ts";
 import {
   decodeListOffsetsV4,
   EARLIEST_TIMESTAMP,
@@ -31,15 +31,18 @@ import {
   LATEST_TIMESTAMP,
   LIST_OFFSETS,
   type ListedOffset,
-  RETRIABLE_LEADER_ERRORS,
-} from "./list_offsets.ts";
-import { BrokerUnresponsiveError } from "./unresponsive_brokers.ts";
+} from "./protocol/list_offsets.ts";
+import {
+  isRetriableLeaderError,
+  kafkaErrorName,
+  TOPIC_AUTHORIZATION_FAILED,
+} from "./protocol/error_codes.ts";
+import { BrokerUnresponsiveError } from "./kafkajs/unresponsive_brokers.ts";
 
 /** Metadata requests tried before an iteration gives up (each after the last broker failed). */
 const METADATA_ATTEMPTS = 3;
 /** Pauses before each retry of partitions whose leader failed or moved. */
 const RETRY_DELAYS_MS = [0, 250, 500, 750];
-const TOPIC_AUTHORIZATION_FAILED = 29;
 
 /**
  * Log-end offsets, one ListOffsets per leader. A leader that fails, or partitions that answer
@@ -175,10 +178,12 @@ async function listOffsetsAtLeaders(
         partition,
         reason: "leader-error",
         detail: `broker ${leader}: ${
-          RETRIABLE_LEADER_ERRORS.get(errorCode) ?? groupError(errorCode).message
+          isRetriableLeaderError(errorCode)
+            ? kafkaErrorName(errorCode)
+            : groupError(errorCode).message
         }`,
       };
-      if (RETRIABLE_LEADER_ERRORS.has(errorCode)) retry.push(failure);
+      if (isRetriableLeaderError(errorCode)) retry.push(failure);
       else unavailable.push(failure);
     }
   }));

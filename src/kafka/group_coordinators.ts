@@ -13,12 +13,12 @@ import {
   type InternalConnectedBroker,
   sendOwnRequest,
   supports,
-} from "./kafkajs_internals.ts";
+} from "./kafkajs/internals.ts";
 import {
   decodeFindCoordinatorV4,
   encodeFindGroupCoordinatorsV4,
   FIND_COORDINATOR,
-} from "./group_requests.ts";
+} from "./protocol/find_coordinator.ts";
 import { mapConcurrent } from "../util/map_concurrent.ts";
 
 const MAX_REMEMBERED_COORDINATORS = 500_000;

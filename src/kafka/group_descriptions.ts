@@ -17,21 +17,23 @@ import {
   type InternalConnectedBroker,
   sendOwnRequest,
   supports,
-} from "./kafkajs_internals.ts";
+} from "./kafkajs/internals.ts";
 import {
   CONSUMER_GROUP_DESCRIBE,
   decodeConsumerGroupDescribeV0,
   decodeDescribeGroupsV4,
-  decodeListGroups,
   DESCRIBE_GROUPS,
   type DescribedGroup,
   encodeConsumerGroupDescribeV0,
   encodeDescribeGroupsV4,
+} from "./protocol/describe_groups.ts";
+import {
+  decodeListGroups,
   encodeListGroups,
   LIST_GROUPS_V4,
   LIST_GROUPS_V5,
-} from "./group_describe_requests.ts";
-import { GROUP_ID_NOT_FOUND, isCoordinatorError } from "./group_requests.ts";
+} from "./protocol/list_groups.ts";
+import { GROUP_ID_NOT_FOUND, isCoordinatorError } from "./protocol/error_codes.ts";
 import type { GroupCoordinators } from "./group_coordinators.ts";
 import { mapConcurrent } from "../util/map_concurrent.ts";
 

@@ -1,14 +1,12 @@
 /**
- * KafkaAdmin on kafkajs: connection, group listing and the authorization check here; committed
- * offsets, end offsets and record times in their own modules, all over kafkajs' internal Cluster
- * (kafkajs_internals.ts says why).
+ * KafkaAdmin over the kafkajs transport (kafkajs/): connection, group listing and the
+ * authorization check here; committed offsets, end offsets and record times in their own
+ * modules, each encoding its requests with protocol/ and sending them over kafkajs' internal
+ * Cluster (kafkajs/internals.ts says why).
  */
-import { Kafka } from "kafkajs";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import type { Logger } from "../log/logger.ts";
-import { installTolerantMetadataParse } from "./kafkajs_metadata_patch.ts";
-import { installNonNegativeQueueTimer } from "./kafkajs_timer_patch.ts";
-import { installBoundedArrayDecoding } from "./kafkajs_decoder_patch.ts";
+import { createInternalCluster, installKafkajsPatches } from "./kafkajs/client.ts";
 import {
   type CommittedOffsetsOptions,
   type GroupDescription,
@@ -29,21 +27,19 @@ import {
   askBroker,
   explainAuthorization,
   type InternalCluster,
-  internalCluster,
   noteTimeout,
   probeBroker,
   steerMetadataRequests,
-} from "./kafkajs_internals.ts";
-import { UnresponsiveBrokers } from "./unresponsive_brokers.ts";
-import { kafkaClientConfig } from "./kafkajs_client_options.ts";
+} from "./kafkajs/internals.ts";
+import { UnresponsiveBrokers } from "./kafkajs/unresponsive_brokers.ts";
 import { CommittedOffsetsReader } from "./committed_offsets.ts";
 import { GroupCoordinators } from "./group_coordinators.ts";
 import { describeGroups, listGroupsOn } from "./group_descriptions.ts";
 import { fetchEndOffsets } from "./end_offsets.ts";
 import { fetchRecordTimes } from "./record_times.ts";
 
-export { explainAuthorization } from "./kafkajs_internals.ts";
-export { kafkaClientConfig } from "./kafkajs_client_options.ts";
+export { explainAuthorization } from "./kafkajs/internals.ts";
+export { kafkaClientConfig } from "./kafkajs/client_options.ts";
 
 /** What the kafkajs admin needs from outside. */
 export interface KafkajsAdminDeps {
@@ -63,9 +59,7 @@ export interface KafkajsAdminDeps {
 
 /** Creates the kafkajs-backed admin for one cluster; connects lazily on first use. */
 export function createKafkajsAdmin(config: KafkaClusterConfig, deps: KafkajsAdminDeps): KafkaAdmin {
-  installTolerantMetadataParse();
-  installNonNegativeQueueTimer();
-  installBoundedArrayDecoding();
+  installKafkajsPatches();
   return new KafkajsAdmin(config, deps);
 }
 
@@ -216,8 +210,7 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   async #connect(): Promise<InternalCluster> {
-    const kafka = new Kafka(kafkaClientConfig(this.#config, this.#deps));
-    const cluster = internalCluster(kafka);
+    const cluster = createInternalCluster(this.#config, this.#deps);
     this.#metadataBroker = steerMetadataRequests(cluster, this.#unresponsive);
     try {
       await this.#timed("Connect", () => cluster.connect());

@@ -2,7 +2,6 @@
  * Record timestamps for lag in seconds: small Fetch requests at the committed offsets, decoded by
  * record_batch.ts (compressed batches included).
  */
-import fetchRequestV4 from "kafkajs/src/protocol/requests/fetch/v4/request.js";
 import {
   type RecordLookup,
   recordLookupKey,
@@ -15,13 +14,16 @@ import {
   type InternalConnectedBroker,
   leaderIndex,
   READ_UNCOMMITTED,
-} from "./kafkajs_internals.ts";
+  sendOwnRequest,
+} from "./kafkajs/internals.ts";
+import { OFFSET_OUT_OF_RANGE } from "./protocol/error_codes.ts";
 import {
   decodeFetchResponseV4,
+  encodeFetchV4,
+  FETCH,
   type FetchedPartition,
-  findRecordTimestamps,
-  type RecordSearchResult,
-} from "./record_batch.ts";
+} from "./protocol/fetch.ts";
+import { findRecordTimestamps, type RecordSearchResult } from "./protocol/record_batch.ts";
 import { describeError } from "../log/logger.ts";
 import { mapConcurrent } from "../util/map_concurrent.ts";
 
@@ -42,8 +44,6 @@ interface PartitionRead {
   offsets: number[];
 }
 
-/** Kafka's answer for a fetch offset outside the log (below its start, or past its end). */
-const OFFSET_OUT_OF_RANGE = 1;
 /** Rounds per call: each dates at least the smallest offset still wanted of every partition. */
 const MAX_ROUNDS = 16;
 /** A read of a partition with several wanted offsets asks this many times RECORD_FETCH_BYTES, at most. */
@@ -201,32 +201,20 @@ function fetchBytes(read: PartitionRead): number {
  * One Fetch v4 request from each partition's smallest wanted offset, a few KiB per wanted offset,
  * decoded by record_batch.ts.
  */
-function fetchRecords(broker: InternalConnectedBroker, reads: PartitionRead[]) {
-  const topics = new Map<
-    string,
-    Array<{ partition: number; fetchOffset: string; maxBytes: number }>
-  >();
-  let totalBytes = 0;
-  for (const read of reads) {
-    const { topic, partition, offsets } = read;
-    const list = topics.get(topic) ?? [];
-    const maxBytes = fetchBytes(read);
-    totalBytes += maxBytes;
-    list.push({ partition, fetchOffset: String(offsets[0]), maxBytes });
-    topics.set(topic, list);
-  }
-  return broker.connectionPool.send({
-    request: fetchRequestV4({
-      replicaId: -1,
-      maxWaitTime: 0,
-      minBytes: 0,
-      maxBytes: totalBytes,
-      isolationLevel: READ_UNCOMMITTED,
-      topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-    }),
-    response: {
-      decode: (payload) => Promise.resolve(decodeFetchResponseV4(payload)),
-      parse: (data) => Promise.resolve(data),
-    },
-  }) as Promise<ReturnType<typeof decodeFetchResponseV4>>;
+function fetchRecords(
+  broker: InternalConnectedBroker,
+  reads: PartitionRead[],
+): Promise<FetchedPartition[]> {
+  const partitions = reads.map((read) => ({
+    topic: read.topic,
+    partition: read.partition,
+    fetchOffset: read.offsets[0],
+    maxBytes: fetchBytes(read),
+  }));
+  const maxBytes = partitions.reduce((sum, partition) => sum + partition.maxBytes, 0);
+  return sendOwnRequest(broker, {
+    api: FETCH,
+    body: encodeFetchV4(partitions, { maxBytes, isolationLevel: READ_UNCOMMITTED }),
+    decode: decodeFetchResponseV4,
+  });
 }

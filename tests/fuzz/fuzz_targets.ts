@@ -6,19 +6,21 @@
  */
 import { Buffer } from "node:buffer";
 import metadataV6 from "kafkajs/src/protocol/requests/metadata/v6/response.js";
-import { decompressRecords } from "../../src/kafka/compression.ts";
+import { decompressRecords } from "../../src/kafka/protocol/compression.ts";
 import {
   decodeConsumerAssignment,
   decodeConsumerGroupDescribeV0,
   decodeDescribeGroupsV4,
-  decodeListGroups,
-} from "../../src/kafka/group_describe_requests.ts";
-import { decodeFindCoordinatorV4, decodeOffsetFetchV8 } from "../../src/kafka/group_requests.ts";
-import { tolerantMetadataParse } from "../../src/kafka/kafkajs_metadata_patch.ts";
-import { installBoundedArrayDecoding } from "../../src/kafka/kafkajs_decoder_patch.ts";
-import { decodeListOffsetsV4 } from "../../src/kafka/list_offsets.ts";
-import { decodeFetchResponseV4, findRecordTimestamps } from "../../src/kafka/record_batch.ts";
-import { WireReader } from "../../src/kafka/wire.ts";
+} from "../../src/kafka/protocol/describe_groups.ts";
+import { decodeListGroups } from "../../src/kafka/protocol/list_groups.ts";
+import { decodeFindCoordinatorV4 } from "../../src/kafka/protocol/find_coordinator.ts";
+import { decodeOffsetFetchV8 } from "../../src/kafka/protocol/offset_fetch.ts";
+import { tolerantMetadataParse } from "../../src/kafka/kafkajs/metadata_patch.ts";
+import { installBoundedArrayDecoding } from "../../src/kafka/kafkajs/decoder_patch.ts";
+import { decodeListOffsetsV4 } from "../../src/kafka/protocol/list_offsets.ts";
+import { decodeFetchResponseV4 } from "../../src/kafka/protocol/fetch.ts";
+import { findRecordTimestamps } from "../../src/kafka/protocol/record_batch.ts";
+import { WireReader } from "../../src/kafka/protocol/wire.ts";
 import { gzipBomb, lz4ZeroBomb, snappyDeclaredBomb, zstdBomb } from "../harness/record_batches.ts";
 import { type Compound, hostileVarint, type Hotspots } from "./mutate.ts";
 

@@ -5,7 +5,7 @@
  * Longer than 350 lines: plain and secured brokers and the Kafka CLI tools share one launcher.
  */
 import { Kafka, logLevel } from "kafkajs";
-import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs_timer_patch.ts";
+import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs/timer_patch.ts";
 import { freePort, killWhenParentDies, waitForPort } from "./processes.ts";
 import type { TestCertificates } from "./certs.ts";
 

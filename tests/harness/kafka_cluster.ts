@@ -6,7 +6,7 @@
  * started again on the same ports and data. Same KAFKA_VERSION parameter as the single broker.
  */
 import { Kafka, logLevel } from "kafkajs";
-import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs_timer_patch.ts";
+import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs/timer_patch.ts";
 import { freePort, killWhenParentDies, waitForPort } from "./processes.ts";
 import {
   ensureJars,

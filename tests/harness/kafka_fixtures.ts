@@ -1,6 +1,6 @@
 /** Topics, records and consumer groups with known offsets on a test broker, through kafkajs. */
 import { type Admin, Kafka, logLevel, Partitioners } from "kafkajs";
-import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs_timer_patch.ts";
+import { installNonNegativeQueueTimer } from "../../src/kafka/kafkajs/timer_patch.ts";
 import { eventually } from "./processes.ts";
 
 // kafkajs would print a TimeoutNegativeWarning on every connection (see the patch).
