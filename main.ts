@@ -11,7 +11,7 @@ import { parseCliArgs, USAGE } from "./src/cli/parse_args.ts";
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE } from "./src/app/exit_codes.ts";
 import { ConfigError, UsageError } from "./src/config/config_error.ts";
 import { loadConfigInWorker } from "./src/config/load_config_in_worker.ts";
-import type { ExporterConfig } from "./src/config/settings.ts";
+import type { ExporterConfig } from "./src/config/schema/settings.ts";
 import { createLogger, describeError } from "./src/log/logger.ts";
 import { logProcessWarnings } from "./src/log/process_warnings.ts";
 import { createRedactor } from "./src/log/redactor.ts";

@@ -1,7 +1,7 @@
 /** config.example.yaml is documentation users copy: it must load, and mention every key the schema knows. */
 import { assertEquals } from "./assert.ts";
 import { runCli } from "./harness/exporter.ts";
-import { configFileSchema } from "../src/config/schema.ts";
+import { configFileSchema } from "../src/config/schema/schema.ts";
 import { z } from "zod";
 
 const EXAMPLE = new URL("../config.example.yaml", import.meta.url).pathname;

@@ -5,8 +5,8 @@
 import { parse } from "yaml";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { runCli } from "./harness/exporter.ts";
-import type { ConfigFile } from "../src/config/schema.ts";
-import { compileNameFilter, isIncluded } from "../src/config/name_filter.ts";
+import type { ConfigFile } from "../src/config/schema/schema.ts";
+import { compileNameFilter, isIncluded } from "../src/config/schema/name_filter.ts";
 
 const FIXTURES = new URL("./fixtures/kafka_lag_go/", import.meta.url).pathname;
 

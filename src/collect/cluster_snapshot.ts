@@ -1,6 +1,6 @@
 /** The immutable result of one iteration over one cluster, which metrics and reports are built from. */
 import type { GroupLag } from "../lag/group_lag.ts";
-import type { LagSecondsMethod } from "../lag/types.ts";
+import type { LagSecondsMethod } from "../lag/lag_values.ts";
 import type { RecordLookupCounts } from "./record_timestamps.ts";
 import type { LatestOffset, UnavailablePartition } from "../kafka/kafka_admin.ts";
 import type { CarriedEndOffset } from "./end_offset_memory.ts";

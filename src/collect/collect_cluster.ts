@@ -1,14 +1,14 @@
 /** One iteration over one Kafka cluster: groups → committed offsets → end offsets → lag. */
 import { explainTlsFailure } from "../util/tls_failure_hint.ts";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
-import { isIncluded } from "../config/name_filter.ts";
+import { isIncluded } from "../config/schema/name_filter.ts";
 import {
   type CommittedOffset,
   type KafkaAdmin,
   KafkaAuthorizationError,
   type LatestOffset,
 } from "../kafka/kafka_admin.ts";
-import type { OffsetObservation } from "../lag/types.ts";
+import type { OffsetObservation } from "../lag/lag_values.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";

@@ -11,7 +11,7 @@ import {
   LAG_SECONDS_METHODS,
   type LagSecondsMethod,
   type OffsetObservation,
-} from "../lag/types.ts";
+} from "../lag/lag_values.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RetentionLoss } from "./cluster_snapshot.ts";
 import { type EndOffsetIndex, measureGroup } from "./measure_group.ts";

@@ -15,7 +15,7 @@ import {
 /** What a caught-up partition is estimated from: nothing (it is not behind). */
 const CAUGHT_UP_HISTORY: PreparedHistory = { kind: "points", points: [] };
 import { retentionRatio } from "../lag/retention.ts";
-import type { LagSecondsMethod, OffsetObservation } from "../lag/types.ts";
+import type { LagSecondsMethod, OffsetObservation } from "../lag/lag_values.ts";
 import type { PartitionTable, PartitionTableWriter } from "../lag/partition_table.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RetentionLoss } from "./cluster_snapshot.ts";

@@ -4,9 +4,9 @@
  * history began (after every deploy, restart or new instance) is dated by reading the record.
  * Exact mode reads it for every lagging partition.
  */
-import type { RecordTimestampPolicy } from "../config/settings.ts";
+import type { RecordTimestampPolicy } from "../config/schema/settings.ts";
 import { type KafkaAdmin, type RecordLookup, recordLookupKey } from "../kafka/kafka_admin.ts";
-import type { LagSecondsMethod, PartitionLag } from "../lag/types.ts";
+import type { LagSecondsMethod, PartitionLag } from "../lag/lag_values.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 
 /** What the lookups of one iteration gave, counted per distinct (topic, partition, offset). */

@@ -5,7 +5,7 @@
  * config errors instead.
  */
 import type { ConfigIssue } from "./config_error.ts";
-import type { ConfigFile } from "./schema.ts";
+import type { ConfigFile } from "./schema/schema.ts";
 
 /** Every place the file sends a credential in clear text, with its key path. */
 export function cleartextCredentials(data: ConfigFile): ConfigIssue[] {

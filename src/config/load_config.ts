@@ -5,16 +5,16 @@
  */
 import { cleartextCredentials } from "./cleartext_credentials.ts";
 import { ConfigError, type ConfigIssue } from "./config_error.ts";
-import { checkCrossFieldRules } from "./cross_field_rules.ts";
+import { checkCrossFieldRules } from "./schema/cross_field_rules.ts";
 import { interpolateTree } from "./interpolate_env.ts";
-import { normalizeKafkaLagGoForms } from "./kafka_lag_go_forms.ts";
+import { normalizeKafkaLagGoForms } from "./schema/kafka_lag_go_forms.ts";
 import { parseYaml } from "./parse_yaml.ts";
-import { type ConfigFile, configFileSchema } from "./schema.ts";
+import { type ConfigFile, configFileSchema } from "./schema/schema.ts";
 import { describe, readSecrets } from "./secrets.ts";
-import { type ExporterConfig, type ResolvedSecrets, toSettings } from "./settings.ts";
+import { type ExporterConfig, type ResolvedSecrets, toSettings } from "./schema/settings.ts";
 import { zodIssues } from "./zod_issues.ts";
 
-export type { ExporterConfig, KafkaClusterConfig, TlsSettings } from "./settings.ts";
+export type { ExporterConfig, KafkaClusterConfig, TlsSettings } from "./schema/settings.ts";
 
 /** What the loader needs from the outside world. */
 export interface LoadConfigDeps {

@@ -4,7 +4,7 @@
  */
 import { ConfigError, type ConfigIssue } from "./config_error.ts";
 import type { ValidatedConfigFile } from "./load_config.ts";
-import { type ExporterConfig, toSettings } from "./settings.ts";
+import { type ExporterConfig, toSettings } from "./schema/settings.ts";
 
 /** What the exporter asks the config worker. */
 export interface ConfigWorkerRequest {

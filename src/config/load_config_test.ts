@@ -3,7 +3,7 @@ import { ConfigError } from "./config_error.ts";
 import { loadConfig } from "./load_config.ts";
 import { deps, MINIMAL } from "../../tests/fakes/config_files.ts";
 import { redactConfig } from "./redact.ts";
-import { isIncluded } from "./name_filter.ts";
+import { isIncluded } from "./schema/name_filter.ts";
 
 Deno.test("loadConfig() fills the seed's defaults", async () => {
   const config = await loadConfig("c.yaml", deps({ "c.yaml": MINIMAL }));

@@ -1,8 +1,8 @@
 /** Reads every secret of the validated file: inline, or from its `*_file` (trailing newline dropped). */
 import type { ConfigIssue } from "./config_error.ts";
-import type { ConfigFile } from "./schema.ts";
-import { TOKEN_MECHANISMS } from "./cross_field_rules.ts";
-import type { ResolvedSecrets } from "./settings.ts";
+import type { ConfigFile } from "./schema/schema.ts";
+import { TOKEN_MECHANISMS } from "./schema/cross_field_rules.ts";
+import type { ResolvedSecrets } from "./schema/settings.ts";
 
 /** Reads secret files; problems (both forms set, unreadable file) are added to `issues`. */
 export async function readSecrets(

@@ -4,6 +4,7 @@
  * Names and label sets follow those projects' documentation; the mapping and what cannot be
  * mapped are in docs/migrating-from-kafka_exporter.md and docs/migrating-from-kafka-lag-exporter.md.
  */
+import type { Granularity } from "./lag_series.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
 import type { LatestOffset } from "../kafka/kafka_admin.ts";
@@ -28,7 +29,7 @@ export interface CompatMetric {
   /** The label names in the order the projects document them (user labels follow). */
   labelNames: readonly string[];
   /** Coarsest granularity at which the metric is still exported. */
-  level: "partition" | "topic" | "group";
+  level: Granularity;
   samples(context: SampleContext, visit: Visit): void;
 }
 

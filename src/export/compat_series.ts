@@ -10,12 +10,10 @@ import {
   type Labels,
   type Visit,
 } from "./compat_metrics.ts";
-import { escapeLabelValue, extraLabelsText, type Granularity } from "./lag_series.ts";
+import { escapeLabelValue, exportedAt, extraLabelsText, type Granularity } from "./lag_series.ts";
 import type { SeriesValue } from "./push/remote_writer.ts";
 
 export { COMPAT_METRICS, type CompatScheme } from "./compat_metrics.ts";
-
-const LEVEL_RANK = { group: 0, topic: 1, partition: 2 } as const;
 
 /** Options of the compat output. */
 export interface CompatSeriesOptions {
@@ -37,7 +35,7 @@ function* eachMetric(
       ? "clustername"
       : undefined;
     for (const metric of COMPAT_METRICS[scheme]) {
-      if (LEVEL_RANK[metric.level] > LEVEL_RANK[options.granularity]) continue;
+      if (!exportedAt(metric.level, options.granularity)) continue;
       yield [metric, (visit) => {
         for (const status of statuses) {
           const cluster: Labels = clusterLabel ? [[clusterLabel, status.clusterName]] : [];

@@ -8,11 +8,18 @@
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
 import type { GroupMember } from "../kafka/kafka_admin.ts";
-import type { LagAggregate } from "../lag/types.ts";
+import type { LagAggregate } from "../lag/lag_values.ts";
 import type { SeriesValue } from "./push/remote_writer.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
 export type Granularity = "partition" | "topic" | "group";
+
+/** Whether series of `level` are exported at `granularity` (group ⊂ topic ⊂ partition). */
+export function exportedAt(level: Granularity, granularity: Granularity): boolean {
+  return GRANULARITY_RANK[level] <= GRANULARITY_RANK[granularity];
+}
+
+const GRANULARITY_RANK: Record<Granularity, number> = { group: 0, topic: 1, partition: 2 };
 
 /** Options shared by both outputs. */
 export interface LagSeriesOptions {
@@ -31,13 +38,12 @@ export interface LagSeriesOptions {
   seedSeries?: boolean;
 }
 
-type Level = "partition" | "topic" | "group";
 type Pick = (aggregate: LagAggregate) => number | undefined;
 
 interface LagMetric {
   name: string;
   help: string;
-  level: Level;
+  level: Granularity;
   pick?: Pick;
   seconds?: boolean;
   /** A group-level value with labels of its own, from what the group is doing. */
@@ -173,11 +179,9 @@ export const LAG_METRICS: readonly LagMetric[] = [
   },
 ];
 
-const LEVEL_RANK: Record<Level, number> = { group: 0, topic: 1, partition: 2 };
-
 function included(metric: LagMetric, options: LagSeriesOptions): boolean {
   if (options.seedSeries === false && !metric.ofGroup) return false;
-  return LEVEL_RANK[metric.level] <= LEVEL_RANK[options.granularity];
+  return exportedAt(metric.level, options.granularity);
 }
 
 /** The user's extra labels as they follow the exporter's own in a sample: `,name="value"…`. */

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../../tests/assert.ts";
 import { findSamples, parsePrometheusText, sampleValue } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import type { PartitionLag } from "../lag/types.ts";
+import type { PartitionLag } from "../lag/lag_values.ts";
 import { createExporterMetrics, type Granularity } from "./metrics_registry.ts";
 
 const partition = (

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "../../tests/assert.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { reservedLabelNames } from "../config/reserved_labels.ts";
+import { reservedLabelNames } from "../config/schema/reserved_labels.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
 import { createExporterMetrics } from "./metrics_registry.ts";
 

@@ -1,4 +1,7 @@
 /** The narrow view of a Kafka cluster that lag collection needs; kafkajs_admin.ts implements it. */
+import type { GroupMember, TopicPartition } from "../lag/group_members.ts";
+
+export type { GroupMember, TopicPartition };
 
 /** A consumer group as ListGroups reports it. */
 export interface GroupListing {
@@ -7,18 +10,6 @@ export interface GroupListing {
   state?: string;
   /** "classic" or "consumer" (KIP-848); brokers before Kafka 3.7 list classic groups only. */
   type?: string;
-}
-
-/** A member of a consumer group and the partitions assigned to it now. */
-export interface GroupMember {
-  memberId: string;
-  /** group.instance.id of a static member. */
-  instanceId?: string;
-  clientId: string;
-  host: string;
-  assignment: TopicPartition[];
-  /** Why the assignment could not be decoded: the member then owns no partition. */
-  assignmentError?: string;
 }
 
 /** What a group is doing: its state, protocol and members, or why that could not be read. */
@@ -38,12 +29,6 @@ export interface GroupListings {
   groups: GroupListing[];
   /** Brokers whose ListGroups failed (their groups are not in `groups`), with why. */
   unreachableBrokers: Array<{ nodeId: string; detail: string }>;
-}
-
-/** A topic partition. */
-export interface TopicPartition {
-  topic: string;
-  partition: number;
 }
 
 /** A group's committed offset on one partition (the next offset it will read). */

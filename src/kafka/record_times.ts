@@ -23,7 +23,7 @@ import {
   FETCH,
   type FetchedPartition,
 } from "./protocol/fetch.ts";
-import { findRecordTimestamps, type RecordSearchResult } from "./protocol/record_batch.ts";
+import { findRecordTimestamps, type RecordSearchResult } from "./protocol/records/record_batch.ts";
 import { describeError } from "../log/logger.ts";
 import { mapConcurrent } from "../util/map_concurrent.ts";
 

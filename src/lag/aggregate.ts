@@ -1,7 +1,7 @@
 /** Per-group and per-(group, topic) max and sum of partition lags. */
 import { noRowLagSums, PartitionTable, type RowLagSums } from "./partition_table.ts";
 import type { GroupLag } from "./group_lag.ts";
-import type { LagAggregate, PartitionLag, TopicLag } from "./types.ts";
+import type { LagAggregate, PartitionLag, TopicLag } from "./lag_values.ts";
 
 /** Aggregates the partitions of one group; absent aggregates mean "no partition had a value". */
 export function aggregateGroup(groupId: string, partitions: readonly PartitionLag[]): GroupLag {

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { aggregateGroup } from "./aggregate.ts";
-import type { PartitionLag } from "./types.ts";
+import type { PartitionLag } from "./lag_values.ts";
 
 const partition = (
   topic: string,

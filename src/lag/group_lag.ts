@@ -1,8 +1,8 @@
 /** One consumer group's measurement, as a snapshot keeps it. */
-import type { GroupMember } from "../kafka/kafka_admin.ts";
+import type { GroupMember } from "./group_members.ts";
 import type { PartitionTable } from "./partition_table.ts";
 import type { ConsumerStatus } from "./consumer_status.ts";
-import type { LagAggregate, TopicLag } from "./types.ts";
+import type { LagAggregate, TopicLag } from "./lag_values.ts";
 
 /** Everything measured for one consumer group in one iteration. */
 export interface GroupLag {

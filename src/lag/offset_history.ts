@@ -7,7 +7,7 @@
  * last sighting of a flat run carries the second for the record that ends the run. So each
  * distinct offset keeps at most two points: its first and its last sighting.
  */
-import type { OffsetObservation } from "./types.ts";
+import type { OffsetObservation } from "./lag_values.ts";
 
 /** Limits of a partition's history. */
 export interface HistoryLimits {

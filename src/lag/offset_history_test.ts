@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { downsample, mergeObservation, normalizeHistory } from "./offset_history.ts";
-import type { OffsetObservation } from "./types.ts";
+import type { OffsetObservation } from "./lag_values.ts";
 
 const at = (offset: number, timestampMs: number): OffsetObservation => ({ offset, timestampMs });
 const limits = { retentionMs: 100_000, maxPoints: 64 };

@@ -5,7 +5,7 @@
  * iteration; here they take 48 bytes each, outside the heap.
  */
 import { computeOffsetLag } from "./compute_lag.ts";
-import { LAG_SECONDS_METHODS, type LagSecondsMethod, type PartitionLag } from "./types.ts";
+import { LAG_SECONDS_METHODS, type LagSecondsMethod, type PartitionLag } from "./lag_values.ts";
 
 const FIELDS = 6; // topic index, partition, committed, latest, lag seconds (NaN = none), method
 const TOPIC = 0;

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { PartitionTable } from "./partition_table.ts";
-import type { PartitionLag } from "./types.ts";
+import type { PartitionLag } from "./lag_values.ts";
 
 const rows: PartitionLag[] = [
   { topic: "orders", partition: 0, committedOffset: 5, latestOffset: 9, lagOffsets: 4 },

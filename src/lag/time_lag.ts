@@ -3,7 +3,7 @@
  * committed offset produced, estimated from observations of the log-end offset over time.
  */
 import { normalizeHistory } from "./offset_history.ts";
-import type { OffsetObservation } from "./types.ts";
+import type { OffsetObservation } from "./lag_values.ts";
 
 /** How a value was obtained (exact mode adds "record-timestamp" in the collector). */
 export type TimeLagMethod = "caught-up" | "interpolated" | "extrapolated" | "lower-bound";

@@ -5,7 +5,7 @@ import {
   prepareHistory,
   type TimeLagEstimate,
 } from "./time_lag.ts";
-import type { OffsetObservation } from "./types.ts";
+import type { OffsetObservation } from "./lag_values.ts";
 
 const at = (offset: number, timestampMs: number): OffsetObservation => ({ offset, timestampMs });
 

@@ -1,6 +1,6 @@
 /** Creates the ioredis client (standalone or Redis Cluster) from the storage settings. */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import type { RedisSettings, TlsSettings } from "../config/settings.ts";
+import type { RedisSettings, TlsSettings } from "../config/schema/settings.ts";
 import { readTlsFiles } from "../util/tls_files.ts";
 
 /** A standalone client or a cluster client: both run commands, scripts and pipelines. */

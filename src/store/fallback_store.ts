@@ -3,7 +3,7 @@
  * memory, and while the shared store fails, histories come from memory, so lag in seconds keeps
  * flowing (from this instance's own observations) through a Redis outage.
  */
-import type { OffsetObservation } from "../lag/types.ts";
+import type { OffsetObservation } from "../lag/lag_values.ts";
 import type { OffsetHistoryStore, PartitionObservation } from "./offset_history_store.ts";
 
 /** What the fallback store reports. */

@@ -1,6 +1,6 @@
 /** In-memory offset history for a single instance. */
 import { DEFAULT_MAX_POINTS, type HistoryLimits, mergeObservation } from "../lag/offset_history.ts";
-import type { OffsetObservation } from "../lag/types.ts";
+import type { OffsetObservation } from "../lag/lag_values.ts";
 import type { OffsetHistoryStore, PartitionObservation } from "./offset_history_store.ts";
 
 /** Settings of the memory store. */

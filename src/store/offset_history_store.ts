@@ -1,5 +1,5 @@
 /** Where each partition's end-offset history lives: in memory (one instance) or Redis (shared). */
-import type { OffsetObservation } from "../lag/types.ts";
+import type { OffsetObservation } from "../lag/lag_values.ts";
 
 /** One end-offset observation of one partition, made in this iteration. */
 export interface PartitionObservation extends OffsetObservation {

@@ -10,7 +10,7 @@
  */
 import { hash53 } from "../util/hash53.ts";
 import { DEFAULT_MAX_POINTS } from "../lag/offset_history.ts";
-import type { OffsetObservation } from "../lag/types.ts";
+import type { OffsetObservation } from "../lag/lag_values.ts";
 import type { OffsetHistoryStore, PartitionObservation } from "./offset_history_store.ts";
 import type { RedisClient } from "../redis/redis_client.ts";
 

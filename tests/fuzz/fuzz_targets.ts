@@ -6,7 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import metadataV6 from "kafkajs/src/protocol/requests/metadata/v6/response.js";
-import { decompressRecords } from "../../src/kafka/protocol/compression.ts";
+import { decompressRecords } from "../../src/kafka/protocol/records/compression.ts";
 import {
   decodeConsumerAssignment,
   decodeConsumerGroupDescribeV0,
@@ -19,7 +19,7 @@ import { tolerantMetadataParse } from "../../src/kafka/kafkajs/metadata_patch.ts
 import { installBoundedArrayDecoding } from "../../src/kafka/kafkajs/decoder_patch.ts";
 import { decodeListOffsetsV4 } from "../../src/kafka/protocol/list_offsets.ts";
 import { decodeFetchResponseV4 } from "../../src/kafka/protocol/fetch.ts";
-import { findRecordTimestamps } from "../../src/kafka/protocol/record_batch.ts";
+import { findRecordTimestamps } from "../../src/kafka/protocol/records/record_batch.ts";
 import { WireReader } from "../../src/kafka/protocol/wire.ts";
 import { gzipBomb, lz4ZeroBomb, snappyDeclaredBomb, zstdBomb } from "../harness/record_batches.ts";
 import { type Compound, hostileVarint, type Hotspots } from "./mutate.ts";

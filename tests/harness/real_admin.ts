@@ -1,7 +1,7 @@
 /** The exporter's own KafkaAdmin (kafkajs-backed) on a test broker, counting its requests. */
 import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
 import type { KafkaAdmin } from "../../src/kafka/kafka_admin.ts";
-import { compileNameFilter } from "../../src/config/name_filter.ts";
+import { compileNameFilter } from "../../src/config/schema/name_filter.ts";
 import { createLogger } from "../../src/log/logger.ts";
 
 /** An admin for `bootstrap` with every group and topic; `requests` counts Kafka requests by API. */

@@ -5,7 +5,7 @@
  * an assumed role. Reused until shortly before it expires. The signer and the AWS SDK it brings
  * are loaded only when a cluster uses this mechanism.
  */
-import type { MskIamSettings } from "../../config/settings.ts";
+import type { MskIamSettings } from "../../config/schema/settings.ts";
 import { type FreshToken, TokenCache } from "./token_cache.ts";
 
 /** A token and when it expires (ms since the epoch), as the signer returns them. */

@@ -4,7 +4,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../../../tests/assert.ts";
-import type { MskIamSettings } from "../../config/settings.ts";
+import type { MskIamSettings } from "../../config/schema/settings.ts";
 import { MskIamTokenProvider } from "./msk_iam_token_provider.ts";
 
 const REGION = "eu-west-1";

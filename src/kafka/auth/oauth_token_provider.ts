@@ -6,7 +6,7 @@
  * provider, so a rejected token is never offered twice.
  */
 import { readTextCapped } from "../../util/read_capped.ts";
-import type { OauthSettings } from "../../config/settings.ts";
+import type { OauthSettings } from "../../config/schema/settings.ts";
 import { postUnverified } from "../../util/https_post.ts";
 import { explainTlsFailure } from "../../util/tls_failure_hint.ts";
 import { type FreshToken, TokenCache } from "./token_cache.ts";

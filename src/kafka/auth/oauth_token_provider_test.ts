@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects, assertStringIncludes } from "../../../tests/assert.ts";
-import type { OauthSettings } from "../../config/settings.ts";
+import type { OauthSettings } from "../../config/schema/settings.ts";
 import { jwtLifetimeMs, OauthTokenProvider } from "./oauth_token_provider.ts";
 
 function settings(overrides: Partial<OauthSettings> = {}): OauthSettings {

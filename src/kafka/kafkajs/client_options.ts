@@ -6,7 +6,7 @@ import {
   type SASLOptions,
 } from "kafkajs";
 import type { KafkaClusterConfig, TlsSettings } from "../../config/load_config.ts";
-import type { SaslSettings } from "../../config/settings.ts";
+import type { SaslSettings } from "../../config/schema/settings.ts";
 import { OauthTokenProvider } from "../auth/oauth_token_provider.ts";
 import { oauthBearerMechanism } from "./oauthbearer_authenticator.ts";
 import { MskIamTokenProvider } from "../auth/msk_iam_token_provider.ts";

@@ -1,15 +1,15 @@
 import { gzipSync, zstdCompressSync } from "node:zlib";
 import { compress as compressSnappyBlock } from "snappyjs";
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "../../../../tests/assert.ts";
 import {
   batch,
   NEXT_BATCH,
   PLAIN_BATCH,
   T0,
   Writer,
-} from "../../../tests/harness/record_batches.ts";
+} from "../../../../tests/harness/record_batches.ts";
 import { decompressLz4Frames } from "./compression.ts";
-import { decodeFetchResponseV4 } from "./fetch.ts";
+import { decodeFetchResponseV4 } from "../fetch.ts";
 import { findRecordTimestamp } from "./record_batch.ts";
 
 function legacyMessage(offset: number, timestampMs: number, attributes = 0): Uint8Array {

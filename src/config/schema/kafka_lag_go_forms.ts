@@ -5,7 +5,7 @@
  * are `ca_cert_file`, and a `storage:` block without `type` means Redis. Keys that kafka-lag-go's
  * published files carry but it ignores are dropped with one warning each.
  */
-import type { ConfigIssue } from "./config_error.ts";
+import type { ConfigIssue } from "../config_error.ts";
 
 /** The tree as our schema expects it, and one warning per key that kafka-lag-go ignored. */
 export interface NormalizedTree {

@@ -1,5 +1,5 @@
 /** Rules that span several keys of the validated file (the schema checks each key alone). */
-import type { ConfigIssue } from "./config_error.ts";
+import type { ConfigIssue } from "../config_error.ts";
 import { reservedLabelNames } from "./reserved_labels.ts";
 import type { ConfigFile } from "./schema.ts";
 

@@ -3,7 +3,7 @@
  * and 1 GiB decompression bombs of every codec. Each must end quickly, bounded, and contained.
  */
 import { gzipSync } from "node:zlib";
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "../../../../tests/assert.ts";
 import {
   batch,
   gzipBomb,
@@ -14,7 +14,7 @@ import {
   T0,
   Writer,
   zstdBomb,
-} from "../../../tests/harness/record_batches.ts";
+} from "../../../../tests/harness/record_batches.ts";
 import { findRecordTimestamp, findRecordTimestamps } from "./record_batch.ts";
 
 const plain = PLAIN_BATCH;

@@ -5,7 +5,7 @@
  * discards a truncated batch, whose header alone still bounds a record's timestamp.
  */
 import { BatchTooLargeError, decompressRecords, DEFAULT_MAX_BATCH_BYTES } from "./compression.ts";
-import { WireReader } from "./wire.ts";
+import { WireReader } from "../wire.ts";
 
 /**
  * A record's timestamp; `exact` is false when it was placed on its batch's time line because the

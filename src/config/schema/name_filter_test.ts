@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
 import { compileNameFilter, isIncluded, patternSyntaxError } from "./name_filter.ts";
 
 // Expected results follow Go's regexp documentation (RE2 syntax): flags in `(?flags)`, `\z` is

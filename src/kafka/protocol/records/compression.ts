@@ -8,7 +8,7 @@
  */
 import { gunzipSync, zstdDecompressSync } from "node:zlib";
 import { uncompress as uncompressSnappyBlock } from "snappyjs";
-import { concatBytes } from "../../util/concat_bytes.ts";
+import { concatBytes } from "../../../util/concat_bytes.ts";
 
 /** Kafka's codec ids (the low three bits of a batch's attributes). */
 export const Codec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals } from "../../../tests/assert.ts";
 import { parseDurationMs } from "./duration.ts";
 
 Deno.test("parseDurationMs()", async (t) => {

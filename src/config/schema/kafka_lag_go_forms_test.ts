@@ -1,5 +1,5 @@
-import { assertEquals } from "../../tests/assert.ts";
-import type { ConfigIssue } from "./config_error.ts";
+import { assertEquals } from "../../../tests/assert.ts";
+import type { ConfigIssue } from "../config_error.ts";
 import { normalizeKafkaLagGoForms } from "./kafka_lag_go_forms.ts";
 
 function normalize(raw: unknown) {
