@@ -410,8 +410,8 @@ async function collectorLoop(
     fetchCommittedOffsets: (groupIds, concurrency, options) =>
       kafkaAdmin.fetchCommittedOffsets(groupIds, concurrency, options),
     describeGroups: (groups, concurrency) => kafkaAdmin.describeGroups(groups, concurrency),
-    fetchLatestOffsets: async (includeTopic) => {
-      const latestOffsets = await kafkaAdmin.fetchLatestOffsets(includeTopic);
+    fetchEndOffsets: async (includeTopic) => {
+      const latestOffsets = await kafkaAdmin.fetchEndOffsets(includeTopic);
       for (const latest of latestOffsets.offsets) {
         observedAt.set(`${latest.topic}/${latest.partition}`, latest.observedAtMs);
       }
@@ -472,7 +472,7 @@ async function collectorLoop(
             const createTime = state.generations.at(-1)![partition.committedOffset];
             // Right after a re-creation the group may still show the old topic's offsets.
             if (
-              createTime === undefined || partition.latestOffset > state.generations.at(-1)!.length
+              createTime === undefined || partition.endOffset > state.generations.at(-1)!.length
             ) continue;
             sample.trueSeconds = (observedAtMs - createTime) / 1_000;
           }
@@ -549,7 +549,7 @@ const checker = createKafkajsAdmin({
     maxBatchBytes: 16_777_216,
   },
 }, { now: Date.now, logger, readTextFile: Deno.readTextFileSync });
-await checker.fetchLatestOffsets(() => true);
+await checker.fetchEndOffsets(() => true);
 let checked = 0;
 let matched = 0;
 for (const state of states) {

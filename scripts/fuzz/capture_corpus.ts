@@ -110,7 +110,7 @@ try {
   const listed = (await admin.listGroups()).groups;
   await admin.describeGroups(listed, 2);
   await admin.fetchCommittedOffsets(listed.map((group) => group.groupId), 2);
-  await admin.fetchLatestOffsets(() => true);
+  await admin.fetchEndOffsets(() => true);
   // Mid-batch offsets of every codec: answers that hold whole (compressed) batches.
   await admin.fetchRecordTimes(
     CODECS.flatMap((codec) =>

@@ -141,7 +141,7 @@ export async function runService(
             store: sharing.store,
             now: Date.now,
             logger,
-            concurrency: config.app.numWorkers,
+            concurrency: config.app.concurrency,
             recordTimes: recordTimes[index],
             groupMemory: groupMemories[index],
             endOffsetMemory: endOffsetMemories[index],

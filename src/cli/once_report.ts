@@ -23,7 +23,7 @@ function rows(statuses: readonly ClusterStatus[]): ReportRow[] {
         topic: partition.topic,
         partition: partition.partition,
         committed: partition.committedOffset,
-        latest: partition.latestOffset,
+        latest: partition.endOffset,
         lag: partition.lagOffsets,
         lagSeconds: partition.lagSeconds,
       }))

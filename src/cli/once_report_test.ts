@@ -18,7 +18,7 @@ const statuses: ClusterStatus[] = [
           topic: "orders",
           partition: 0,
           committedOffset: 10,
-          latestOffset: 15,
+          endOffset: 15,
           lagOffsets: 5,
           lagSeconds: 2.5,
         },
@@ -26,7 +26,7 @@ const statuses: ClusterStatus[] = [
           topic: "orders",
           partition: 1,
           committedOffset: 7,
-          latestOffset: 7,
+          endOffset: 7,
           lagOffsets: 0,
         },
       ])],
@@ -80,7 +80,7 @@ Deno.test("renderOnceTable() handles reports of hundreds of thousands of partiti
     topic: "big",
     partition,
     committedOffset: 1,
-    latestOffset: 2,
+    endOffset: 2,
     lagOffsets: 1,
   }));
   const report = renderOnceTable([{

@@ -42,7 +42,7 @@ export async function runOnce(
                 store,
                 now: Date.now,
                 logger,
-                concurrency: config.app.numWorkers,
+                concurrency: config.app.concurrency,
               }),
             resetClient: () => admin.close(),
             now: Date.now,

@@ -2,7 +2,7 @@
 import type { GroupLag } from "../lag/group_lag.ts";
 import type { LagSecondsMethod } from "../lag/lag_values.ts";
 import type { RecordLookupCounts } from "./record_timestamps.ts";
-import type { LatestOffset, UnavailablePartition } from "../kafka/kafka_admin.ts";
+import type { EndOffset, UnavailablePartition } from "../kafka/kafka_admin.ts";
 import type { CarriedEndOffset } from "./end_offset_memory.ts";
 
 /** What one successful iteration measured on one cluster. */
@@ -17,7 +17,7 @@ export interface ClusterSnapshot {
   startedAtMs: number;
   completedAtMs: number;
   /** The partitions' log-end (and log-start) offsets read in this iteration. */
-  partitionOffsets?: LatestOffset[];
+  partitionOffsets?: EndOffset[];
   /** Committed records whose timestamps this iteration wanted, by outcome. */
   recordLookups?: RecordLookupCounts;
   /** Group-partitions by how their lag in seconds was obtained ("none": no value). */

@@ -4,9 +4,9 @@ import type { KafkaClusterConfig } from "../config/load_config.ts";
 import { isIncluded } from "../config/schema/name_filter.ts";
 import {
   type CommittedOffset,
+  type EndOffset,
   type KafkaAdmin,
   KafkaAuthorizationError,
-  type LatestOffset,
 } from "../kafka/kafka_admin.ts";
 import type { OffsetObservation } from "../lag/lag_values.ts";
 import { describeError, type Logger } from "../log/logger.ts";
@@ -77,7 +77,7 @@ export async function collectCluster(
     readGroups(config, deps, { startedAtMs, log, measure }),
     readEndOffsets(config, deps).then((ends) => {
       measurements = new GroupMeasurements({
-        endOffsets: endOffsetIndex(ends.latestOffsets, {
+        endOffsets: endOffsetIndex(ends.partitionEnds, {
           histories: ends.histories,
           recordTimes,
         }),
@@ -93,7 +93,7 @@ export async function collectCluster(
   const { listed, groupsChecked, carriedOffsets, unreadGroups, carriedGroups } = groupsRead;
   const { activities } = groupsRead;
   const { groupsMatchingFilters, malformedAssignments, undescribedGroups } = groupsRead;
-  const { latestOffsets, unavailable, carriedEndOffsets } = endsRead;
+  const { partitionEnds, unavailable, carriedEndOffsets } = endsRead;
   const measured = measurements!;
   for (const [groupId, offsets] of carriedOffsets) {
     measured.add(groupId, measurable(config, offsets));
@@ -101,7 +101,7 @@ export async function collectCluster(
   measured.applyRecordTimes(await round.readQueued(deps.admin, log));
   recordTimes.endIteration();
   const { groups, lagSecondsMethods, groupsWithEstimates } = measured.finish(activities);
-  deps.consumerProgress?.judge(groups, deps.now());
+  deps.consumerProgress?.advance(groups, deps.now());
   deps.groupMemory?.rememberGroups(groups);
   return {
     clusterName: config.name,
@@ -110,7 +110,7 @@ export async function collectCluster(
     groups,
     startedAtMs,
     completedAtMs: deps.now(),
-    partitionOffsets: latestOffsets,
+    partitionOffsets: partitionEnds,
     recordLookups: round.counts(),
     lagSecondsMethods,
     groupsWithEstimates,
@@ -256,24 +256,24 @@ async function readGroups(
  * topic then finds a history to interpolate in from its first iteration.
  */
 async function readEndOffsets(config: KafkaClusterConfig, deps: CollectClusterDeps) {
-  const read = await deps.admin.fetchLatestOffsets((topic) =>
+  const read = await deps.admin.fetchEndOffsets((topic) =>
     !topic.startsWith("__") && isIncluded(config.topicFilter, topic)
   );
-  const { offsets: latestOffsets, unavailable, carried } =
+  const { offsets: partitionEnds, unavailable, carried } =
     deps.endOffsetMemory?.fillIn(read, deps.now()) ?? { ...read, carried: [] };
-  const histories = await readHistories(config.name, latestOffsets, deps);
-  return { latestOffsets, unavailable, carriedEndOffsets: carried, histories };
+  const histories = await readHistories(config.name, partitionEnds, deps);
+  return { partitionEnds, unavailable, carriedEndOffsets: carried, histories };
 }
 
 async function readHistories(
   clusterName: string,
-  latestOffsets: LatestOffset[],
+  partitionEnds: EndOffset[],
   deps: CollectClusterDeps,
 ): Promise<OffsetObservation[][] | undefined> {
   try {
     return await deps.store.recordAndRead(
       clusterName,
-      latestOffsets.map(({ topic, partition, offset, observedAtMs }) => ({
+      partitionEnds.map(({ topic, partition, offset, observedAtMs }) => ({
         topic,
         partition,
         offset,

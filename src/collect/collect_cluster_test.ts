@@ -35,7 +35,7 @@ Deno.test("collectCluster()", async (t) => {
       admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
     }
     await collectCluster(clusterConfig(), setup(admin));
-    assertEquals(admin.calls.fetchLatestOffsets, 1);
+    assertEquals(admin.calls.fetchEndOffsets, 1);
     assertEquals(admin.calls.fetchCommittedOffsets, 1);
   });
 

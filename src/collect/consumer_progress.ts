@@ -49,7 +49,7 @@ export class ConsumerProgress {
    * Advances every group's progress with this iteration's offsets and sets its status, rates and
    * time to catch up. Groups not measured this time are forgotten: they start afresh when back.
    */
-  judge(groups: readonly GroupLag[], nowMs: number) {
+  advance(groups: readonly GroupLag[], nowMs: number) {
     const windowMs = this.#windowMs;
     const next = new Map<string, GroupProgress>();
     // One reading object for all partitions: filled in place, never allocated per partition.

@@ -13,7 +13,7 @@ function group(groupId: string, partitions: Array<[string, number, number, numbe
       topic,
       partition,
       committedOffset,
-      latestOffset: committedOffset + lag,
+      endOffset: committedOffset + lag,
       lagOffsets: lag,
     })),
   );
@@ -41,7 +41,7 @@ Deno.test("ConsumerProgress follows partitions by name as they come and go", () 
     // u/0 appears at 40 s, stuck from the start.
     if (seconds >= 40) partitions.push(["u", 0, 3, 4]);
     latest = group("g", partitions);
-    progress.judge([latest], seconds * 1_000);
+    progress.advance([latest], seconds * 1_000);
   }
   assertEquals(statusesOf(latest!), [
     ["t/0", "STALL"],
@@ -55,15 +55,15 @@ Deno.test("ConsumerProgress forgets a group that was not measured", () => {
   const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
   for (let seconds = 0; seconds <= 40; seconds += 10) {
     const groups = seconds === 20 ? [] : [group("g", [["t", 0, 10, 5]])];
-    progress.judge(groups, seconds * 1_000);
+    progress.advance(groups, seconds * 1_000);
     if (seconds === 40) assertEquals(groups[0].status, "OK"); // seen again since 30 s only
   }
   const stuck = group("g", [["t", 0, 10, 5]]);
-  progress.judge([stuck], 70_000);
+  progress.advance([stuck], 70_000);
   assertEquals(stuck.status, "STALL");
   const empty = group("g", [["t", 0, 10, 5]]);
   empty.activity!.members.length = 0;
-  progress.judge([empty], 80_000);
+  progress.advance([empty], 80_000);
   assertEquals(empty.status, "STOP");
 });
 
@@ -72,7 +72,7 @@ Deno.test("ConsumerProgress keeps each group's lag over the window for the statu
   let latest: GroupLag | undefined;
   for (let seconds = 0; seconds <= 60; seconds += 10) {
     latest = group("g", [["t", 0, 10, seconds], ["t", 1, 10, 1]]);
-    progress.judge([latest], seconds * 1_000);
+    progress.advance([latest], seconds * 1_000);
   }
   // 30 s window, 10 s iterations: the last four iterations.
   const trail = lagTrailSamples(latest!.lagTrail!, { sinceMs: 0, untilMs: 60_000 });

@@ -7,7 +7,7 @@
  * iteration's; the partition is reported as carried over. The same reasoning GroupMemory applies
  * to committed offsets while a coordinator is away.
  */
-import type { LatestOffset, LatestOffsets, UnavailablePartition } from "../kafka/kafka_admin.ts";
+import type { EndOffset, EndOffsets, UnavailablePartition } from "../kafka/kafka_admin.ts";
 
 /**
  * How long after its last successful read a partition's end offset is carried over: Kafka elects
@@ -26,14 +26,14 @@ export interface CarriedEndOffset {
 }
 
 /** This iteration's end offsets with the carried-over ones filled in. */
-export interface FilledEndOffsets extends LatestOffsets {
+export interface FilledEndOffsets extends EndOffsets {
   carried: CarriedEndOffset[];
 }
 
 /** The partitions of one cluster as last read. */
 export class EndOffsetMemory {
   /** The last offset actually read, by "topic\0partition". */
-  #lastRead = new Map<string, LatestOffset>();
+  #lastRead = new Map<string, EndOffset>();
   /** Partitions carried over, since when. */
   #carriedSinceMs = new Map<string, number>();
 
@@ -42,10 +42,10 @@ export class EndOffsetMemory {
    * END_OFFSET_CARRY_OVER_MS ago (observed now: their end offset cannot have moved); the others
    * stay unavailable. Partitions neither read nor unavailable (deleted) are forgotten.
    */
-  fillIn(read: LatestOffsets, nowMs: number): FilledEndOffsets {
-    const lastRead = new Map<string, LatestOffset>();
-    for (const latest of read.offsets) {
-      lastRead.set(`${latest.topic}\u0000${latest.partition}`, latest);
+  fillIn(read: EndOffsets, nowMs: number): FilledEndOffsets {
+    const lastRead = new Map<string, EndOffset>();
+    for (const end of read.offsets) {
+      lastRead.set(`${end.topic}\u0000${end.partition}`, end);
     }
     const offsets = [...read.offsets];
     const unavailable: UnavailablePartition[] = [];

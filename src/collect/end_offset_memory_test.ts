@@ -1,8 +1,8 @@
 import { assertEquals } from "../../tests/assert.ts";
-import type { LatestOffset, UnavailablePartition } from "../kafka/kafka_admin.ts";
+import type { EndOffset, UnavailablePartition } from "../kafka/kafka_admin.ts";
 import { END_OFFSET_CARRY_OVER_MS, EndOffsetMemory } from "./end_offset_memory.ts";
 
-const read = (partition: number, offset: number, observedAtMs: number): LatestOffset => ({
+const read = (partition: number, offset: number, observedAtMs: number): EndOffset => ({
   topic: "t",
   partition,
   offset,

@@ -3,7 +3,7 @@
  * the rest are still being read), then completed with the record timestamps read afterwards and
  * put in group order.
  */
-import type { CommittedOffset, LatestOffset } from "../kafka/kafka_admin.ts";
+import type { CommittedOffset, EndOffset } from "../kafka/kafka_admin.ts";
 import { aggregatePartitionTable } from "../lag/aggregate.ts";
 import type { GroupActivity, GroupLag } from "../lag/group_lag.ts";
 import { PartitionTableWriter } from "../lag/partition_table.ts";
@@ -31,21 +31,21 @@ const isEstimate = (method: LagSecondsMethod | undefined) =>
 
 /** End offsets by topic and partition, with each partition's history and record-time entries. */
 export function endOffsetIndex(
-  latestOffsets: readonly LatestOffset[],
+  partitionEnds: readonly EndOffset[],
   { histories, recordTimes }: {
     histories: OffsetObservation[][] | undefined;
     recordTimes: RecordTimeCache;
   },
 ): EndOffsetIndex {
   const endOffsets: EndOffsetIndex = new Map();
-  latestOffsets.forEach((latest, index) => {
-    let partitions = endOffsets.get(latest.topic);
-    if (!partitions) endOffsets.set(latest.topic, partitions = []);
-    partitions[latest.partition] = {
-      latest,
-      observedAtMs: latest.observedAtMs,
+  partitionEnds.forEach((end, index) => {
+    let partitions = endOffsets.get(end.topic);
+    if (!partitions) endOffsets.set(end.topic, partitions = []);
+    partitions[end.partition] = {
+      end,
+      observedAtMs: end.observedAtMs,
       history: histories?.[index],
-      records: recordTimes.partition(latest.topic, latest.partition),
+      records: recordTimes.partition(end.topic, end.partition),
     };
   });
   return endOffsets;

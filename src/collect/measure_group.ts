@@ -3,7 +3,7 @@
  * end offsets, lag in offsets and the best lag in seconds known at that point (history, retention
  * lower bound, a record timestamp already read or queued to be read).
  */
-import type { CommittedOffset, LatestOffset } from "../kafka/kafka_admin.ts";
+import type { CommittedOffset, EndOffset } from "../kafka/kafka_admin.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
 import {
   estimateInto,
@@ -23,7 +23,7 @@ import type { PartitionRecordTimes, RecordAsk, RecordTimestampRound } from "./re
 
 /** One partition's end offset in this iteration, and what its groups share about it. */
 export interface PartitionEnd {
-  latest: LatestOffset;
+  end: EndOffset;
   /** When the end offset was read: the time the partition's lag is measured at. */
   observedAtMs: number;
   history?: OffsetObservation[];
@@ -69,7 +69,7 @@ export function measureGroup(
   // type each, so the code reading them stays monomorphic), and the values kept in locals until
   // they go into the table: nothing is allocated per group-partition on the common path.
   const ask: RecordAsk = { topic: "", partition: 0, committedOffset: 0, lagOffsets: 0 };
-  const position = { committedOffset: 0, latestOffset: 0, nowMs: 0 };
+  const position = { committedOffset: 0, endOffset: 0, nowMs: 0 };
   const estimate = { seconds: 0, method: "caught-up" as TimeLagMethod };
   let measured = 0;
   tables.begin(sorted.length);
@@ -83,15 +83,15 @@ export function measureGroup(
       });
       continue;
     }
-    const latestOffset = entry.latest.offset;
-    const lagOffsets = computeOffsetLag(committedOffset, latestOffset);
+    const endOffset = entry.end.offset;
+    const lagOffsets = computeOffsetLag(committedOffset, endOffset);
     /** NaN while unknown. */
     let lagSeconds = NaN;
     let method: LagSecondsMethod | undefined;
     position.committedOffset = committedOffset;
-    position.latestOffset = latestOffset;
-    position.nowMs = entry.latest.observedAtMs;
-    const prepared = committedOffset >= latestOffset
+    position.endOffset = endOffset;
+    position.nowMs = entry.end.observedAtMs;
+    const prepared = committedOffset >= endOffset
       ? undefined
       : entry.prepared ??= prepareHistory(entry.history ?? [], position);
     const known = prepared === undefined
@@ -108,8 +108,8 @@ export function measureGroup(
     // Retention deleted the committed record (and those after it up to the log start). Unless the
     // history dates it, the age of the oldest record left is a lower bound (the deleted one was
     // written before it): far better than the exporter's uptime after a restart.
-    const logStartOffset = entry.latest.logStartOffset ?? 0;
-    const ratio = retentionRatio({ committedOffset, latestOffset, logStartOffset });
+    const logStartOffset = entry.end.logStartOffset ?? 0;
+    const ratio = retentionRatio({ committedOffset, endOffset, logStartOffset });
     if (ratio !== undefined) retention.worst = Math.max(retention.worst ?? 0, ratio);
     if (committedOffset < logStartOffset) {
       lostToRetention.push({
@@ -118,7 +118,7 @@ export function measureGroup(
         partition,
         records: logStartOffset - committedOffset,
       });
-      if (method !== "interpolated" && logStartOffset < latestOffset) {
+      if (method !== "interpolated" && logStartOffset < endOffset) {
         const oldest = { ...ask, committedOffset: logStartOffset };
         const seconds = round.ageSeconds(oldest, entry, group, measured, true);
         if (seconds !== undefined && !(seconds <= lagSeconds)) {
@@ -145,7 +145,7 @@ export function measureGroup(
           : "non-finite estimate",
       });
     }
-    tables.addRow(ask, latestOffset, lagSeconds, method);
+    tables.addRow(ask, endOffset, lagSeconds, method);
     measured++;
   }
   return tables.finish();

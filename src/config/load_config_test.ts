@@ -21,7 +21,7 @@ Deno.test("loadConfig() fills the seed's defaults", async () => {
   assertEquals(config.app, {
     iterationIntervalMs: 30_000,
     statusWindowMs: 600_000,
-    numWorkers: 10,
+    concurrency: 10,
     logLevel: "info",
     logFormat: "text",
     healthPort: 8080,

@@ -7,7 +7,7 @@
 import type { Granularity } from "./lag_series.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
-import type { LatestOffset } from "../kafka/kafka_admin.ts";
+import type { EndOffset } from "../kafka/kafka_admin.ts";
 
 /** The naming schemes the exporter can speak besides its own. */
 export type CompatScheme = "kafka_exporter" | "kafka_lag_exporter";
@@ -37,7 +37,7 @@ function groupsOf(context: SampleContext): GroupLag[] {
   return context.status.snapshot?.groups ?? [];
 }
 
-function partitionOffsetsOf(context: SampleContext): LatestOffset[] {
+function partitionOffsetsOf(context: SampleContext): EndOffset[] {
   return context.status.snapshot?.partitionOffsets ?? [];
 }
 
@@ -205,7 +205,7 @@ function kleGroupTotal(pick: (group: GroupLag) => number | undefined, simpleLabe
   };
 }
 
-function klePartitionOffsets(pick: (end: LatestOffset) => number | undefined) {
+function klePartitionOffsets(pick: (end: EndOffset) => number | undefined) {
   return (context: SampleContext, visit: Visit) => {
     for (const end of partitionOffsetsOf(context)) {
       const value = pick(end);

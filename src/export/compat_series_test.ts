@@ -10,11 +10,11 @@ function status(clusterName: string): ClusterStatus {
       topic: "t",
       partition: 0,
       committedOffset: 10,
-      latestOffset: 40,
+      endOffset: 40,
       lagOffsets: 30,
       lagSeconds: 12.5,
     },
-    { topic: "t", partition: 1, committedOffset: 4, latestOffset: 9, lagOffsets: 5 },
+    { topic: "t", partition: 1, committedOffset: 4, endOffset: 9, lagOffsets: 5 },
   ]);
   // One member owns partition 0; partition 1 is not assigned.
   group.activity = {

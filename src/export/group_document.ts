@@ -122,7 +122,7 @@ export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
       topic,
       partition,
       committed: table.committedOffset(index),
-      latest: table.latestOffset(index),
+      latest: table.endOffset(index),
       log_start: starts.get(key) ?? null,
       lag: table.lagOffsets(index),
       lag_seconds: table.lagSeconds(index) ?? null,

@@ -35,7 +35,7 @@ export interface LagSeriesOptions {
    * Export the seed's ten lag metrics (false when only compat names are wanted: the group state,
    * status and rate series are the exporter's own and always exported).
    */
-  seedSeries?: boolean;
+  native?: boolean;
 }
 
 type Pick = (aggregate: LagAggregate) => number | undefined;
@@ -180,7 +180,7 @@ export const LAG_METRICS: readonly LagMetric[] = [
 ];
 
 function included(metric: LagMetric, options: LagSeriesOptions): boolean {
-  if (options.seedSeries === false && !metric.ofGroup) return false;
+  if (options.native === false && !metric.ofGroup) return false;
   return exportedAt(metric.level, options.granularity);
 }
 

@@ -20,7 +20,7 @@ const statuses: ClusterStatus[] = [{
           topic: "t",
           partition: 0,
           committedOffset: 1,
-          latestOffset: 4,
+          endOffset: 4,
           lagOffsets: 3,
           lagSeconds: 1.25,
         },
@@ -28,7 +28,7 @@ const statuses: ClusterStatus[] = [{
           topic: "u",
           partition: 2,
           committedOffset: 5,
-          latestOffset: 5,
+          endOffset: 5,
           lagOffsets: 0,
           lagSeconds: 0,
         },
@@ -38,7 +38,7 @@ const statuses: ClusterStatus[] = [{
           topic: "t",
           partition: 1,
           committedOffset: 0,
-          latestOffset: 9,
+          endOffset: 9,
           lagOffsets: 9,
         }]),
         activity: {
@@ -106,7 +106,7 @@ Deno.test("group state and member count: one series per described group", () => 
 });
 
 Deno.test("without the seed's series (compat names only) the group activity series remain", () => {
-  const options = { labels: {}, granularity: "partition" as const, seedSeries: false };
+  const options = { labels: {}, granularity: "partition" as const, native: false };
   const names = new Set(
     parsePrometheusText([...lagTextChunks(statuses, options)].join("")).map((sample) =>
       sample.name
@@ -155,7 +155,7 @@ Deno.test("a large exposition comes in pieces, and the stream makes them only as
           topic: "t",
           partition: 0,
           committedOffset: 0,
-          latestOffset: index,
+          endOffset: index,
           lagOffsets: index,
           lagSeconds: index / 10,
         }]),

@@ -214,7 +214,7 @@ export function createExporterMetrics(
     labels: options.labels,
     granularity: options.granularity,
     memberLabels: options.memberLabels,
-    seedSeries: options.native ?? true,
+    native: options.native ?? true,
   };
   const compatOptions = { ...lagOptions, schemes: options.compat ?? [] };
 

@@ -14,7 +14,7 @@ const partition = (
   topic,
   partition: index,
   committedOffset: 0,
-  latestOffset: lagOffsets,
+  endOffset: lagOffsets,
   lagOffsets,
   lagSeconds,
 });

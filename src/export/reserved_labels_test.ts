@@ -14,8 +14,8 @@ const SCHEMES = ["native", "kafka_exporter", "kafka_lag_exporter"] as const;
 
 function richStatus(clusterName: string): ClusterStatus {
   const group = aggregateGroup("orders", [
-    { topic: "t", partition: 0, committedOffset: 1, latestOffset: 5, lagOffsets: 4, lagSeconds: 2 },
-    { topic: "t", partition: 1, committedOffset: 5, latestOffset: 5, lagOffsets: 0, lagSeconds: 0 },
+    { topic: "t", partition: 0, committedOffset: 1, endOffset: 5, lagOffsets: 4, lagSeconds: 2 },
+    { topic: "t", partition: 1, committedOffset: 5, endOffset: 5, lagOffsets: 0, lagSeconds: 0 },
   ]);
   return {
     clusterName,

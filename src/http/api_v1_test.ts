@@ -9,7 +9,7 @@ import { newLagTrail, recordLagSample } from "../lag/lag_trail.ts";
 
 function group(groupId: string, lag: number): GroupLag {
   return aggregateGroup(groupId, [
-    { topic: "orders", partition: 0, committedOffset: 10, latestOffset: 10 + lag, lagOffsets: lag },
+    { topic: "orders", partition: 0, committedOffset: 10, endOffset: 10 + lag, lagOffsets: lag },
   ]);
 }
 

@@ -4,9 +4,9 @@
  * own partitions for one iteration.
  */
 import {
+  type EndOffset,
+  type EndOffsets,
   KafkaAuthorizationError,
-  type LatestOffset,
-  type LatestOffsets,
   type TopicPartition,
   type UnavailablePartition,
 } from "./kafka_admin.ts";
@@ -54,13 +54,13 @@ const RETRY_DELAYS_MS = [0, 250, 500, 750];
 export async function fetchEndOffsets(
   context: AdminContext,
   includeTopic: (topic: string) => boolean,
-): Promise<LatestOffsets> {
+): Promise<EndOffsets> {
   const { cluster } = context;
   // Metadata of every topic (what kafkajs asks for while it tracks no topic by name; asking
   // by name would fail the whole request once one is deleted). It also refreshes the brokers
   // and leaders that findBroker relies on.
   await refreshMetadata(context);
-  const offsets: LatestOffset[] = [];
+  const offsets: EndOffset[] = [];
   const unavailable: UnavailablePartition[] = [];
   const wanted: TopicPartition[] = [];
   for (const { topic, partitionMetadata } of cluster.brokerPool.metadata?.topicMetadata ?? []) {
@@ -114,7 +114,7 @@ async function refreshMetadata(context: AdminContext): Promise<void> {
 async function listOffsetsAtLeaders(
   context: AdminContext,
   partitions: readonly TopicPartition[],
-  { offsets, unavailable }: LatestOffsets,
+  { offsets, unavailable }: EndOffsets,
 ): Promise<UnavailablePartition[]> {
   const { cluster } = context;
   const leaders = leaderIndex(cluster);

@@ -48,7 +48,7 @@ export type GroupOffsets =
   | { groupId: string; offsets?: undefined; error: Error };
 
 /** A partition's log-end offset and when the answer arrived. */
-export interface LatestOffset extends TopicPartition {
+export interface EndOffset extends TopicPartition {
   offset: number;
   observedAtMs: number;
   /**
@@ -69,8 +69,8 @@ export interface UnavailablePartition extends TopicPartition {
 }
 
 /** Log-end offsets of the partitions that answered, and the partitions that did not. */
-export interface LatestOffsets {
-  offsets: LatestOffset[];
+export interface EndOffsets {
+  offsets: EndOffset[];
   unavailable: UnavailablePartition[];
 }
 
@@ -144,12 +144,12 @@ export interface KafkaAdmin {
    * (after one metadata refresh and one retry at the new leader), is listed as unavailable; the
    * others are unaffected. Throws only when no partition at all can be read.
    */
-  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets>;
+  fetchEndOffsets(includeTopic: (topic: string) => boolean): Promise<EndOffsets>;
   /**
    * Timestamps of the records at the given offsets (or of the first record after each, when it
    * no longer exists), with small Fetch requests grouped per leader broker. Lookups that fail
    * are missing from the result; a record in a malformed or oversized batch is reported as
-   * such, and costs only its own partition's lookups. Call after fetchLatestOffsets in the same
+   * such, and costs only its own partition's lookups. Call after fetchEndOffsets in the same
    * iteration.
    */
   fetchRecordTimes(

@@ -9,13 +9,13 @@ import type { Logger } from "../log/logger.ts";
 import { createInternalCluster, installKafkajsPatches } from "./kafkajs/client.ts";
 import {
   type CommittedOffsetsOptions,
+  type EndOffsets,
   type GroupDescription,
   type GroupListing,
   type GroupListings,
   type GroupOffsets,
   type KafkaAdmin,
   KafkaAuthorizationError,
-  type LatestOffsets,
   type RecordLookup,
   type RecordTime,
   type RecordUnreadable,
@@ -108,7 +108,7 @@ class KafkajsAdmin implements KafkaAdmin {
   async #listGroups(): Promise<GroupListings> {
     const context = await this.#context();
     const { cluster } = context;
-    // The broker list rarely changes; fetchLatestOffsets refreshes metadata every iteration anyway.
+    // The broker list rarely changes; fetchEndOffsets refreshes metadata every iteration anyway.
     // Not timed: it sends a request only every few minutes, and counting the no-op calls would
     // misstate the Metadata requests per iteration. A failure leaves the known brokers to ask.
     try {
@@ -171,7 +171,7 @@ class KafkajsAdmin implements KafkaAdmin {
     );
   }
 
-  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets> {
+  fetchEndOffsets(includeTopic: (topic: string) => boolean): Promise<EndOffsets> {
     return this.#explained(async () => fetchEndOffsets(await this.#context(), includeTopic));
   }
 

@@ -11,7 +11,7 @@ const partition = (
   topic,
   partition: index,
   committedOffset: 0,
-  latestOffset: lagOffsets,
+  endOffset: lagOffsets,
   lagOffsets,
   lagSeconds,
 });
@@ -66,9 +66,9 @@ Deno.test("aggregateGroup() splits by topic", () => {
 
 Deno.test("aggregates of a table written out of topic order merge each topic's runs", () => {
   const group = aggregateGroup("g", [
-    { topic: "b", partition: 0, committedOffset: 0, latestOffset: 5, lagOffsets: 5, lagSeconds: 3 },
-    { topic: "a", partition: 0, committedOffset: 0, latestOffset: 2, lagOffsets: 2 },
-    { topic: "b", partition: 1, committedOffset: 0, latestOffset: 7, lagOffsets: 7, lagSeconds: 9 },
+    { topic: "b", partition: 0, committedOffset: 0, endOffset: 5, lagOffsets: 5, lagSeconds: 3 },
+    { topic: "a", partition: 0, committedOffset: 0, endOffset: 2, lagOffsets: 2 },
+    { topic: "b", partition: 1, committedOffset: 0, endOffset: 7, lagOffsets: 7, lagSeconds: 9 },
   ]);
   assertEquals(group.topics, [
     { topic: "b", maxLagOffsets: 7, sumLagOffsets: 12, maxLagSeconds: 9, sumLagSeconds: 12 },

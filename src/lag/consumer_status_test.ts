@@ -161,11 +161,11 @@ Deno.test("partition status: Burrow's rules and our edge cases", async (t) => {
 /** The progress after readings of [seconds, committed offset, log-end offset]. */
 function progressAfter(readings: Array<[number, number, number]>, timeConstantSeconds = 60) {
   const progress = newProgress(1);
-  for (const [seconds, committedOffset, latestOffset] of readings) {
+  for (const [seconds, committedOffset, endOffset] of readings) {
     advanceProgress(progress, 0, {
       nowMs: seconds * 1_000,
       committedOffset,
-      lagOffsets: latestOffset - committedOffset,
+      lagOffsets: endOffset - committedOffset,
       rateTimeConstantMs: timeConstantSeconds * 1_000,
     });
   }

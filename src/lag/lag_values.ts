@@ -23,7 +23,7 @@ export interface PartitionLag {
   topic: string;
   partition: number;
   committedOffset: number;
-  latestOffset: number;
+  endOffset: number;
   lagOffsets: number;
   lagSeconds?: number;
   lagSecondsMethod?: LagSecondsMethod;

@@ -7,7 +7,7 @@
 import { computeOffsetLag } from "./compute_lag.ts";
 import { LAG_SECONDS_METHODS, type LagSecondsMethod, type PartitionLag } from "./lag_values.ts";
 
-const FIELDS = 6; // topic index, partition, committed, latest, lag seconds (NaN = none), method
+const FIELDS = 6; // topic index, partition, committed, end offset, lag seconds (NaN = none), method
 const TOPIC = 0;
 const PARTITION = 1;
 const COMMITTED = 2;
@@ -76,12 +76,12 @@ export class PartitionTable implements Iterable<PartitionLag> {
     return this.#values[index * FIELDS + COMMITTED];
   }
 
-  latestOffset(index: number): number {
+  endOffset(index: number): number {
     return this.#values[index * FIELDS + LATEST];
   }
 
   lagOffsets(index: number): number {
-    return computeOffsetLag(this.committedOffset(index), this.latestOffset(index));
+    return computeOffsetLag(this.committedOffset(index), this.endOffset(index));
   }
 
   /** Undefined while the lag in seconds cannot be known. */
@@ -132,7 +132,7 @@ export class PartitionTable implements Iterable<PartitionLag> {
       topic: this.topic(index),
       partition: this.partition(index),
       committedOffset: this.committedOffset(index),
-      latestOffset: this.latestOffset(index),
+      endOffset: this.endOffset(index),
       lagOffsets: this.lagOffsets(index),
     };
     const seconds = this.lagSeconds(index);
@@ -205,7 +205,7 @@ export class PartitionTableWriter {
   add(partition: PartitionLag): void {
     this.addRow(
       partition,
-      partition.latestOffset,
+      partition.endOffset,
       partition.lagSeconds ?? NaN,
       partition.lagSecondsMethod,
     );
@@ -219,7 +219,7 @@ export class PartitionTableWriter {
       partition: number;
       committedOffset: number;
     },
-    latestOffset: number,
+    endOffset: number,
     lagSeconds: number,
     method: LagSecondsMethod | undefined,
   ): void {
@@ -239,7 +239,7 @@ export class PartitionTableWriter {
     values[base + TOPIC] = topic;
     values[base + PARTITION] = partition;
     values[base + COMMITTED] = committedOffset;
-    values[base + LATEST] = latestOffset;
+    values[base + LATEST] = endOffset;
     values[base + SECONDS] = lagSeconds;
     values[base + METHOD] = method === undefined ? NO_METHOD : METHOD_INDEX[method];
     this.#rows++;

@@ -3,12 +3,12 @@ import { PartitionTable } from "./partition_table.ts";
 import type { PartitionLag } from "./lag_values.ts";
 
 const rows: PartitionLag[] = [
-  { topic: "orders", partition: 0, committedOffset: 5, latestOffset: 9, lagOffsets: 4 },
+  { topic: "orders", partition: 0, committedOffset: 5, endOffset: 9, lagOffsets: 4 },
   {
     topic: "orders",
     partition: 1,
     committedOffset: 2 ** 40,
-    latestOffset: 2 ** 40 + 3,
+    endOffset: 2 ** 40 + 3,
     lagOffsets: 3,
     lagSeconds: 1.25,
     lagSecondsMethod: "interpolated",
@@ -17,7 +17,7 @@ const rows: PartitionLag[] = [
     topic: "audit",
     partition: 7,
     committedOffset: 10,
-    latestOffset: 10,
+    endOffset: 10,
     lagOffsets: 0,
     lagSeconds: 0,
     lagSecondsMethod: "caught-up",
@@ -26,7 +26,7 @@ const rows: PartitionLag[] = [
     topic: "audit",
     partition: 8,
     committedOffset: 12, // committed past the end offset we read: lag 0, never negative
-    latestOffset: 11,
+    endOffset: 11,
     lagOffsets: 0,
     lagSeconds: 600,
     lagSecondsMethod: "lower-bound",

@@ -3,7 +3,7 @@
 /** Offsets of one group-partition and the partition's log start. */
 export interface RetainedPosition {
   committedOffset: number;
-  latestOffset: number;
+  endOffset: number;
   logStartOffset: number;
 }
 
@@ -13,9 +13,9 @@ export interface RetainedPosition {
  * next). Undefined for an empty log, where there is nothing to lose.
  */
 export function retentionRatio(
-  { committedOffset, latestOffset, logStartOffset }: RetainedPosition,
+  { committedOffset, endOffset, logStartOffset }: RetainedPosition,
 ): number | undefined {
-  const retained = latestOffset - logStartOffset;
+  const retained = endOffset - logStartOffset;
   if (retained <= 0) return undefined;
-  return Math.min(1, Math.max(0, (latestOffset - committedOffset) / retained));
+  return Math.min(1, Math.max(0, (endOffset - committedOffset) / retained));
 }

@@ -11,11 +11,10 @@ Deno.test("retention ratio: unread share of the retained log, within [0, 1]", as
     ["empty log (everything deleted): nothing to lose", [100, 100, 100], undefined],
     ["committed past the end (truncation): not negative", [120, 100, 0], 0],
   ];
-  for (const [name, [committedOffset, latestOffset, logStartOffset], expected] of cases) {
+  for (const [name, [committedOffset, endOffset, logStartOffset], expected] of cases) {
     await t.step(
       name,
-      () =>
-        assertEquals(retentionRatio({ committedOffset, latestOffset, logStartOffset }), expected),
+      () => assertEquals(retentionRatio({ committedOffset, endOffset, logStartOffset }), expected),
     );
   }
 });

@@ -16,7 +16,7 @@ export type TimeLagEstimate =
 /** Where a consumer stands at `nowMs`: its committed offset and the log-end offset then. */
 export interface ConsumerPosition {
   committedOffset: number;
-  latestOffset: number;
+  endOffset: number;
   nowMs: number;
 }
 
@@ -39,18 +39,18 @@ export type PreparedHistory =
 /** Prepares `history` (which may include this iteration's observation) for `position`. */
 export function prepareHistory(
   history: readonly OffsetObservation[],
-  { latestOffset, nowMs }: Omit<ConsumerPosition, "committedOffset">,
+  { endOffset, nowMs }: Omit<ConsumerPosition, "committedOffset">,
 ): PreparedHistory {
   // Points above the current end offset belong to a log that was truncated or re-created.
   const points = normalizeHistory(
     history.filter((point) => point.timestampMs <= nowMs),
-    latestOffset,
+    endOffset,
   );
   if (!points.some((point) => point.timestampMs < nowMs)) {
     return { kind: "unknown", reason: "no offset history before this iteration" };
   }
-  if ((points.at(-1)?.offset ?? -1) < latestOffset) {
-    points.push({ offset: latestOffset, timestampMs: nowMs });
+  if ((points.at(-1)?.offset ?? -1) < endOffset) {
+    points.push({ offset: endOffset, timestampMs: nowMs });
   }
   return { kind: "points", points };
 }
@@ -59,13 +59,13 @@ export function prepareHistory(
  * Estimates `nowMs − T(committed)`.
  *
  * `history` holds observations of this partition's log-end offset and may include the
- * observation (latestOffset, nowMs) made in this iteration.
+ * observation (endOffset, nowMs) made in this iteration.
  */
 export function estimateTimeLag(
   history: readonly OffsetObservation[],
   position: ConsumerPosition,
 ): TimeLagEstimate {
-  if (position.committedOffset >= position.latestOffset) return CAUGHT_UP;
+  if (position.committedOffset >= position.endOffset) return CAUGHT_UP;
   return estimateFromPrepared(prepareHistory(history, position), position);
 }
 
@@ -75,7 +75,7 @@ export function estimateFromPrepared(
   position: ConsumerPosition,
 ): TimeLagEstimate {
   // A consumer that has read everything is not behind, however long ago the last record came.
-  if (position.committedOffset >= position.latestOffset) return CAUGHT_UP;
+  if (position.committedOffset >= position.endOffset) return CAUGHT_UP;
   if (prepared.kind === "unknown") return prepared;
   const value = { seconds: 0, method: "caught-up" as TimeLagMethod };
   if (!estimateInto(prepared, position, value)) {
@@ -92,10 +92,10 @@ export function estimateFromPrepared(
 // arity-ok: called for every lagging group-partition; the out-parameter avoids an allocation
 export function estimateInto(
   prepared: PreparedHistory,
-  { committedOffset, latestOffset, nowMs }: ConsumerPosition,
+  { committedOffset, endOffset, nowMs }: ConsumerPosition,
   value: { seconds: number; method: TimeLagMethod },
 ): boolean {
-  if (committedOffset >= latestOffset) {
+  if (committedOffset >= endOffset) {
     value.seconds = 0;
     value.method = "caught-up";
     return true;
@@ -104,7 +104,7 @@ export function estimateInto(
   const points = prepared.points;
   let producedAtMs: number;
   let method: TimeLagMethod;
-  // The point at latestOffset guarantees one point above the committed offset.
+  // The point at endOffset guarantees one point above the committed offset.
   const above = points.findIndex((point) => point.offset > committedOffset);
   if (above > 0) {
     // `below` is the last sighting of the largest offset ≤ committed: at its time the record at

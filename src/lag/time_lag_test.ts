@@ -185,7 +185,7 @@ Deno.test("estimateTimeLag()", async (t) => {
     await t.step(testCase.name, () => {
       const estimate = estimateTimeLag(testCase.history, {
         committedOffset: testCase.committed,
-        latestOffset: testCase.latest,
+        endOffset: testCase.latest,
         nowMs: testCase.nowMs,
       });
       if (testCase.expected === "unknown") {
@@ -214,7 +214,7 @@ Deno.test("estimateTimeLag() never returns NaN, infinite or negative values", ()
     const nowMs = Math.floor(random() * 120_000);
     const estimate: TimeLagEstimate = estimateTimeLag(history, {
       committedOffset: committed,
-      latestOffset: latest,
+      endOffset: latest,
       nowMs,
     });
     if (estimate.kind === "value") {
@@ -229,14 +229,14 @@ Deno.test("estimateTimeLag() never returns NaN, infinite or negative values", ()
 Deno.test("one prepared history serves every committed offset of the partition", () => {
   // As an iteration does: prepared once per partition, then read by every group on it.
   const history = [at(100, 1_000), at(100, 2_000), at(150, 3_000), at(400, 9_000), at(390, 9_500)];
-  const latestOffset = 420;
+  const endOffset = 420;
   const nowMs = 10_000;
-  const prepared = prepareHistory(history, { latestOffset, nowMs });
+  const prepared = prepareHistory(history, { endOffset, nowMs });
   const before = JSON.stringify(prepared);
   for (let committedOffset = 0; committedOffset <= 430; committedOffset += 7) {
-    const position = { committedOffset, latestOffset, nowMs };
+    const position = { committedOffset, endOffset, nowMs };
     assertEquals(estimateFromPrepared(prepared, position), estimateTimeLag(history, position));
   }
   assertEquals(JSON.stringify(prepared), before, "estimates leave the prepared history as it was");
-  assertEquals(prepareHistory([], { latestOffset, nowMs }).kind, "unknown");
+  assertEquals(prepareHistory([], { endOffset, nowMs }).kind, "unknown");
 });

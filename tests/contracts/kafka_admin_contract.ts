@@ -108,7 +108,7 @@ export function runKafkaAdminContract(
         await t.step(
           "end offsets of every partition of the topics accepted, with log starts",
           async () => {
-            const { offsets, unavailable } = await admin.fetchLatestOffsets((topic) =>
+            const { offsets, unavailable } = await admin.fetchEndOffsets((topic) =>
               topic === "orders" || topic === "audit"
             );
             assertEquals(unavailable, []);
@@ -122,7 +122,7 @@ export function runKafkaAdminContract(
               "orders-1: 0..3",
               "orders-2: 0..0",
             ]);
-            const onlyAudit = await admin.fetchLatestOffsets((topic) => topic === "audit");
+            const onlyAudit = await admin.fetchEndOffsets((topic) => topic === "audit");
             assertEquals(onlyAudit.offsets.map((offset) => offset.topic), ["audit"]);
           },
         );
@@ -138,7 +138,7 @@ export function runKafkaAdminContract(
               { topic: "audit", partition: 0, offset: 0 }, // deleted
               { topic: "audit", partition: 0, offset: 3 },
             ];
-            await admin.fetchLatestOffsets(() => true); // leaders are known from this iteration
+            await admin.fetchEndOffsets(() => true); // leaders are known from this iteration
             const times = await admin.fetchRecordTimes(lookups);
             const found = lookups.map((lookup) => {
               const time = times.get(recordLookupKey(lookup));

@@ -2,14 +2,14 @@
 import {
   type CommittedOffset,
   type CommittedOffsetsOptions,
+  type EndOffset,
+  type EndOffsets,
   type GroupDescription,
   type GroupListing,
   type GroupListings,
   type GroupMember,
   type GroupOffsets,
   type KafkaAdmin,
-  type LatestOffset,
-  type LatestOffsets,
   type RecordLookup,
   recordLookupKey,
   type RecordTime,
@@ -44,7 +44,7 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     listGroups: 0,
     describeGroups: 0,
     fetchCommittedOffsets: 0,
-    fetchLatestOffsets: 0,
+    fetchEndOffsets: 0,
     fetchRecordTimes: 0,
     close: 0,
   };
@@ -107,9 +107,9 @@ export class FakeKafkaAdmin implements KafkaAdmin {
     }));
   }
 
-  fetchLatestOffsets(includeTopic: (topic: string) => boolean): Promise<LatestOffsets> {
-    this.calls.fetchLatestOffsets++;
-    const offsets: LatestOffset[] = [];
+  fetchEndOffsets(includeTopic: (topic: string) => boolean): Promise<EndOffsets> {
+    this.calls.fetchEndOffsets++;
+    const offsets: EndOffset[] = [];
     const unavailable: UnavailablePartition[] = [];
     for (const [key, offset] of this.endOffsets) {
       const [topic, partition] = key.split("/");

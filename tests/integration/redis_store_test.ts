@@ -81,7 +81,7 @@ Deno.test({
       );
       const lag = estimateTimeLag(seenAhead, {
         committedOffset: 150,
-        latestOffset: 200,
+        endOffset: 200,
         nowMs: t0 + 40_000,
       });
       assert(lag.kind === "value" && Math.abs(lag.seconds - 4.95) < 0.3, JSON.stringify(lag));

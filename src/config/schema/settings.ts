@@ -211,7 +211,8 @@ export function toSettings(data: ConfigFile, context: SettingsContext) {
     app: {
       iterationIntervalMs: durationMs(data.app.iteration_interval),
       statusWindowMs: durationMs(data.app.status_window),
-      numWorkers: data.app.num_workers,
+      // num_workers: requests in flight per cluster (kafka-lag-go named them workers).
+      concurrency: data.app.num_workers,
       logLevel: data.app.log_level,
       logFormat: data.app.log_format,
       healthPort: data.app.health_check_port,
