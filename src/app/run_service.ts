@@ -1,10 +1,5 @@
 /** The long-running exporter: one loop per cluster, /metrics and health servers, graceful stop. */
 import type { ExporterConfig } from "../config/load_config.ts";
-import { ConsumerProgress } from "../collect/consumer_progress.ts";
-import { collectCluster } from "../collect/collect_cluster.ts";
-import { RecordTimeCache } from "../collect/record_timestamps.ts";
-import { GroupMemory } from "../collect/group_memory.ts";
-import { EndOffsetMemory } from "../collect/end_offset_memory.ts";
 import { abortableSleep, iterationDeadlineMs, runClusterLoop } from "../collect/cluster_loop.ts";
 import { ExporterState } from "../collect/exporter_state.ts";
 import { withDeadline } from "../collect/with_deadline.ts";
@@ -13,7 +8,7 @@ import { describeError, type Logger } from "../log/logger.ts";
 import { DuplicateNodeError } from "../scale_out/membership.ts";
 import { singleInstance, type WorkSharing } from "../scale_out/work_sharing.ts";
 import { COMMIT, VERSION } from "../version.ts";
-import { createAdmin } from "./create_admin.ts";
+import { ClusterMonitor } from "./cluster_monitor.ts";
 import { HttpServers } from "./http_servers.ts";
 import { ConfigError } from "../config/config_error.ts";
 import { EXIT_OK, EXIT_USAGE } from "./exit_codes.ts";
@@ -63,6 +58,7 @@ export async function runService(
         logger,
         readTextFile: (path) => Deno.readTextFileSync(path),
         onRedisError: () => metrics.countStoreError("redis"),
+        now: Date.now,
       });
     } catch (error) {
       if (!(error instanceof DuplicateNodeError)) throw error;
@@ -101,20 +97,19 @@ export async function runService(
     health_port: config.app.healthPort,
     interval_ms: config.app.iterationIntervalMs,
   });
-  const admins = config.clusters.map((cluster) => createAdmin(cluster, { logger, metrics }));
-  const recordTimes = config.clusters.map(() => new RecordTimeCache());
-  const consumerProgress = config.clusters.map(() =>
-    new ConsumerProgress({
-      windowMs: config.app.statusWindowMs,
+  const monitors = config.clusters.map((cluster) =>
+    new ClusterMonitor(cluster, {
+      logger,
+      metrics,
+      now: Date.now,
+      statusWindowMs: config.app.statusWindowMs,
       iterationIntervalMs: config.app.iterationIntervalMs,
     })
   );
-  const groupMemories = config.clusters.map(() => new GroupMemory());
-  const endOffsetMemories = config.clusters.map(() => new EndOffsetMemory());
   const pushLoops = config.remoteWrite.enabled || config.otlp.enabled
     ? await import("../export/push/push_loop.ts")
     : undefined;
-  const pushDeps = { metrics, logger, signal: stop.signal };
+  const pushDeps = { metrics, logger, signal: stop.signal, now: Date.now };
   const pushes = [
     config.remoteWrite.enabled ? pushLoops!.startRemoteWrite(config, pushDeps) : undefined,
     config.otlp.enabled
@@ -126,37 +121,32 @@ export async function runService(
       : undefined,
   ].filter((push) => push !== undefined);
   state.setLoopRunning(true);
-  await Promise.all(config.clusters.map((cluster, index) =>
+  await Promise.all(monitors.map((monitor) =>
     runClusterLoop(
       {
-        clusterName: cluster.name,
+        clusterName: monitor.config.name,
         intervalMs: config.app.iterationIntervalMs,
-        deadlineMs: iterationDeadlineMs(config.app.iterationIntervalMs, cluster),
+        deadlineMs: iterationDeadlineMs(config.app.iterationIntervalMs, monitor.config),
         signal: stop.signal,
       },
       {
         collect: () =>
-          collectCluster(cluster, {
-            admin: admins[index],
+          monitor.collect({
             store: sharing.store,
             now: Date.now,
             logger,
             concurrency: config.app.concurrency,
-            recordTimes: recordTimes[index],
-            groupMemory: groupMemories[index],
-            endOffsetMemory: endOffsetMemories[index],
-            consumerProgress: consumerProgress[index],
             selectOwnedGroups: (clusterName, groupIds) =>
               sharing.selectOwnedGroups(clusterName, groupIds),
             onStoreError: (error) => {
               metrics.countStoreError(config.storage.type);
               logger.warn("offset history store failed", {
-                cluster: cluster.name,
+                cluster: monitor.config.name,
                 error: describeError(error),
               });
             },
           }),
-        resetClient: () => admins[index].close(),
+        resetClient: () => monitor.close(),
         now: Date.now,
         sleep: abortableSleep,
         logger,
@@ -190,7 +180,7 @@ export async function runService(
     Promise.all(pushes.map((push) => push.flush(flushEndsMs))),
     Math.max(0, flushEndsMs - Date.now()),
   );
-  await settleWithin(Promise.all(admins.map((admin) => admin.close())), step());
+  await settleWithin(Promise.all(monitors.map((monitor) => monitor.close())), step());
   await settleWithin(sharing.stop(), step());
   logger.info("stopped");
   return EXIT_OK;

@@ -9,7 +9,7 @@ import { collectCluster } from "../collect/collect_cluster.ts";
 import { iterateCluster, iterationDeadlineMs } from "../collect/cluster_loop.ts";
 import type { Logger } from "../log/logger.ts";
 import { MemoryOffsetHistoryStore } from "../store/memory_store.ts";
-import { createAdmin } from "../app/create_admin.ts";
+import { createAdmin } from "../app/cluster_monitor.ts";
 import { EXIT_OK, EXIT_RUNTIME } from "../app/exit_codes.ts";
 import { renderOnceJson, renderOnceTable } from "./once_report.ts";
 
@@ -26,7 +26,7 @@ export async function runOnce(
   const store = new MemoryOffsetHistoryStore({ retentionMs: config.storage.retentionMs });
   const statuses = await Promise.all(
     config.clusters.map(async (cluster): Promise<ClusterStatus> => {
-      const admin = createAdmin(cluster, { logger });
+      const admin = createAdmin(cluster, { logger, now: Date.now });
       try {
         return await iterateCluster(
           {

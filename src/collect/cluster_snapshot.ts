@@ -12,12 +12,14 @@ export interface ClusterSnapshot {
   groupsChecked: number;
   /** Groups of the cluster that passed the filters, before sharing among instances. */
   groupsMatchingFilters?: number;
-  /** Groups with at least one partition measured. */
+  /** Groups with at least one partition measured, sorted by group id (pages, binary search). */
   groups: GroupLag[];
   startedAtMs: number;
   completedAtMs: number;
   /** The partitions' log-end (and log-start) offsets read in this iteration. */
   partitionOffsets?: EndOffset[];
+  /** A partition's log-start offset from `partitionOffsets` (logStartLookup()). */
+  logStartOffset?(topic: string, partition: number): number | undefined;
   /** Committed records whose timestamps this iteration wanted, by outcome. */
   recordLookups?: RecordLookupCounts;
   /** Group-partitions by how their lag in seconds was obtained ("none": no value). */
@@ -58,6 +60,25 @@ export interface ClusterSnapshot {
    * were deleted (retention, DeleteRecords) before the group read them.
    */
   recordsLostToRetention?: RetentionLoss[];
+}
+
+/**
+ * The log-start offset of a partition among `offsets`, indexed on the first question: the JSON
+ * API asks per partition of one group, and the index belongs to the snapshot it came from.
+ */
+export function logStartLookup(
+  offsets: readonly EndOffset[],
+): (topic: string, partition: number) => number | undefined {
+  let index: Map<string, number> | undefined;
+  return (topic, partition) => {
+    if (!index) {
+      index = new Map();
+      for (const { topic, partition, logStartOffset } of offsets) {
+        if (logStartOffset !== undefined) index.set(`${topic}\u0000${partition}`, logStartOffset);
+      }
+    }
+    return index.get(`${topic}\u0000${partition}`);
+  };
 }
 
 /** Records a group never read because retention deleted them first. */

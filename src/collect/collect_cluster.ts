@@ -11,7 +11,7 @@ import {
 import type { OffsetObservation } from "../lag/lag_values.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
-import type { ClusterSnapshot } from "./cluster_snapshot.ts";
+import { type ClusterSnapshot, logStartLookup } from "./cluster_snapshot.ts";
 import { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.ts";
 import type { GroupMemory } from "./group_memory.ts";
 import { describeMeasuredGroups, type MalformedAssignment } from "./describe_groups.ts";
@@ -111,6 +111,7 @@ export async function collectCluster(
     startedAtMs,
     completedAtMs: deps.now(),
     partitionOffsets: partitionEnds,
+    logStartOffset: logStartLookup(partitionEnds),
     recordLookups: round.counts(),
     lagSecondsMethods,
     groupsWithEstimates,

@@ -86,6 +86,19 @@ Deno.test("collectCluster()", async (t) => {
     assertEquals(snapshot.groups[0].partitions.toArray().map((p) => p.topic), ["keep"]);
   });
 
+  await t.step(
+    "a snapshot keeps its groups in id order, whatever order they answer in",
+    async () => {
+      const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
+      for (const groupId of ["zeta", "alpha", "Mid", "beta"]) {
+        admin.setGroup(groupId, [{ topic: "t", partition: 0, offset: 1 }]);
+      }
+      const snapshot = await collectCluster(clusterConfig(), setup(admin));
+      // Code-unit order, as the JSON API's pages and binary search assume.
+      assertEquals(snapshot.groups.map((group) => group.groupId), ["Mid", "alpha", "beta", "zeta"]);
+    },
+  );
+
   await t.step("groups matching the filters count before sharing among instances", async () => {
     const admin = new FakeKafkaAdmin().setEnd("t", 0, 5);
     for (const groupId of ["a", "b", "c", "skip-me"]) {

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
+import { groupActivity, type GroupLag } from "../lag/group_lag.ts";
 import { ConsumerProgress } from "./consumer_progress.ts";
 import { CONSUMER_STATUSES } from "../lag/consumer_status.ts";
 import { lagTrailSamples } from "../lag/lag_trail.ts";
@@ -17,8 +17,11 @@ function group(groupId: string, partitions: Array<[string, number, number, numbe
       lagOffsets: lag,
     })),
   );
-  measured.activity = { state: "Stable", protocol: "classic", members: [] };
-  measured.activity.members.push({ memberId: "m", clientId: "c", host: "h", assignment: [] });
+  measured.activity = groupActivity({
+    state: "Stable",
+    protocol: "classic",
+    members: [{ memberId: "m", clientId: "c", host: "h", assignment: [] }],
+  });
   return measured;
 }
 

@@ -1,3 +1,4 @@
+import { groupActivity } from "../lag/group_lag.ts";
 import { assertEquals } from "../../tests/assert.ts";
 import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
@@ -17,12 +18,16 @@ function status(clusterName: string): ClusterStatus {
     { topic: "t", partition: 1, committedOffset: 4, endOffset: 9, lagOffsets: 5 },
   ]);
   // One member owns partition 0; partition 1 is not assigned.
-  group.activity = {
+  group.activity = groupActivity({
     state: "Stable",
     protocol: "classic",
-    members: [{ memberId: "m-1", clientId: "app", host: "/10.0.0.5", assignment: [] }],
-  };
-  group.activity.members[0].assignment.push({ topic: "t", partition: 0 });
+    members: [{
+      memberId: "m-1",
+      clientId: "app",
+      host: "/10.0.0.5",
+      assignment: [{ topic: "t", partition: 0 }],
+    }],
+  });
   return {
     clusterName,
     up: true,

@@ -90,32 +90,14 @@ export function groupSummary(group: GroupLag) {
   };
 }
 
-/** Log-start offsets by "topic\0partition", built once per snapshot. */
-const logStartsOf = new WeakMap<ClusterSnapshot, Map<string, number>>();
-
-function logStarts(snapshot: ClusterSnapshot | undefined): Map<string, number> {
-  if (!snapshot) return new Map();
-  let index = logStartsOf.get(snapshot);
-  if (!index) {
-    index = new Map();
-    for (const { topic, partition, logStartOffset } of snapshot.partitionOffsets ?? []) {
-      if (logStartOffset !== undefined) index.set(`${topic}\u0000${partition}`, logStartOffset);
-    }
-    logStartsOf.set(snapshot, index);
-  }
-  return index;
-}
-
 /** A group with its members and every partition: offsets, lag, status, owner, rates. */
 export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
-  const starts = logStarts(snapshot);
   const table = group.partitions;
   const progress = group.progress;
   const partitions = [];
   for (let index = 0; index < table.length; index++) {
     const topic = table.topic(index);
     const partition = table.partition(index);
-    const key = `${topic}\u0000${partition}`;
     const owner = partitionOwner(group, index);
     const statusCode = group.partitionStatuses?.[index];
     partitions.push({
@@ -123,7 +105,7 @@ export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
       partition,
       committed: table.committedOffset(index),
       latest: table.endOffset(index),
-      log_start: starts.get(key) ?? null,
+      log_start: snapshot?.logStartOffset?.(topic, partition) ?? null,
       lag: table.lagOffsets(index),
       lag_seconds: table.lagSeconds(index) ?? null,
       lag_seconds_method: table.lagSecondsMethod(index) ?? null,

@@ -1,3 +1,4 @@
+import { groupActivity } from "../lag/group_lag.ts";
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
@@ -41,7 +42,7 @@ const statuses: ClusterStatus[] = [{
           endOffset: 9,
           lagOffsets: 9,
         }]),
-        activity: {
+        activity: groupActivity({
           state: "Stable",
           protocol: "consumer",
           members: [{
@@ -50,7 +51,7 @@ const statuses: ClusterStatus[] = [{
             host: "/10.0.0.7",
             assignment: [{ topic: "t", partition: 1 }],
           }],
-        },
+        }),
       },
     ],
   },
@@ -159,7 +160,7 @@ Deno.test("a large exposition comes in pieces, and the stream makes them only as
           lagOffsets: index,
           lagSeconds: index / 10,
         }]),
-        activity: { state: "Empty", protocol: "classic", members: [] },
+        activity: groupActivity({ state: "Empty", protocol: "classic", members: [] }),
         status: "OK" as const,
         rates: { consumeRate: 1, produceRate: 0.5, catchUpSeconds: 0 },
         retentionRatio: 0,

@@ -1,3 +1,4 @@
+import { groupActivity } from "../lag/group_lag.ts";
 /**
  * Every scheme rendered with every kind of series, and with user labels: no series carries a
  * label name twice (Prometheus would refuse the whole scrape), and every label name the exporter
@@ -30,7 +31,7 @@ function richStatus(clusterName: string): ClusterStatus {
       completedAtMs: 1_000,
       groups: [{
         ...group,
-        activity: {
+        activity: groupActivity({
           state: "Stable",
           protocol: "classic",
           members: [{
@@ -39,7 +40,7 @@ function richStatus(clusterName: string): ClusterStatus {
             host: "/10.0.0.1",
             assignment: [{ topic: "t", partition: 0 }],
           }],
-        },
+        }),
         status: "OK",
         rates: { consumeRate: 1, produceRate: 1, catchUpSeconds: 0 },
         retentionRatio: 0.1,

@@ -44,7 +44,8 @@ export function apiResponse(
   const status = statuses.find((candidate) => candidate.clusterName === segments[0]);
   if (!status) return problem(404, `no cluster named ${JSON.stringify(segments[0])}`);
   if (segments.length === 1) return Response.json(describe(status));
-  const groups = sortedGroups(status);
+  // Sorted by group id as every snapshot keeps them: pages and lookups by binary search.
+  const groups = status.snapshot?.groups ?? [];
   // Any legal group id, even those a path cannot carry (".", "..", ""): `group?id=`.
   if (segments[1] === "group" && segments.length === 2) {
     const groupId = url.searchParams.get("id");
@@ -110,22 +111,6 @@ function groupAnswer(
 
 function problem(status: number, detail: string): Response {
   return Response.json({ error: detail }, { status });
-}
-
-/** Each snapshot's groups sorted by id, once: pages and lookups by binary search. */
-const sortedBySnapshot = new WeakMap<object, GroupLag[]>();
-
-function sortedGroups(status: ClusterStatus): GroupLag[] {
-  const snapshot = status.snapshot;
-  if (!snapshot) return [];
-  let sorted = sortedBySnapshot.get(snapshot);
-  if (!sorted) {
-    sorted = snapshot.groups.toSorted((a, b) =>
-      a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0
-    );
-    sortedBySnapshot.set(snapshot, sorted);
-  }
-  return sorted;
 }
 
 /** The index of the first group whose id sorts after `groupId`. */

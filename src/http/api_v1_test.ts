@@ -1,7 +1,7 @@
 import { assertEquals } from "../../tests/assert.ts";
-import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
+import { type ClusterStatus, logStartLookup } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
+import { groupActivity, type GroupLag } from "../lag/group_lag.ts";
 import { apiResponse } from "./api_v1.ts";
 import { createHandler } from "./create_handler.ts";
 import { advanceProgress, newProgress } from "../lag/consumer_status.ts";
@@ -14,7 +14,7 @@ function group(groupId: string, lag: number): GroupLag {
 }
 
 const owned = group("a/b", 4);
-owned.activity = {
+owned.activity = groupActivity({
   state: "Stable",
   protocol: "consumer",
   members: [{
@@ -23,7 +23,7 @@ owned.activity = {
     host: "/10.0.0.1",
     assignment: [{ topic: "orders", partition: 0 }],
   }],
-};
+});
 owned.status = "WARN";
 owned.partitionStatuses = new Uint8Array([1]);
 owned.rates = { consumeRate: 2, produceRate: 3 };
@@ -45,6 +45,10 @@ for (
   recordLagSample(owned.lagTrail, { atMs, sumLagOffsets, maxLagSeconds });
 }
 
+const PARTITION_OFFSETS = [
+  { topic: "orders", partition: 0, offset: 14, observedAtMs: 0, logStartOffset: 6 },
+];
+
 const statuses: ClusterStatus[] = [
   {
     clusterName: "main",
@@ -57,11 +61,10 @@ const statuses: ClusterStatus[] = [
       groupsChecked: 5,
       startedAtMs: 0,
       completedAtMs: 0,
-      // Not in id order: the API sorts.
-      groups: [group("e", 0), group("c", 1), owned, group("d", 2), group("b", 3)],
-      partitionOffsets: [
-        { topic: "orders", partition: 0, offset: 14, observedAtMs: 0, logStartOffset: 6 },
-      ],
+      // In id order, as collectCluster leaves every snapshot.
+      groups: [owned, group("b", 3), group("c", 1), group("d", 2), group("e", 0)],
+      partitionOffsets: PARTITION_OFFSETS,
+      logStartOffset: logStartLookup(PARTITION_OFFSETS),
     },
   },
   { clusterName: "down", up: false, iterationErrorsTotal: 3, lastError: "refused" },
@@ -220,7 +223,8 @@ Deno.test("the API is served on the metrics listener only, for GET and HEAD", as
 });
 
 Deno.test("every legal group id can be fetched: `group?id=` carries . .. and the empty id", async () => {
-  const odd = [".", "..", "", "a/b", "?#%"].map((groupId, index) => group(groupId, index));
+  // In id order, as every snapshot keeps its groups.
+  const odd = ["", ".", "..", "?#%", "a/b"].map((groupId, index) => group(groupId, index));
   const withOdd: ClusterStatus[] = [{
     ...statuses[0],
     snapshot: { ...statuses[0].snapshot!, groups: odd },

@@ -38,26 +38,33 @@ export interface GroupActivity {
   /** "classic" or "consumer" (KIP-848). */
   protocol: string;
   members: GroupMember[];
+  /** The member each assigned partition belongs to, by "topic\0partition" (groupActivity()). */
+  owners: ReadonlyMap<string, GroupMember>;
 }
 
-/** Each group's partition owners by "topic\0partition", built once per group object. */
-const ownersByGroup = new WeakMap<GroupLag, Map<string, GroupMember>>();
+const NO_OWNERS: ReadonlyMap<string, GroupMember> = new Map();
+
+/** A group's activity, with the owner of each partition its members are assigned. */
+export function groupActivity(
+  { state, protocol, members }: { state: string; protocol: string; members: GroupMember[] },
+): GroupActivity {
+  // Most groups of a large cluster have no member at a given moment: one shared empty index.
+  if (members.length === 0) return { state, protocol, members, owners: NO_OWNERS };
+  const owners = new Map<string, GroupMember>();
+  for (const member of members) {
+    for (const { topic, partition } of member.assignment) {
+      owners.set(`${topic}\u0000${partition}`, member);
+    }
+  }
+  return { state, protocol, members, owners };
+}
 
 /**
  * The member the group's partition at `index` is assigned to, if any (the metrics, the compat
  * names and the JSON API all ask, per partition, of the same snapshot).
  */
 export function partitionOwner(group: GroupLag, index: number): GroupMember | undefined {
-  if (!group.activity) return undefined;
-  let owners = ownersByGroup.get(group);
-  if (!owners) {
-    owners = new Map();
-    for (const member of group.activity.members) {
-      for (const { topic, partition } of member.assignment) {
-        owners.set(`${topic}\u0000${partition}`, member);
-      }
-    }
-    ownersByGroup.set(group, owners);
-  }
-  return owners.get(`${group.partitions.topic(index)}\u0000${group.partitions.partition(index)}`);
+  if (!group.activity || group.activity.owners.size === 0) return undefined;
+  const table = group.partitions;
+  return group.activity.owners.get(`${table.topic(index)}\u0000${table.partition(index)}`);
 }

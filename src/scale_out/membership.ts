@@ -63,6 +63,8 @@ export interface MembershipOptions {
   nodeId: string;
   /** A registration expires this long after its last heartbeat. */
   ttlMs: number;
+  /** The local clock (default Date.now): only for how long a live set read is reused. */
+  now?: () => number;
 }
 
 type MembershipCommand = (
@@ -77,6 +79,7 @@ export class RedisMembership {
   readonly #client: RedisClient;
   readonly #options: MembershipOptions;
   readonly #token = crypto.randomUUID();
+  readonly #now: () => number;
   #live: string[];
   /** What each live instance said it exports (null: nothing said since Redis lost its data). */
   #exports = new Map<string, string | null>();
@@ -89,6 +92,7 @@ export class RedisMembership {
   constructor(client: RedisClient, options: MembershipOptions) {
     this.#client = client;
     this.#options = options;
+    this.#now = options.now ?? Date.now;
     // Until Redis answers, this instance only knows itself.
     this.#live = [options.nodeId];
     client.defineCommand("kafkaLagMembership", { numberOfKeys: 3, lua: MEMBERSHIP_SCRIPT });
@@ -106,7 +110,7 @@ export class RedisMembership {
    */
   liveNodes(): string[] {
     const held = this.#held;
-    if (!held || Date.now() >= held.untilMs) return this.#live;
+    if (!held || this.#now() >= held.untilMs) return this.#live;
     return [...new Set([...held.live, ...this.#live])].sort();
   }
 
@@ -127,13 +131,13 @@ export class RedisMembership {
   async join(
     sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
   ): Promise<void> {
-    const deadline = Date.now() + this.#options.ttlMs + 1_000;
+    const deadline = this.#now() + this.#options.ttlMs + 1_000;
     for (;;) {
       try {
         await this.heartbeat();
         return;
       } catch (error) {
-        if (!(error instanceof DuplicateNodeError) || Date.now() > deadline) throw error;
+        if (!(error instanceof DuplicateNodeError) || this.#now() > deadline) throw error;
         await sleep(Math.min(500, this.#options.ttlMs / 4));
       }
     }
@@ -171,7 +175,7 @@ export class RedisMembership {
     if (status === "registered" && this.#registeredOnce) {
       // Registered before, yet gone: Redis lost its data, or this instance was cut off longer
       // than a TTL. The others re-register within a TTL; until then, keep counting them.
-      this.#held = { live: this.liveNodes(), untilMs: Date.now() + this.#options.ttlMs };
+      this.#held = { live: this.liveNodes(), untilMs: this.#now() + this.#options.ttlMs };
     }
     if (mode === "beat") this.#registeredOnce = true;
     this.#exports = new Map(live.map((node, index) => [node, exports[index] ?? null]));

@@ -20,6 +20,8 @@ export interface RedisWorkSharingDeps {
   readTextFile(path: string): string;
   /** Called on every failed Redis operation (for the error counter). */
   onRedisError(): void;
+  /** The local clock (heartbeat ages; Redis' own clock decides expiry). */
+  now(): number;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function startRedisWorkSharing(
     keyPrefix: settings.keyPrefix,
     nodeId: config.app.nodeId,
     ttlMs: settings.heartbeatTtlMs,
+    now: deps.now,
   });
   try {
     await waitUntilReady(client, Math.min(settings.requestTimeoutMs, 10_000));
@@ -72,11 +75,11 @@ export async function startRedisWorkSharing(
 
   // Once per state change, like every other log line here: not at every heartbeat.
   let duplicateLogged = false;
-  let lastBeatMs = Date.now();
+  let lastBeatMs = deps.now();
   const beat = async () => {
     try {
       await membership.heartbeat();
-      lastBeatMs = Date.now();
+      lastBeatMs = deps.now();
       duplicateLogged = false;
       reportRecovered();
     } catch (error) {
@@ -119,7 +122,7 @@ export async function startRedisWorkSharing(
    */
   const cutOff = () => {
     const cut = settings.whenCutOff === "stop" &&
-      Date.now() - lastBeatMs > settings.heartbeatTtlMs;
+      deps.now() - lastBeatMs > settings.heartbeatTtlMs;
     if (cut !== stopped) {
       if (cut) {
         log.warn(

@@ -28,6 +28,7 @@ app: { node_id: x }
       logger: createLogger({ level: "info", format: "text", write: (line) => lines.push(line) }),
       readTextFile: Deno.readTextFileSync,
       onRedisError: () => redisErrors++,
+      now: Date.now,
     });
     const duplicates = () =>
       lines.filter((line) => line.includes('another live instance is registered with node_id "x"'))

@@ -32,6 +32,8 @@ interface PushDeps {
   metrics: ExporterMetrics;
   logger: Logger;
   signal: AbortSignal;
+  /** The clock samples are stamped with. */
+  now(): number;
 }
 
 /** Starts pushing to the remote-write endpoint until `signal` aborts. */
@@ -77,7 +79,7 @@ export async function startOtlp(
 
 function startPushLoop(
   config: ExporterConfig,
-  { metrics, logger, signal, settings, hooks, configPath, component, protocolHeaders, encode }:
+  { metrics, logger, signal, now, settings, hooks, configPath, component, protocolHeaders, encode }:
     & PushDeps
     & {
       settings: PushEndpointSettings;
@@ -103,11 +105,11 @@ function startPushLoop(
       sleep,
       logger: logger.child({ component }),
       ...hooks,
-      now: Date.now,
+      now,
     },
   );
   hooks.setQueueSize(() => writer.queuedSamples());
-  const push = async () => writer.push(await metrics.collectSeries(), Date.now());
+  const push = async () => writer.push(await metrics.collectSeries(), now());
   const pushing = (async () => {
     while (!signal.aborted) {
       await abortableSleep(config.app.iterationIntervalMs, signal);
