@@ -100,8 +100,11 @@ export async function collectCluster(
   }
   measured.applyRecordTimes(await round.readQueued(deps.admin, log));
   recordTimes.endIteration();
-  const { groups, lagSecondsMethods, groupsWithEstimates } = measured.finish(activities);
-  deps.consumerProgress?.advance(groups, deps.now());
+  const progress = deps.consumerProgress;
+  const { groups, lagSecondsMethods, groupsWithEstimates } = measured.finish(
+    activities,
+    progress && ((measuredGroups) => progress.advance(measuredGroups, deps.now())),
+  );
   deps.groupMemory?.rememberGroups(groups);
   return {
     clusterName: config.name,

@@ -19,6 +19,7 @@ import {
 import type { GroupLag } from "../lag/group_lag.ts";
 import { lagTrailCapacity, newLagTrail, recordLagSample } from "../lag/lag_trail.ts";
 import type { PartitionTable } from "../lag/partition_table.ts";
+import type { Judgement } from "./group_measurements.ts";
 
 interface GroupProgress {
   /** The partitions of the iteration that wrote `progress`, in the same order. */
@@ -46,10 +47,11 @@ export class ConsumerProgress {
   }
 
   /**
-   * Advances every group's progress with this iteration's offsets and sets its status, rates and
-   * time to catch up. Groups not measured this time are forgotten: they start afresh when back.
+   * Advances every group's progress with this iteration's offsets and says, for each group in
+   * order, its status, rates, time to catch up and recent lag. Groups not measured this time are
+   * forgotten: they start afresh when back.
    */
-  advance(groups: readonly GroupLag[], nowMs: number) {
+  advance(groups: readonly GroupLag[], nowMs: number): Judgement[] {
     const windowMs = this.#windowMs;
     const next = new Map<string, GroupProgress>();
     // One reading object for all partitions: filled in place, never allocated per partition.
@@ -79,7 +81,7 @@ export class ConsumerProgress {
     const allStatuses = new Uint8Array(total);
     let offset = 0;
     let movedOffset = 0;
-    groups.forEach((group, groupIndex) => {
+    const judgements = groups.map((group, groupIndex): Judgement => {
       const table = group.partitions;
       const previous = previousOf[groupIndex];
       /** Where records are copied from (none when they advance in place). */
@@ -140,13 +142,16 @@ export class ConsumerProgress {
         maxLagSeconds: group.total?.maxLagSeconds ?? NaN,
       });
       next.set(group.groupId, { partitions: table, progress, trail });
-      group.status = CONSUMER_STATUSES[worst];
-      group.partitionStatuses = statuses;
-      group.progress = progress;
-      group.lagTrail = trail;
-      group.rates = { consumeRate, produceRate, catchUpSeconds };
+      return {
+        status: CONSUMER_STATUSES[worst],
+        partitionStatuses: statuses,
+        progress,
+        lagTrail: trail,
+        rates: { consumeRate, produceRate, catchUpSeconds },
+      };
     });
     this.#groups = next;
+    return judgements;
   }
 }
 

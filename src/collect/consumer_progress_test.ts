@@ -5,6 +5,8 @@ import { ConsumerProgress } from "./consumer_progress.ts";
 import { CONSUMER_STATUSES } from "../lag/consumer_status.ts";
 import { lagTrailSamples } from "../lag/lag_trail.ts";
 
+const member = { state: "Stable", protocol: "classic" };
+
 /** A group with members and partitions given as [topic, partition, committed, lag]. */
 function group(groupId: string, partitions: Array<[string, number, number, number]>): GroupLag {
   const measured = aggregateGroup(
@@ -17,13 +19,20 @@ function group(groupId: string, partitions: Array<[string, number, number, numbe
       lagOffsets: lag,
     })),
   );
-  measured.activity = groupActivity({
-    state: "Stable",
-    protocol: "classic",
-    members: [{ memberId: "m", clientId: "c", host: "h", assignment: [] }],
-  });
-  return measured;
+  return {
+    ...measured,
+    activity: groupActivity({
+      ...member,
+      members: [{ memberId: "m", clientId: "c", host: "h", assignment: [] }],
+    }),
+  };
 }
+
+/** The groups with what their progress says, as collectCluster builds them. */
+const judged = (progress: ConsumerProgress, groups: GroupLag[], nowMs: number): GroupLag[] => {
+  const judgements = progress.advance(groups, nowMs);
+  return groups.map((group, index) => ({ ...group, ...judgements[index] }));
+};
 
 const statusesOf = (measured: GroupLag) =>
   Array.from({ length: measured.partitions.length }, (_, index) => [
@@ -43,8 +52,7 @@ Deno.test("ConsumerProgress follows partitions by name as they come and go", () 
     if (seconds >= 50) partitions.push(["t", 1, 7, 9]);
     // u/0 appears at 40 s, stuck from the start.
     if (seconds >= 40) partitions.push(["u", 0, 3, 4]);
-    latest = group("g", partitions);
-    progress.advance([latest], seconds * 1_000);
+    [latest] = judged(progress, [group("g", partitions)], seconds * 1_000);
   }
   assertEquals(statusesOf(latest!), [
     ["t/0", "STALL"],
@@ -57,16 +65,20 @@ Deno.test("ConsumerProgress follows partitions by name as they come and go", () 
 Deno.test("ConsumerProgress forgets a group that was not measured", () => {
   const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
   for (let seconds = 0; seconds <= 40; seconds += 10) {
-    const groups = seconds === 20 ? [] : [group("g", [["t", 0, 10, 5]])];
-    progress.advance(groups, seconds * 1_000);
+    const groups = judged(
+      progress,
+      seconds === 20 ? [] : [group("g", [["t", 0, 10, 5]])],
+      seconds * 1_000,
+    );
     if (seconds === 40) assertEquals(groups[0].status, "OK"); // seen again since 30 s only
   }
-  const stuck = group("g", [["t", 0, 10, 5]]);
-  progress.advance([stuck], 70_000);
+  const [stuck] = judged(progress, [group("g", [["t", 0, 10, 5]])], 70_000);
   assertEquals(stuck.status, "STALL");
-  const empty = group("g", [["t", 0, 10, 5]]);
-  empty.activity!.members.length = 0;
-  progress.advance([empty], 80_000);
+  const [empty] = judged(
+    progress,
+    [{ ...group("g", [["t", 0, 10, 5]]), activity: groupActivity({ ...member, members: [] }) }],
+    80_000,
+  );
   assertEquals(empty.status, "STOP");
 });
 
@@ -74,8 +86,11 @@ Deno.test("ConsumerProgress keeps each group's lag over the window for the statu
   const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
   let latest: GroupLag | undefined;
   for (let seconds = 0; seconds <= 60; seconds += 10) {
-    latest = group("g", [["t", 0, 10, seconds], ["t", 1, 10, 1]]);
-    progress.advance([latest], seconds * 1_000);
+    [latest] = judged(
+      progress,
+      [group("g", [["t", 0, 10, seconds], ["t", 1, 10, 1]])],
+      seconds * 1_000,
+    );
   }
   // 30 s window, 10 s iterations: the last four iterations.
   const trail = lagTrailSamples(latest!.lagTrail!, { sinceMs: 0, untilMs: 60_000 });

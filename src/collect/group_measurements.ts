@@ -1,12 +1,14 @@
 /**
  * The groups of one iteration, measured one at a time as their committed offsets come in (while
- * the rest are still being read), then completed with the record timestamps read afterwards and
- * put in group order.
+ * the rest are still being read), then completed with the record timestamps read afterwards.
+ * Each group's table is written here; its GroupLag is built once, when the iteration is done
+ * (lag_seconds_choice.ts decides every value, this module only puts it in place).
  */
 import type { CommittedOffset, EndOffset } from "../kafka/kafka_admin.ts";
 import { aggregatePartitionTable } from "../lag/aggregate.ts";
 import type { GroupActivity, GroupLag } from "../lag/group_lag.ts";
-import { PartitionTableWriter } from "../lag/partition_table.ts";
+import { chooseWithRecordAge, isEstimate, type RecordToDate } from "../lag/lag_seconds_choice.ts";
+import { type PartitionTable, PartitionTableWriter } from "../lag/partition_table.ts";
 import {
   LAG_SECONDS_METHODS,
   type LagSecondsMethod,
@@ -19,15 +21,19 @@ import type { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.
 
 /** One measured group and what the snapshot reports about it besides its lag. */
 interface Measured {
-  group: GroupLag;
+  groupId: string;
+  partitions: PartitionTable;
   /** Partitions whose value is only an estimate that may be too low. */
   estimated: number;
   /** The highest retention ratio of its partitions. */
   retentionRatio?: number;
 }
 
-const isEstimate = (method: LagSecondsMethod | undefined) =>
-  method === "extrapolated" || method === "lower-bound";
+/** What the progress of each group says at the end of the iteration (consumer_progress.ts). */
+export type Judgement = Pick<
+  GroupLag,
+  "status" | "partitionStatuses" | "progress" | "lagTrail" | "rates"
+>;
 
 /** End offsets by topic and partition, with each partition's history and record-time entries. */
 export function endOffsetIndex(
@@ -95,56 +101,59 @@ export class GroupMeasurements {
       this.#methodCounts[method ?? "none"]++;
       if (isEstimate(method)) estimated++;
     }
-    this.#measured.push({
-      group: aggregatePartitionTable(groupId, table),
-      estimated,
-      retentionRatio: retention.worst,
-    });
+    this.#measured.push({ groupId, partitions: table, estimated, retentionRatio: retention.worst });
   }
 
-  /** Puts in the lag in seconds of the records read after the groups were measured. */
+  /** Writes in the lag in seconds the records read after the groups were measured give. */
   applyRecordTimes(
-    values: ReadonlyArray<{ group: number; index: number; seconds: number; lowerBound: boolean }>,
+    values: ReadonlyArray<{ group: number; index: number; seconds: number; record: RecordToDate }>,
   ): void {
-    const changed = new Set<number>();
-    for (const { group, index, seconds, lowerBound } of values) {
+    const choice = { seconds: NaN, method: undefined as LagSecondsMethod | undefined };
+    for (const { group, index, seconds, record } of values) {
       const measured = this.#measured[group];
-      const partitions = measured.group.partitions;
+      const partitions = measured.partitions;
       const before = partitions.lagSecondsMethod(index);
-      // Two lower bounds (the history's and the oldest record's): the larger is the better one.
-      if (lowerBound && (partitions.lagSeconds(index) ?? -1) >= seconds) continue;
-      const method = lowerBound ? "lower-bound" : "record-timestamp";
+      choice.seconds = partitions.lagSeconds(index) ?? NaN;
+      choice.method = before;
+      chooseWithRecordAge(choice, { record, ageSeconds: seconds });
+      if (choice.method === before && choice.seconds === partitions.lagSeconds(index)) continue;
       this.#methodCounts[before ?? "none"]--;
-      this.#methodCounts[method]++;
+      this.#methodCounts[choice.method ?? "none"]++;
       if (isEstimate(before)) measured.estimated--;
-      if (isEstimate(method)) measured.estimated++;
-      partitions.setLagSeconds(index, { seconds, method });
-      changed.add(group);
-    }
-    // The aggregates include the lag in seconds: recompute them where it changed.
-    for (const group of changed) {
-      const measured = this.#measured[group];
-      measured.group = aggregatePartitionTable(measured.group.groupId, measured.group.partitions);
+      if (isEstimate(choice.method)) measured.estimated++;
+      // The table is not in any GroupLag yet: this completes it, nothing built is changed.
+      partitions.setLagSeconds(index, { seconds: choice.seconds, method: choice.method! });
     }
   }
 
-  /** The measured groups in group order, with their activity; and what the snapshot reports. */
-  finish(activities: ReadonlyMap<string, GroupActivity>) {
+  /**
+   * The measured groups in group order, each built once: its partitions and aggregates, its
+   * activity and what its progress says (`judge`, given the groups as they stand); and what the
+   * snapshot reports.
+   */
+  finish(
+    activities: ReadonlyMap<string, GroupActivity>,
+    judge?: (groups: readonly GroupLag[]) => Judgement[],
+  ) {
     const measured = this.#measured.toSorted((a, b) =>
-      a.group.groupId < b.group.groupId ? -1 : a.group.groupId > b.group.groupId ? 1 : 0
+      a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0
     );
-    const groups = measured.map(({ group, retentionRatio }) => {
-      group.activity = activities.get(group.groupId);
-      group.retentionRatio = retentionRatio;
-      return group;
-    });
+    const measuredGroups = measured.map(({ groupId, partitions, retentionRatio }) => ({
+      ...aggregatePartitionTable(groupId, partitions),
+      activity: activities.get(groupId),
+      retentionRatio,
+    }));
+    const judgements = judge?.(measuredGroups);
+    const groups: GroupLag[] = judgements
+      ? measuredGroups.map((group, index) => ({ ...group, ...judgements[index] }))
+      : measuredGroups;
     return {
       groups,
       lagSecondsMethods: Object.fromEntries(
         Object.entries(this.#methodCounts).filter(([, count]) => count > 0),
       ),
-      groupsWithEstimates: measured.flatMap(({ group, estimated }) =>
-        estimated > 0 ? [{ groupId: group.groupId, partitions: estimated }] : []
+      groupsWithEstimates: measured.flatMap(({ groupId, estimated }) =>
+        estimated > 0 ? [{ groupId, partitions: estimated }] : []
       ),
     };
   }

@@ -1,7 +1,8 @@
 /**
  * One group's measurement within an iteration: each committed partition against the iteration's
  * end offsets, lag in offsets and the best lag in seconds known at that point (history, retention
- * lower bound, a record timestamp already read or queued to be read).
+ * lower bound, a record timestamp already read or queued to be read). What to look up is decided
+ * by lag/lag_seconds_choice.ts; this module looks it up.
  */
 import type { CommittedOffset, EndOffset } from "../kafka/kafka_admin.ts";
 import { computeOffsetLag } from "../lag/compute_lag.ts";
@@ -14,8 +15,14 @@ import {
 
 /** What a caught-up partition is estimated from: nothing (it is not behind). */
 const CAUGHT_UP_HISTORY: PreparedHistory = { kind: "points", points: [] };
+import {
+  chooseFromHistory,
+  chooseWithRecordAge,
+  type LagSecondsChoice,
+  recordToDate,
+} from "../lag/lag_seconds_choice.ts";
 import { retentionRatio } from "../lag/retention.ts";
-import type { LagSecondsMethod, OffsetObservation } from "../lag/lag_values.ts";
+import type { OffsetObservation } from "../lag/lag_values.ts";
 import type { PartitionTable, PartitionTableWriter } from "../lag/partition_table.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RetentionLoss } from "./cluster_snapshot.ts";
@@ -70,7 +77,13 @@ export function measureGroup(
   // they go into the table: nothing is allocated per group-partition on the common path.
   const ask: RecordAsk = { topic: "", partition: 0, committedOffset: 0, lagOffsets: 0 };
   const position = { committedOffset: 0, endOffset: 0, nowMs: 0 };
-  const estimate = { seconds: 0, method: "caught-up" as TimeLagMethod };
+  const estimate = {
+    seconds: 0,
+    method: "caught-up" as TimeLagMethod,
+    known: false,
+    historyRead: false,
+  };
+  const choice: LagSecondsChoice = { seconds: NaN, method: undefined };
   let measured = 0;
   tables.begin(sorted.length);
   for (const { topic, partition, offset: committedOffset } of sorted) {
@@ -85,29 +98,21 @@ export function measureGroup(
     }
     const endOffset = entry.end.offset;
     const lagOffsets = computeOffsetLag(committedOffset, endOffset);
-    /** NaN while unknown. */
-    let lagSeconds = NaN;
-    let method: LagSecondsMethod | undefined;
     position.committedOffset = committedOffset;
     position.endOffset = endOffset;
     position.nowMs = entry.end.observedAtMs;
     const prepared = committedOffset >= endOffset
       ? undefined
       : entry.prepared ??= prepareHistory(entry.history ?? [], position);
-    const known = prepared === undefined
+    estimate.known = prepared === undefined
       ? estimateInto(CAUGHT_UP_HISTORY, position, estimate)
       : estimateInto(prepared, position, estimate);
-    if (known && (entry.history !== undefined || estimate.method === "caught-up")) {
-      lagSeconds = estimate.seconds;
-      method = estimate.method;
-    }
+    estimate.historyRead = entry.history !== undefined;
+    chooseFromHistory(choice, estimate);
     ask.topic = topic;
     ask.partition = partition;
     ask.committedOffset = committedOffset;
     ask.lagOffsets = lagOffsets;
-    // Retention deleted the committed record (and those after it up to the log start). Unless the
-    // history dates it, the age of the oldest record left is a lower bound (the deleted one was
-    // written before it): far better than the exporter's uptime after a restart.
     const logStartOffset = entry.end.logStartOffset ?? 0;
     const ratio = retentionRatio({ committedOffset, endOffset, logStartOffset });
     if (ratio !== undefined) retention.worst = Math.max(retention.worst ?? 0, ratio);
@@ -118,34 +123,33 @@ export function measureGroup(
         partition,
         records: logStartOffset - committedOffset,
       });
-      if (method !== "interpolated" && logStartOffset < endOffset) {
-        const oldest = { ...ask, committedOffset: logStartOffset };
-        const seconds = round.ageSeconds(oldest, entry, group, measured, true);
-        if (seconds !== undefined && !(seconds <= lagSeconds)) {
-          lagSeconds = seconds;
-          method = "lower-bound";
-        }
-      }
-    } else if (lagOffsets > 0 && round.wants(method)) {
-      const seconds = round.ageSeconds(ask, entry, group, measured);
-      if (seconds !== undefined) {
-        lagSeconds = seconds;
-        method = "record-timestamp";
-      }
     }
-    if (method === undefined && log.enabled("debug")) {
+    const record = recordToDate({
+      committedOffset,
+      endOffset,
+      logStartOffset,
+      method: choice.method,
+      exact: round.exact,
+    });
+    if (record !== undefined) {
+      // The oldest record left stands in for a committed one retention deleted.
+      const question = record === "committed" ? ask : { ...ask, committedOffset: logStartOffset };
+      const ageSeconds = round.ageSeconds(question, entry, group, measured, record);
+      if (ageSeconds !== undefined) chooseWithRecordAge(choice, { record, ageSeconds });
+    }
+    if (choice.method === undefined && log.enabled("debug")) {
       log.debug("no lag in seconds for a partition (yet)", {
         group: groupId,
         topic,
         partition,
         reason: prepared?.kind === "unknown"
           ? prepared.reason
-          : known
+          : estimate.known
           ? "offset history unavailable"
           : "non-finite estimate",
       });
     }
-    tables.addRow(ask, endOffset, lagSeconds, method);
+    tables.addRow(ask, endOffset, choice.seconds, choice.method);
     measured++;
   }
   return tables.finish();

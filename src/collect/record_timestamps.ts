@@ -6,7 +6,8 @@
  */
 import type { RecordTimestampPolicy } from "../config/schema/settings.ts";
 import { type KafkaAdmin, type RecordLookup, recordLookupKey } from "../kafka/kafka_admin.ts";
-import type { LagSecondsMethod, PartitionLag } from "../lag/lag_values.ts";
+import type { RecordToDate } from "../lag/lag_seconds_choice.ts";
+import type { PartitionLag } from "../lag/lag_values.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 
 /** What the lookups of one iteration gave, counted per distinct (topic, partition, offset). */
@@ -132,10 +133,10 @@ interface Place {
   group: number;
   index: number;
   /**
-   * The group's committed record was deleted and this is the oldest one left: its age is only a
-   * lower bound of the lag in seconds.
+   * Which record this is: the group's committed one, or the oldest one left when retention
+   * deleted the committed one (its age is only a lower bound: lag_seconds_choice.ts).
    */
-  lowerBound: boolean;
+  record: RecordToDate;
 }
 
 /** A record to read, and every group-partition that is waiting for it. */
@@ -177,16 +178,17 @@ export class RecordTimestampRound {
     this.#iteration = cache.iteration;
   }
 
-  /** Whether a lagging partition whose value came by `method` takes a record timestamp. */
-  wants(method: LagSecondsMethod | undefined): boolean {
-    return this.#policy.exact || method !== "interpolated";
+  /** Exact mode: every lagging partition is dated by its record (lag_seconds_choice.ts). */
+  get exact(): boolean {
+    return this.#policy.exact;
   }
 
   /**
    * `observedAt − timestamp` of the committed record in seconds when its timestamp is known;
    * otherwise undefined, and the record is queued for `readQueued()` (unless known unreadable).
    * `end` is the partition's end offset of this iteration, `group`/`index` where the value goes;
-   * `lowerBound` marks a lookup of the oldest record left in place of a deleted committed one.
+   * `record` says which record of the group-partition this is (its committed one, or the oldest
+   * one left in place of a deleted committed one).
    * (Positional arguments: called for every lagging group-partition, without allocating.)
    */
   // arity-ok: called for every lagging group-partition; no options object per call
@@ -195,7 +197,7 @@ export class RecordTimestampRound {
     end: { observedAtMs: number; records: PartitionRecordTimes },
     group: number,
     index: number,
-    lowerBound = false,
+    record: RecordToDate = "committed",
   ): number | undefined {
     // The hot path (every lagging group-partition of every iteration): a plain map lookup.
     let entry = end.records.get(lag.committedOffset);
@@ -216,7 +218,7 @@ export class RecordTimestampRound {
     }
     const queued = this.#queued.get(entry);
     if (queued) {
-      queued.places.push({ group, index, lowerBound });
+      queued.places.push({ group, index, record });
       queued.lagOffsets = Math.max(queued.lagOffsets, lag.lagOffsets);
     } else {
       this.#queued.set(entry, {
@@ -224,7 +226,7 @@ export class RecordTimestampRound {
         lookup: { topic: lag.topic, partition: lag.partition, offset: lag.committedOffset },
         lagOffsets: lag.lagOffsets,
         observedAtMs: end.observedAtMs,
-        places: [{ group, index, lowerBound }],
+        places: [{ group, index, record }],
       });
     }
     return undefined;

@@ -1,7 +1,6 @@
 /**
  * End to end on a real Kafka broker: --once against kafka-consumer-groups, and the running
  * exporter's /metrics and health endpoints, with exact offsets and plausible seconds.
- * Longer than 350 lines: the steps share one broker and one running exporter.
  */
 import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "../assert.ts";
 import { startKafka } from "../harness/kafka.ts";
@@ -15,34 +14,9 @@ import {
 } from "../harness/kafka_fixtures.ts";
 import { eventually, freePort } from "../harness/processes.ts";
 import { findSamples, type Sample, sampleValue } from "../harness/prom_text.ts";
-
-const SEED_METRICS: Array<[string, string[]]> = [
-  ["kafka_consumer_group_lag_in_offsets", ["clustername", "group", "topic", "partition"]],
-  ["kafka_consumer_group_lag_in_seconds", ["clustername", "group", "topic", "partition"]],
-  ["kafka_consumer_group_max_lag_in_offsets", ["clustername", "group"]],
-  ["kafka_consumer_group_max_lag_in_seconds", ["clustername", "group"]],
-  ["kafka_consumer_group_sum_lag_in_offsets", ["clustername", "group"]],
-  ["kafka_consumer_group_sum_lag_in_seconds", ["clustername", "group"]],
-  ["kafka_consumer_group_topic_max_lag_in_offsets", ["clustername", "group", "topic"]],
-  ["kafka_consumer_group_topic_max_lag_in_seconds", ["clustername", "group", "topic"]],
-  ["kafka_consumer_group_topic_sum_lag_in_offsets", ["clustername", "group", "topic"]],
-  ["kafka_consumer_group_topic_sum_lag_in_seconds", ["clustername", "group", "topic"]],
-  ["kafka_total_groups_checked", ["clustername"]],
-  ["kafka_iteration_time_seconds", []],
-];
+import { parseDescribe, SEED_METRICS } from "../harness/seed_contract.ts";
 
 const EXTRA_LABELS = { env: "integration", region: "eu-test" };
-
-/** Rows of `kafka-consumer-groups --describe`: partition → [current, log-end, lag]. */
-function parseDescribe(stdout: string, group: string): Map<string, [number, number, number]> {
-  const rows = new Map<string, [number, number, number]>();
-  for (const line of stdout.split("\n")) {
-    const cells = line.trim().split(/\s+/);
-    if (cells[0] !== group || cells.length < 6) continue;
-    rows.set(`${cells[1]}/${cells[2]}`, [Number(cells[3]), Number(cells[4]), Number(cells[5])]);
-  }
-  return rows;
-}
 
 Deno.test({
   name: "exporter on a real Kafka broker",

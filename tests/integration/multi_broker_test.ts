@@ -1,5 +1,4 @@
 /**
- * Longer than 350 lines: the scenarios share one 3-node cluster (starting one costs ~20 s).
  * A real 3-node Kafka cluster, with a producer and consumer groups running throughout and /metrics
  * sampled after every iteration:
  * - restarted one node at a time (SIGTERM, wait until back and in sync), as every production
@@ -21,7 +20,9 @@ import {
   partitionLeaders,
 } from "../harness/kafka_fixtures.ts";
 import { eventually } from "../harness/processes.ts";
-import { findSamples, type Sample, sampleValue } from "../harness/prom_text.ts";
+import { findSamples, type Sample } from "../harness/prom_text.ts";
+import { type Iteration, iterationOf } from "../harness/iteration_samples.ts";
+import { startTraffic } from "../harness/traffic.ts";
 
 const TOPIC = "orders";
 const PARTITIONS = 6;
@@ -56,28 +57,11 @@ Deno.test({
     await cluster.waitUntilInSync([TOPIC]);
 
     // A producer writing to every partition and a live consumer group, throughout.
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    const stopTraffic = new AbortController();
-    const producing = (async () => {
-      let sequence = 0;
-      while (!stopTraffic.signal.aborted) {
-        await producer.send({
-          topic: TOPIC,
-          acks: -1,
-          messages: Array.from({ length: PARTITIONS }, (_, partition) => ({
-            partition,
-            value: `m-${sequence++}`,
-          })),
-        }).catch(() => {}); // a node restarting: the next send goes to the new leader
-        // sleep-ok: paces the producer
-        await sleep(200);
-      }
-    })();
-    const consumer = kafka.consumer({ groupId: LIVE_GROUP, retry: { retries: 20 } });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    await consumer.run({ autoCommitInterval: 500, eachMessage: async () => {} });
+    const traffic = await startTraffic(kafka, {
+      topic: TOPIC,
+      partitions: PARTITIONS,
+      groupId: LIVE_GROUP,
+    });
     await commitManyGroups(
       cluster.brokers[0],
       STATIC_GROUPS.map((groupId) => ({
@@ -105,21 +89,6 @@ Deno.test({
     }, 60_000);
 
     // Sample /metrics after every iteration (a new last-success time marks a new snapshot).
-    interface Iteration {
-      atMs: number;
-      missing: string[];
-      up: number | undefined;
-      durationSeconds: number | undefined;
-      /** When the iteration ended (unix seconds). */
-      successAt: number | undefined;
-      /** Failed iterations so far (one that outlasts its deadline fails). */
-      errorsTotal: number | undefined;
-      /** The exporter saw part of the cluster fail (partitions or brokers left out). */
-      degraded: boolean;
-      /** Partitions measured with their last end offset (leader unreachable). */
-      carriedEnds: number;
-      phase: string;
-    }
     const iterations: Iteration[] = [];
     let phase = "steady";
     const stopSampling = new AbortController();
@@ -129,43 +98,17 @@ Deno.test({
       while (!stopSampling.signal.aborted) {
         try {
           const samples = await exporter.scrape();
-          const success = sampleValue(
-            samples,
-            "kafka_lag_exporter_cluster_last_success_timestamp_seconds",
-            { clustername: "multi" },
-          );
-          const up = sampleValue(samples, "kafka_lag_exporter_cluster_up", {
-            clustername: "multi",
-          });
+          const seen = iterationOf(samples, "multi");
           // A new last-success time is a new iteration; while the cluster is down, its failed
           // iterations cannot be told apart, so only the change to down is recorded.
-          if (success !== lastSuccess || up !== lastUp) {
-            lastSuccess = success;
-            lastUp = up;
+          if (seen.successAt !== lastSuccess || seen.up !== lastUp) {
+            lastSuccess = seen.successAt;
+            lastUp = seen.up;
             const present = seriesKeys(samples);
             iterations.push({
+              ...seen,
               atMs: Date.now(),
               missing: [...baseline].filter((key) => !present.has(key)),
-              up,
-              durationSeconds: sampleValue(
-                samples,
-                "kafka_lag_exporter_cluster_iteration_duration_seconds",
-                { clustername: "multi" },
-              ),
-              successAt: success,
-              errorsTotal: sampleValue(
-                samples,
-                "kafka_lag_exporter_cluster_iteration_errors_total",
-                { clustername: "multi" },
-              ),
-              degraded: sampleValue(samples, "kafka_lag_exporter_cluster_degraded", {
-                clustername: "multi",
-              }) === 1,
-              carriedEnds: sampleValue(
-                samples,
-                "kafka_lag_exporter_partitions_end_offset_carried_over",
-                { clustername: "multi" },
-              ) ?? 0,
               phase,
             });
           }
@@ -399,10 +342,7 @@ Deno.test({
 
     stopSampling.abort();
     await sampling;
-    stopTraffic.abort();
-    await producing;
-    await consumer.disconnect().catch(() => {});
-    await producer.disconnect().catch(() => {});
+    await traffic.stop();
     assertEquals(await exporter.stop(), 0);
   },
 });
