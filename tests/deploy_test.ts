@@ -10,6 +10,7 @@ import { isRuntimeFlag, runCli, startTaskRuntimeFlags, writeConfig } from "./har
 import { ExporterState } from "../src/collect/exporter_state.ts";
 import { createExporterMetrics } from "../src/export/metrics_registry.ts";
 import { LAG_METRICS } from "../src/export/lag_series.ts";
+import { stateFamilies } from "../src/export/state_families.ts";
 import { prometheusTool } from "./harness/prometheus.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -199,8 +200,11 @@ Deno.test("Grafana dashboard: valid JSON, and every metric it queries is exporte
       memoryUsage: () => ({ rss: 1, heapUsed: 1 }),
     },
   );
-  // The seed's lag series are rendered from snapshots (lag_series.ts), the rest by prom-client.
-  const exported = new Set<string>(LAG_METRICS.map((metric) => metric.name));
+  // Families walked from the state (lag series, the exporter's own gauges), and prom-client's.
+  const exported = new Set<string>(
+    [...LAG_METRICS, ...stateFamilies({ version: "0", commit: "0", denoVersion: "0" })]
+      .map((metric) => metric.name),
+  );
   for (const metric of metrics.registry.getMetricsAsArray()) {
     const name = (metric as unknown as { name: string }).name;
     exported.add(name);

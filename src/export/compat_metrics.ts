@@ -4,7 +4,7 @@
  * Names and label sets follow those projects' documentation; the mapping and what cannot be
  * mapped are in docs/migrating-from-kafka_exporter.md and docs/migrating-from-kafka-lag-exporter.md.
  */
-import type { Granularity } from "./lag_series.ts";
+import type { Granularity, Labels, MetricFamily } from "./metric_family.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
 import type { EndOffset } from "../kafka/kafka_admin.ts";
@@ -12,8 +12,6 @@ import type { EndOffset } from "../kafka/kafka_admin.ts";
 /** The naming schemes the exporter can speak besides its own. */
 export type CompatScheme = "kafka_exporter" | "kafka_lag_exporter";
 
-/** Label name/value pairs of one sample, in output order. */
-export type Labels = Array<[string, string]>;
 export type Visit = (labels: Labels, value: number) => void;
 
 export interface SampleContext {
@@ -22,16 +20,38 @@ export interface SampleContext {
   cluster: Labels;
 }
 
-/** One metric of a scheme: its documented name and labels, and how its samples are found. */
-export interface CompatMetric {
-  name: string;
-  help: string;
-  /** The label names in the order the projects document them (user labels follow). */
+/**
+ * One metric of a scheme, a family of the one metric model with its documented label names (in
+ * the order the projects document them; the user's labels follow).
+ */
+export interface CompatMetric extends MetricFamily {
   labelNames: readonly string[];
-  /** Coarsest granularity at which the metric is still exported. */
   level: Granularity;
-  samples(context: SampleContext, visit: Visit): void;
+  /** Those projects write `name=""` for an empty value (a partition nobody owns). */
+  keepEmptyLabels: true;
 }
+
+type ClusterSamples = (context: SampleContext, visit: Visit) => void;
+
+/** The samples of every cluster, with the cluster labelled as `clusterLabel` names it. */
+function eachCluster(
+  samples: ClusterSamples,
+  clusterLabel: (clusterCount: number) => string | undefined,
+): MetricFamily["samples"] {
+  return function* (state, emit) {
+    const label = clusterLabel(state.statuses.length);
+    for (const status of state.statuses) {
+      const cluster: Labels = label ? [[label, status.clusterName]] : [];
+      samples({ status, cluster }, (labels, value) => emit.sample(labels, value));
+      yield;
+    }
+  };
+}
+
+// kafka_exporter has no cluster label; with several clusters one is needed to keep series apart.
+const ke = (samples: ClusterSamples) =>
+  eachCluster(samples, (count) => (count > 1 ? "clustername" : undefined));
+const kle = (samples: ClusterSamples) => eachCluster(samples, () => "cluster_name");
 
 function groupsOf(context: SampleContext): GroupLag[] {
   return context.status.snapshot?.groups ?? [];
@@ -86,35 +106,42 @@ const KAFKA_EXPORTER: readonly CompatMetric[] = [
     help: "Current approximate lag of a consumer group at topic/partition.",
     labelNames: ["consumergroup", "topic", "partition"],
     level: "partition",
-    samples: perGroupPartition(keGroupPartition, (group, i) => group.partitions.lagOffsets(i)),
+    keepEmptyLabels: true,
+    samples: ke(perGroupPartition(keGroupPartition, (group, i) => group.partitions.lagOffsets(i))),
   },
   {
     name: "kafka_consumergroup_lag_sum",
     help: "Current approximate lag of a consumer group at topic for all partitions.",
     labelNames: ["consumergroup", "topic"],
     level: "topic",
-    samples: keTopicSums((group, i) => group.partitions.lagOffsets(i)),
+    keepEmptyLabels: true,
+    samples: ke(keTopicSums((group, i) => group.partitions.lagOffsets(i))),
   },
   {
     name: "kafka_consumergroup_current_offset",
     help: "Current offset of a consumer group at topic/partition.",
     labelNames: ["consumergroup", "topic", "partition"],
     level: "partition",
-    samples: perGroupPartition(keGroupPartition, (group, i) => group.partitions.committedOffset(i)),
+    keepEmptyLabels: true,
+    samples: ke(
+      perGroupPartition(keGroupPartition, (group, i) => group.partitions.committedOffset(i)),
+    ),
   },
   {
     name: "kafka_consumergroup_current_offset_sum",
     help: "Current offset of a consumer group at topic for all partitions.",
     labelNames: ["consumergroup", "topic"],
     level: "topic",
-    samples: keTopicSums((group, i) => group.partitions.committedOffset(i)),
+    keepEmptyLabels: true,
+    samples: ke(keTopicSums((group, i) => group.partitions.committedOffset(i))),
   },
   {
     name: "kafka_consumergroup_members",
     help: "Amount of members in a consumer group.",
     labelNames: ["consumergroup"],
     level: "group",
-    samples: (context, visit) => {
+    keepEmptyLabels: true,
+    samples: ke((context, visit) => {
       for (const group of groupsOf(context)) {
         if (!group.activity) continue;
         visit(
@@ -122,28 +149,30 @@ const KAFKA_EXPORTER: readonly CompatMetric[] = [
           group.activity.members.length,
         );
       }
-    },
+    }),
   },
   {
     name: "kafka_topic_partition_current_offset",
     help: "Current offset of a broker at topic/partition.",
     labelNames: ["topic", "partition"],
     level: "group",
-    samples: (context, visit) => {
+    keepEmptyLabels: true,
+    samples: ke((context, visit) => {
       for (const end of partitionOffsetsOf(context)) {
         visit(
           [...context.cluster, ["topic", end.topic], ["partition", String(end.partition)]],
           end.offset,
         );
       }
-    },
+    }),
   },
   {
     name: "kafka_topic_partition_oldest_offset",
     help: "Oldest offset of a broker at topic/partition.",
     labelNames: ["topic", "partition"],
     level: "group",
-    samples: (context, visit) => {
+    keepEmptyLabels: true,
+    samples: ke((context, visit) => {
       for (const end of partitionOffsetsOf(context)) {
         if (end.logStartOffset === undefined) continue;
         visit(
@@ -151,20 +180,21 @@ const KAFKA_EXPORTER: readonly CompatMetric[] = [
           end.logStartOffset,
         );
       }
-    },
+    }),
   },
   {
     name: "kafka_topic_partitions",
     help: "Number of partitions for this topic.",
     labelNames: ["topic"],
     level: "group",
-    samples: (context, visit) => {
+    keepEmptyLabels: true,
+    samples: ke((context, visit) => {
       const counts = new Map<string, number>();
       for (const end of partitionOffsetsOf(context)) {
         counts.set(end.topic, (counts.get(end.topic) ?? 0) + 1);
       }
       for (const [topic, count] of counts) visit([...context.cluster, ["topic", topic]], count);
-    },
+    }),
   },
 ];
 
@@ -225,52 +255,63 @@ const KAFKA_LAG_EXPORTER: readonly CompatMetric[] = [
       "The offset of the last consumed offset for this partition in this topic partition for this group.",
     labelNames: PARTITION_LABELS,
     level: "partition",
-    samples: perGroupPartition(
+    keepEmptyLabels: true,
+    samples: kle(perGroupPartition(
       kleGroupPartition,
       (group, i) => group.partitions.committedOffset(i),
-    ),
+    )),
   },
   {
     name: "kafka_consumergroup_group_lag",
     help: "Group offset lag of a partition.",
     labelNames: PARTITION_LABELS,
     level: "partition",
-    samples: perGroupPartition(kleGroupPartition, (group, i) => group.partitions.lagOffsets(i)),
+    keepEmptyLabels: true,
+    samples: kle(
+      perGroupPartition(kleGroupPartition, (group, i) => group.partitions.lagOffsets(i)),
+    ),
   },
   {
     name: "kafka_consumergroup_group_lag_seconds",
     help: "Group time lag of a partition.",
     labelNames: PARTITION_LABELS,
     level: "partition",
-    samples: perGroupPartition(kleGroupPartition, (group, i) => group.partitions.lagSeconds(i)),
+    keepEmptyLabels: true,
+    samples: kle(
+      perGroupPartition(kleGroupPartition, (group, i) => group.partitions.lagSeconds(i)),
+    ),
   },
   {
     name: "kafka_consumergroup_group_max_lag",
     help: "Max group offset lag.",
     labelNames: ["cluster_name", "group", "is_simple_consumer"],
     level: "group",
-    samples: kleGroupTotal((group) => group.total?.maxLagOffsets, true),
+    keepEmptyLabels: true,
+    samples: kle(kleGroupTotal((group) => group.total?.maxLagOffsets, true)),
   },
   {
     name: "kafka_consumergroup_group_max_lag_seconds",
     help: "Max group time lag.",
     labelNames: ["cluster_name", "group", "is_simple_consumer"],
     level: "group",
-    samples: kleGroupTotal((group) => group.total?.maxLagSeconds, true),
+    keepEmptyLabels: true,
+    samples: kle(kleGroupTotal((group) => group.total?.maxLagSeconds, true)),
   },
   {
     name: "kafka_consumergroup_group_sum_lag",
     help: "Sum of group offset lag.",
     labelNames: ["cluster_name", "group"],
     level: "group",
-    samples: kleGroupTotal((group) => group.total?.sumLagOffsets, false),
+    keepEmptyLabels: true,
+    samples: kle(kleGroupTotal((group) => group.total?.sumLagOffsets, false)),
   },
   {
     name: "kafka_consumergroup_group_topic_sum_lag",
     help: "Sum of group offset lag across topic partitions.",
     labelNames: ["cluster_name", "group", "topic"],
     level: "topic",
-    samples: (context, visit) => {
+    keepEmptyLabels: true,
+    samples: kle((context, visit) => {
       for (const group of groupsOf(context)) {
         for (const topic of group.topics) {
           if (topic.sumLagOffsets === undefined) continue;
@@ -280,21 +321,23 @@ const KAFKA_LAG_EXPORTER: readonly CompatMetric[] = [
           );
         }
       }
-    },
+    }),
   },
   {
     name: "kafka_partition_latest_offset",
     help: "Latest offset of a partition.",
     labelNames: ["cluster_name", "topic", "partition"],
     level: "group",
-    samples: klePartitionOffsets((end) => end.offset),
+    keepEmptyLabels: true,
+    samples: kle(klePartitionOffsets((end) => end.offset)),
   },
   {
     name: "kafka_partition_earliest_offset",
     help: "Earliest offset of a partition.",
     labelNames: ["cluster_name", "topic", "partition"],
     level: "group",
-    samples: klePartitionOffsets((end) => end.logStartOffset),
+    keepEmptyLabels: true,
+    samples: kle(klePartitionOffsets((end) => end.logStartOffset)),
   },
 ];
 

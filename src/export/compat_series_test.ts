@@ -3,7 +3,30 @@ import { assertEquals } from "../../tests/assert.ts";
 import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import { COMPAT_METRICS, compatSeriesValues, compatTextChunks } from "./compat_series.ts";
+import { COMPAT_METRICS, compatFamilies, type CompatScheme } from "./compat_series.ts";
+import {
+  familySeriesValues,
+  familyTextChunks,
+  type Granularity,
+  type ScrapeState,
+} from "./metric_family.ts";
+
+type Options = {
+  schemes: CompatScheme[];
+  labels: Record<string, string>;
+  granularity: Granularity;
+};
+const stateOf = (statuses: ClusterStatus[]): ScrapeState => ({
+  statuses,
+  liveInstances: 1,
+  memory: { rss: 0, heapUsed: 0 },
+});
+/** The schemes' families walked into text, as /metrics writes them. */
+const compatTextChunks = (statuses: ClusterStatus[], options: Options) =>
+  familyTextChunks(compatFamilies(options.schemes), { ...options, state: stateOf(statuses) });
+/** The same walked into values, as remote write sends them. */
+const compatSeriesValues = (statuses: ClusterStatus[], options: Options) =>
+  familySeriesValues(compatFamilies(options.schemes), { ...options, state: stateOf(statuses) });
 
 function status(clusterName: string): ClusterStatus {
   const group = aggregateGroup("g", [

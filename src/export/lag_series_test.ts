@@ -3,7 +3,26 @@ import { assert, assertEquals } from "../../tests/assert.ts";
 import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import { LAG_METRICS, lagSeriesValues, lagTextChunks } from "./lag_series.ts";
+import { LAG_METRICS, type LagSeriesOptions, nativeFamilies } from "./lag_series.ts";
+import {
+  familySeriesValues,
+  familyTextChunks,
+  type Granularity,
+  type ScrapeState,
+} from "./metric_family.ts";
+
+type Options = LagSeriesOptions & { labels: Record<string, string>; granularity: Granularity };
+const stateOf = (statuses: ClusterStatus[]): ScrapeState => ({
+  statuses,
+  liveInstances: 1,
+  memory: { rss: 0, heapUsed: 0 },
+});
+/** The native families walked into text, as /metrics writes them. */
+const lagTextChunks = (statuses: ClusterStatus[], options: Options) =>
+  familyTextChunks(nativeFamilies(options), { ...options, state: stateOf(statuses) });
+/** The same walked into values, as remote write sends them. */
+const lagSeriesValues = (statuses: ClusterStatus[], options: Options) =>
+  familySeriesValues(nativeFamilies(options), { ...options, state: stateOf(statuses) });
 import { encodeUtf8, textStream } from "./text_stream.ts";
 
 const statuses: ClusterStatus[] = [{

@@ -1,22 +1,29 @@
 /**
- * The exporter's own metrics (prom-client), collector style: the per-cluster gauges are reset and
- * refilled from the latest cluster snapshots on every scrape, so a cluster or group that vanished
- * has no series at all. The lag series themselves are rendered by lag_series.ts and appended;
- * what an iteration left out or estimated is in snapshot_detail_metrics.ts, the push paths' own
- * metrics in push_metrics.ts.
+ * Everything /metrics and the push paths export, collector style: each scrape walks the families
+ * of the one metric model (metric_family.ts) over the clusters' last snapshots — the exporter's
+ * own state (state_families.ts), the native lag series (lag_series.ts) and the compat names
+ * (compat_series.ts) — so a cluster or group that vanished has no series at all. prom-client
+ * keeps what is counted as events: failed iterations, Kafka request durations, store errors,
+ * the push paths' counters (push_metrics.ts) and the process metrics; its text follows.
  */
-import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry } from "prom-client";
+import { Counter, Histogram, type OpenMetricsContentType, Registry } from "prom-client";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { type Granularity, lagSeriesValues, lagTextChunks } from "./lag_series.ts";
+import { nativeFamilies } from "./lag_series.ts";
+import {
+  familySeriesValues,
+  familyTextChunks,
+  type Granularity,
+  type ScrapeState,
+} from "./metric_family.ts";
 import { textStream } from "./text_stream.ts";
 import type { SeriesSource } from "./push/remote_writer.ts";
 import { type PushHooks, registerPushMetrics } from "./push_metrics.ts";
-import { registerSnapshotDetailMetrics } from "./snapshot_detail_metrics.ts";
-import { type CompatScheme, compatSeriesValues, compatTextChunks } from "./compat_series.ts";
+import { stateFamilies } from "./state_families.ts";
+import { compatFamilies, type CompatScheme } from "./compat_series.ts";
 import { currentProcess, type ProcessReadings, registerProcessMetrics } from "./process_metrics.ts";
 
 /** Which lag series to export: finer ones are dropped to bound cardinality. */
-export type { Granularity } from "./lag_series.ts";
+export type { Granularity } from "./metric_family.ts";
 
 /** Where the metrics read from. */
 export interface MetricsSource {
@@ -77,47 +84,10 @@ export function createExporterMetrics(
   const registers = [registry, openMetricsRegistry] as Registry<any>[];
   for (const one of registers) one.setDefaultLabels(options.labels);
 
-  /** A gauge refilled from the snapshots at every scrape (reset first: nothing stale). */
-  const snapshotGauge = <L extends string>(
-    settings: { name: string; help: string; labelNames: readonly L[] },
-  ) => new Gauge<L>({ ...settings, registers });
-
-  const groupsChecked = snapshotGauge({
-    name: "kafka_total_groups_checked",
-    help: "Consumer groups measured in the last iteration of the cluster.",
-    labelNames: ["clustername"],
-  });
-  const iterationTime = new Gauge({
-    name: "kafka_iteration_time_seconds",
-    help: "Duration of the last iteration (the slowest cluster's, when there are several).",
-    registers,
-  });
-
-  const clusterUp = snapshotGauge({
-    name: "kafka_lag_exporter_cluster_up",
-    help: "1 if the last iteration over the cluster succeeded, 0 if it failed.",
-    labelNames: ["clustername"],
-  });
   const clusterErrors = new Counter({
     name: "kafka_lag_exporter_cluster_iteration_errors_total",
     help: "Iterations over the cluster that failed.",
     labelNames: ["clustername"],
-    registers,
-  });
-  const clusterDuration = snapshotGauge({
-    name: "kafka_lag_exporter_cluster_iteration_duration_seconds",
-    help: "Duration of the last iteration over the cluster.",
-    labelNames: ["clustername"],
-  });
-  const clusterLastSuccess = snapshotGauge({
-    name: "kafka_lag_exporter_cluster_last_success_timestamp_seconds",
-    help: "Unix time at which the last successful iteration over the cluster ended.",
-    labelNames: ["clustername"],
-  });
-  const snapshotDetails = registerSnapshotDetailMetrics(registers);
-  const liveInstances = new Gauge({
-    name: "kafka_lag_exporter_live_instances",
-    help: "Exporter instances sharing the work.",
     registers,
   });
   const kafkaRequests = new Histogram({
@@ -134,116 +104,69 @@ export function createExporterMetrics(
     labelNames: ["store"],
     registers,
   });
-  const buildInfo = new Gauge({
-    name: "kafka_lag_exporter_build_info",
-    help: "Always 1; the labels carry the build's version and commit.",
-    labelNames: ["version", "commit", "deno_version"],
-    registers,
-  });
-  buildInfo.set({
-    version: options.version,
-    commit: options.commit,
-    deno_version: Deno.version.deno,
-  }, 1);
-  const memory = new Gauge({
-    name: "kafka_lag_exporter_process_memory_bytes",
-    help: "Memory of the exporter process (rss: resident set; heap_used: JavaScript heap in use).",
-    labelNames: ["kind"],
-    registers,
-  });
   const memoryUsage = options.memoryUsage ?? (() => Deno.memoryUsage());
   registerProcessMetrics(registers, options.process ?? currentProcess());
 
-  const snapshotGauges = [
-    groupsChecked,
-    iterationTime,
-    clusterUp,
-    clusterDuration,
-    clusterLastSuccess,
-    liveInstances,
-    memory,
+  // The families, in the order they are written: lag series first, the exporter's own after.
+  const families = [
+    ...nativeFamilies({ memberLabels: options.memberLabels, native: options.native ?? true }),
+    ...compatFamilies(options.compat ?? []),
+    ...stateFamilies({
+      version: options.version,
+      commit: options.commit,
+      denoVersion: Deno.version.deno,
+    }),
   ];
-
-  const refresh = () => {
-    for (const gauge of snapshotGauges) gauge.reset();
-    snapshotDetails.reset();
-    const seconds = source.iterationSeconds();
-    if (seconds !== undefined) iterationTime.set(seconds);
-    liveInstances.set(source.liveInstances());
-    const usage = memoryUsage();
-    memory.set({ kind: "rss" }, usage.rss);
-    memory.set({ kind: "heap_used" }, usage.heapUsed);
-    for (const status of source.clusters()) {
-      const clustername = status.clusterName;
-      if (status.up !== undefined) clusterUp.set({ clustername }, status.up ? 1 : 0);
-      // Make the counter visible at 0 before the first failure, so rate() works from the start.
-      clusterErrors.inc({ clustername }, 0);
-      if (status.lastDurationSeconds !== undefined) {
-        clusterDuration.set({ clustername }, status.lastDurationSeconds);
-      }
-      if (status.lastSuccessMs !== undefined) {
-        clusterLastSuccess.set({ clustername }, status.lastSuccessMs / 1_000);
-      }
-      const snapshot = status.snapshot;
-      if (!snapshot) continue;
-      groupsChecked.set({ clustername }, snapshot.groupsChecked);
-      snapshotDetails.fill(snapshot, { clustername });
-    }
-  };
+  const scrapeState = (): ScrapeState => ({
+    // Snapshots are immutable: a scrape reads the ones current now, however long it takes.
+    statuses: source.clusters(),
+    // An unlabelled gauge shows 0 before the first iteration ends, as it always has.
+    iterationSeconds: source.iterationSeconds() ?? 0,
+    liveInstances: source.liveInstances(),
+    memory: memoryUsage(),
+  });
+  const walkOptions = (state: ScrapeState) => ({
+    state,
+    granularity: options.granularity,
+    labels: options.labels,
+  });
 
   // Counters accumulate from the statuses rather than being incremented by the loop, so the
   // metrics stay a pure function of the state; track what was already counted per cluster.
   const countedErrors = new Map<string, number>();
-  const syncErrorCounters = () => {
-    for (const status of source.clusters()) {
+  const syncErrorCounters = (statuses: readonly ClusterStatus[]) => {
+    for (const status of statuses) {
       const already = countedErrors.get(status.clusterName) ?? 0;
-      if (status.iterationErrorsTotal > already) {
-        clusterErrors.inc(
-          { clustername: status.clusterName },
-          status.iterationErrorsTotal - already,
-        );
-        countedErrors.set(status.clusterName, status.iterationErrorsTotal);
-      }
+      // Visible at 0 before the first failure, so rate() works from the start.
+      clusterErrors.inc(
+        { clustername: status.clusterName },
+        Math.max(0, status.iterationErrorsTotal - already),
+      );
+      countedErrors.set(status.clusterName, Math.max(already, status.iterationErrorsTotal));
     }
   };
 
   const remoteWrite = registerPushMetrics(registers, "remote_write");
   const otlp = options.otlp ? registerPushMetrics(registers, "otlp") : undefined;
 
-  const lagOptions = {
-    labels: options.labels,
-    granularity: options.granularity,
-    memberLabels: options.memberLabels,
-    native: options.native ?? true,
-  };
-  const compatOptions = { ...lagOptions, schemes: options.compat ?? [] };
-
   return {
     registry,
     render: async ({ openMetrics = false } = {}) => {
-      refresh();
-      syncErrorCounters();
-      // The lag series are all gauges, written alike in both syntaxes; the exporter's own
-      // (counters, histograms) come last, and in OpenMetrics end with "# EOF".
-      const selfMetrics = await (openMetrics ? openMetricsRegistry : registry).metrics();
-      // Snapshots are immutable: the stream reads the ones current now, however long it takes.
-      const clusters = source.clusters();
-      return textStream(concatPieces(
-        lagTextChunks(clusters, lagOptions),
-        compatTextChunks(clusters, compatOptions),
-        [selfMetrics],
-      ));
+      const state = scrapeState();
+      syncErrorCounters(state.statuses);
+      // The families are all gauges, written alike in both syntaxes; prom-client's (counters,
+      // histograms) come last, and in OpenMetrics end with "# EOF".
+      const counted = await (openMetrics ? openMetricsRegistry : registry).metrics();
+      return textStream(concatPieces(familyTextChunks(families, walkOptions(state)), [counted]));
     },
     collectSeries: async () => {
-      refresh();
-      syncErrorCounters();
+      const state = scrapeState();
+      syncErrorCounters(state.statuses);
       // Captured now: the source gives these same series whenever it is read again.
-      const clusters = source.clusters();
-      const selfMetrics = await registry.getMetricsAsJSON();
+      const counted = await registry.getMetricsAsJSON();
       return function* () {
-        yield* lagSeriesValues(clusters, lagOptions);
-        yield* compatSeriesValues(clusters, compatOptions);
-        for (const metric of selfMetrics) {
+        yield* familySeriesValues(families, walkOptions(state));
+        for (const metric of counted) {
           const samples = metric.values as Array<{
             value: number;
             labels: Record<string, string | number>;

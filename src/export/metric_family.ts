@@ -1,0 +1,160 @@
+/**
+ * The one metric model: every series family the exporter derives from its state — its own
+ * per-cluster gauges, the native lag series and the kafka_exporter and kafka-lag-exporter names —
+ * is a MetricFamily in a table, and one walker visits the tables with one of two sinks: text
+ * exposition for /metrics, or values with labels for remote write and OTLP. prom-client keeps
+ * what is counted as events rather than read from the state (histograms of request durations,
+ * push counters, process metrics): metrics_registry.ts puts the two together.
+ */
+import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
+import type { SeriesValue } from "./push/remote_writer.ts";
+
+/** Series granularity, coarsest first: a family of `partition` level needs `partition`. */
+export type Granularity = "partition" | "topic" | "group";
+
+/** Label name/value pairs of one sample, in output order (the user's labels follow). */
+export type Labels = Array<[string, string]>;
+
+/** Where a family's samples go; `labels` may be reused by the family once the call returns. */
+export interface SampleEmitter {
+  sample(labels: Labels, value: number): void;
+}
+
+/** What one scrape or push reads: the clusters' last statuses and the process's own state. */
+export interface ScrapeState {
+  statuses: readonly ClusterStatus[];
+  /** The slowest cluster's last iteration, when any has ended. */
+  iterationSeconds?: number;
+  liveInstances: number;
+  memory: { rss: number; heapUsed: number };
+}
+
+/** One family: its name, help and type, and how its samples are found in the state. */
+export interface MetricFamily {
+  name: string;
+  help: string;
+  /** Coarsest granularity at which the family is exported; always when absent. */
+  level?: Granularity;
+  /**
+   * Empty label values written as `name=""` (the projects whose names we speak do), rather than
+   * left out (ours: Prometheus treats both alike).
+   */
+  keepEmptyLabels?: boolean;
+  /** Visits the samples; a generator yields between groups, so large output streams. */
+  samples(state: ScrapeState, emit: SampleEmitter): Iterable<void> | void;
+}
+
+/** Whether series of `level` are exported at `granularity` (group ⊂ topic ⊂ partition). */
+export function exportedAt(level: Granularity, granularity: Granularity): boolean {
+  return GRANULARITY_RANK[level] <= GRANULARITY_RANK[granularity];
+}
+
+const GRANULARITY_RANK: Record<Granularity, number> = { group: 0, topic: 1, partition: 2 };
+
+/** Text is handed out in pieces of about this many characters. */
+const TEXT_CHUNK_CHARS = 64 * 1024;
+
+/** What the walker writes into. */
+interface Sink extends SampleEmitter {
+  family(family: MetricFamily): void;
+}
+
+/**
+ * The walker: every family exported at `granularity`, its samples into `sink`; yields whenever
+ * a family pauses between groups, so that the sink can hand out what it holds.
+ */
+function* walk(
+  families: readonly MetricFamily[],
+  { state, granularity, sink }: { state: ScrapeState; granularity: Granularity; sink: Sink },
+): Generator<void> {
+  for (const family of families) {
+    if (family.level && !exportedAt(family.level, granularity)) continue;
+    sink.family(family);
+    const pauses = family.samples(state, sink);
+    if (pauses) { for (const _ of pauses) yield; }
+    yield;
+  }
+}
+
+/** Escapes a label value for the text format. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`));
+}
+
+/** The families in Prometheus text format (HELP and TYPE for each), in pieces of about 64 KiB. */
+export function* familyTextChunks(
+  families: readonly MetricFamily[],
+  { state, granularity, labels }: {
+    state: ScrapeState;
+    granularity: Granularity;
+    /** The user's extra labels, on every sample. */
+    labels: Record<string, string>;
+  },
+): Generator<string> {
+  const extra = Object.entries(labels)
+    .map(([name, value]) => `,${name}="${escapeLabelValue(value)}"`).join("");
+  let text = "";
+  let name = "";
+  let keepEmpty = false;
+  // Consecutive samples mostly share their first labels (cluster, group, topic): each position
+  // keeps its last value escaped.
+  const lastRaw: string[] = [];
+  const lastEscaped: string[] = [];
+  const sink: Sink = {
+    family(family) {
+      name = family.name;
+      keepEmpty = family.keepEmptyLabels ?? false;
+      // No blank line between families: OpenMetrics forbids it, Prometheus text does not need it.
+      text += `# HELP ${name} ${family.help}\n# TYPE ${name} gauge\n`;
+    },
+    sample(sampleLabels, value) {
+      text += name;
+      let separator = "{";
+      for (let index = 0; index < sampleLabels.length; index++) {
+        const [labelName, raw] = sampleLabels[index];
+        if (raw === "" && !keepEmpty) continue;
+        if (lastRaw[index] !== raw) {
+          lastRaw[index] = raw;
+          lastEscaped[index] = escapeLabelValue(raw);
+        }
+        text += `${separator}${labelName}="${lastEscaped[index]}"`;
+        separator = ",";
+      }
+      if (separator === "{") text += extra === "" ? "" : `{${extra.slice(1)}}`;
+      else text += `${extra}}`;
+      text += ` ${value}\n`;
+    },
+  };
+  for (const _ of walk(families, { state, granularity, sink })) {
+    if (text.length >= TEXT_CHUNK_CHARS) {
+      yield text;
+      text = "";
+    }
+  }
+  yield text;
+}
+
+/** The same samples as values with labels (`__name__` included), for remote write and OTLP. */
+export function* familySeriesValues(
+  families: readonly MetricFamily[],
+  { state, granularity, labels }: {
+    state: ScrapeState;
+    granularity: Granularity;
+    labels: Record<string, string>;
+  },
+): Generator<SeriesValue> {
+  let name = "";
+  const values: SeriesValue[] = [];
+  const sink: Sink = {
+    family(family) {
+      name = family.name;
+    },
+    sample(sampleLabels, value) {
+      const all: Record<string, string> = { __name__: name };
+      for (const [labelName, raw] of sampleLabels) if (raw !== "") all[labelName] = raw;
+      for (const labelName in labels) all[labelName] = labels[labelName];
+      values.push({ labels: all, value });
+    },
+  };
+  for (const _ of walk(families, { state, granularity, sink })) yield* values.splice(0);
+}
