@@ -1,5 +1,4 @@
 /**
- * Longer than 350 lines: a benchmark is one self-contained program (scenarios, producers, report).
  * Accuracy benchmark of lag in seconds (not part of the test run): `deno task bench:accuracy`.
  *
  * Nine scenarios run at once on a local Kafka broker, each on its own topic and consumer group.
@@ -29,6 +28,21 @@ import { RecordTimeCache } from "../../src/collect/record_timestamps.ts";
 import type { KafkaAdmin } from "../../src/kafka/kafka_admin.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { MemoryOffsetHistoryStore } from "../../src/store/memory_store.ts";
+import { accuracyScenarios } from "./accuracy_scenarios.ts";
+import {
+  checkCreateTimes,
+  consumeLoop,
+  javaProducerArgs,
+  produceLoop,
+  type ScenarioState,
+} from "./accuracy_traffic.ts";
+import {
+  accuracyRows,
+  costLines,
+  type IterationCost,
+  markdownTable,
+  type Sample,
+} from "./accuracy_report.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -53,156 +67,13 @@ const logger = createLogger({ level: "warn", format: "text" });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => console.error(`[bench] ${line}`);
 
-/** Records to produce between two instants of the scenario's clock (ms since its start). */
-type ProducePlan = (fromMs: number, toMs: number) => number;
-/** The offset the consumer has committed at `elapsedMs`, given the produced records' CreateTimes. */
-type ConsumePlan = (
-  elapsedMs: number,
-  createTimes: number[],
-  startMs: number,
-  previous: number,
-) => number;
-
-interface Scenario {
-  name: string;
-  description: string;
-  shortWindow?: boolean;
-  produce: ProducePlan;
-  consume: ConsumePlan;
-  recreateAtMs?: number;
-  /** Produced by Kafka's Java producer (ground truth read back from the log at the end). */
-  javaProducer?: boolean;
-  /** Measured only by the collectors that restart halfway. */
-  restart?: boolean;
-}
-
-const steadyRate = (perSecond: number, pause?: [number, number]): ProducePlan => (from, to) => {
-  const active = (ms: number) => (pause && ms >= pause[0] && ms < pause[1] ? pause[0] : ms);
-  const activeMs = (
-    ms: number,
-  ) => (pause && ms >= pause[1] ? ms - (pause[1] - pause[0]) : active(ms));
-  return Math.floor(activeMs(to) * perSecond / 1_000) -
-    Math.floor(activeMs(from) * perSecond / 1_000);
-};
-const behindBy = (delayMs: number): ConsumePlan => (elapsed, createTimes, startMs) => {
-  const cutoff = startMs + elapsed - delayMs;
-  let committed = 0;
-  while (committed < createTimes.length && createTimes[committed] <= cutoff) committed++;
-  return committed;
-};
-const atRate = (perSecond: number): ConsumePlan => (elapsed, createTimes) =>
-  Math.min(createTimes.length, Math.floor(elapsed * perSecond / 1_000));
-
-const half = Math.round(durationMs / 2);
-const scenarios: Scenario[] = [
-  {
-    name: "steady",
-    description: "20 records/s; consumer 20 s behind",
-    produce: steadyRate(20),
-    consume: behindBy(20_000),
-  },
-  {
-    name: "bursty",
-    description: "300-record bursts every 30 s, quiet in between; consumer 40 s behind",
-    produce: (from, to) => Math.floor(to / 30_000) - Math.floor(from / 30_000) > 0 ? 300 : 0,
-    consume: behindBy(40_000),
-  },
-  {
-    name: "producer-pause",
-    description: `10 records/s, paused from 30 s to ${
-      Math.round((30_000 + half) / 1_000)
-    } s; consumer at 5 records/s`,
-    produce: steadyRate(10, [30_000, 30_000 + half]),
-    consume: atRate(5),
-  },
-  {
-    name: "trickle",
-    description: "1 record every 5 s; consumer 30 s behind",
-    produce: steadyRate(0.2),
-    consume: behindBy(30_000),
-  },
-  {
-    name: "behind-window",
-    description: `10 records/s; consumer at 2 records/s, history window ${
-      SHORT_WINDOW_MS / 1_000
-    } s`,
-    shortWindow: true,
-    produce: steadyRate(10),
-    consume: atRate(2),
-  },
-  {
-    name: "stop-catch-up",
-    description:
-      "10 records/s; consumer 3 s behind, stops from 30 s to 90 s, then reads 40 records/s",
-    produce: steadyRate(10),
-    consume: (elapsed, createTimes, startMs, previous) => {
-      if (elapsed < 30_000) return behindBy(3_000)(elapsed, createTimes, startMs, previous);
-      if (elapsed < 90_000) return previous;
-      // Time-based, not per call: committing can take longer than the loop's nominal second.
-      const atStop = behindBy(3_000)(30_000, createTimes, startMs, previous);
-      const caughtUp = behindBy(3_000)(elapsed, createTimes, startMs, previous);
-      return Math.min(atStop + Math.floor((elapsed - 90_000) * 40 / 1_000), caughtUp);
-    },
-  },
-  {
-    name: "topic-recreated",
-    description: `10 records/s; topic deleted and re-created at ${
-      half / 1_000
-    } s; consumer 15 s behind`,
-    produce: steadyRate(10),
-    consume: behindBy(15_000),
-    recreateAtMs: half,
-  },
-  {
-    name: "cold-start",
-    description:
-      `${COLD_BACKLOG_RECORDS} records written by the Java producer (snappy, linger 1 s, 1 MB ` +
-      `batches) ${
-        backlogAgeMs / 1_000
-      } s before the collectors start; then no production, consumer at ${COLD_CONSUME_PER_SECOND} records/s`,
-    produce: () => 0,
-    consume: (elapsed) =>
-      Math.min(COLD_BACKLOG_RECORDS, Math.floor(elapsed * COLD_CONSUME_PER_SECOND / 1_000)),
-    javaProducer: true,
-  },
-  {
-    name: "exporter-restart",
-    description:
-      `${RESTART_PRODUCE_PER_SECOND} records/s by the Java producer (snappy, linger 1 s); consumer ` +
-      `${RESTART_BEHIND_MS / 1_000} s behind; the collectors restart with no history at ${
-        half / 1_000
-      } s (measured after the restart)`,
-    produce: () => 0,
-    consume: (elapsed) =>
-      Math.max(0, Math.floor((elapsed - RESTART_BEHIND_MS) * RESTART_PRODUCE_PER_SECOND / 1_000)),
-    javaProducer: true,
-    restart: true,
-  },
-];
-
-interface ScenarioState {
-  scenario: Scenario;
-  topic: string;
-  group: string;
-  startMs: number;
-  /** CreateTime per offset, per topic generation. */
-  generations: number[][];
-  committed: number;
-  recreating: boolean;
-}
-
-interface Sample {
-  scenario: string;
-  mode: string;
-  /** Known at once for the kafkajs scenarios; filled in from the broker's log for the others. */
-  trueSeconds?: number;
-  value?: number;
-  method?: string;
-  committedOffset: number;
-  observedAtMs: number;
-  /** 1 for the first iteration of the collector (or of its restart). */
-  iteration: number;
-}
+const scenarios = accuracyScenarios({
+  durationMs,
+  shortWindowMs: SHORT_WINDOW_MS,
+  backlogAgeMs,
+  cold: { records: COLD_BACKLOG_RECORDS, consumePerSecond: COLD_CONSUME_PER_SECOND },
+  restart: { producePerSecond: RESTART_PRODUCE_PER_SECOND, behindMs: RESTART_BEHIND_MS },
+});
 
 const broker = await startKafka();
 say(
@@ -229,33 +100,13 @@ for (const scenario of scenarios) {
   });
 }
 
-/** Kafka's own producer: large compressed batches, as production clients write them. */
-function javaProducerArgs(
-  topic: string,
-  { records, perSecond }: { records: number; perSecond: number },
-): string[] {
-  return [
-    "--topic",
-    topic,
-    "--num-records",
-    String(records),
-    "--record-size",
-    "200",
-    "--throughput",
-    String(perSecond),
-    "--producer-props",
-    `bootstrap.servers=${broker.bootstrap}`,
-    "compression.type=snappy",
-    "linger.ms=1000",
-    "batch.size=1048576",
-    "acks=1",
-  ];
-}
-
 say(`cold start: writing ${COLD_BACKLOG_RECORDS} records with the Java producer`);
 const backlog = await broker.runTool(
   "org.apache.kafka.tools.ProducerPerformance",
-  javaProducerArgs("bench-cold-start", { records: COLD_BACKLOG_RECORDS, perSecond: 2_000 }),
+  javaProducerArgs({ topic: "bench-cold-start", bootstrap: broker.bootstrap }, {
+    records: COLD_BACKLOG_RECORDS,
+    perSecond: 2_000,
+  }),
 );
 if (backlog.code !== 0) throw new Error(`Java producer failed: ${backlog.stderr}`);
 say(`cold start: the backlog ages ${backlogAgeMs / 1_000} s before the collectors start`);
@@ -263,103 +114,7 @@ await sleep(backlogAgeMs);
 
 const stop = new AbortController();
 const samples: Sample[] = [];
-const costs = new Map<
-  string,
-  {
-    iterations: number;
-    totalMs: number;
-    fetchRequests: number;
-    fetchMs: number;
-    /** Records read from Kafka. */
-    lookups: number;
-    /** Records whose timestamp was wanted (from Kafka or the cache), and of those found. */
-    wanted: number;
-    found: number;
-  }
->();
-
-async function produceLoop(state: ScenarioState) {
-  let lastMs = 0;
-  while (!stop.signal.aborted) {
-    const elapsed = Date.now() - state.startMs;
-    if (
-      state.scenario.recreateAtMs !== undefined && elapsed >= state.scenario.recreateAtMs &&
-      state.generations.length === 1
-    ) {
-      await recreate(state);
-      lastMs = Date.now() - state.startMs;
-      continue;
-    }
-    const count = state.scenario.produce(lastMs, elapsed);
-    lastMs = elapsed;
-    if (count > 0) {
-      const timestampMs = Date.now();
-      const [result] = await producer.send({
-        topic: state.topic,
-        messages: Array.from(
-          { length: count },
-          (_, index) => ({ value: `r${index}`, timestamp: String(timestampMs) }),
-        ),
-      });
-      const generation = state.generations.at(-1)!;
-      const base = Number(result.baseOffset);
-      for (let index = 0; index < count; index++) generation[base + index] = timestampMs;
-    }
-    await sleep(100);
-  }
-}
-
-async function recreate(state: ScenarioState) {
-  state.recreating = true;
-  await admin.deleteTopics({ topics: [state.topic] });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      await admin.createTopics({
-        topics: [{ topic: state.topic, numPartitions: 1 }],
-        waitForLeaders: true,
-      });
-      break;
-    } catch {
-      await sleep(200);
-    }
-  }
-  state.generations.push([]);
-  state.committed = 0;
-  state.recreating = false;
-}
-
-async function consumeLoop(state: ScenarioState) {
-  while (!stop.signal.aborted) {
-    if (!state.recreating) {
-      const generation = state.generations.at(-1)!;
-      const createTimes = generation.slice(0, firstHole(generation));
-      const generationStart = state.generations.length === 1
-        ? state.startMs
-        : state.startMs + state.scenario.recreateAtMs!;
-      const elapsed = Date.now() - generationStart;
-      const next = state.scenario.consume(elapsed, createTimes, generationStart, state.committed);
-      if (next !== state.committed || createTimes.length === 0) {
-        try {
-          await admin.setOffsets({
-            groupId: state.group,
-            topic: state.topic,
-            partitions: [{ partition: 0, offset: String(next) }],
-          });
-          state.committed = next;
-        } catch {
-          // the topic is being re-created
-        }
-      }
-    }
-    await sleep(1_000);
-  }
-}
-
-function firstHole(array: number[]): number {
-  let index = 0;
-  while (index < array.length && array[index] !== undefined) index++;
-  return index;
-}
+const costs = new Map<string, IterationCost>();
 
 async function collectorLoop(
   mode: "default" | "exact",
@@ -491,13 +246,18 @@ const startMs = Date.now();
 for (const state of states) state.startMs = startMs;
 const restartProducer = broker.spawnTool(
   "org.apache.kafka.tools.ProducerPerformance",
-  javaProducerArgs("bench-exporter-restart", {
+  javaProducerArgs({ topic: "bench-exporter-restart", bootstrap: broker.bootstrap }, {
     records: Math.ceil(durationMs / 1_000) * RESTART_PRODUCE_PER_SECOND,
     perSecond: RESTART_PRODUCE_PER_SECOND,
   }),
 );
+// The restart scenario's collectors restart halfway (accuracy_scenarios.ts says the same).
+const half = Math.round(durationMs / 2);
 const loops = [
-  ...states.flatMap((state) => [produceLoop(state), consumeLoop(state)]),
+  ...states.flatMap((state) => {
+    const traffic = { producer, admin, signal: stop.signal };
+    return [produceLoop(state, traffic), consumeLoop(state, traffic)];
+  }),
   collectorLoop("default"),
   collectorLoop("exact"),
   collectorLoop("default", { shortWindow: true }),
@@ -535,118 +295,17 @@ for (const state of states.filter((candidate) => candidate.scenario.javaProducer
 const measured = samples.filter((sample) => sample.trueSeconds !== undefined);
 
 // Ground truth check: what Kafka stored as CreateTime must equal the producer's log.
-const checker = createKafkajsAdmin({
-  name: "check",
-  brokers: [broker.bootstrap],
-  requestTimeoutMs: 10_000,
-  metadataTimeoutMs: 5_000,
-  groupFilter: compileNameFilter(undefined, undefined),
-  topicFilter: compileNameFilter(undefined, undefined),
-  recordTimestamps: {
-    exact: true,
-    maxPartitions: 1_000,
-    maxFutureSkewMs: 60_000,
-    maxBatchBytes: 16_777_216,
-  },
-}, { now: Date.now, logger, readTextFile: Deno.readTextFileSync });
-await checker.fetchEndOffsets(() => true);
-let checked = 0;
-let matched = 0;
-for (const state of states) {
-  const generation = state.generations.at(-1)!;
-  const offsets = [
-    ...new Set([
-      0,
-      Math.floor(generation.length / 3),
-      Math.floor(generation.length * 2 / 3),
-      generation.length - 1,
-    ]),
-  ]
-    .filter((offset) => offset >= 0 && generation[offset] !== undefined);
-  for (const offset of offsets) {
-    const times = await checker.fetchRecordTimes([{ topic: state.topic, partition: 0, offset }]);
-    const found = [...times.values()][0];
-    checked++;
-    if (found && "timestampMs" in found && found.timestampMs === generation[offset]) matched++;
-  }
-}
-await checker.close();
+const { checked, matched } = await checkCreateTimes(states, {
+  bootstrap: broker.bootstrap,
+  logger,
+});
 await producer.disconnect();
 await admin.disconnect();
 await broker.stop();
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-const mean = (list: number[]) => list.reduce((sum, value) => sum + value, 0) / list.length;
-const format = (value: number, digits = 2) => Number.isFinite(value) ? value.toFixed(digits) : "-";
-const rows: Array<Record<string, string | number>> = [];
 const intervalSeconds = intervalMs / 1_000;
-for (const scenario of scenarios) {
-  for (const mode of ["default", "exact"]) {
-    const own = measured.filter((sample) =>
-      sample.scenario === scenario.name && sample.mode === mode
-    );
-    const valued = own.filter((sample) => sample.value !== undefined);
-    const errorOf = (sample: Sample) => Math.abs(sample.value! - sample.trueSeconds!);
-    const errors = valued.map(errorOf).sort((a, b) => a - b);
-    const relative = valued.filter((sample) => sample.trueSeconds! >= 1).map((sample) =>
-      errorOf(sample) / sample.trueSeconds!
-    )
-      .sort((a, b) => a - b);
-    const withinBound = valued.filter((sample) =>
-      errorOf(sample) <= Math.max(intervalSeconds, 0.1 * sample.trueSeconds!)
-    ).length;
-    // The first value a scrape would show after the collector (re)started.
-    const firstValued = valued.reduce<Sample | undefined>(
-      (first, sample) =>
-        !first || sample.iteration < first.iteration ? sample : first,
-      undefined,
-    );
-    const noValueAfterFirst = own.filter((sample) =>
-      sample.iteration > 1 && sample.value === undefined
-    ).length;
-    const bad = valued.filter((sample) =>
-      !Number.isFinite(sample.value!) || sample.value! < 0
-    ).length;
-    rows.push({
-      scenario: scenario.name,
-      mode,
-      samples: own.length,
-      "no value": `${format(100 * (own.length - valued.length) / Math.max(1, own.length), 1)}%`,
-      "true lag p50 (s)": format(
-        percentile(own.map((sample) => sample.trueSeconds!).sort((a, b) => a - b), 0.5),
-        1,
-      ),
-      "mean abs err (s)": format(mean(errors)),
-      "p95 abs err (s)": format(percentile(errors, 0.95)),
-      "p95 rel err": `${format(100 * percentile(relative, 0.95), 1)}%`,
-      "within max(interval, 10%)": `${format(100 * withinBound / Math.max(1, valued.length), 1)}%`,
-      "first value err (s)": firstValued
-        ? `${format(errorOf(firstValued))} (it. ${firstValued.iteration})`
-        : "-",
-      "no value after 1st it.": noValueAfterFirst,
-      "NaN/neg": bad,
-    });
-  }
-}
-const headers = Object.keys(rows[0]);
-const table = [
-  `| ${headers.join(" | ")} |`,
-  `| ${headers.map(() => "---").join(" | ")} |`,
-  ...rows.map((row) => `| ${headers.map((header) => row[header]).join(" | ")} |`),
-].join("\n");
-const costLines = [...costs].map(([label, cost]) =>
-  `${label}: ${cost.iterations} iterations, mean ${
-    format(cost.totalMs / cost.iterations, 1)
-  } ms/iteration` +
-  (cost.fetchRequests > 0
-    ? `; ${format(cost.fetchRequests / cost.iterations, 2)} Fetch requests/iteration (${
-      format(cost.fetchMs / cost.fetchRequests, 1)
-    } ms each), ${format(cost.lookups / cost.iterations, 1)} records read/iteration, ${
-      format(cost.wanted / cost.iterations, 1)
-    } timestamps used/iteration (${format(100 * cost.found / Math.max(1, cost.wanted), 1)}% found)`
-    : "")
-);
+const rows = accuracyRows({ scenarios, measured, intervalSeconds });
+const table = markdownTable(rows);
 console.log(
   `Lag-in-seconds accuracy: Kafka ${broker.version}, ${values.minutes} min per scenario, iteration ${intervalSeconds} s, ${
     new Date().toISOString()
@@ -656,7 +315,7 @@ console.log(
   scenarios.map((scenario) => `- ${scenario.name}: ${scenario.description}`).join("\n") + "\n",
 );
 console.log(table + "\n");
-console.log(costLines.map((line) => `- ${line}`).join("\n"));
+console.log(costLines(costs).map((line) => `- ${line}`).join("\n"));
 console.log(
   `- ground truth check: ${matched}/${checked} CreateTimes read back from Kafka equal the producer's`,
 );

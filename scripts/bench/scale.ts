@@ -1,7 +1,5 @@
 /**
- * Longer than 350 lines: a benchmark is one self-contained program (fixtures, runs, report).
  * Scale benchmark (not part of the test run): `deno task bench:scale [--sizes 1000,10000,50000]`.
- *
  * On a local Kafka: T topics × P partitions, G groups each reading 1–5 topics (about 25
  * group-partitions per group), offsets committed directly. For each size and store (memory,
  * Redis), a real exporter process (the binary's permission flags) runs back-to-back iterations
@@ -16,22 +14,29 @@
  * (all on the one broker), each iterating on its own schedule.
  */
 import { parseArgs } from "node:util";
-import { Partitioners } from "kafkajs";
 import { startKafka } from "../../tests/harness/kafka.ts";
-import { startExporter, startTaskRuntimeFlags } from "../../tests/harness/exporter.ts";
-import {
-  commitManyGroups,
-  type GroupCommit,
-  testKafka,
-  withAdmin,
-} from "../../tests/harness/kafka_fixtures.ts";
-import { eventually } from "../../tests/harness/processes.ts";
-import { parsePrometheusText, sampleValue } from "../../tests/harness/prom_text.ts";
+import { startExporter } from "../../tests/harness/exporter.ts";
+import { commitManyGroups, type GroupCommit } from "../../tests/harness/kafka_fixtures.ts";
+import { eventually, freePort } from "../../tests/harness/processes.ts";
+import { type parsePrometheusText, sampleValue } from "../../tests/harness/prom_text.ts";
 import { startRedis } from "../../tests/harness/redis.ts";
 import { startPrometheus } from "../../tests/harness/prometheus.ts";
 import { measureBrokerFloor } from "./broker_floor.ts";
-import { freePort } from "../../tests/harness/processes.ts";
 import { heapByConstructor, profileCpu } from "./inspect_exporter.ts";
+import { createScaleTopics, groupCommits } from "./scale_fixture.ts";
+import {
+  gzipScrapeOf,
+  median,
+  printScaleReport,
+  procStats,
+  redisPerIteration,
+  remoteWriteSummary,
+  requests,
+  requestsPerIteration,
+  sampleMemory,
+  scrapeExposition,
+  spread,
+} from "./scale_probes.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -78,108 +83,15 @@ const digitsOf = (index: number) =>
   Array.from({ length: 10 / CLUSTERS }, (_, step) => index + step * CLUSTERS).join("");
 const say = (line: string) => console.error(`[bench] ${line}`);
 
-let seed = 7;
-const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
-
 await using broker = await startKafka({ maxHeap: values["kafka-heap"] });
 await using redis = await startRedis();
-const topicNames = Array.from(
-  { length: TOPICS },
-  (_, index) => `scale-${String(index).padStart(4, "0")}`,
-);
-await withAdmin(broker.bootstrap, async (admin) => {
-  for (let start = 0; start < topicNames.length; start += 100) {
-    await admin.createTopics({
-      topics: topicNames.slice(start, start + 100).map((topic) => ({
-        topic,
-        numPartitions: PARTITIONS,
-      })),
-      waitForLeaders: false,
-    });
-  }
-  // Leaders come a moment later; metadata for a fresh topic may answer "not hosted" meanwhile.
-  await eventually(
-    "leaders for every partition",
-    async () => {
-      const { topics } = await admin.fetchTopicMetadata({ topics: topicNames });
-      return topics.every((topic) =>
-        topic.partitions.length === PARTITIONS && topic.partitions.every((p) => p.leader >= 0)
-      ) ||
-        undefined;
-    },
-    120_000,
-    500,
-  );
+const topicNames = await createScaleTopics(broker.bootstrap, {
+  topics: TOPICS,
+  partitions: PARTITIONS,
 });
-const producer = testKafka(broker.bootstrap).producer({
-  createPartitioner: Partitioners.DefaultPartitioner,
-});
-await producer.connect();
-for (const topic of topicNames) {
-  await producer.send({
-    topic,
-    messages: Array.from(
-      { length: PARTITIONS * 20 },
-      (_, index) => ({ partition: index % PARTITIONS, value: "x" }),
-    ),
-  });
-}
-await producer.disconnect();
 say(`Kafka ${broker.version}: ${TOPICS} topics × ${PARTITIONS} partitions, 20 records each`);
 
-function groupCommit(index: number): GroupCommit {
-  const topicCount = 1 + Math.floor(random() * 5);
-  const chosen = new Set<string>();
-  while (chosen.size < topicCount) chosen.add(topicNames[Math.floor(random() * TOPICS)]);
-  return {
-    groupId: `scale-group-${index}`,
-    offsets: [...chosen].flatMap((topic) =>
-      Array.from(
-        { length: PARTITIONS },
-        (_, partition) => ({ topic, partition, offset: Math.floor(random() * 20) }),
-      )
-    ),
-  };
-}
-
-async function procStats(pid: number) {
-  const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0);
-  return {
-    cpuSeconds: ticks / 100,
-    rssMb: kb("VmRSS") / 1024,
-    peakRssMb: kb("VmHWM") / 1024,
-    anonMb: kb("RssAnon") / 1024,
-    fileMb: kb("RssFile") / 1024,
-  };
-}
-
-/**
- * Samples the process's anonymous and file-backed resident memory every 100 ms until stopped:
- * the kernel keeps a peak only of the two together (VmHWM), and what is ours is the anonymous part.
- */
-function sampleMemory(pid: number) {
-  const peak = { anonMb: 0, fileMb: 0 };
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      const stats = await procStats(pid).catch(() => undefined);
-      if (!stats) return;
-      peak.anonMb = Math.max(peak.anonMb, stats.anonMb);
-      peak.fileMb = Math.max(peak.fileMb, stats.fileMb);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
-  return {
-    peak,
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
-  };
-}
+const groupCommit = groupCommits({ topicNames, partitions: PARTITIONS });
 
 type Samples = ReturnType<typeof parsePrometheusText>;
 
@@ -195,39 +107,7 @@ function perCluster(samples: Samples, name: string, labels: Record<string, strin
   );
 }
 
-/** Remote write per iteration (one push each), and the lag series Prometheus ended up with. */
-async function remoteWriteSummary(
-  prometheus: { query(promql: string): Promise<Array<{ value: [number, string] }>> },
-  { before, after, pushes, shown }: {
-    before: Samples;
-    after: Samples;
-    pushes: number;
-    /** Lag series in the last scrape. */
-    shown: number;
-  },
-): Promise<string> {
-  const delta = (name: string, labels: Record<string, string> = {}) =>
-    (sampleValue(after, name, labels) ?? 0) - (sampleValue(before, name, labels) ?? 0);
-  const samples = (result: string) =>
-    delta("kafka_lag_exporter_remote_write_samples_total", { result }) / pushes;
-  const requestName = "kafka_lag_exporter_remote_write_request_duration_seconds";
-  const [held] = await prometheus.query('count({__name__=~"kafka_consumer_group_.*"})');
-  return `remote write per iteration (one push each): ${samples("sent").toFixed(0)} sent, ${
-    samples("dropped").toFixed(0)
-  } dropped, ${samples("failed").toFixed(0)} failed, ${
-    (delta(`${requestName}_count`) / pushes).toFixed(0)
-  } requests in ${(delta(`${requestName}_sum`) / pushes).toFixed(1)} s; Prometheus holds ${
-    held?.value[1] ?? 0
-  } of ${shown} lag series`;
-}
-
 const rows: string[] = [];
-const median = (list: number[]) => list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
-/** "median (min–max)" of a list, each formatted by `format`. */
-const spread = (list: number[], format: (value: number) => string) =>
-  list.length === 0
-    ? "-"
-    : `${format(median(list))} (${format(Math.min(...list))}–${format(Math.max(...list))})`;
 const coldLines: string[] = [];
 let committed = 0;
 let totalGroupPartitions = 0;
@@ -288,57 +168,8 @@ for (const size of sizes) {
     }, { denoFlags: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [] });
     const pid = exporter.pid;
     const memory = sampleMemory(pid);
-    const scrape = async () => {
-      const startedMs = performance.now();
-      // Uncompressed (Deno's fetch would ask for gzip and inflate it itself). Read as a stream:
-      // at 100,000 groups the exposition is larger than a JavaScript string may be. The lag
-      // series are counted; the rest (the exporter's own metrics) is parsed.
-      const response = await fetch(exporter.metricsUrl, {
-        headers: { "accept-encoding": "identity" },
-      });
-      const decoder = new TextDecoder();
-      let bytes = 0;
-      let lagSeries = 0;
-      let kept = "";
-      let partial = "";
-      for await (const chunk of response.body!) {
-        bytes += chunk.byteLength;
-        const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
-        partial = lines.pop()!;
-        for (const line of lines) {
-          if (line.startsWith("kafka_consumer_group_")) lagSeries++;
-          else kept += `${line}\n`;
-        }
-      }
-      const ms = performance.now() - startedMs;
-      return { samples: parsePrometheusText(kept + partial), ms, bytes, lagSeries };
-    };
-    /** A scrape as Prometheus sends it (Accept-Encoding: gzip), by curl: bytes on the wire. */
-    const gzipScrape = async () => {
-      const output = await new Deno.Command("curl", {
-        args: [
-          "-s",
-          "-o",
-          "/dev/null",
-          "-H",
-          "Accept-Encoding: gzip",
-          "-w",
-          "%{size_download} %{time_total}",
-          exporter.metricsUrl,
-        ],
-      }).output();
-      const [bytes, seconds] = new TextDecoder().decode(output.stdout).split(" ").map(Number);
-      return { bytes, ms: seconds * 1_000 };
-    };
-    const requests = (samples: ReturnType<typeof parsePrometheusText>) => {
-      const byApi: Record<string, number> = {};
-      for (const sample of samples) {
-        if (sample.name === "kafka_lag_exporter_kafka_request_duration_seconds_count") {
-          byApi[sample.labels.api] = (byApi[sample.labels.api] ?? 0) + sample.value;
-        }
-      }
-      return byApi;
-    };
+    const scrape = () => scrapeExposition(exporter.metricsUrl);
+    const gzipScrape = () => gzipScrapeOf(exporter.metricsUrl);
     // The first iteration warms connections and the history: measure the ones after it.
     let last = await eventually(
       "first iteration",
@@ -477,17 +308,9 @@ for (const size of sizes) {
       coldLines.push(line);
       say(line);
     }
-    const perIteration = Object.entries(requestsAfter)
-      .map(([api, count]) => [api, (count - (requestsBefore[api] ?? 0)) / iterations] as const)
-      .filter(([, count]) => count > 0)
-      .map(([api, count]) => `${api} ${count.toFixed(0)}`)
-      .join(", ");
+    const perIteration = requestsPerIteration(requestsBefore, { after: requestsAfter, iterations });
     const redisPer = store === "redis"
-      ? `${((redisAfter.evalsha - redisBefore.evalsha) / iterations).toFixed(0)} EVALSHA, ${
-        ((redisAfter.inputBytes - redisBefore.inputBytes) / iterations / 1024).toFixed(0)
-      } KiB in / ${
-        ((redisAfter.outputBytes - redisBefore.outputBytes) / iterations / 1024).toFixed(0)
-      } KiB out`
+      ? redisPerIteration(redisBefore, { after: redisAfter, iterations })
       : prometheus
       ? await remoteWriteSummary(prometheus, {
         before: samplesBefore,
@@ -513,29 +336,15 @@ for (const size of sizes) {
     say(row);
   }
 }
-const cpuModel = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
-  .split("\n").find((line) => line.startsWith("model name"))?.split(":")[1]?.trim() ??
-  "unknown CPU";
-console.log(
-  `Scale benchmark: Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, ${CLUSTERS} cluster entr${
-    CLUSTERS === 1 ? "y" : "ies"
-  }, granularity ${GRANULARITY}, iterations back to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s (${CONCURRENT_SCRAPES} gzip scrape${
-    CONCURRENT_SCRAPES === 1 ? "" : "s at once; the slowest shown"
-  }); ${
-    Deno.env.get("HOSTNAME") ?? "local"
-  }: ${cpuModel}, ${navigator.hardwareConcurrency} cores, ${
-    (Deno.systemMemoryInfo().total / 1_073_741_824).toFixed(0)
-  } GiB; Deno ${Deno.version.deno}; exporter flags: ${startTaskRuntimeFlags().join(" ")}\n` +
-    "Iteration and scrape figures: median (min–max) over the scrapes of the measured window.\n",
-);
-console.log(
-  "| groups | store | iteration (median) | broker floor (iteration ÷ floor) | CPU / iteration | RssAnon peak / end | RssFile peak / end | V8 heap used / total (end) | anon bytes per group-partition | peak RSS (VmHWM) | /metrics scrape / size | gzip scrape / on the wire | Kafka requests / iteration | Redis / iteration |",
-);
-console.log(
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-);
-console.log(rows.join("\n"));
-console.log("");
-console.log(coldLines.map((line) => `- ${line}`).join("\n"));
-if (inspections.length > 0) console.log(["", "```", ...inspections, "```"].join("\n"));
+await printScaleReport({
+  heading: `Kafka ${broker.version}, ${TOPICS} topics × ${PARTITIONS} partitions, ${CLUSTERS} ` +
+    `cluster entr${CLUSTERS === 1 ? "y" : "ies"}, granularity ${GRANULARITY}, iterations back ` +
+    `to back for ${MEASURE_SECONDS} s each, scraped every ${SCRAPE_SECONDS} s ` +
+    `(${CONCURRENT_SCRAPES} gzip scrape${
+      CONCURRENT_SCRAPES === 1 ? "" : "s at once; the slowest shown"
+    })`,
+  rows,
+  notes: coldLines,
+  inspections,
+});
 Deno.exit(0);

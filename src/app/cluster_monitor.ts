@@ -7,7 +7,7 @@ import { collectCluster, type CollectClusterDeps } from "../collect/collect_clus
 import type { ClusterSnapshot } from "../collect/cluster_snapshot.ts";
 import { ConsumerProgress } from "../collect/consumer_progress.ts";
 import { EndOffsetMemory } from "../collect/end_offset_memory.ts";
-import { GroupMemory } from "../collect/group_memory.ts";
+import { LastSeenGroups } from "../collect/last_seen_groups.ts";
 import { RecordTimeCache } from "../collect/record_timestamps.ts";
 import type { KafkaClusterConfig } from "../config/load_config.ts";
 import type { ExporterMetrics } from "../export/metrics_registry.ts";
@@ -18,7 +18,7 @@ import type { Logger } from "../log/logger.ts";
 /** What the monitor's iterations share with the rest of the service. */
 export type IterationDeps = Omit<
   CollectClusterDeps,
-  "admin" | "recordTimes" | "groupMemory" | "endOffsetMemory" | "consumerProgress"
+  "admin" | "recordTimes" | "lastSeenGroups" | "endOffsetMemory" | "consumerProgress"
 >;
 
 /** The admin, caches and memories of one cluster, and its iterations. */
@@ -26,7 +26,7 @@ export class ClusterMonitor {
   readonly config: KafkaClusterConfig;
   readonly admin: KafkaAdmin;
   readonly #recordTimes = new RecordTimeCache();
-  readonly #groupMemory = new GroupMemory();
+  readonly #lastSeenGroups = new LastSeenGroups();
   readonly #endOffsetMemory = new EndOffsetMemory();
   readonly #consumerProgress: ConsumerProgress;
 
@@ -54,7 +54,7 @@ export class ClusterMonitor {
       ...deps,
       admin: this.admin,
       recordTimes: this.#recordTimes,
-      groupMemory: this.#groupMemory,
+      lastSeenGroups: this.#lastSeenGroups,
       endOffsetMemory: this.#endOffsetMemory,
       consumerProgress: this.#consumerProgress,
     });

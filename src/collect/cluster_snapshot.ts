@@ -1,5 +1,5 @@
 /** The immutable result of one iteration over one cluster, which metrics and reports are built from. */
-import type { GroupLag } from "../lag/group_lag.ts";
+import type { GroupReport } from "../lag/group_report.ts";
 import type { LagSecondsMethod } from "../lag/lag_values.ts";
 import type { RecordLookupCounts } from "./record_timestamps.ts";
 import type { EndOffset, UnavailablePartition } from "../kafka/kafka_admin.ts";
@@ -13,7 +13,7 @@ export interface ClusterSnapshot {
   /** Groups of the cluster that passed the filters, before sharing among instances. */
   groupsMatchingFilters?: number;
   /** Groups with at least one partition measured, sorted by group id (pages, binary search). */
-  groups: GroupLag[];
+  groups: GroupReport[];
   startedAtMs: number;
   completedAtMs: number;
   /** The partitions' log-end (and log-start) offsets read in this iteration. */

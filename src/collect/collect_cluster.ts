@@ -13,8 +13,8 @@ import { describeError, type Logger } from "../log/logger.ts";
 import type { OffsetHistoryStore } from "../store/offset_history_store.ts";
 import { type ClusterSnapshot, logStartLookup } from "./cluster_snapshot.ts";
 import { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.ts";
-import type { GroupMemory } from "./group_memory.ts";
-import { describeMeasuredGroups, type MalformedAssignment } from "./describe_groups.ts";
+import type { LastSeenGroups } from "./last_seen_groups.ts";
+import { describeMeasuredGroups, type MalformedAssignment } from "./group_activity.ts";
 import type { ConsumerProgress } from "./consumer_progress.ts";
 import type { EndOffsetMemory } from "./end_offset_memory.ts";
 import { endOffsetIndex, GroupMeasurements } from "./group_measurements.ts";
@@ -37,7 +37,7 @@ export interface CollectClusterDeps {
    * The groups as last seen: listings standing in for brokers that do not answer ListGroups, and
    * committed offsets for coordinators that cannot answer.
    */
-  groupMemory?: GroupMemory;
+  lastSeenGroups?: LastSeenGroups;
   /** Progress of the groups across iterations, for their consumer status (none when absent). */
   consumerProgress?: ConsumerProgress;
   /** End offsets as last read, carried over while a partition's leader cannot be reached. */
@@ -105,7 +105,7 @@ export async function collectCluster(
     activities,
     progress && ((measuredGroups) => progress.advance(measuredGroups, deps.now())),
   );
-  deps.groupMemory?.rememberGroups(groups);
+  deps.lastSeenGroups?.rememberGroups(groups);
   return {
     clusterName: config.name,
     groupsChecked,
@@ -156,7 +156,7 @@ async function readGroups(
   const listed = await deps.admin.listGroups();
   const listedIds = listed.groups.map((group) => group.groupId);
   // Groups whose coordinator is moving may be missing from the listing for a moment.
-  const candidates = deps.groupMemory?.withRecentlyListed(listedIds, startedAtMs) ?? listedIds;
+  const candidates = deps.lastSeenGroups?.withRecentlyListed(listedIds, startedAtMs) ?? listedIds;
   const listedNow = new Set(listedIds);
   const filtered = [...new Set(candidates)]
     .filter((groupId) => isIncluded(config.groupFilter, groupId))
@@ -210,7 +210,7 @@ async function readGroups(
   if (unauthorized.length > 0 && unauthorized.length === answers.length) {
     throw unauthorized[0].error;
   }
-  const carried = deps.groupMemory?.carryOver(
+  const carried = deps.lastSeenGroups?.carryOver(
     failed
       .filter((answer) => !(answer.error instanceof KafkaAuthorizationError))
       .map((answer) => answer.groupId),

@@ -5,7 +5,7 @@ import { FakeKafkaAdmin } from "../../tests/fakes/fake_kafka_admin.ts";
 import { clusterConfig, setup, T0 } from "../../tests/fakes/collect_cluster_setup.ts";
 import { compileNameFilter } from "../config/schema/name_filter.ts";
 import type { ClusterSnapshot } from "./cluster_snapshot.ts";
-import { GROUP_CARRY_OVER_MS, GroupMemory } from "./group_memory.ts";
+import { GROUP_CARRY_OVER_MS, LastSeenGroups } from "./last_seen_groups.ts";
 import { collectCluster } from "./collect_cluster.ts";
 
 Deno.test("collectCluster()", async (t) => {
@@ -176,7 +176,7 @@ Deno.test("collectCluster()", async (t) => {
       const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
         .setGroup("a", [{ topic: "t", partition: 0, offset: 4 }])
         .setGroup("b", [{ topic: "t", partition: 0, offset: 6 }]);
-      const deps = { ...setup(admin), groupMemory: new GroupMemory() };
+      const deps = { ...setup(admin), lastSeenGroups: new LastSeenGroups() };
       admin.clock = T0;
       await collectCluster(clusterConfig(), deps);
       // The coordinator of "a" moves: its offsets cannot be read, the end offset moves on.
@@ -232,7 +232,7 @@ Deno.test("collectCluster()", async (t) => {
       const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
         .setGroup("a", [{ topic: "t", partition: 0, offset: 5 }])
         .setGroup("b", [{ topic: "t", partition: 0, offset: 7 }]);
-      const deps = { ...setup(admin), groupMemory: new GroupMemory() };
+      const deps = { ...setup(admin), lastSeenGroups: new LastSeenGroups() };
       admin.clock = T0;
       await collectCluster(clusterConfig(), deps);
       admin.unlistedGroups.add("b");
@@ -253,7 +253,7 @@ Deno.test("collectCluster()", async (t) => {
       const admin = new FakeKafkaAdmin().setEnd("t", 0, 10)
         .setGroup("a", [{ topic: "t", partition: 0, offset: 5 }])
         .setGroup("gone", [{ topic: "t", partition: 0, offset: 7 }]);
-      const deps = { ...setup(admin), groupMemory: new GroupMemory() };
+      const deps = { ...setup(admin), lastSeenGroups: new LastSeenGroups() };
       admin.clock = T0;
       await collectCluster(clusterConfig(), deps);
       admin.groups.delete("gone");

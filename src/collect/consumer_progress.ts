@@ -16,7 +16,7 @@ import {
   progressSlice,
   timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
+import type { GroupReport } from "../lag/group_report.ts";
 import { lagTrailCapacity, newLagTrail, recordLagSample } from "../lag/lag_trail.ts";
 import type { PartitionTable } from "../lag/partition_table.ts";
 import type { Judgement } from "./group_measurements.ts";
@@ -51,7 +51,7 @@ export class ConsumerProgress {
    * order, its status, rates, time to catch up and recent lag. Groups not measured this time are
    * forgotten: they start afresh when back.
    */
-  advance(groups: readonly GroupLag[], nowMs: number): Judgement[] {
+  advance(groups: readonly GroupReport[], nowMs: number): Judgement[] {
     const windowMs = this.#windowMs;
     const next = new Map<string, GroupProgress>();
     // One reading object for all partitions: filled in place, never allocated per partition.

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import { groupActivity, type GroupLag } from "../lag/group_lag.ts";
+import { groupActivity, type GroupReport } from "../lag/group_report.ts";
 import { ConsumerProgress } from "./consumer_progress.ts";
 import { CONSUMER_STATUSES } from "../lag/consumer_status.ts";
 import { lagTrailSamples } from "../lag/lag_trail.ts";
@@ -8,7 +8,7 @@ import { lagTrailSamples } from "../lag/lag_trail.ts";
 const member = { state: "Stable", protocol: "classic" };
 
 /** A group with members and partitions given as [topic, partition, committed, lag]. */
-function group(groupId: string, partitions: Array<[string, number, number, number]>): GroupLag {
+function group(groupId: string, partitions: Array<[string, number, number, number]>): GroupReport {
   const measured = aggregateGroup(
     groupId,
     partitions.map(([topic, partition, committedOffset, lag]) => ({
@@ -29,12 +29,16 @@ function group(groupId: string, partitions: Array<[string, number, number, numbe
 }
 
 /** The groups with what their progress says, as collectCluster builds them. */
-const judged = (progress: ConsumerProgress, groups: GroupLag[], nowMs: number): GroupLag[] => {
+const judged = (
+  progress: ConsumerProgress,
+  groups: GroupReport[],
+  nowMs: number,
+): GroupReport[] => {
   const judgements = progress.advance(groups, nowMs);
   return groups.map((group, index) => ({ ...group, ...judgements[index] }));
 };
 
-const statusesOf = (measured: GroupLag) =>
+const statusesOf = (measured: GroupReport) =>
   Array.from({ length: measured.partitions.length }, (_, index) => [
     `${measured.partitions.topic(index)}/${measured.partitions.partition(index)}`,
     CONSUMER_STATUSES[measured.partitionStatuses![index]],
@@ -42,7 +46,7 @@ const statusesOf = (measured: GroupLag) =>
 
 Deno.test("ConsumerProgress follows partitions by name as they come and go", () => {
   const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
-  let latest: GroupLag | undefined;
+  let latest: GroupReport | undefined;
   for (let seconds = 0; seconds <= 60; seconds += 10) {
     const partitions: Array<[string, number, number, number]> = [
       ["t", 0, 10, 5], // stuck all along
@@ -84,7 +88,7 @@ Deno.test("ConsumerProgress forgets a group that was not measured", () => {
 
 Deno.test("ConsumerProgress keeps each group's lag over the window for the status page", () => {
   const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
-  let latest: GroupLag | undefined;
+  let latest: GroupReport | undefined;
   for (let seconds = 0; seconds <= 60; seconds += 10) {
     [latest] = judged(
       progress,

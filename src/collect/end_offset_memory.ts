@@ -4,7 +4,7 @@
  * crashed, hangs or shuts down, and the controller has not moved the leadership yet) nobody can
  * append to it: its end offset cannot move until a new leader is elected, so the last one read is
  * still its end offset. It is used, for up to END_OFFSET_CARRY_OVER_MS after it was read, as this
- * iteration's; the partition is reported as carried over. The same reasoning GroupMemory applies
+ * iteration's; the partition is reported as carried over. The same reasoning LastSeenGroups applies
  * to committed offsets while a coordinator is away.
  */
 import type { EndOffset, EndOffsets, UnavailablePartition } from "../kafka/kafka_admin.ts";

@@ -1,12 +1,12 @@
 /**
  * The groups of one iteration, measured one at a time as their committed offsets come in (while
  * the rest are still being read), then completed with the record timestamps read afterwards.
- * Each group's table is written here; its GroupLag is built once, when the iteration is done
+ * Each group's table is written here; its GroupReport is built once, when the iteration is done
  * (lag_seconds_choice.ts decides every value, this module only puts it in place).
  */
 import type { CommittedOffset, EndOffset } from "../kafka/kafka_admin.ts";
 import { aggregatePartitionTable } from "../lag/aggregate.ts";
-import type { GroupActivity, GroupLag } from "../lag/group_lag.ts";
+import type { GroupActivity, GroupReport } from "../lag/group_report.ts";
 import { chooseWithRecordAge, isEstimate, type RecordToDate } from "../lag/lag_seconds_choice.ts";
 import { type PartitionTable, PartitionTableWriter } from "../lag/partition_table.ts";
 import {
@@ -31,7 +31,7 @@ interface Measured {
 
 /** What the progress of each group says at the end of the iteration (consumer_progress.ts). */
 export type Judgement = Pick<
-  GroupLag,
+  GroupReport,
   "status" | "partitionStatuses" | "progress" | "lagTrail" | "rates"
 >;
 
@@ -121,7 +121,7 @@ export class GroupMeasurements {
       this.#methodCounts[choice.method ?? "none"]++;
       if (isEstimate(before)) measured.estimated--;
       if (isEstimate(choice.method)) measured.estimated++;
-      // The table is not in any GroupLag yet: this completes it, nothing built is changed.
+      // The table is not in any GroupReport yet: this completes it, nothing built is changed.
       partitions.setLagSeconds(index, { seconds: choice.seconds, method: choice.method! });
     }
   }
@@ -133,7 +133,7 @@ export class GroupMeasurements {
    */
   finish(
     activities: ReadonlyMap<string, GroupActivity>,
-    judge?: (groups: readonly GroupLag[]) => Judgement[],
+    judge?: (groups: readonly GroupReport[]) => Judgement[],
   ) {
     const measured = this.#measured.toSorted((a, b) =>
       a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0
@@ -144,7 +144,7 @@ export class GroupMeasurements {
       retentionRatio,
     }));
     const judgements = judge?.(measuredGroups);
-    const groups: GroupLag[] = judgements
+    const groups: GroupReport[] = judgements
       ? measuredGroups.map((group, index) => ({ ...group, ...judgements[index] }))
       : measuredGroups;
     return {

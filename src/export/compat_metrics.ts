@@ -6,7 +6,7 @@
  */
 import type { Granularity, Labels, MetricFamily } from "./metric_family.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
+import { type GroupReport, partitionOwner } from "../lag/group_report.ts";
 import type { EndOffset } from "../kafka/kafka_admin.ts";
 
 /** The naming schemes the exporter can speak besides its own. */
@@ -53,7 +53,7 @@ const ke = (samples: ClusterSamples) =>
   eachCluster(samples, (count) => (count > 1 ? "clustername" : undefined));
 const kle = (samples: ClusterSamples) => eachCluster(samples, () => "cluster_name");
 
-function groupsOf(context: SampleContext): GroupLag[] {
+function groupsOf(context: SampleContext): GroupReport[] {
   return context.status.snapshot?.groups ?? [];
 }
 
@@ -63,8 +63,8 @@ function partitionOffsetsOf(context: SampleContext): EndOffset[] {
 
 /** Every group-partition: labels built by `labels`, value by `value`. */
 function perGroupPartition(
-  labels: (context: SampleContext, group: GroupLag, index: number) => Labels,
-  value: (group: GroupLag, index: number) => number | undefined,
+  labels: (context: SampleContext, group: GroupReport, index: number) => Labels,
+  value: (group: GroupReport, index: number) => number | undefined,
 ) {
   return (context: SampleContext, visit: Visit) => {
     for (const group of groupsOf(context)) {
@@ -78,14 +78,14 @@ function perGroupPartition(
 
 // kafka_exporter: one exporter per cluster, so no cluster label; `consumergroup` names the group.
 // arity-ok: called for every group-partition sample; no options object per call
-const keGroupPartition = (context: SampleContext, group: GroupLag, index: number): Labels => [
+const keGroupPartition = (context: SampleContext, group: GroupReport, index: number): Labels => [
   ...context.cluster,
   ["consumergroup", group.groupId],
   ["topic", group.partitions.topic(index)],
   ["partition", String(group.partitions.partition(index))],
 ];
 
-function keTopicSums(pick: (group: GroupLag, index: number) => number) {
+function keTopicSums(pick: (group: GroupReport, index: number) => number) {
   return (context: SampleContext, visit: Visit) => {
     for (const group of groupsOf(context)) {
       const sums = new Map<string, number>();
@@ -201,7 +201,7 @@ const KAFKA_EXPORTER: readonly CompatMetric[] = [
 // kafka-lag-exporter: the member owning each partition, as it labels them (empty for a partition
 // nobody owns: Prometheus treats an empty label as absent).
 // arity-ok: called for every group-partition sample; no options object per call
-const kleGroupPartition = (context: SampleContext, group: GroupLag, index: number): Labels => {
+const kleGroupPartition = (context: SampleContext, group: GroupReport, index: number): Labels => {
   const owner = partitionOwner(group, index);
   return [
     ...context.cluster,
@@ -223,7 +223,7 @@ const PARTITION_LABELS = [
   "client_id",
 ] as const;
 
-function kleGroupTotal(pick: (group: GroupLag) => number | undefined, simpleLabel: boolean) {
+function kleGroupTotal(pick: (group: GroupReport) => number | undefined, simpleLabel: boolean) {
   return (context: SampleContext, visit: Visit) => {
     for (const group of groupsOf(context)) {
       const value = pick(group);

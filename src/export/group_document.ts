@@ -15,7 +15,7 @@ import {
   produceRateOf,
   timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
-import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
+import { type GroupReport, partitionOwner } from "../lag/group_report.ts";
 import { lagTrailSamples } from "../lag/lag_trail.ts";
 
 /**
@@ -69,7 +69,7 @@ const orNull = (value: number | undefined) =>
   value === undefined || Number.isNaN(value) ? null : value;
 
 /** A group without its partitions, as the cluster-wide list shows it. */
-export function groupSummary(group: GroupLag) {
+export function groupSummary(group: GroupReport) {
   return {
     group: group.groupId,
     state: group.activity?.state ?? null,
@@ -91,7 +91,7 @@ export function groupSummary(group: GroupLag) {
 }
 
 /** A group with its members and every partition: offsets, lag, status, owner, rates. */
-export function groupDocument(group: GroupLag, snapshot?: ClusterSnapshot) {
+export function groupDocument(group: GroupReport, snapshot?: ClusterSnapshot) {
   const table = group.partitions;
   const progress = group.progress;
   const partitions = [];

@@ -7,7 +7,7 @@
  * tables, reusing one label array per sample.
  */
 import type { GroupMember } from "../lag/group_members.ts";
-import { type GroupLag, partitionOwner } from "../lag/group_lag.ts";
+import { type GroupReport, partitionOwner } from "../lag/group_report.ts";
 import type { LagAggregate } from "../lag/lag_values.ts";
 import type {
   Granularity,
@@ -38,7 +38,7 @@ type Pick = (aggregate: LagAggregate) => number | undefined;
 /** A family of every group of every cluster; yields after each group (large output streams). */
 function eachGroup(
   family: { name: string; help: string; level: Granularity },
-  samples: (group: GroupLag, emit: SampleEmitter, labels: Labels) => void,
+  samples: (group: GroupReport, emit: SampleEmitter, labels: Labels) => void,
 ): MetricFamily {
   return {
     ...family,
@@ -117,7 +117,7 @@ function perPartition(
 /** Per group: a value (and labels of its own) from what the group is doing. */
 function ofGroup(
   { name, help }: { name: string; help: string },
-  value: (group: GroupLag) => { value: number; labels?: Labels } | undefined,
+  value: (group: GroupReport) => { value: number; labels?: Labels } | undefined,
 ): MetricFamily {
   return eachGroup({ name, help, level: "group" }, (group, emit, labels) => {
     const sample = value(group);

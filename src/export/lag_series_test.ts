@@ -1,4 +1,4 @@
-import { groupActivity } from "../lag/group_lag.ts";
+import { groupActivity } from "../lag/group_report.ts";
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { parsePrometheusText } from "../../tests/harness/prom_text.ts";
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";

@@ -1,4 +1,4 @@
-import { groupActivity } from "../lag/group_lag.ts";
+import { groupActivity } from "../lag/group_report.ts";
 /**
  * Every scheme rendered with every kind of series, and with user labels: no series carries a
  * label name twice (Prometheus would refuse the whole scrape), and every label name the exporter

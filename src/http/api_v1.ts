@@ -10,7 +10,7 @@
  * Path segments are URL-decoded (a group named "a/b" is "a%2Fb"). docs/api.md has examples.
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
+import type { GroupReport } from "../lag/group_report.ts";
 import { clusterDocument, groupDocument, groupSummary } from "../export/group_document.ts";
 import { listGroups, parseGroupListing } from "./group_listing.ts";
 
@@ -80,7 +80,7 @@ export function apiResponse(
 /** A page of the groups sorted, filtered and paged by offset (the status page's table). */
 function sortedPage(
   url: URL,
-  { status, groups, limit }: { status: ClusterStatus; groups: GroupLag[]; limit: number },
+  { status, groups, limit }: { status: ClusterStatus; groups: GroupReport[]; limit: number },
 ): Response {
   if (url.searchParams.has("after")) return problem(400, "after pages by id: not with sort or q");
   const listing = parseGroupListing(url.searchParams, { limit });
@@ -100,7 +100,7 @@ function sortedPage(
 
 function groupAnswer(
   status: ClusterStatus,
-  { groups, groupId }: { groups: GroupLag[]; groupId: string },
+  { groups, groupId }: { groups: GroupReport[]; groupId: string },
 ): Response {
   const group = findGroup(groups, groupId);
   if (!group) {
@@ -114,7 +114,7 @@ function problem(status: number, detail: string): Response {
 }
 
 /** The index of the first group whose id sorts after `groupId`. */
-function firstAfter(groups: readonly GroupLag[], groupId: string): number {
+function firstAfter(groups: readonly GroupReport[], groupId: string): number {
   let low = 0;
   let high = groups.length;
   while (low < high) {
@@ -125,7 +125,7 @@ function firstAfter(groups: readonly GroupLag[], groupId: string): number {
   return low;
 }
 
-function findGroup(groups: readonly GroupLag[], groupId: string): GroupLag | undefined {
+function findGroup(groups: readonly GroupReport[], groupId: string): GroupReport | undefined {
   const index = firstAfter(groups, groupId) - 1;
   return index >= 0 && groups[index].groupId === groupId ? groups[index] : undefined;
 }

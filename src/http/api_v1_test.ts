@@ -1,13 +1,13 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { type ClusterStatus, logStartLookup } from "../collect/cluster_snapshot.ts";
 import { aggregateGroup } from "../lag/aggregate.ts";
-import { groupActivity, type GroupLag } from "../lag/group_lag.ts";
+import { groupActivity, type GroupReport } from "../lag/group_report.ts";
 import { apiResponse } from "./api_v1.ts";
 import { createHandler } from "./create_handler.ts";
 import { advanceProgress, newProgress } from "../lag/consumer_status.ts";
 import { newLagTrail, recordLagSample } from "../lag/lag_trail.ts";
 
-function group(groupId: string, lag: number): GroupLag {
+function group(groupId: string, lag: number): GroupReport {
   return aggregateGroup(groupId, [
     { topic: "orders", partition: 0, committedOffset: 10, endOffset: 10 + lag, lagOffsets: lag },
   ]);

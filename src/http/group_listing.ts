@@ -4,7 +4,7 @@
  * downloading them all.
  */
 import { CONSUMER_STATUSES } from "../lag/consumer_status.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
+import type { GroupReport } from "../lag/group_report.ts";
 
 /** The orders the list can be sorted in. */
 export const GROUP_SORT_KEYS = [
@@ -48,9 +48,9 @@ export function parseGroupListing(
 
 /** The page asked for and how many groups matched the filter. */
 export function listGroups(
-  groups: readonly GroupLag[],
+  groups: readonly GroupReport[],
   listing: GroupListing,
-): { total: number; page: GroupLag[] } {
+): { total: number; page: GroupReport[] } {
   const matching = listing.filter === ""
     ? groups.slice()
     : groups.filter((group) => group.groupId.toLowerCase().includes(listing.filter));
@@ -73,10 +73,10 @@ export function listGroups(
   };
 }
 
-const statusRank = (group: GroupLag) =>
+const statusRank = (group: GroupReport) =>
   group.status === undefined ? undefined : CONSUMER_STATUSES.indexOf(group.status);
 
-const SORT_VALUES: Record<GroupSortKey, (group: GroupLag) => number | undefined> = {
+const SORT_VALUES: Record<GroupSortKey, (group: GroupReport) => number | undefined> = {
   group: () => 0,
   lag: (group) => group.total?.sumLagOffsets,
   lag_seconds: (group) => group.total?.maxLagSeconds,

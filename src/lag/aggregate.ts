@@ -1,15 +1,15 @@
 /** Per-group and per-(group, topic) max and sum of partition lags. */
 import { noRowLagSums, PartitionTable, type RowLagSums } from "./partition_table.ts";
-import type { GroupLag } from "./group_lag.ts";
+import type { GroupReport } from "./group_report.ts";
 import type { LagAggregate, PartitionLag, TopicLag } from "./lag_values.ts";
 
 /** Aggregates the partitions of one group; absent aggregates mean "no partition had a value". */
-export function aggregateGroup(groupId: string, partitions: readonly PartitionLag[]): GroupLag {
+export function aggregateGroup(groupId: string, partitions: readonly PartitionLag[]): GroupReport {
   return aggregatePartitionTable(groupId, PartitionTable.from(partitions));
 }
 
 /** aggregateGroup() over partitions already stored in a table (e.g. after exact mode changed some). */
-export function aggregatePartitionTable(groupId: string, table: PartitionTable): GroupLag {
+export function aggregatePartitionTable(groupId: string, table: PartitionTable): GroupReport {
   const topics: TopicLag[] = [];
   const total = noRowLagSums();
   // Rows are sorted by topic, so each topic is one run of rows (a table written in another

@@ -4,7 +4,7 @@
  * described leaves only that information out; the lag is measured all the same.
  */
 import type { GroupListing, KafkaAdmin } from "../kafka/kafka_admin.ts";
-import { type GroupActivity, groupActivity } from "../lag/group_lag.ts";
+import { type GroupActivity, groupActivity } from "../lag/group_report.ts";
 import { describeError, type Logger } from "../log/logger.ts";
 
 /** A member whose assignment could not be decoded (logged by the cluster loop once per change). */

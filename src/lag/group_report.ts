@@ -5,7 +5,7 @@ import type { ConsumerStatus } from "./consumer_status.ts";
 import type { LagAggregate, TopicLag } from "./lag_values.ts";
 
 /** Everything measured for one consumer group in one iteration. */
-export interface GroupLag {
+export interface GroupReport {
   groupId: string;
   /** The measured partitions, sorted by topic and partition, stored compactly. */
   partitions: PartitionTable;
@@ -63,7 +63,7 @@ export function groupActivity(
  * The member the group's partition at `index` is assigned to, if any (the metrics, the compat
  * names and the JSON API all ask, per partition, of the same snapshot).
  */
-export function partitionOwner(group: GroupLag, index: number): GroupMember | undefined {
+export function partitionOwner(group: GroupReport, index: number): GroupMember | undefined {
   if (!group.activity || group.activity.owners.size === 0) return undefined;
   const table = group.partitions;
   return group.activity.owners.get(`${table.topic(index)}\u0000${table.partition(index)}`);

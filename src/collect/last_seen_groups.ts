@@ -11,16 +11,16 @@
  *   iteration's end offsets; the group is reported as carried over.
  */
 import type { CommittedOffset } from "../kafka/kafka_admin.ts";
-import type { GroupLag } from "../lag/group_lag.ts";
+import type { GroupReport } from "../lag/group_report.ts";
 
 /** How long a group missing from the listing, or whose offsets cannot be read, is still measured. */
 export const GROUP_CARRY_OVER_MS = 5 * 60_000;
 
 /** The groups of one cluster as last seen. */
-export class GroupMemory {
+export class LastSeenGroups {
   readonly #lastListedMs = new Map<string, number>();
   /** The groups of the last completed iteration (the snapshot's own objects: no copy). */
-  #lastGroups: readonly GroupLag[] = [];
+  #lastGroups: readonly GroupReport[] = [];
   /** Groups measured with carried-over offsets, since when. */
   readonly #carriedSinceMs = new Map<string, number>();
 
@@ -73,7 +73,7 @@ export class GroupMemory {
   }
 
   /** Remembers a completed iteration's groups, for carrying their offsets over. */
-  rememberGroups(groups: readonly GroupLag[]): void {
+  rememberGroups(groups: readonly GroupReport[]): void {
     this.#lastGroups = groups;
   }
 }
