@@ -1,5 +1,4 @@
 /**
- * Longer than 350 lines: a soak is one self-contained program (cluster, traffic, churn, faults, report).
  * Soak task (not part of the test run): `deno task soak [--hours 1]`.
  *
  * A real 3-node Kafka cluster (RF 3, min.insync 2) with continuous produce and consume, and one

@@ -35,7 +35,10 @@ export interface LagSeriesOptions {
 
 type Pick = (aggregate: LagAggregate) => number | undefined;
 
-/** A family of every group of every cluster; yields after each group (large output streams). */
+/** Groups between two pauses of a family: a pause lets the walker hand out its text. */
+const GROUPS_PER_PAUSE = 8;
+
+/** A family of every group of every cluster; pauses every few groups (large output streams). */
 function eachGroup(
   family: { name: string; help: string; level: Granularity },
   samples: (group: GroupReport, emit: SampleEmitter, labels: Labels) => void,
@@ -45,12 +48,16 @@ function eachGroup(
     *samples(state: ScrapeState, emit: SampleEmitter) {
       // [clustername, group]: filled in place, then the family's own labels follow.
       const labels: Labels = [["clustername", ""], ["group", ""]];
+      let sincePause = 0;
       for (const status of state.statuses) {
         labels[0][1] = status.clusterName;
         for (const group of status.snapshot?.groups ?? []) {
           labels[1][1] = group.groupId;
           samples(group, emit, labels);
-          yield;
+          if (++sincePause === GROUPS_PER_PAUSE) {
+            sincePause = 0;
+            yield;
+          }
         }
       }
     },
@@ -99,17 +106,26 @@ function perPartition(
   const names = ["clustername", "group", "topic", "partition"];
   if (withMembers) names.push("consumer_id", "client_id", "member_host");
   const row: Labels = names.map((labelName) => [labelName, ""]);
+  // Partition numbers as label values, each made once (a few distinct ones).
+  const partitionTexts: string[] = [];
   return eachGroup({ name, help, level: "partition" }, (group, emit, labels) => {
     row[0][1] = labels[0][1];
     row[1][1] = labels[1][1];
     const table = group.partitions;
+    // The group's first sample starts afresh; then cluster and group stay, and the topic too
+    // while it lasts (a table lists each topic's partitions together).
+    let same = 0;
     for (let index = 0; index < table.length; index++) {
       const value = seconds ? table.lagSeconds(index) : table.lagOffsets(index);
       if (value === undefined) continue;
-      row[2][1] = table.topic(index);
-      row[3][1] = String(table.partition(index));
+      const topic = table.topic(index);
+      if (same > 0) same = topic === row[2][1] ? 3 : 2;
+      row[2][1] = topic;
+      const partition = table.partition(index);
+      row[3][1] = partitionTexts[partition] ??= String(partition);
       if (withMembers) setMemberLabels(row, partitionOwner(group, index));
-      emit.sample(row, value);
+      emit.sample(row, value, same);
+      same = 3;
     }
   });
 }

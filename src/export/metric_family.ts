@@ -17,7 +17,11 @@ export type Labels = Array<[string, string]>;
 
 /** Where a family's samples go; `labels` may be reused by the family once the call returns. */
 export interface SampleEmitter {
-  sample(labels: Labels, value: number): void;
+  /**
+   * One sample. `same`: how many leading labels are those of the family's previous sample (a
+   * hint a family walking a group's partitions gives; 0 when it does not know).
+   */
+  sample(labels: Labels, value: number, same?: number): void;
 }
 
 /** What one scrape or push reads: the clusters' last statuses and the process's own state. */
@@ -78,6 +82,8 @@ function* walk(
 
 /** Escapes a label value for the text format. */
 export function escapeLabelValue(value: string): string {
+  // Almost no value needs it (a partition number never does): no regex run for those.
+  if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
   return value.replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`));
 }
 
@@ -96,33 +102,68 @@ export function* familyTextChunks(
   let text = "";
   let name = "";
   let keepEmpty = false;
-  // Consecutive samples mostly share their first labels (cluster, group, topic): each position
-  // keeps its last value escaped.
+  // Consecutive samples mostly share their first labels (cluster, group, topic): the line's text
+  // up to each label (the family's name, then `{` and the labels) is kept, and rebuilt only from
+  // the first label that changed.
   const lastRaw: string[] = [];
-  const lastEscaped: string[] = [];
+  const lastName: string[] = [];
+  /** prefixes[i]: the line up to label i (`name{a="x",b="y"` or `name`). */
+  const prefixes: string[] = [""];
+  /** Whether prefixes[i] has opened its label set. */
+  const opened: boolean[] = [false];
+  let valid = 0; // prefixes[0..valid] hold for lastRaw/lastName[0..valid)
   const sink: Sink = {
     family(family) {
       name = family.name;
       keepEmpty = family.keepEmptyLabels ?? false;
+      prefixes[0] = name;
+      valid = 0;
       // No blank line between families: OpenMetrics forbids it, Prometheus text does not need it.
       text += `# HELP ${name} ${family.help}\n# TYPE ${name} gauge\n`;
     },
-    sample(sampleLabels, value) {
-      text += name;
-      let separator = "{";
-      for (let index = 0; index < sampleLabels.length; index++) {
-        const [labelName, raw] = sampleLabels[index];
-        if (raw === "" && !keepEmpty) continue;
-        if (lastRaw[index] !== raw) {
-          lastRaw[index] = raw;
-          lastEscaped[index] = escapeLabelValue(raw);
+    sample(sampleLabels, value, same = 0) {
+      const count = sampleLabels.length;
+      // The labels before the last are kept as text; the last (a partition, mostly) is written
+      // straight into the line.
+      const kept = count > 0 ? count - 1 : 0;
+      let from = same < valid ? same : valid;
+      while (
+        from < valid && from < kept && lastRaw[from] === sampleLabels[from][1] &&
+        lastName[from] === sampleLabels[from][0]
+      ) from++;
+      for (let index = from; index < kept; index++) {
+        const label = sampleLabels[index];
+        const raw = label[1];
+        lastRaw[index] = raw;
+        lastName[index] = label[0];
+        const before = prefixes[index];
+        if (raw === "" && !keepEmpty) {
+          prefixes[index + 1] = before;
+          opened[index + 1] = opened[index];
+        } else {
+          const prefix = before + (opened[index] ? "," : "{") + label[0] + '="' +
+            escapeLabelValue(raw) + '"';
+          // Reading it makes V8 flatten the concatenation once, here, rather than each time a
+          // line that holds it is encoded.
+          prefix.charCodeAt(0);
+          prefixes[index + 1] = prefix;
+          opened[index + 1] = true;
         }
-        text += `${separator}${labelName}="${lastEscaped[index]}"`;
-        separator = ",";
       }
-      if (separator === "{") text += extra === "" ? "" : `{${extra.slice(1)}}`;
-      else text += `${extra}}`;
-      text += ` ${value}\n`;
+      valid = kept;
+      text += prefixes[kept];
+      let open = opened[kept];
+      if (count > 0) {
+        const last = sampleLabels[kept];
+        const raw = last[1];
+        if (raw !== "" || keepEmpty) {
+          text += (open ? "," : "{") + last[0] + '="' + escapeLabelValue(raw) + '"';
+          open = true;
+        }
+      }
+      if (open) text += extra + "} " + value + "\n";
+      else if (extra === "") text += " " + value + "\n";
+      else text += "{" + extra.slice(1) + "} " + value + "\n";
     },
   };
   for (const _ of walk(families, { state, granularity, sink })) {
