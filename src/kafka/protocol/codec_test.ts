@@ -177,3 +177,43 @@ Deno.test("codec: a version outside the schema's range is refused", () => {
   );
   assert(new RequestEncoder(ListOffsetsRequest, 4).api.name === "ListOffsets");
 });
+
+Deno.test("codec: a flattened array lists its elements' own elements, parents' fields carried", () => {
+  const nested: MessageSpec<{ topics: unknown[] }> = {
+    name: "NestedResponse",
+    apiKey: 1_001,
+    validVersions: "0",
+    flexibleVersions: "none",
+    fields: [{
+      name: "topics",
+      type: "[]Topic",
+      versions: "0+",
+      fields: [
+        { name: "name", type: "string", versions: "0+" },
+        {
+          name: "partitions",
+          type: "[]Partition",
+          versions: "0+",
+          fields: [{ name: "index", type: "int32", versions: "0+" }],
+        },
+      ],
+    }],
+  };
+  const bytes = new RequestEncoder(nested, 0).encode({
+    topics: [{ name: "a", partitions: [{ index: 0 }, { index: 1 }] }, {
+      name: "b",
+      partitions: [{ index: 5 }],
+    }, { name: "c", partitions: [] }],
+  });
+  const decoded = new MessageDecoder(nested, {
+    version: 0,
+    header: false,
+    flatten: { topics: "partitions" },
+    reshape: { "topics.partitions": { fromParent: { topic: "name" } } },
+  }).decode(bytes);
+  assertEquals(decoded.topics, [
+    { topic: "a", index: 0 },
+    { topic: "a", index: 1 },
+    { topic: "b", index: 5 },
+  ]);
+});

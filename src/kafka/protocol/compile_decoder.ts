@@ -9,7 +9,10 @@
  * identifiers and types come from a fixed list, so no byte of an answer ever becomes code.
  */
 import { type FieldSpec, inVersions } from "./message_spec.ts";
-import type { StringInterner, WireReader } from "./wire.ts";
+import { type DecodeState, helpers } from "./decode_helpers.ts";
+import type { WireReader } from "./wire.ts";
+
+export type { DecodeState };
 
 /** Which values to leave out or to share, by field path ("groups.topics.name"). */
 export interface DecodeOptions {
@@ -23,6 +26,12 @@ export interface DecodeOptions {
    * instead of copying it: for OffsetFetch a committed offset is built once, not twice.
    */
   readonly reshape?: Readonly<Record<string, StructShape>>;
+  /**
+   * Arrays of structs read as one flat list of their elements' own array, by the array's path and
+   * that field's name: `{ "groups.topics": "partitions" }` gives each group's partitions of every
+   * topic in one array (the topics' other fields reach the partitions through `fromParent`).
+   */
+  readonly flatten?: Readonly<Record<string, string>>;
 }
 
 /** How one struct is built when reshaped (see DecodeOptions.reshape). */
@@ -36,11 +45,6 @@ export interface StructShape {
    * always 0): the usual value has only the fields the caller keeps.
    */
   readonly sparse?: readonly string[];
-}
-
-/** Where a decoder finds the interner of the answer being read. */
-export interface DecodeState {
-  interner: StringInterner | undefined;
 }
 
 /** A compiled reader of one struct: reads it from `reader` and returns its value. */
@@ -74,7 +78,12 @@ export function compileDecoder(
 
   const struct = (
     structFields: readonly FieldSpec[],
-    { path, inherited = [] }: { path: string; inherited?: readonly string[] },
+    { path, inherited = [], flattenField }: {
+      path: string;
+      inherited?: readonly string[];
+      /** Read as part of a flattened array: this field's elements go to `a`, nothing else kept. */
+      flattenField?: string;
+    },
   ): string => {
     const name = nameFunction();
     functions.push(""); // reserve the slot: nested functions come after
@@ -104,6 +113,8 @@ export function compileDecoder(
         );
         // A reshaped struct leaves skipped fields out; a plain one keeps its schema's shape.
         if (!shape) members.push(`${outName}: ${fallback}`);
+      } else if (present && field.name === flattenField) {
+        reads.push(flattenedElements(field, { path: fieldPath, nullable, variables }));
       } else if (present) {
         const variable = `v${reads.length}`;
         const read = valueExpression(field, { path: fieldPath, nullable, variables });
@@ -124,6 +135,14 @@ export function compileDecoder(
           if (r.position !== end) throw new RangeError("tagged field ${path} " + tag + " is not " + size + " bytes");
         }`;
     const params = inherited.map((_, index) => `, p${index}`).join("");
+    if (flattenField !== undefined) {
+      // Its tagged fields are of a struct nobody keeps: read past.
+      functions[Number(name.slice(1))] = `function ${name}(r, a${params}) {
+        ${reads.join("\n")}
+        ${flexible ? "h.skipTagged(r);" : ""}
+      }`;
+      return name;
+    }
     functions[Number(name.slice(1))] = `function ${name}(r${params}) {
       ${reads.join("\n")}
       const v = { ${members.join(", ")} };
@@ -151,6 +170,21 @@ export function compileDecoder(
     }).join("");
     const params = fromParent.map((_, index) => `, p${index}`).join("");
     const inherited = fromParent.map(([outName]) => outName);
+    const flattenField = options.flatten?.[path];
+    if (field.type.startsWith("[]") && field.fields && flattenField !== undefined) {
+      const element = struct(field.fields, { path, inherited, flattenField });
+      const name = nameFunction();
+      functions.push(`function ${name}(r${params}) {
+        const n = h.count(r, ${flexible}, ${constant(path)});
+        if (n < 0) { if (${nullable}) return null; throw new RangeError(${
+        constant(path)
+      } + ": null where an array is required"); }
+        const a = [];
+        for (let i = 0; i < n; i++) ${element}(r, a${params});
+        return a;
+      }`);
+      return `${name}(r${args})`;
+    }
     if (field.type.startsWith("[]")) {
       const element = field.fields
         ? `${struct(field.fields, { path, inherited })}(r${params})`
@@ -169,6 +203,35 @@ export function compileDecoder(
     }
     if (field.fields) return `${struct(field.fields, { path, inherited })}(r${args})`;
     return primitiveExpression(field.type, { path, nullable });
+  };
+
+  /** The statements pushing a flattened struct's array elements into its list `a`. */
+  const flattenedElements = (
+    field: FieldSpec,
+    { path, nullable, variables }: {
+      path: string;
+      nullable: boolean;
+      variables: ReadonlyMap<string, string>;
+    },
+  ): string => {
+    if (!field.type.startsWith("[]") || !field.fields) {
+      throw new Error(`${path}: only an array of structs can be flattened`);
+    }
+    const fromParent = Object.entries(options.reshape?.[path]?.fromParent ?? {});
+    const args = fromParent.map(([outName, parentField]) => {
+      const variable = variables.get(parentField);
+      if (!variable) throw new Error(`${path}.${outName}: ${parentField} is not read before it`);
+      return `, ${variable}`;
+    }).join("");
+    const inherited = fromParent.map(([outName]) => outName);
+    const element = struct(field.fields, { path, inherited });
+    return `{
+      const m = h.count(r, ${flexible}, ${constant(path)});
+      if (m < 0 && !${nullable}) throw new RangeError(${
+      constant(path)
+    } + ": null where an array is required");
+      for (let j = 0; j < m; j++) a.push(${element}(r${args}));
+    }`;
   };
 
   const primitiveExpression = (
@@ -235,55 +298,4 @@ function defaultExpression(
     default:
       return String(given === undefined ? 0 : Number(given));
   }
-}
-
-/** What the compiled functions call for reads that need more than one primitive. */
-function helpers(state: DecodeState) {
-  return {
-    // arity-ok: called from the compiled code once per value, with constants: no bag per call
-    count(reader: WireReader, flexible: boolean, path: string): number {
-      const count = flexible ? reader.unsignedVarint() - 1 : reader.int32();
-      // Every element takes at least one byte: a count beyond the bytes left is a lie, refused
-      // before an array of that size is allocated.
-      if (count > reader.remaining()) {
-        throw new RangeError(`${path}: ${count} elements in ${reader.remaining()} bytes`);
-      }
-      return count;
-    },
-    // arity-ok: called from the compiled code once per value, with constants: no bag per call
-    string(
-      reader: WireReader,
-      flexible: boolean,
-      nullable: boolean,
-      interned: boolean,
-      path: string,
-    ): string | null {
-      const length = flexible ? reader.unsignedVarint() - 1 : reader.int16();
-      if (length < 0) {
-        if (nullable) return null;
-        throw new RangeError(`${path}: null where a string is required`);
-      }
-      const bytes = reader.slice(length);
-      return interned && state.interner ? state.interner.text(bytes) : reader.text(bytes);
-    },
-    // arity-ok: called from the compiled code once per value, with constants: no bag per call
-    bytes(reader: WireReader, flexible: boolean, nullable: boolean, path: string) {
-      const length = flexible ? reader.unsignedVarint() - 1 : reader.int32();
-      if (length < 0) {
-        if (nullable) return null;
-        throw new RangeError(`${path}: null where bytes are required`);
-      }
-      return reader.slice(length);
-    },
-    skipString(reader: WireReader, flexible: boolean): void {
-      const length = flexible ? reader.unsignedVarint() - 1 : reader.int16();
-      if (length > 0) reader.slice(length);
-    },
-    skipTagged(reader: WireReader): void {
-      for (let count = reader.unsignedVarint(); count > 0; count--) {
-        reader.unsignedVarint();
-        reader.slice(reader.unsignedVarint());
-      }
-    },
-  };
 }

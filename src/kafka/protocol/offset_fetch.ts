@@ -41,12 +41,16 @@ const response = new MessageDecoder(OffsetFetchResponse, {
   // of them at 10,000 groups, so not built twice (bench:protocol). Metadata is never used.
   skip: ["groups.topics.partitions.metadata", "groups.topics.partitions.committedLeaderEpoch"],
   reshape: {
+    // Each group is built as the answer the caller keeps (partition errors aside).
+    groups: { rename: { topics: "offsets" } },
     "groups.topics.partitions": {
       rename: { partitionIndex: "partition", committedOffset: "offset" },
       fromParent: { topic: "name" },
       sparse: ["errorCode"],
     },
   },
+  // A group's partitions of every topic in one list: the offsets the exporter keeps, as read.
+  flatten: { "groups.topics": "partitions" },
 });
 
 /** The API key and version of the requests encoded here. */
@@ -63,20 +67,31 @@ export function encodeOffsetFetchV8(groupIds: readonly string[]): Uint8Array {
 
 /** Decodes an OffsetFetch v8 response (after the correlation id). */
 export function decodeOffsetFetchV8(payload: Uint8Array): GroupOffsetsResponse[] {
-  return response.decode(payload).groups.map(({ groupId, errorCode, topics }) => {
+  // Reshaped and flattened above: each group is { groupId, offsets, errorCode }, its offsets
+  // every partition of the group as an AnsweredPartition.
+  const groups = response.decode(payload).groups as unknown as Array<
+    { groupId: string; offsets: AnsweredPartition[]; errorCode: number }
+  >;
+  return groups.map((group) => {
+    const answered = group.offsets;
+    let failed = 0;
+    for (let index = 0; index < answered.length; index++) {
+      if (answered[index].errorCode !== undefined) failed++;
+    }
+    if (failed === 0) return group;
+    // Partitions with an error of their own are left out, and said why.
     const offsets: CommittedOffset[] = [];
-    let partitionErrors: PartitionError[] | undefined;
-    for (const { partitions } of topics) {
-      // Reshaped above: each element is an AnsweredPartition, not the schema's struct.
-      for (const answered of partitions as unknown as AnsweredPartition[]) {
-        if (answered.errorCode === undefined) offsets.push(answered);
-        else {
-          const { topic, partition } = answered;
-          const error = kafkaErrorName(answered.errorCode);
-          (partitionErrors ??= []).push({ topic, partition, error });
-        }
+    const partitionErrors: PartitionError[] = [];
+    for (const partition of answered) {
+      if (partition.errorCode === undefined) offsets.push(partition);
+      else {
+        partitionErrors.push({
+          topic: partition.topic,
+          partition: partition.partition,
+          error: kafkaErrorName(partition.errorCode),
+        });
       }
     }
-    return { groupId, errorCode, offsets, partitionErrors };
+    return { groupId: group.groupId, errorCode: group.errorCode, offsets, partitionErrors };
   });
 }
