@@ -59,7 +59,7 @@ export class RequestEncoder<T> {
 export class MessageDecoder<T> {
   readonly #read: StructReader;
   readonly #skipsHeader: boolean;
-  readonly #state: DecodeState = { interner: undefined };
+  readonly #state: DecodeState = { interner: undefined, sparseSet: false };
   readonly #interns: boolean;
 
   constructor(
@@ -73,6 +73,14 @@ export class MessageDecoder<T> {
     this.#read = compileDecoder(spec.fields, { version, flexible, options, state: this.#state });
   }
 
+  /**
+   * Whether the last answer decoded set a sparse field anywhere (a partition error, for
+   * OffsetFetch): when not, no element needs looking at for one.
+   */
+  get sparseSet(): boolean {
+    return this.#state.sparseSet;
+  }
+
   /** The decoded value; throws RangeError when the bytes end early or a length is impossible. */
   decode(bytes: Uint8Array): T {
     const reader = new WireReader(bytes);
@@ -83,6 +91,7 @@ export class MessageDecoder<T> {
       }
     }
     if (this.#interns) this.#state.interner = new StringInterner();
+    this.#state.sparseSet = false;
     try {
       return this.#read(reader) as T;
     } finally {

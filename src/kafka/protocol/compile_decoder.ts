@@ -121,7 +121,9 @@ export function compileDecoder(
         reads.push(`const ${variable} = ${read};`);
         variables.set(field.name, variable);
         if (shape?.sparse?.includes(field.name)) {
-          sparse.push(`if (${variable} !== ${fallback}) v.${outName} = ${variable};`);
+          sparse.push(
+            `if (${variable} !== ${fallback}) { v.${outName} = ${variable}; s.sparseSet = true; }`,
+          );
         } else members.push(`${outName}: ${variable}`);
       } else if (!shape) members.push(`${outName}: ${fallback}`);
     }
@@ -259,7 +261,7 @@ export function compileDecoder(
 
   const top = struct(fields, { path: "" });
   const source = `"use strict";\n${functions.join("\n")}\nreturn ${top};`;
-  return new Function("h", "c", source)(helpers(state), constants) as StructReader;
+  return new Function("h", "c", "s", source)(helpers(state), constants, state) as StructReader;
 }
 
 function defaultExpression(

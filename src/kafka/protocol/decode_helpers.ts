@@ -7,6 +7,8 @@ import type { StringInterner, WireReader } from "./wire.ts";
 /** Where a decoder finds the interner of the answer being read. */
 export interface DecodeState {
   interner: StringInterner | undefined;
+  /** Whether the answer being read set a sparse field anywhere (DecodeOptions.reshape). */
+  sparseSet: boolean;
 }
 
 /** What the compiled functions call for reads that need more than one primitive. */

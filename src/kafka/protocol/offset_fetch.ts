@@ -72,6 +72,8 @@ export function decodeOffsetFetchV8(payload: Uint8Array): GroupOffsetsResponse[]
   const groups = response.decode(payload).groups as unknown as Array<
     { groupId: string; offsets: AnsweredPartition[]; errorCode: number }
   >;
+  // The usual answer: no partition with an error of its own, every group kept as decoded.
+  if (!response.sparseSet) return groups;
   return groups.map((group) => {
     const answered = group.offsets;
     let failed = 0;
