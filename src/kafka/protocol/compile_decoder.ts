@@ -155,6 +155,24 @@ export function compileDecoder(
     return name;
   };
 
+  /**
+   * The fields of the struct being read that the reshaped child at `path` copies in: passed as
+   * arguments (`args`), received as parameters (`params`) under their new names (`inherited`).
+   */
+  const fromParentOf = (path: string, variables: ReadonlyMap<string, string>) => {
+    const fromParent = Object.entries(options.reshape?.[path]?.fromParent ?? {});
+    const args = fromParent.map(([outName, parentField]) => {
+      const variable = variables.get(parentField);
+      if (!variable) throw new Error(`${path}.${outName}: ${parentField} is not read before it`);
+      return `, ${variable}`;
+    }).join("");
+    return {
+      args,
+      params: fromParent.map((_, index) => `, p${index}`).join(""),
+      inherited: fromParent.map(([outName]) => outName),
+    };
+  };
+
   const valueExpression = (
     field: FieldSpec,
     { path, nullable, variables }: {
@@ -163,42 +181,28 @@ export function compileDecoder(
       variables: ReadonlyMap<string, string>;
     },
   ): string => {
-    // Fields of this struct a reshaped child copies in travel as arguments.
-    const fromParent = Object.entries(options.reshape?.[path]?.fromParent ?? {});
-    const args = fromParent.map(([outName, parentField]) => {
-      const variable = variables.get(parentField);
-      if (!variable) throw new Error(`${path}.${outName}: ${parentField} is not read before it`);
-      return `, ${variable}`;
-    }).join("");
-    const params = fromParent.map((_, index) => `, p${index}`).join("");
-    const inherited = fromParent.map(([outName]) => outName);
-    const flattenField = options.flatten?.[path];
-    if (field.type.startsWith("[]") && field.fields && flattenField !== undefined) {
-      const element = struct(field.fields, { path, inherited, flattenField });
-      const name = nameFunction();
-      functions.push(`function ${name}(r${params}) {
-        const n = h.count(r, ${flexible}, ${constant(path)});
-        if (n < 0) { if (${nullable}) return null; throw new RangeError(${
-        constant(path)
-      } + ": null where an array is required"); }
-        const a = [];
-        for (let i = 0; i < n; i++) ${element}(r, a${params});
-        return a;
-      }`);
-      return `${name}(r${args})`;
-    }
+    const { args, params, inherited } = fromParentOf(path, variables);
     if (field.type.startsWith("[]")) {
-      const element = field.fields
-        ? `${struct(field.fields, { path, inherited })}(r${params})`
-        : primitiveExpression(field.type.slice(2), { path, nullable: false });
+      const flattenField = options.flatten?.[path];
+      // A flattened array collects its elements' own elements; a plain one its elements.
+      const fill = field.fields && flattenField !== undefined
+        ? `const a = [];
+          for (let i = 0; i < n; i++) ${
+          struct(field.fields, { path, inherited, flattenField })
+        }(r, a${params});`
+        : `const a = new Array(n);
+          for (let i = 0; i < n; i++) a[i] = ${
+          field.fields
+            ? `${struct(field.fields, { path, inherited })}(r${params})`
+            : primitiveExpression(field.type.slice(2), { path, nullable: false })
+        };`;
       const name = nameFunction();
       functions.push(`function ${name}(r${params}) {
         const n = h.count(r, ${flexible}, ${constant(path)});
         if (n < 0) { if (${nullable}) return null; throw new RangeError(${
         constant(path)
       } + ": null where an array is required"); }
-        const a = new Array(n);
-        for (let i = 0; i < n; i++) a[i] = ${element};
+        ${fill}
         return a;
       }`);
       return `${name}(r${args})`;
@@ -219,13 +223,7 @@ export function compileDecoder(
     if (!field.type.startsWith("[]") || !field.fields) {
       throw new Error(`${path}: only an array of structs can be flattened`);
     }
-    const fromParent = Object.entries(options.reshape?.[path]?.fromParent ?? {});
-    const args = fromParent.map(([outName, parentField]) => {
-      const variable = variables.get(parentField);
-      if (!variable) throw new Error(`${path}.${outName}: ${parentField} is not read before it`);
-      return `, ${variable}`;
-    }).join("");
-    const inherited = fromParent.map(([outName]) => outName);
+    const { args, inherited } = fromParentOf(path, variables);
     const element = struct(field.fields, { path, inherited });
     return `{
       const m = h.count(r, ${flexible}, ${constant(path)});
