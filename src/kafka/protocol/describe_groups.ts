@@ -4,7 +4,7 @@
  * classic consumer's assignment bytes (ConsumerProtocolAssignment). All encoded and decoded by
  * the generic codec from the messages' schemas. DescribeGroups v4 is not flexible.
  */
-import type { TopicPartition } from "../kafka_admin.ts";
+import type { GroupMember, TopicPartition } from "../kafka_admin.ts";
 import { MessageDecoder, RequestEncoder } from "./codec.ts";
 import {
   ConsumerGroupDescribeRequest,
@@ -13,26 +13,13 @@ import {
 import { ConsumerProtocolAssignment } from "./messages/consumer_protocol_assignment.ts";
 import { DescribeGroupsRequest, DescribeGroupsResponse } from "./messages/describe_groups.ts";
 
-/** A group member as DescribeGroups or ConsumerGroupDescribe report it. */
-export interface DescribedMember {
-  memberId: string;
-  /** The static membership id (group.instance.id), when set. */
-  instanceId?: string;
-  clientId: string;
-  host: string;
-  /** The partitions assigned to the member now. */
-  assignment: TopicPartition[];
-  /** Why the member's assignment could not be decoded (its partitions then have no owner). */
-  assignmentError?: string;
-}
-
 /** One group of a DescribeGroups or ConsumerGroupDescribe answer. */
 export interface DescribedGroup {
   groupId: string;
   /** Kafka error code of the group (0 = none). */
   errorCode: number;
   state: string;
-  members: DescribedMember[];
+  members: GroupMember[];
 }
 
 const describeGroups = new RequestEncoder(DescribeGroupsRequest, 4);
@@ -62,7 +49,7 @@ export function decodeDescribeGroupsV4(payload: Uint8Array): DescribedGroup[] {
     errorCode: group.errorCode,
     state: group.groupState,
     members: group.members.map((answered) => {
-      const member: DescribedMember = {
+      const member: GroupMember = {
         memberId: answered.memberId,
         instanceId: answered.groupInstanceId ?? undefined,
         clientId: answered.clientId,
