@@ -138,7 +138,11 @@ function hasSeries(config: KafkaClusterConfig, offset: CommittedOffset): boolean
 function measurable(
   config: KafkaClusterConfig,
   offsets: readonly CommittedOffset[],
-): CommittedOffset[] {
+): readonly CommittedOffset[] {
+  // Usually every offset has a series: the answer's own array is then kept, not copied.
+  let index = 0;
+  while (index < offsets.length && hasSeries(config, offsets[index])) index++;
+  if (index === offsets.length) return offsets;
   return offsets.filter((offset) => hasSeries(config, offset));
 }
 

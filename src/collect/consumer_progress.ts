@@ -17,7 +17,7 @@ import {
   timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
 import type { GroupReport } from "../lag/group_report.ts";
-import { lagTrailCapacity, newLagTrail, recordLagSample } from "../lag/lag_trail.ts";
+import { type LagTrail, lagTrailCapacity, LagTrails } from "../lag/lag_trail.ts";
 import type { PartitionTable } from "../lag/partition_table.ts";
 import type { Judgement } from "./group_measurements.ts";
 
@@ -26,14 +26,14 @@ interface GroupProgress {
   partitions: PartitionTable;
   progress: Float64Array;
   /** The group's lag at each iteration across the window (lag_trail.ts), overwritten in place. */
-  trail: Float64Array;
+  trail: LagTrail;
 }
 
 /** The progress of one cluster's groups, carried from iteration to iteration. */
 export class ConsumerProgress {
   #groups = new Map<string, GroupProgress>();
   readonly #windowMs: number;
-  readonly #trailCapacity: number;
+  readonly #trails: LagTrails;
 
   /**
    * `windowMs`: how far back the status rules look, the rates' time constant and the span of
@@ -43,7 +43,7 @@ export class ConsumerProgress {
     { windowMs, iterationIntervalMs }: { windowMs: number; iterationIntervalMs: number },
   ) {
     this.#windowMs = windowMs;
-    this.#trailCapacity = lagTrailCapacity({ windowMs, iterationIntervalMs });
+    this.#trails = new LagTrails(lagTrailCapacity({ windowMs, iterationIntervalMs }));
   }
 
   /**
@@ -66,6 +66,8 @@ export class ConsumerProgress {
     // this reading, which is the only one it could be compared with anyway. The other groups
     // get their records from one buffer for them all, viewed per group: a typed array per group
     // would be 20,000 buffers outside the heap per iteration at 10,000 groups.
+    const trails = this.#trails;
+    trails.startSample(nowMs);
     const previousOf = groups.map((group) => this.#groups.get(group.groupId));
     const inPlace = groups.map((group, index) => {
       const previous = previousOf[index];
@@ -135,9 +137,8 @@ export class ConsumerProgress {
           ? undefined
           : Math.max(catchUpSeconds, eta);
       }
-      const trail = previous?.trail ?? newLagTrail(this.#trailCapacity);
-      recordLagSample(trail, {
-        atMs: nowMs,
+      const trail = previous?.trail ?? trails.newTrail();
+      trails.record(trail, {
         sumLagOffsets: group.total?.sumLagOffsets ?? NaN,
         maxLagSeconds: group.total?.maxLagSeconds ?? NaN,
       });

@@ -83,7 +83,7 @@ export class GroupMeasurements {
   }
 
   /** Measures one group (a group none of whose partitions can be measured is left out). */
-  add(groupId: string, committed: CommittedOffset[]): void {
+  add(groupId: string, committed: readonly CommittedOffset[]): void {
     const retention: { worst?: number } = {};
     const table = measureGroup(groupId, committed, {
       endOffsets: this.#endOffsets,

@@ -164,42 +164,50 @@ export function measureGroup(
 export function sortedByTopicAndPartition(
   committed: readonly CommittedOffset[],
 ): readonly CommittedOffset[] {
+  if (isSorted(committed)) return committed;
   const runs: Array<{ start: number; end: number }> = [];
-  let sorted = true;
   for (let index = 0; index < committed.length; index++) {
-    const previous = committed[index - 1];
-    const current = committed[index];
-    if (previous !== undefined && previous.topic === current.topic) {
-      if (previous.partition >= current.partition) sorted = false;
+    if (index > 0 && committed[index - 1].topic === committed[index].topic) {
       runs[runs.length - 1].end = index + 1;
-    } else {
-      if (previous !== undefined && compareText(previous.topic, current.topic) >= 0) {
-        sorted = false;
-      }
-      runs.push({ start: index, end: index + 1 });
-    }
+    } else runs.push({ start: index, end: index + 1 });
   }
-  if (sorted) return committed;
-  const byTopic = runs.toSorted((a, b) =>
+  const byTopic = runs.sort((a, b) =>
     compareText(committed[a.start].topic, committed[b.start].topic)
   );
   const result: CommittedOffset[] = [];
-  for (const [index, run] of byTopic.entries()) {
+  for (let index = 0; index < byTopic.length; index++) {
+    const run = byTopic[index];
     // A topic in two places: not the shape of an answer; sorted the general way.
     if (index > 0 && committed[byTopic[index - 1].start].topic === committed[run.start].topic) {
       return committed.toSorted((a, b) =>
         compareText(a.topic, b.topic) || a.partition - b.partition
       );
     }
-    const partitions = committed.slice(run.start, run.end);
     let ascending = true;
-    for (let at = 1; at < partitions.length; at++) {
-      if (partitions[at - 1].partition >= partitions[at].partition) ascending = false;
+    for (let at = run.start + 1; at < run.end; at++) {
+      if (committed[at - 1].partition >= committed[at].partition) ascending = false;
     }
-    if (!ascending) partitions.sort((a, b) => a.partition - b.partition);
-    for (const partition of partitions) result.push(partition);
+    if (ascending) {
+      for (let at = run.start; at < run.end; at++) result.push(committed[at]);
+    } else {
+      const partitions = committed.slice(run.start, run.end);
+      partitions.sort((a, b) => a.partition - b.partition);
+      for (const partition of partitions) result.push(partition);
+    }
   }
   return result;
+}
+
+/** Whether the offsets are already in topic, then partition order (checked without allocating). */
+function isSorted(committed: readonly CommittedOffset[]): boolean {
+  for (let index = 1; index < committed.length; index++) {
+    const previous = committed[index - 1];
+    const current = committed[index];
+    if (previous.topic === current.topic) {
+      if (previous.partition >= current.partition) return false;
+    } else if (compareText(previous.topic, current.topic) >= 0) return false;
+  }
+  return true;
 }
 
 function compareText(a: string, b: string): number {

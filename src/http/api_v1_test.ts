@@ -5,7 +5,7 @@ import { groupActivity, type GroupReport } from "../lag/group_report.ts";
 import { apiResponse } from "./api_v1.ts";
 import { createHandler } from "./create_handler.ts";
 import { advanceProgress, newProgress } from "../lag/consumer_status.ts";
-import { newLagTrail, recordLagSample } from "../lag/lag_trail.ts";
+import { LagTrails } from "../lag/lag_trail.ts";
 
 function group(groupId: string, lag: number): GroupReport {
   return aggregateGroup(groupId, [
@@ -38,11 +38,14 @@ for (const [nowMs, committedOffset, lagOffsets] of [[0, 0, 4], [10_000, 20, 14]]
   });
 }
 owned.retentionRatio = 0.25;
-owned.lagTrail = newLagTrail(4);
+const trails = new LagTrails(4);
+trails.startSample(-10_000);
+owned.lagTrail = trails.newTrail();
 for (
   const [atMs, sumLagOffsets, maxLagSeconds] of [[-10_000, 2, NaN], [0, 4, 1.5], [5_000, 9, 2]]
 ) {
-  recordLagSample(owned.lagTrail, { atMs, sumLagOffsets, maxLagSeconds });
+  if (atMs > -10_000) trails.startSample(atMs);
+  trails.record(owned.lagTrail, { sumLagOffsets, maxLagSeconds });
 }
 
 const PARTITION_OFFSETS = [

@@ -12,6 +12,8 @@ export function aggregateGroup(groupId: string, partitions: readonly PartitionLa
 export function aggregatePartitionTable(groupId: string, table: PartitionTable): GroupReport {
   const topics: TopicLag[] = [];
   const total = noRowLagSums();
+  // One sums object for every run (runs for every group of every iteration).
+  const sums = noRowLagSums();
   // Rows are sorted by topic, so each topic is one run of rows (a table written in another
   // order, as tests may, is summed per run and the runs of one topic merged).
   let start = 0;
@@ -19,13 +21,13 @@ export function aggregatePartitionTable(groupId: string, table: PartitionTable):
     const topic = table.topicNumber(start);
     let end = start + 1;
     while (end < table.length && table.topicNumber(end) === topic) end++;
-    const sums = noRowLagSums();
+    resetSums(sums);
     table.sumRows(start, end, sums);
     table.sumRows(start, end, total);
-    const name = table.topicName(topic);
-    const earlier = topics.find((topicLag) => topicLag.topic === name);
-    if (earlier) Object.assign(earlier, merged(earlier, aggregateOf(sums)));
-    else topics.push({ topic: name, ...aggregateOf(sums) });
+    const lag = topicLagOf(table.topicName(topic), sums);
+    const earlier = findTopic(topics, lag.topic);
+    if (earlier) Object.assign(earlier, merged(earlier, lag));
+    else topics.push(lag);
     start = end;
   }
   return {
@@ -33,6 +35,31 @@ export function aggregatePartitionTable(groupId: string, table: PartitionTable):
     partitions: table,
     topics,
     total: total.rows > 0 ? aggregateOf(total) : undefined,
+  };
+}
+
+function resetSums(sums: RowLagSums): void {
+  sums.rows = 0;
+  sums.maxLagOffsets = 0;
+  sums.sumLagOffsets = 0;
+  sums.secondsRows = 0;
+  sums.maxLagSeconds = 0;
+  sums.sumLagSeconds = 0;
+}
+
+function findTopic(topics: readonly TopicLag[], name: string): TopicLag | undefined {
+  for (const topicLag of topics) if (topicLag.topic === name) return topicLag;
+  return undefined;
+}
+
+function topicLagOf(topic: string, sums: RowLagSums): TopicLag {
+  const withSeconds = sums.secondsRows > 0;
+  return {
+    topic,
+    maxLagOffsets: sums.maxLagOffsets,
+    sumLagOffsets: sums.sumLagOffsets,
+    maxLagSeconds: withSeconds ? sums.maxLagSeconds : undefined,
+    sumLagSeconds: withSeconds ? sums.sumLagSeconds : undefined,
   };
 }
 

@@ -1,4 +1,5 @@
 /** One consumer group's measurement, as a snapshot keeps it. */
+import type { LagTrail } from "./lag_trail.ts";
 import type { GroupMember } from "./group_members.ts";
 import type { PartitionTable } from "./partition_table.ts";
 import type { ConsumerStatus } from "./consumer_status.ts";
@@ -26,7 +27,7 @@ export interface GroupReport {
   /** Each partition's progress record (consumer_status.ts: rates, time to catch up). */
   progress?: Float64Array;
   /** The group's lag at each iteration across the status window (lag_trail.ts). */
-  lagTrail?: Float64Array;
+  lagTrail?: LagTrail;
   /** The highest share of a partition's retained log the group has not read (lag/retention.ts). */
   retentionRatio?: number;
 }

@@ -1,22 +1,25 @@
 /**
- * A group's recent lag, one sample per iteration over the status window, for the status page's
- * chart. A fixed ring of numbers per group, allocated once when the group is first seen and
- * overwritten in place: no object per sample, no history store.
- *
- * Layout: [head, count, then `capacity` samples of SAMPLE_FIELDS numbers].
+ * Each group's recent lag, one sample per iteration over the status window, for the status page's
+ * chart. Every group of a cluster is sampled at the same iterations, so the sample times are kept
+ * once per cluster (LagTrails) and each group keeps only its two values per sample, as 32-bit
+ * floats (about 7 significant digits: a chart's precision) in a ring overwritten in place: at
+ * 10,000 groups and 120 samples 9.6 MB instead of 28 MB with a clock and 64-bit values per group.
  */
-
-const HEAD = 0;
-const COUNT = 1;
-const HEADER = 2;
-/** Numbers per sample: when, the group's summed lag in offsets, its largest lag in seconds. */
-const SAMPLE_FIELDS = 3;
 
 /** One sample of a group's lag (NaN: not known). */
 export interface LagTrailSample {
   atMs: number;
   sumLagOffsets: number;
   maxLagSeconds: number;
+}
+
+/** One group's ring of values; its sample times are those of the cluster's LagTrails. */
+export interface LagTrail {
+  readonly clock: LagTrails;
+  /** Per sample: summed lag in offsets, then the largest lag in seconds. */
+  readonly values: Float32Array;
+  /** The number of the first sample this group took (LagTrails counts samples from 0). */
+  readonly firstSample: number;
 }
 
 /** How many samples a trail keeps: one per iteration across the window, within [2, 120]. */
@@ -27,41 +30,62 @@ export function lagTrailCapacity(
   return Math.min(120, Math.max(2, wanted));
 }
 
-/** An empty trail of `capacity` samples. */
-export function newLagTrail(capacity: number): Float64Array {
-  return new Float64Array(HEADER + capacity * SAMPLE_FIELDS);
-}
+/** The sample clock of one cluster's trails and the maker of each group's trail. */
+export class LagTrails {
+  readonly capacity: number;
+  readonly #times: Float64Array;
+  /** Samples started so far; the current one is number `#taken − 1`. */
+  #taken = 0;
 
-function capacityOf(trail: Float64Array): number {
-  return (trail.length - HEADER) / SAMPLE_FIELDS;
-}
-
-/** Appends a sample, overwriting the oldest when the trail is full. */
-export function recordLagSample(trail: Float64Array, sample: LagTrailSample): void {
-  const capacity = capacityOf(trail);
-  const head = trail[HEAD];
-  const at = HEADER + head * SAMPLE_FIELDS;
-  trail[at] = sample.atMs;
-  trail[at + 1] = sample.sumLagOffsets;
-  trail[at + 2] = sample.maxLagSeconds;
-  trail[HEAD] = (head + 1) % capacity;
-  trail[COUNT] = Math.min(capacity, trail[COUNT] + 1);
-}
-
-/** The samples taken from `sinceMs` to `untilMs`, oldest first. */
-export function lagTrailSamples(
-  trail: Float64Array,
-  { sinceMs, untilMs }: { sinceMs: number; untilMs: number },
-): LagTrailSample[] {
-  const capacity = capacityOf(trail);
-  const count = trail[COUNT];
-  const oldest = (trail[HEAD] - count + capacity) % capacity;
-  const samples: LagTrailSample[] = [];
-  for (let step = 0; step < count; step++) {
-    const at = HEADER + ((oldest + step) % capacity) * SAMPLE_FIELDS;
-    const atMs = trail[at];
-    if (atMs < sinceMs || atMs > untilMs) continue;
-    samples.push({ atMs, sumLagOffsets: trail[at + 1], maxLagSeconds: trail[at + 2] });
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#times = new Float64Array(capacity);
   }
-  return samples;
+
+  /** Starts the sample taken at `atMs`: groups record their values into it next. */
+  startSample(atMs: number): void {
+    this.#times[this.#taken % this.capacity] = atMs;
+    this.#taken++;
+  }
+
+  /** An empty trail for a group seen first in the current sample. */
+  newTrail(): LagTrail {
+    return {
+      clock: this,
+      values: new Float32Array(2 * this.capacity),
+      firstSample: Math.max(0, this.#taken - 1),
+    };
+  }
+
+  /** Writes a group's values into the current sample (startSample first). */
+  record(trail: LagTrail, { sumLagOffsets, maxLagSeconds }: Omit<LagTrailSample, "atMs">): void {
+    const slot = (this.#taken - 1) % this.capacity;
+    trail.values[2 * slot] = sumLagOffsets;
+    trail.values[2 * slot + 1] = maxLagSeconds;
+  }
+
+  /** The group's samples taken from `sinceMs` to `untilMs`, oldest first. */
+  samples(trail: LagTrail, { sinceMs, untilMs }: { sinceMs: number; untilMs: number }) {
+    const samples: LagTrailSample[] = [];
+    const first = Math.max(trail.firstSample, this.#taken - this.capacity);
+    for (let sample = first; sample < this.#taken; sample++) {
+      const slot = sample % this.capacity;
+      const atMs = this.#times[slot];
+      if (atMs < sinceMs || atMs > untilMs) continue;
+      samples.push({
+        atMs,
+        sumLagOffsets: trail.values[2 * slot],
+        maxLagSeconds: trail.values[2 * slot + 1],
+      });
+    }
+    return samples;
+  }
+}
+
+/** The samples of `trail` taken from `sinceMs` to `untilMs`, oldest first. */
+export function lagTrailSamples(
+  trail: LagTrail,
+  range: { sinceMs: number; untilMs: number },
+): LagTrailSample[] {
+  return trail.clock.samples(trail, range);
 }

@@ -1,14 +1,18 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { lagTrailCapacity, lagTrailSamples, newLagTrail, recordLagSample } from "./lag_trail.ts";
+import { type LagTrail, lagTrailCapacity, LagTrails, lagTrailSamples } from "./lag_trail.ts";
 
 const ALL = { sinceMs: -Infinity, untilMs: Infinity };
 
-function trailOf(capacity: number, samples: number): Float64Array {
-  const trail = newLagTrail(capacity);
+/** A clock of `capacity` samples that took `samples` samples, one group recording from sample 1. */
+function trailOf(capacity: number, samples: number): { clock: LagTrails; trail: LagTrail } {
+  const clock = new LagTrails(capacity);
+  let trail: LagTrail | undefined;
   for (let step = 1; step <= samples; step++) {
-    recordLagSample(trail, { atMs: step * 1_000, sumLagOffsets: step * 10, maxLagSeconds: step });
+    clock.startSample(step * 1_000);
+    trail ??= clock.newTrail();
+    clock.record(trail, { sumLagOffsets: step * 10, maxLagSeconds: step });
   }
-  return trail;
+  return { clock, trail: trail ?? clock.newTrail() };
 }
 
 Deno.test("lag trail capacity: one sample per iteration across the window, bounded", () => {
@@ -32,19 +36,43 @@ Deno.test("lag trail: samples come back oldest first, the oldest overwritten whe
     ["wrapped many times", 3, 10, [8_000, 9_000, 10_000]],
   ];
   for (const [name, capacity, samples, expected] of cases) {
-    const read = lagTrailSamples(trailOf(capacity, samples), ALL);
+    const read = lagTrailSamples(trailOf(capacity, samples).trail, ALL);
     assertEquals(read.map((sample) => sample.atMs), expected, name);
     assertEquals(read.map((sample) => sample.sumLagOffsets), expected.map((at) => at / 100), name);
   }
 });
 
 Deno.test("lag trail: only the samples of the asked time range, unknown seconds kept as NaN", () => {
-  const trail = trailOf(5, 5);
+  const { clock, trail } = trailOf(5, 5);
   assertEquals(
     lagTrailSamples(trail, { sinceMs: 2_000, untilMs: 4_000 }).map((sample) => sample.atMs),
     [2_000, 3_000, 4_000],
   );
-  recordLagSample(trail, { atMs: 6_000, sumLagOffsets: 0, maxLagSeconds: NaN });
+  clock.startSample(6_000);
+  clock.record(trail, { sumLagOffsets: 0, maxLagSeconds: NaN });
   const last = lagTrailSamples(trail, ALL).at(-1)!;
   assertEquals([last.atMs, last.sumLagOffsets, Number.isNaN(last.maxLagSeconds)], [6_000, 0, true]);
+});
+
+Deno.test("lag trail: a group seen later shows only its own samples; values kept to 7 digits", () => {
+  const { clock, trail: early } = trailOf(4, 2);
+  clock.startSample(3_000);
+  const late = clock.newTrail();
+  clock.record(early, { sumLagOffsets: 30, maxLagSeconds: 3 });
+  clock.record(late, { sumLagOffsets: 123_456_789, maxLagSeconds: 0.25 });
+  assertEquals(lagTrailSamples(early, ALL).map((sample) => sample.atMs), [1_000, 2_000, 3_000]);
+  const [only, ...none] = lagTrailSamples(late, ALL);
+  assertEquals(none, []);
+  assertEquals(only.atMs, 3_000);
+  assertEquals(Math.abs(only.sumLagOffsets - 123_456_789) <= 8, true);
+  assertEquals(only.maxLagSeconds, 0.25);
+});
+
+Deno.test("lag trail: the next sample started but not yet recorded is outside a snapshot's range", () => {
+  const { clock, trail } = trailOf(3, 3);
+  clock.startSample(4_000);
+  assertEquals(
+    lagTrailSamples(trail, { sinceMs: -Infinity, untilMs: 3_000 }).map((sample) => sample.atMs),
+    [2_000, 3_000],
+  );
 });

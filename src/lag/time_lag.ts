@@ -104,31 +104,33 @@ export function estimateInto(
   const points = prepared.points;
   let producedAtMs: number;
   let method: TimeLagMethod;
-  // The point at endOffset guarantees one point above the committed offset.
-  const above = points.findIndex((point) => point.offset > committedOffset);
-  if (above > 0) {
+  // The point at endOffset guarantees one point above the committed offset. Plain loops: this
+  // runs for every lagging group-partition, and a callback per search was most of what an
+  // iteration allocated.
+  let above = 0;
+  while (above < points.length && points[above].offset <= committedOffset) above++;
+  if (above > 0 && above < points.length) {
     // `below` is the last sighting of the largest offset ≤ committed: at its time the record at
     // `below.offset` did not exist yet, and every record below `points[above].offset` existed at
     // the first sighting of that offset. The record lies in between; spread the records of the
     // interval evenly and take the middle of the committed record's share.
     const below = points[above - 1];
-    producedAtMs = timeWithin(
-      { from: below, to: points[above] },
-      committedOffset - below.offset + 0.5,
-    );
+    producedAtMs = timeWithin(below, points[above], committedOffset - below.offset + 0.5);
     method = "interpolated";
   } else {
     // The committed offset predates every observation: extrapolate backwards from the oldest
     // offset's first sighting with the production rate of the oldest stretch.
     const oldest = points[0];
-    const oldestLast = points.findLast((point) => point.offset === oldest.offset) ?? oldest;
-    const next = points.find((point) => point.offset > oldest.offset);
-    if (!next) {
+    let next = 1;
+    while (next < points.length && points[next].offset === oldest.offset) next++;
+    if (next === points.length) {
       producedAtMs = oldest.timestampMs;
       method = "lower-bound";
     } else {
-      const msPerOffset = (next.timestampMs - oldestLast.timestampMs) /
-        (next.offset - oldest.offset);
+      // The oldest offset's last sighting is the point just before the first larger one.
+      const oldestLast = points[next - 1];
+      const msPerOffset = (points[next].timestampMs - oldestLast.timestampMs) /
+        (points[next].offset - oldest.offset);
       producedAtMs = oldest.timestampMs - (oldest.offset - committedOffset - 0.5) * msPerOffset;
       method = "extrapolated";
     }
@@ -141,10 +143,8 @@ export function estimateInto(
 }
 
 /** The time `offsetsIn` offsets past `from` on the straight line from `from` to `to`. */
-function timeWithin(
-  { from, to }: { from: OffsetObservation; to: OffsetObservation },
-  offsetsIn: number,
-): number {
+// arity-ok: called for every interpolated group-partition; a bag would allocate each time
+function timeWithin(from: OffsetObservation, to: OffsetObservation, offsetsIn: number): number {
   return from.timestampMs +
     offsetsIn * (to.timestampMs - from.timestampMs) / (to.offset - from.offset);
 }

@@ -54,6 +54,12 @@ export function compileNameFilter(
  * names pass and the blacklist is ignored; patterns match anywhere in the name (unanchored).
  */
 export function isIncluded(filter: NameFilter, name: string): boolean {
-  if (filter.whitelist.length > 0) return filter.whitelist.some((pattern) => pattern.test(name));
-  return !filter.blacklist.some((pattern) => pattern.test(name));
+  // Loops, not callbacks: asked for every committed partition of every iteration.
+  const { whitelist, blacklist } = filter;
+  if (whitelist.length > 0) {
+    for (const pattern of whitelist) if (pattern.test(name)) return true;
+    return false;
+  }
+  for (const pattern of blacklist) if (pattern.test(name)) return false;
+  return true;
 }

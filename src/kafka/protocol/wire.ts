@@ -16,13 +16,11 @@ const SHORT_TEXT = 64;
  */
 export function decodeText(bytes: Uint8Array): string {
   if (bytes.length <= SHORT_TEXT) {
-    let text = "";
     for (let index = 0; index < bytes.length; index++) {
-      const byte = bytes[index];
-      if (byte >= 0x80) return textDecoder.decode(bytes);
-      text += String.fromCharCode(byte);
+      if (bytes[index] >= 0x80) return textDecoder.decode(bytes);
     }
-    return text;
+    // One flat string, where appending a character at a time made one string per character.
+    return String.fromCharCode.apply(null, bytes as unknown as number[]);
   }
   return textDecoder.decode(bytes);
 }
