@@ -16,7 +16,7 @@ import {
 } from "../lag/lag_values.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RetentionLoss } from "./cluster_snapshot.ts";
-import { type EndOffsetIndex, measureGroup } from "./measure_group.ts";
+import { type EndOffsetIndex, measureGroup, PartitionOrder } from "./measure_group.ts";
 import type { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.ts";
 
 /** One measured group and what the snapshot reports about it besides its lag. */
@@ -62,6 +62,7 @@ export class GroupMeasurements {
   readonly #endOffsets: EndOffsetIndex;
   readonly #round: RecordTimestampRound;
   readonly #log: Logger;
+  readonly #partitionOrder = new PartitionOrder();
   readonly #tables = new PartitionTableWriter();
   readonly #measured: Measured[] = [];
   /** Partitions whose committed records were deleted by retention. */
@@ -93,6 +94,7 @@ export class GroupMeasurements {
       log: this.#log,
       lostToRetention: this.lostToRetention,
       retention,
+      partitionOrder: this.#partitionOrder,
     });
     if (table.length === 0) return;
     let estimated = 0;

@@ -59,6 +59,8 @@ export interface MeasureContext {
   lostToRetention: RetentionLoss[];
   /** Where the group's highest retention ratio is kept. */
   retention: { worst?: number };
+  /** Space to order the group's partitions in (shared by the iteration's groups). */
+  partitionOrder: PartitionOrder;
 }
 
 /**
@@ -68,10 +70,11 @@ export interface MeasureContext {
 export function measureGroup(
   groupId: string,
   committed: readonly CommittedOffset[],
-  { endOffsets, round, tables, group, log, lostToRetention, retention }: MeasureContext,
+  { endOffsets, round, tables, group, log, lostToRetention, retention, partitionOrder }:
+    MeasureContext,
 ): PartitionTable {
-  // Sorted first, so that each partition's index in the group is known while it is measured.
-  const sorted = sortedByTopicAndPartition(committed);
+  // Ordered first, so that each partition's index in the group is known while it is measured.
+  const order = partitionOrder.of(committed);
   // One record question and one position, refilled for each partition (their fields keep one
   // type each, so the code reading them stays monomorphic), and the values kept in locals until
   // they go into the table: nothing is allocated per group-partition on the common path.
@@ -84,9 +87,19 @@ export function measureGroup(
     historyRead: false,
   };
   const choice: LagSecondsChoice = { seconds: NaN, method: undefined };
+  // The retention and record questions, refilled for each partition like the ones above.
+  const retained = { committedOffset: 0, endOffset: 0, logStartOffset: 0 };
+  const toDate = {
+    committedOffset: 0,
+    endOffset: 0,
+    logStartOffset: 0,
+    method: undefined as LagSecondsChoice["method"],
+    exact: round.exact,
+  };
   let measured = 0;
-  tables.begin(sorted.length);
-  for (const { topic, partition, offset: committedOffset } of sorted) {
+  tables.begin(committed.length);
+  for (let step = 0; step < committed.length; step++) {
+    const { topic, partition, offset: committedOffset } = committed[order[step]];
     const entry = endOffsets.get(topic)?.[partition];
     if (!entry) {
       log.debug("no end offset for a committed partition (topic deleted or no leader)", {
@@ -114,7 +127,10 @@ export function measureGroup(
     ask.committedOffset = committedOffset;
     ask.lagOffsets = lagOffsets;
     const logStartOffset = entry.end.logStartOffset ?? 0;
-    const ratio = retentionRatio({ committedOffset, endOffset, logStartOffset });
+    retained.committedOffset = committedOffset;
+    retained.endOffset = endOffset;
+    retained.logStartOffset = logStartOffset;
+    const ratio = retentionRatio(retained);
     if (ratio !== undefined) retention.worst = Math.max(retention.worst ?? 0, ratio);
     if (committedOffset < logStartOffset) {
       lostToRetention.push({
@@ -124,13 +140,11 @@ export function measureGroup(
         records: logStartOffset - committedOffset,
       });
     }
-    const record = recordToDate({
-      committedOffset,
-      endOffset,
-      logStartOffset,
-      method: choice.method,
-      exact: round.exact,
-    });
+    toDate.committedOffset = committedOffset;
+    toDate.endOffset = endOffset;
+    toDate.logStartOffset = logStartOffset;
+    toDate.method = choice.method;
+    const record = recordToDate(toDate);
     if (record !== undefined) {
       // The oldest record left stands in for a committed one retention deleted.
       const question = record === "committed" ? ask : { ...ask, committedOffset: logStartOffset };
@@ -156,46 +170,46 @@ export function measureGroup(
 }
 
 /**
- * The offsets sorted by topic, then partition. An OffsetFetch answer lists each topic's
- * partitions together, so usually only the topics' order (a few per group) and perhaps the
- * partitions within a topic need sorting: a general sort of every group's partitions was a
- * quarter of measuring them.
+ * Orders a group's committed offsets by topic, then partition, as index lists in one reused
+ * buffer. An OffsetFetch answer lists each topic's partitions together (usually ascending) and
+ * the topics in the coordinator's own order, so an insertion sort moves whole topics and is
+ * linear in practice; sorting a copy of every group's offsets was most of what measuring a group
+ * allocated. Large groups (rare) are sorted the general way.
  */
-export function sortedByTopicAndPartition(
-  committed: readonly CommittedOffset[],
-): readonly CommittedOffset[] {
-  if (isSorted(committed)) return committed;
-  const runs: Array<{ start: number; end: number }> = [];
-  for (let index = 0; index < committed.length; index++) {
-    if (index > 0 && committed[index - 1].topic === committed[index].topic) {
-      runs[runs.length - 1].end = index + 1;
-    } else runs.push({ start: index, end: index + 1 });
+export class PartitionOrder {
+  #indices = new Int32Array(256);
+
+  /** Indices of `committed` in topic, then partition order (the first `committed.length`). */
+  of(committed: readonly CommittedOffset[]): Int32Array {
+    const count = committed.length;
+    if (this.#indices.length < count) this.#indices = new Int32Array(2 * count);
+    const order = this.#indices;
+    for (let index = 0; index < count; index++) order[index] = index;
+    if (isSorted(committed)) return order;
+    if (count > INSERTION_SORT_LIMIT) {
+      const sorted = Array.from({ length: count }, (_, index) => index)
+        .sort((a, b) => compareOffsets(committed[a], committed[b]));
+      order.set(sorted);
+      return order;
+    }
+    for (let index = 1; index < count; index++) {
+      const moving = order[index];
+      let at = index - 1;
+      while (at >= 0 && compareOffsets(committed[order[at]], committed[moving]) > 0) {
+        order[at + 1] = order[at];
+        at--;
+      }
+      order[at + 1] = moving;
+    }
+    return order;
   }
-  const byTopic = runs.sort((a, b) =>
-    compareText(committed[a.start].topic, committed[b.start].topic)
-  );
-  const result: CommittedOffset[] = [];
-  for (let index = 0; index < byTopic.length; index++) {
-    const run = byTopic[index];
-    // A topic in two places: not the shape of an answer; sorted the general way.
-    if (index > 0 && committed[byTopic[index - 1].start].topic === committed[run.start].topic) {
-      return committed.toSorted((a, b) =>
-        compareText(a.topic, b.topic) || a.partition - b.partition
-      );
-    }
-    let ascending = true;
-    for (let at = run.start + 1; at < run.end; at++) {
-      if (committed[at - 1].partition >= committed[at].partition) ascending = false;
-    }
-    if (ascending) {
-      for (let at = run.start; at < run.end; at++) result.push(committed[at]);
-    } else {
-      const partitions = committed.slice(run.start, run.end);
-      partitions.sort((a, b) => a.partition - b.partition);
-      for (const partition of partitions) result.push(partition);
-    }
-  }
-  return result;
+}
+
+/** Up to this many partitions a group's offsets are ordered by insertion. */
+const INSERTION_SORT_LIMIT = 64;
+
+function compareOffsets(a: CommittedOffset, b: CommittedOffset): number {
+  return a.topic === b.topic ? a.partition - b.partition : compareText(a.topic, b.topic);
 }
 
 /** Whether the offsets are already in topic, then partition order (checked without allocating). */

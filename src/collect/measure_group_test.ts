@@ -1,5 +1,10 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { sortedByTopicAndPartition } from "./measure_group.ts";
+import { PartitionOrder } from "./measure_group.ts";
+
+type Offset = { topic: string; partition: number; offset: number };
+/** The offsets in the order PartitionOrder gives. */
+const ordered = (order: PartitionOrder, offsets: Offset[]) =>
+  Array.from(order.of(offsets).subarray(0, offsets.length), (index) => offsets[index]);
 
 const rows = (text: string) =>
   text.split(" ").filter(Boolean).map((cell) => {
@@ -21,12 +26,28 @@ Deno.test("committed offsets sorted by topic, then partition, whatever the answe
     ["a partition twice", "a/1 a/1 a/0", "a/0 a/1 a/1"],
     ["names compared by code unit, as before", "b/0 B/0 é/0 e/0", "B/0 b/0 e/0 é/0"],
   ];
+  // One PartitionOrder for all cases, as for an iteration's groups: nothing left from the last.
+  const order = new PartitionOrder();
   for (const [name, input, expected] of cases) {
-    assertEquals(text(sortedByTopicAndPartition(rows(input))), expected, name);
+    assertEquals(text(ordered(order, rows(input))), expected, name);
   }
 });
 
-Deno.test("an answer already in order is used as it is (no copy)", () => {
-  const answer = rows("a/0 a/1 b/0");
-  assertEquals(sortedByTopicAndPartition(answer) === answer, true);
+Deno.test("large groups are ordered too, beyond the buffer's first size and insertion's limit", () => {
+  const order = new PartitionOrder();
+  const cases: Array<[string, number]> = [["65 partitions", 65], ["1,000 partitions", 1_000]];
+  for (const [name, count] of cases) {
+    // Two topics, b before a, each with its partitions in descending order.
+    const input = ["b", "a"].flatMap((topic) =>
+      Array.from(
+        { length: count },
+        (_, index) => ({ topic, partition: count - 1 - index, offset: 1 }),
+      )
+    );
+    const expected = ["a", "b"].flatMap((topic) =>
+      Array.from({ length: count }, (_, index) => `${topic}/${index}`)
+    ).join(" ");
+    assertEquals(text(ordered(order, input)), expected, name);
+  }
+  assertEquals(text(ordered(order, rows("b/1 a/0"))), "a/0 b/1", "small again after large");
 });
