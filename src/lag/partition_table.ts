@@ -2,21 +2,25 @@
  * A group's measured partitions, stored in one Float64Array instead of one object each. A
  * snapshot of 10,000 groups holds about 250,000 partitions and lives for a whole interval: as
  * objects they take ~135 bytes each on the JavaScript heap and churn the old generation every
- * iteration; here they take 48 bytes each, outside the heap.
+ * iteration; here they take 32 bytes each, outside the heap: four numbers, the topic, partition
+ * and lag-in-seconds method packed into the first.
  */
 import { computeOffsetLag } from "./compute_lag.ts";
 import { LAG_SECONDS_METHODS, type LagSecondsMethod, type PartitionLag } from "./lag_values.ts";
 
-const FIELDS = 6; // topic index, partition, committed, end offset, lag seconds (NaN = none), method
-const TOPIC = 0;
-const PARTITION = 1;
-const COMMITTED = 2;
-const LATEST = 3;
-const SECONDS = 4;
-const METHOD = 5;
+const FIELDS = 4; // key (topic index, partition, method), committed, end offset, lag seconds
+const KEY = 0;
+const COMMITTED = 1;
+const LATEST = 2;
+const SECONDS = 3; // NaN = none
+
+// key = topic × TOPIC_UNIT + partition × METHOD_CODES + method code: exact as a double for up to
+// 2^19 topics per group and every int32 partition number.
+const METHOD_CODES = 8; // 0 = no method, then 1 + the index in METHODS
+const TOPIC_UNIT = 2 ** 31 * METHOD_CODES;
 
 const METHODS: readonly LagSecondsMethod[] = LAG_SECONDS_METHODS;
-const NO_METHOD = -1;
+const NO_METHOD = 0;
 const METHOD_INDEX = Object.fromEntries(METHODS.map((method, index) => [method, index])) as Record<
   LagSecondsMethod,
   number
@@ -56,7 +60,7 @@ export class PartitionTable implements Iterable<PartitionLag> {
 
   /** The number of the row's topic among the table's topics (0 … topicCount − 1). */
   topicNumber(index: number): number {
-    return this.#values[index * FIELDS + TOPIC];
+    return Math.floor(this.#values[index * FIELDS + KEY] / TOPIC_UNIT);
   }
 
   /** The name of topic number `topic`. */
@@ -65,11 +69,11 @@ export class PartitionTable implements Iterable<PartitionLag> {
   }
 
   topic(index: number): string {
-    return this.#topics[this.#values[index * FIELDS + TOPIC]];
+    return this.#topics[this.topicNumber(index)];
   }
 
   partition(index: number): number {
-    return this.#values[index * FIELDS + PARTITION];
+    return Math.floor((this.#values[index * FIELDS + KEY] % TOPIC_UNIT) / METHOD_CODES);
   }
 
   committedOffset(index: number): number {
@@ -91,8 +95,8 @@ export class PartitionTable implements Iterable<PartitionLag> {
   }
 
   lagSecondsMethod(index: number): LagSecondsMethod | undefined {
-    const method = this.#values[index * FIELDS + METHOD];
-    return method === NO_METHOD ? undefined : METHODS[method];
+    const method = this.#values[index * FIELDS + KEY] % METHOD_CODES;
+    return method === NO_METHOD ? undefined : METHODS[method - 1];
   }
 
   /** Replaces the lag in seconds of one partition (exact mode, after the table was built). */
@@ -100,8 +104,9 @@ export class PartitionTable implements Iterable<PartitionLag> {
     index: number,
     { seconds, method }: { seconds: number; method: LagSecondsMethod },
   ): void {
+    const key = this.#values[index * FIELDS + KEY];
     this.#values[index * FIELDS + SECONDS] = seconds;
-    this.#values[index * FIELDS + METHOD] = METHODS.indexOf(method);
+    this.#values[index * FIELDS + KEY] = key - (key % METHOD_CODES) + 1 + METHODS.indexOf(method);
   }
 
   /**
@@ -175,7 +180,7 @@ export function noRowLagSums(): RowLagSums {
   };
 }
 
-/** Rows per buffer of a PartitionTableWriter (768 KiB; a larger group gets a buffer of its own). */
+/** Rows per buffer of a PartitionTableWriter (512 KiB; a larger group gets a buffer of its own). */
 const ROWS_PER_BUFFER = 16_384;
 
 /**
@@ -236,12 +241,11 @@ export class PartitionTableWriter {
     }
     const base = (this.#start + this.#rows) * FIELDS;
     const values = this.#values;
-    values[base + TOPIC] = topic;
-    values[base + PARTITION] = partition;
+    values[base + KEY] = topic * TOPIC_UNIT + partition * METHOD_CODES +
+      (method === undefined ? NO_METHOD : 1 + METHOD_INDEX[method]);
     values[base + COMMITTED] = committedOffset;
     values[base + LATEST] = endOffset;
     values[base + SECONDS] = lagSeconds;
-    values[base + METHOD] = method === undefined ? NO_METHOD : METHOD_INDEX[method];
     this.#rows++;
   }
 

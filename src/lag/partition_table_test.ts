@@ -76,3 +76,31 @@ Deno.test("an empty table", () => {
   const table = PartitionTable.from([]);
   assertEquals([table.length, table.toArray()], [0, []]);
 });
+
+Deno.test("topic, partition and method share one number without losing any of them", () => {
+  const methods = [undefined, "caught-up", "interpolated", "record-timestamp"] as const;
+  const largest = 2 ** 31 - 1; // the largest partition number Kafka can have
+  // Many topics in one group: the topic number grows with each.
+  const many: PartitionLag[] = Array.from({ length: 300 }, (_, index) => {
+    const method = methods[index % methods.length];
+    return {
+      topic: `topic-${String(index).padStart(3, "0")}`,
+      partition: index % 2 === 0 ? largest - index : index,
+      committedOffset: 2 ** 52 + index,
+      endOffset: 2 ** 52 + index,
+      lagOffsets: 0,
+      ...(method === undefined ? {} : { lagSeconds: index / 4, lagSecondsMethod: method }),
+    };
+  });
+  const table = PartitionTable.from(many);
+  assertEquals(table.toArray(), many);
+  assertEquals(table.topicNumber(299), 299);
+  // Replacing the method keeps topic and partition.
+  table.setLagSeconds(298, { seconds: 7, method: "lower-bound" });
+  assertEquals(table.at(298), {
+    ...many[298],
+    lagSeconds: 7,
+    lagSecondsMethod: "lower-bound",
+  });
+  assertEquals(table.at(297), many[297]);
+});
