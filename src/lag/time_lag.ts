@@ -41,18 +41,43 @@ export function prepareHistory(
   history: readonly OffsetObservation[],
   { endOffset, nowMs }: Omit<ConsumerPosition, "committedOffset">,
 ): PreparedHistory {
-  // Points above the current end offset belong to a log that was truncated or re-created.
-  const points = normalizeHistory(
-    history.filter((point) => point.timestampMs <= nowMs),
-    endOffset,
-  );
-  if (!points.some((point) => point.timestampMs < nowMs)) {
+  // Points above the current end offset belong to a log that was truncated or re-created. A
+  // stored history is normally already in the normalized form: then it is used as it is, not
+  // filtered, sorted and copied point by point for every partition of every iteration.
+  const points = isNormalizedUpTo(history, { endOffset, nowMs })
+    ? history
+    : normalizeHistory(history.filter((point) => point.timestampMs <= nowMs), endOffset);
+  if (points.length === 0 || !(points[0].timestampMs < nowMs)) {
     return { kind: "unknown", reason: "no offset history before this iteration" };
   }
-  if ((points.at(-1)?.offset ?? -1) < endOffset) {
-    points.push({ offset: endOffset, timestampMs: nowMs });
+  if (points[points.length - 1].offset < endOffset) {
+    return { kind: "points", points: [...points, { offset: endOffset, timestampMs: nowMs }] };
   }
   return { kind: "points", points };
+}
+
+/**
+ * Whether normalizeHistory (after dropping points later than `nowMs`) would give `history` back
+ * unchanged: finite points at or below the end offset, sorted by offset with time never going
+ * back, each offset seen at most twice (first and last sighting) and no point repeated.
+ */
+function isNormalizedUpTo(
+  history: readonly OffsetObservation[],
+  { endOffset, nowMs }: { endOffset: number; nowMs: number },
+): boolean {
+  for (let index = 0; index < history.length; index++) {
+    const point = history[index];
+    if (!(point.offset <= endOffset) || !(point.timestampMs <= nowMs)) return false;
+    if (!Number.isFinite(point.offset) || !Number.isFinite(point.timestampMs)) return false;
+    if (index === 0) continue;
+    const previous = history[index - 1];
+    if (previous.offset > point.offset || previous.timestampMs > point.timestampMs) return false;
+    if (previous.offset === point.offset) {
+      if (previous.timestampMs === point.timestampMs) return false;
+      if (index >= 2 && history[index - 2].offset === point.offset) return false;
+    }
+  }
+  return true;
 }
 
 /**
