@@ -73,7 +73,9 @@ export class PartitionTable implements Iterable<PartitionLag> {
   }
 
   partition(index: number): number {
-    return Math.floor((this.#values[index * FIELDS + KEY] % TOPIC_UNIT) / METHOD_CODES);
+    const key = this.#values[index * FIELDS + KEY];
+    // Multiplications, not a floating-point remainder: read for every series of every scrape.
+    return Math.floor((key - Math.floor(key / TOPIC_UNIT) * TOPIC_UNIT) / METHOD_CODES);
   }
 
   committedOffset(index: number): number {
@@ -95,7 +97,8 @@ export class PartitionTable implements Iterable<PartitionLag> {
   }
 
   lagSecondsMethod(index: number): LagSecondsMethod | undefined {
-    const method = this.#values[index * FIELDS + KEY] % METHOD_CODES;
+    const key = this.#values[index * FIELDS + KEY];
+    const method = key - Math.floor(key / METHOD_CODES) * METHOD_CODES;
     return method === NO_METHOD ? undefined : METHODS[method - 1];
   }
 
@@ -106,7 +109,8 @@ export class PartitionTable implements Iterable<PartitionLag> {
   ): void {
     const key = this.#values[index * FIELDS + KEY];
     this.#values[index * FIELDS + SECONDS] = seconds;
-    this.#values[index * FIELDS + KEY] = key - (key % METHOD_CODES) + 1 + METHODS.indexOf(method);
+    this.#values[index * FIELDS + KEY] = Math.floor(key / METHOD_CODES) * METHOD_CODES + 1 +
+      METHODS.indexOf(method);
   }
 
   /**
