@@ -22,7 +22,7 @@ import { type parsePrometheusText, sampleValue } from "../../tests/harness/prom_
 import { startRedis } from "../../tests/harness/redis.ts";
 import { startPrometheus } from "../../tests/harness/prometheus.ts";
 import { measureBrokerFloor } from "./broker_floor.ts";
-import { heapByConstructor, profileCpu } from "./inspect_exporter.ts";
+import { allocationsByFunction, heapByConstructor, profileCpu } from "./inspect_exporter.ts";
 import { createScaleTopics, groupCommits } from "./scale_fixture.ts";
 import {
   gzipScrapeOf,
@@ -262,14 +262,13 @@ for (const size of sizes) {
     // Stopped before any inspection: a heap snapshot allocates in the exporter.
     await memory.stop();
     if (inspectPort) {
-      const profile = await profileCpu(inspectPort, { seconds: 20 });
-      const heap = await heapByConstructor(inspectPort);
       inspections.push(
         `${size} groups, ${variant}: self time over 20 s of iterations and scrapes`,
-        ...profile,
-        "",
+        ...await profileCpu(inspectPort, { seconds: 20 }),
+        `${size} groups, ${variant}: what was allocated over 10 s, by function (self)`,
+        ...await allocationsByFunction(inspectPort, { seconds: 10 }),
         `${size} groups, ${variant}: heap by constructor after a full GC (shallow size)`,
-        ...heap,
+        ...await heapByConstructor(inspectPort),
       );
     }
     const redisAfter = await redis.stats();
