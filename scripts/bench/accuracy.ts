@@ -295,10 +295,7 @@ for (const state of states.filter((candidate) => candidate.scenario.javaProducer
 const measured = samples.filter((sample) => sample.trueSeconds !== undefined);
 
 // Ground truth check: what Kafka stored as CreateTime must equal the producer's log.
-const { checked, matched } = await checkCreateTimes(states, {
-  bootstrap: broker.bootstrap,
-  logger,
-});
+const { checked, matched } = await checkCreateTimes(states, broker.bootstrap);
 await producer.disconnect();
 await admin.disconnect();
 await broker.stop();

@@ -1,8 +1,6 @@
 /** The traffic of bench:accuracy's scenarios: their producers, consumers and re-created topics. */
 import type { Admin, Producer } from "kafkajs";
-import { compileNameFilter } from "../../src/config/schema/name_filter.ts";
-import { createKafkajsAdmin } from "../../src/kafka/kafkajs_admin.ts";
-import type { Logger } from "../../src/log/logger.ts";
+import { realKafkaAdmin } from "../../tests/harness/real_admin.ts";
 import type { Scenario } from "./accuracy_scenarios.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -140,22 +138,9 @@ function firstHole(array: number[]): number {
  */
 export async function checkCreateTimes(
   states: readonly ScenarioState[],
-  { bootstrap, logger }: { bootstrap: string; logger: Logger },
+  bootstrap: string,
 ): Promise<{ checked: number; matched: number }> {
-  const checker = createKafkajsAdmin({
-    name: "check",
-    brokers: [bootstrap],
-    requestTimeoutMs: 10_000,
-    metadataTimeoutMs: 5_000,
-    groupFilter: compileNameFilter(undefined, undefined),
-    topicFilter: compileNameFilter(undefined, undefined),
-    recordTimestamps: {
-      exact: true,
-      maxPartitions: 1_000,
-      maxFutureSkewMs: 60_000,
-      maxBatchBytes: 16_777_216,
-    },
-  }, { now: Date.now, logger, readTextFile: Deno.readTextFileSync });
+  const { admin: checker } = realKafkaAdmin(bootstrap);
   await checker.fetchEndOffsets(() => true);
   let checked = 0;
   let matched = 0;
