@@ -172,20 +172,78 @@ export function measureGroup(
 /**
  * Orders a group's committed offsets by topic, then partition, as index lists in one reused
  * buffer. An OffsetFetch answer lists each topic's partitions together (usually ascending) and
- * the topics in the coordinator's own order, so an insertion sort moves whole topics and is
- * linear in practice; sorting a copy of every group's offsets was most of what measuring a group
- * allocated. Large groups (rare) are sorted the general way.
+ * the topics in the coordinator's own order, so the answer is cut into runs (one topic, partitions
+ * ascending) and only the runs are ordered, by their topic: topic names are compared a few times
+ * per group instead of at every step of sorting its partitions. An answer that does not fall into
+ * such runs (a topic in two places) is sorted the general way. Sorting a copy of every group's
+ * offsets was most of what measuring a group allocated, comparing names most of its ordering time.
  */
 export class PartitionOrder {
   #indices = new Int32Array(256);
+  /** Where each run starts, in answer order, then (from `runs` on) in topic order. */
+  #runs = new Int32Array(64);
 
   /** Indices of `committed` in topic, then partition order (the first `committed.length`). */
   of(committed: readonly CommittedOffset[]): Int32Array {
     const count = committed.length;
     if (this.#indices.length < count) this.#indices = new Int32Array(2 * count);
     const order = this.#indices;
+    const runCount = this.#findRuns(committed);
+    if (runCount <= 1) {
+      for (let index = 0; index < count; index++) order[index] = index;
+      return order;
+    }
+    const runs = this.#runs;
+    // The runs by topic (insertion: a group reads a few topics); the same topic twice means the
+    // answer is not in runs per topic after all.
+    for (let run = 1; run < runCount; run++) {
+      const moving = runs[run];
+      const topic = committed[moving].topic;
+      let at = run - 1;
+      while (at >= 0 && compareText(committed[runs[at]].topic, topic) > 0) {
+        runs[at + 1] = runs[at];
+        at--;
+      }
+      if (at >= 0 && committed[runs[at]].topic === topic) return this.#sortEach(committed);
+      runs[at + 1] = moving;
+    }
+    let next = 0;
+    for (let run = 0; run < runCount; run++) {
+      const topic = committed[runs[run]].topic;
+      for (let index = runs[run]; index < count && committed[index].topic === topic; index++) {
+        if (index > runs[run] && committed[index].partition <= committed[index - 1].partition) {
+          break;
+        }
+        order[next++] = index;
+      }
+    }
+    return order;
+  }
+
+  /** Cuts the answer into runs of one topic with ascending partitions; how many there are. */
+  #findRuns(committed: readonly CommittedOffset[]): number {
+    let runCount = 0;
+    for (let index = 0; index < committed.length; index++) {
+      const current = committed[index];
+      if (index > 0) {
+        const previous = committed[index - 1];
+        if (previous.topic === current.topic && previous.partition < current.partition) continue;
+      }
+      if (runCount === this.#runs.length) {
+        const grown = new Int32Array(2 * runCount);
+        grown.set(this.#runs);
+        this.#runs = grown;
+      }
+      this.#runs[runCount++] = index;
+    }
+    return runCount;
+  }
+
+  /** Every offset sorted on its own: insertion for small groups, the general sort beyond. */
+  #sortEach(committed: readonly CommittedOffset[]): Int32Array {
+    const count = committed.length;
+    const order = this.#indices;
     for (let index = 0; index < count; index++) order[index] = index;
-    if (isSorted(committed)) return order;
     if (count > INSERTION_SORT_LIMIT) {
       const sorted = Array.from({ length: count }, (_, index) => index)
         .sort((a, b) => compareOffsets(committed[a], committed[b]));
@@ -210,18 +268,6 @@ const INSERTION_SORT_LIMIT = 64;
 
 function compareOffsets(a: CommittedOffset, b: CommittedOffset): number {
   return a.topic === b.topic ? a.partition - b.partition : compareText(a.topic, b.topic);
-}
-
-/** Whether the offsets are already in topic, then partition order (checked without allocating). */
-function isSorted(committed: readonly CommittedOffset[]): boolean {
-  for (let index = 1; index < committed.length; index++) {
-    const previous = committed[index - 1];
-    const current = committed[index];
-    if (previous.topic === current.topic) {
-      if (previous.partition >= current.partition) return false;
-    } else if (compareText(previous.topic, current.topic) >= 0) return false;
-  }
-  return true;
 }
 
 function compareText(a: string, b: string): number {

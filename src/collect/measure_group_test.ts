@@ -51,3 +51,33 @@ Deno.test("large groups are ordered too, beyond the buffer's first size and inse
   }
   assertEquals(text(ordered(order, rows("b/1 a/0"))), "a/0 b/1", "small again after large");
 });
+
+Deno.test("any answer is ordered as a plain sort orders it (2,000 generated answers)", () => {
+  let seed = 11;
+  const random = (below: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return Math.floor(seed / 2_147_483_648 * below);
+  };
+  const order = new PartitionOrder();
+  for (let round = 0; round < 2_000; round++) {
+    // Runs of topics as OffsetFetch answers them, sometimes shuffled, split or repeated.
+    const offsets: Offset[] = [];
+    for (let topic = random(6); topic >= 0; topic--) {
+      const name = ["t", "a", "b10", "b9", "é", "B"][random(6)];
+      const partitions = 1 + random(round % 10 === 0 ? 90 : 9);
+      for (let partition = 0; partition < partitions; partition++) {
+        offsets.push({ topic: name, partition, offset: 1 });
+      }
+    }
+    if (random(4) === 0) {
+      for (let index = offsets.length - 1; index > 0; index--) {
+        const other = random(index + 1);
+        [offsets[index], offsets[other]] = [offsets[other], offsets[index]];
+      }
+    }
+    const expected = offsets.toSorted((a, b) =>
+      a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1
+    );
+    assertEquals(text(ordered(order, offsets)), text(expected), `answer ${round}`);
+  }
+});

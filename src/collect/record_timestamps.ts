@@ -55,6 +55,8 @@ type RecordState =
 /** A cache entry: the record's state, and the iterations that used and counted it. */
 interface CacheEntry {
   state?: RecordState;
+  /** The timestamp when the state is "found", else NaN: what the hot path reads. */
+  foundAtMs: number;
   usedIn: number;
   countedIn: number;
 }
@@ -88,7 +90,8 @@ export class RecordTimeCache {
   entry(offsets: PartitionRecordTimes, offset: number): CacheEntry {
     let entry = offsets.get(offset);
     if (!entry) {
-      offsets.set(offset, entry = { state: undefined, usedIn: this.#iteration, countedIn: 0 });
+      entry = { state: undefined, foundAtMs: NaN, usedIn: this.#iteration, countedIn: 0 };
+      offsets.set(offset, entry);
       this.#size++;
     }
     entry.usedIn = this.#iteration;
@@ -203,14 +206,15 @@ export class RecordTimestampRound {
     let entry = end.records.get(lag.committedOffset);
     if (entry === undefined) entry = this.#cache.entry(end.records, lag.committedOffset);
     else entry.usedIn = this.#iteration;
-    const state = entry.state;
     const firstAsk = entry.countedIn !== this.#iteration;
-    if (state !== undefined && state.kind === "found") {
+    const foundAtMs = entry.foundAtMs;
+    if (!Number.isNaN(foundAtMs)) {
       if (firstAsk) this.#count(entry, "found");
       // A producer clock slightly ahead of ours gives a negative age: clamp, as everywhere else.
-      const ageMs = end.observedAtMs - state.timestampMs;
+      const ageMs = end.observedAtMs - foundAtMs;
       return (ageMs > 0 ? ageMs : 0) / 1_000;
     }
+    const state = entry.state;
     // Untrusted, malformed and oversized records stay so while the group commits the same offset.
     if (state && (state.kind !== "missing" || state.retryAtMs > this.#nowMs)) {
       if (firstAsk) this.#count(entry, state.kind);
@@ -279,7 +283,7 @@ export class RecordTimestampRound {
         // Cached until the group commits another offset: the batch will not change, and reading
         // it again every iteration is exactly the cost a hostile batch is after. Logged once so.
         const kind = record.unreadable === "too_large" ? "tooLarge" : "malformed";
-        pending.entry.state = { kind };
+        settle(pending.entry, { kind });
         this.#count(pending.entry, kind);
         logger.warn(
           "a committed record's batch is unreadable; keeping the estimated lag in seconds",
@@ -301,7 +305,7 @@ export class RecordTimestampRound {
           })
         ? { kind: "found", timestampMs: record.timestampMs }
         : { kind: "untrusted" };
-      pending.entry.state = state;
+      settle(pending.entry, state);
       this.#count(pending.entry, state.kind);
       if (state.kind !== "found") continue;
       const seconds = Math.max(0, pending.observedAtMs - state.timestampMs) / 1_000;
@@ -319,6 +323,12 @@ export class RecordTimestampRound {
     entry.countedIn = this.#iteration;
     this.#counts[kind]++;
   }
+}
+
+/** Puts what a read found out about a record in its cache entry. */
+function settle(entry: CacheEntry, state: RecordState): void {
+  entry.state = state;
+  entry.foundAtMs = state.kind === "found" ? state.timestampMs : NaN;
 }
 
 /** Whether a record timestamp can be a production time (not -1, not before 2000, not ahead). */

@@ -115,7 +115,7 @@ export function advanceProgress(
   const previousCommitted = progress[at + COMMITTED];
   const previousLatest = previousCommitted + progress[at + LAG];
   const elapsedMs = nowMs - progress[at + READ_AT_MS];
-  const weight = 1 - Math.exp(-elapsedMs / rateTimeConstantMs);
+  const weight = rateWeight(elapsedMs, rateTimeConstantMs);
   const consumed = committedOffset - previousCommitted;
   const produced = committedOffset + lagOffsets - previousLatest;
   progress[at + CONSUME_RATE] = weightedRate(
@@ -141,6 +141,19 @@ export function advanceProgress(
   progress[at + COMMITTED] = committedOffset;
   progress[at + LAG] = lagOffsets;
   progress[at + READ_AT_MS] = nowMs;
+}
+
+/** The last weight computed: every partition of an iteration usually has the same elapsed time. */
+const lastWeight = { elapsedMs: NaN, timeConstantMs: NaN, weight: NaN };
+
+/** The weight of a new rate sample `elapsedMs` after the last, for the time constant. */
+function rateWeight(elapsedMs: number, timeConstantMs: number): number {
+  if (elapsedMs !== lastWeight.elapsedMs || timeConstantMs !== lastWeight.timeConstantMs) {
+    lastWeight.elapsedMs = elapsedMs;
+    lastWeight.timeConstantMs = timeConstantMs;
+    lastWeight.weight = 1 - Math.exp(-elapsedMs / timeConstantMs);
+  }
+  return lastWeight.weight;
 }
 
 /**

@@ -1,0 +1,64 @@
+/**
+ * The exporter's own CPU per iteration at 10,000 groups, without a broker: collectCluster() and
+ * the consumer progress over bench:scale's groups (200 topics × 8 partitions, each group reading
+ * 1–5 topics at offsets below 20, every committed record dated by its timestamp) served by the
+ * unit tests' in-memory admin, so nothing is decoded or sent. What it times is the part of an
+ * iteration that is ours alone (measuring, lag in seconds, record-time cache, aggregation,
+ * progress); bench:scale and bench:compare time the whole iteration against a real broker.
+ * Usage: deno task bench:iteration-cpu [--groups 10000] [--rounds 40]
+ */
+import { parseArgs } from "node:util";
+import { FakeKafkaAdmin } from "../../tests/fakes/fake_kafka_admin.ts";
+import { clusterConfig, setup } from "../../tests/fakes/collect_cluster_setup.ts";
+import { collectCluster } from "../../src/collect/collect_cluster.ts";
+import { ConsumerProgress } from "../../src/collect/consumer_progress.ts";
+import { groupCommits } from "./scale_fixture.ts";
+
+const { values } = parseArgs({
+  options: {
+    groups: { type: "string", default: "10000" },
+    rounds: { type: "string", default: "40" },
+  },
+});
+const groupCount = Number(values.groups);
+const rounds = Number(values.rounds);
+const WARM_UP_ROUNDS = 5;
+
+const admin = new FakeKafkaAdmin();
+const topicNames = Array.from({ length: 200 }, (_, index) => `scale-topic-${index}`);
+const producedFromMs = Date.now() - 3_600_000;
+for (const topic of topicNames) {
+  for (let partition = 0; partition < 8; partition++) {
+    admin.setEnd(topic, partition, 20);
+    for (let offset = 0; offset < 20; offset++) {
+      admin.recordTimes.set(`${topic}/${partition}/${offset}`, producedFromMs + offset * 1_000);
+    }
+  }
+}
+const commitsOf = groupCommits({ topicNames, partitions: 8 });
+let groupPartitions = 0;
+for (let index = 0; index < groupCount; index++) {
+  const { groupId, offsets } = commitsOf(index);
+  admin.setGroup(groupId, offsets);
+  groupPartitions += offsets.length;
+}
+admin.clock = Date.now();
+const deps = setup(admin);
+deps.concurrency = 10;
+deps.consumerProgress = new ConsumerProgress({ windowMs: 600_000, iterationIntervalMs: 1_000 });
+const config = clusterConfig();
+
+const timings: number[] = [];
+for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
+  admin.clock += 1_000;
+  const startedMs = performance.now();
+  await collectCluster(config, deps);
+  if (round >= WARM_UP_ROUNDS) timings.push(performance.now() - startedMs);
+}
+timings.sort((a, b) => a - b);
+const at = (share: number) => timings[Math.floor(share * (timings.length - 1))].toFixed(1);
+console.log(
+  `${groupCount} groups, ${groupPartitions} group-partitions, ${rounds} iterations after ` +
+    `${WARM_UP_ROUNDS} to warm up: median ${at(0.5)} ms (25th–75th ${at(0.25)}–${at(0.75)} ms, ` +
+    `fastest ${at(0)} ms)`,
+);
