@@ -1,7 +1,8 @@
 /**
  * The exporter's own CPU per iteration at 10,000 groups, without a broker: collectCluster() and
  * the consumer progress over bench:scale's groups (200 topics × 8 partitions, each group reading
- * 1–5 topics at offsets below 20, every committed record dated by its timestamp) served by the
+ * 1–5 topics at offsets below 20, every committed record dated by its timestamp) served, in the
+ * order a real coordinator answers, by the
  * unit tests' in-memory admin, so nothing is decoded or sent. What it times is the part of an
  * iteration that is ours alone (measuring, lag in seconds, record-time cache, aggregation,
  * progress); bench:scale and bench:compare time the whole iteration against a real broker.
@@ -23,6 +24,8 @@ const { values } = parseArgs({
 const groupCount = Number(values.groups);
 const rounds = Number(values.rounds);
 const WARM_UP_ROUNDS = 5;
+/** The order a Kafka 4.1 coordinator lists a topic's 8 partitions in an OffsetFetch answer. */
+const KAFKA_PARTITION_ORDER = [5, 0, 2, 7, 4, 1, 6, 3];
 
 const admin = new FakeKafkaAdmin();
 const topicNames = Array.from({ length: 200 }, (_, index) => `scale-topic-${index}`);
@@ -39,9 +42,23 @@ const commitsOf = groupCommits({ topicNames, partitions: 8 });
 let groupPartitions = 0;
 for (let index = 0; index < groupCount; index++) {
   const { groupId, offsets } = commitsOf(index);
-  admin.setGroup(groupId, offsets);
+  // In the order Kafka 4.1 answers (bench:scale's broker): each topic's partitions together, in
+  // its hash order rather than ascending.
+  const answered = offsets.map((_, at) => offsets[at - (at % 8) + KAFKA_PARTITION_ORDER[at % 8]]);
+  admin.setGroup(groupId, answered);
   groupPartitions += offsets.length;
 }
+// Every answer built afresh, as decoding an OffsetFetch answer builds it in each iteration (the
+// in-memory admin hands out the same objects every time).
+const answerOf = admin.fetchCommittedOffsets.bind(admin);
+admin.fetchCommittedOffsets = (groupIds, concurrency, options) =>
+  answerOf(groupIds, concurrency, {
+    onOffsets: ({ groupId, offsets }) =>
+      options?.onOffsets?.({
+        groupId,
+        offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+      }),
+  });
 admin.clock = Date.now();
 const deps = setup(admin);
 deps.concurrency = 10;

@@ -67,9 +67,10 @@ export class GroupMeasurements {
   readonly #measured: Measured[] = [];
   /** Partitions whose committed records were deleted by retention. */
   readonly lostToRetention: RetentionLoss[] = [];
-  readonly #methodCounts = Object.fromEntries(
-    [...LAG_SECONDS_METHODS, "none"].map((method) => [method, 0]),
-  ) as Record<LagSecondsMethod | "none", number>;
+  /** Group-partitions per lag-in-seconds method (a Map: counted by a variable name per row). */
+  readonly #methodCounts = new Map<LagSecondsMethod | "none", number>(
+    [...LAG_SECONDS_METHODS, "none" as const].map((method) => [method, 0]),
+  );
 
   constructor(
     { endOffsets, round, log }: {
@@ -100,10 +101,15 @@ export class GroupMeasurements {
     let estimated = 0;
     for (let row = 0; row < table.length; row++) {
       const method = table.lagSecondsMethod(row);
-      this.#methodCounts[method ?? "none"]++;
+      this.#countMethod(method, 1);
       if (isEstimate(method)) estimated++;
     }
     this.#measured.push({ groupId, partitions: table, estimated, retentionRatio: retention.worst });
+  }
+
+  #countMethod(method: LagSecondsMethod | undefined, change: number): void {
+    const key = method ?? "none";
+    this.#methodCounts.set(key, this.#methodCounts.get(key)! + change);
   }
 
   /** Writes in the lag in seconds the records read after the groups were measured give. */
@@ -119,8 +125,8 @@ export class GroupMeasurements {
       choice.method = before;
       chooseWithRecordAge(choice, { record, ageSeconds: seconds });
       if (choice.method === before && choice.seconds === partitions.lagSeconds(index)) continue;
-      this.#methodCounts[before ?? "none"]--;
-      this.#methodCounts[choice.method ?? "none"]++;
+      this.#countMethod(before, -1);
+      this.#countMethod(choice.method, 1);
       if (isEstimate(before)) measured.estimated--;
       if (isEstimate(choice.method)) measured.estimated++;
       // The table is not in any GroupReport yet: this completes it, nothing built is changed.
@@ -152,7 +158,7 @@ export class GroupMeasurements {
     return {
       groups,
       lagSecondsMethods: Object.fromEntries(
-        Object.entries(this.#methodCounts).filter(([, count]) => count > 0),
+        [...this.#methodCounts].filter(([, count]) => count > 0),
       ),
       groupsWithEstimates: measured.flatMap(({ groupId, estimated }) =>
         estimated > 0 ? [{ groupId, partitions: estimated }] : []

@@ -171,99 +171,97 @@ export function measureGroup(
 
 /**
  * Orders a group's committed offsets by topic, then partition, as index lists in one reused
- * buffer. An OffsetFetch answer lists each topic's partitions together (usually ascending) and
- * the topics in the coordinator's own order, so the answer is cut into runs (one topic, partitions
- * ascending) and only the runs are ordered, by their topic: topic names are compared a few times
- * per group instead of at every step of sorting its partitions. An answer that does not fall into
- * such runs (a topic in two places) is sorted the general way. Sorting a copy of every group's
- * offsets was most of what measuring a group allocated, comparing names most of its ordering time.
+ * buffer. An OffsetFetch answer lists each topic's partitions together (in the coordinator's hash
+ * order) and the topics in no particular order, so the answer is cut into blocks of one topic:
+ * the partitions of each block are ordered by number, and the blocks by their topic name, which is
+ * then compared a few times per group instead of at every step of sorting its partitions. An
+ * answer that does not come in such blocks (a topic in two places) is sorted the general way.
+ * Sorting a copy of every group's offsets was most of what measuring a group allocated, comparing
+ * names most of its ordering time.
  */
 export class PartitionOrder {
   #indices = new Int32Array(256);
-  /** Where each run starts, in answer order, then (from `runs` on) in topic order. */
-  #runs = new Int32Array(64);
+  /** Where each block starts: in answer order, then in topic order. */
+  #blocks = new Int32Array(256);
 
   /** Indices of `committed` in topic, then partition order (the first `committed.length`). */
   of(committed: readonly CommittedOffset[]): Int32Array {
     const count = committed.length;
-    if (this.#indices.length < count) this.#indices = new Int32Array(2 * count);
-    const order = this.#indices;
-    const runCount = this.#findRuns(committed);
-    if (runCount <= 1) {
-      for (let index = 0; index < count; index++) order[index] = index;
-      return order;
+    if (this.#indices.length < count) {
+      this.#indices = new Int32Array(2 * count);
+      this.#blocks = new Int32Array(2 * count);
     }
-    const runs = this.#runs;
-    // The runs by topic (insertion: a group reads a few topics); the same topic twice means the
-    // answer is not in runs per topic after all.
-    for (let run = 1; run < runCount; run++) {
-      const moving = runs[run];
+    const indices = this.#indices;
+    const blocks = this.#blocks;
+    const blockCount = findTopicBlocks(committed, blocks);
+    // The blocks by topic (insertion: a group reads a few topics); the same topic in two blocks
+    // means the answer is not in blocks per topic after all.
+    for (let block = 1; block < blockCount; block++) {
+      const moving = blocks[block];
       const topic = committed[moving].topic;
-      let at = run - 1;
-      while (at >= 0 && compareText(committed[runs[at]].topic, topic) > 0) {
-        runs[at + 1] = runs[at];
+      let at = block - 1;
+      let order = 1;
+      while (at >= 0 && (order = compareText(committed[blocks[at]].topic, topic)) > 0) {
+        blocks[at + 1] = blocks[at];
         at--;
       }
-      if (at >= 0 && committed[runs[at]].topic === topic) return this.#sortEach(committed);
-      runs[at + 1] = moving;
+      if (at >= 0 && order === 0) return sortEach(committed, indices);
+      blocks[at + 1] = moving;
     }
     let next = 0;
-    for (let run = 0; run < runCount; run++) {
-      const topic = committed[runs[run]].topic;
-      for (let index = runs[run]; index < count && committed[index].topic === topic; index++) {
-        if (index > runs[run] && committed[index].partition <= committed[index - 1].partition) {
-          break;
+    for (let block = 0; block < blockCount; block++) {
+      const first = next;
+      const topic = committed[blocks[block]].topic;
+      for (let index = blocks[block]; index < count && committed[index].topic === topic; index++) {
+        // Insertion by partition number within the block.
+        const partition = committed[index].partition;
+        let at = next - 1;
+        while (at >= first && committed[indices[at]].partition > partition) {
+          indices[at + 1] = indices[at];
+          at--;
         }
-        order[next++] = index;
+        indices[at + 1] = index;
+        next++;
+        if (next - first > INSERTION_SORT_LIMIT) return sortEach(committed, indices);
       }
     }
-    return order;
-  }
-
-  /** Cuts the answer into runs of one topic with ascending partitions; how many there are. */
-  #findRuns(committed: readonly CommittedOffset[]): number {
-    let runCount = 0;
-    for (let index = 0; index < committed.length; index++) {
-      const current = committed[index];
-      if (index > 0) {
-        const previous = committed[index - 1];
-        if (previous.topic === current.topic && previous.partition < current.partition) continue;
-      }
-      if (runCount === this.#runs.length) {
-        const grown = new Int32Array(2 * runCount);
-        grown.set(this.#runs);
-        this.#runs = grown;
-      }
-      this.#runs[runCount++] = index;
-    }
-    return runCount;
-  }
-
-  /** Every offset sorted on its own: insertion for small groups, the general sort beyond. */
-  #sortEach(committed: readonly CommittedOffset[]): Int32Array {
-    const count = committed.length;
-    const order = this.#indices;
-    for (let index = 0; index < count; index++) order[index] = index;
-    if (count > INSERTION_SORT_LIMIT) {
-      const sorted = Array.from({ length: count }, (_, index) => index)
-        .sort((a, b) => compareOffsets(committed[a], committed[b]));
-      order.set(sorted);
-      return order;
-    }
-    for (let index = 1; index < count; index++) {
-      const moving = order[index];
-      let at = index - 1;
-      while (at >= 0 && compareOffsets(committed[order[at]], committed[moving]) > 0) {
-        order[at + 1] = order[at];
-        at--;
-      }
-      order[at + 1] = moving;
-    }
-    return order;
+    return indices;
   }
 }
 
-/** Up to this many partitions a group's offsets are ordered by insertion. */
+/** Cuts the answer into blocks of one topic each, noting where each starts; how many there are. */
+function findTopicBlocks(committed: readonly CommittedOffset[], blocks: Int32Array): number {
+  let blockCount = 0;
+  for (let index = 0; index < committed.length; index++) {
+    if (index > 0 && committed[index - 1].topic === committed[index].topic) continue;
+    blocks[blockCount++] = index;
+  }
+  return blockCount;
+}
+
+/** Every offset sorted on its own into `order`: insertion for small groups, the general sort beyond. */
+function sortEach(committed: readonly CommittedOffset[], order: Int32Array): Int32Array {
+  const count = committed.length;
+  for (let index = 0; index < count; index++) order[index] = index;
+  if (count > INSERTION_SORT_LIMIT) {
+    const sorted = Array.from({ length: count }, (_, index) => index)
+      .sort((a, b) => compareOffsets(committed[a], committed[b]));
+    order.set(sorted);
+    return order;
+  }
+  for (let index = 1; index < count; index++) {
+    const moving = order[index];
+    let at = index - 1;
+    while (at >= 0 && compareOffsets(committed[order[at]], committed[moving]) > 0) {
+      order[at + 1] = order[at];
+      at--;
+    }
+    order[at + 1] = moving;
+  }
+  return order;
+}
+
+/** Up to this many partitions (of a group, or of a topic in it) are ordered by insertion. */
 const INSERTION_SORT_LIMIT = 64;
 
 function compareOffsets(a: CommittedOffset, b: CommittedOffset): number {

@@ -60,14 +60,17 @@ Deno.test("any answer is ordered as a plain sort orders it (2,000 generated answ
   };
   const order = new PartitionOrder();
   for (let round = 0; round < 2_000; round++) {
-    // Runs of topics as OffsetFetch answers them, sometimes shuffled, split or repeated.
+    // Blocks of topics as OffsetFetch answers them (partitions in hash order or ascending), a
+    // topic sometimes in two blocks, sometimes everything shuffled.
     const offsets: Offset[] = [];
     for (let topic = random(6); topic >= 0; topic--) {
       const name = ["t", "a", "b10", "b9", "é", "B"][random(6)];
-      const partitions = 1 + random(round % 10 === 0 ? 90 : 9);
-      for (let partition = 0; partition < partitions; partition++) {
-        offsets.push({ topic: name, partition, offset: 1 });
-      }
+      const partitions = Array.from(
+        { length: 1 + random(round % 10 === 0 ? 90 : 9) },
+        (_, partition) => partition,
+      );
+      if (random(2) === 0) partitions.sort((a, b) => ((a * 7) % 11) - ((b * 7) % 11));
+      for (const partition of partitions) offsets.push({ topic: name, partition, offset: 1 });
     }
     if (random(4) === 0) {
       for (let index = offsets.length - 1; index > 0; index--) {

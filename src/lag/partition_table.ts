@@ -21,10 +21,11 @@ const TOPIC_UNIT = 2 ** 31 * METHOD_CODES;
 
 const METHODS: readonly LagSecondsMethod[] = LAG_SECONDS_METHODS;
 const NO_METHOD = 0;
-const METHOD_INDEX = Object.fromEntries(METHODS.map((method, index) => [method, index])) as Record<
-  LagSecondsMethod,
-  number
->;
+// A Map, not an object read by a variable key: the hot path (every group-partition) sees several
+// method names, and optimized code reading an object by name deoptimized again and again on them.
+const METHOD_INDEX: ReadonlyMap<LagSecondsMethod, number> = new Map(
+  METHODS.map((method, index) => [method, index]),
+);
 
 /** Read access by index, without allocating; `toArray()` gives objects (reports and tests). */
 export class PartitionTable implements Iterable<PartitionLag> {
@@ -246,7 +247,7 @@ export class PartitionTableWriter {
     const base = (this.#start + this.#rows) * FIELDS;
     const values = this.#values;
     values[base + KEY] = topic * TOPIC_UNIT + partition * METHOD_CODES +
-      (method === undefined ? NO_METHOD : 1 + METHOD_INDEX[method]);
+      (method === undefined ? NO_METHOD : 1 + METHOD_INDEX.get(method)!);
     values[base + COMMITTED] = committedOffset;
     values[base + LATEST] = endOffset;
     values[base + SECONDS] = lagSeconds;
