@@ -19,6 +19,7 @@ import {
   chooseFromHistory,
   chooseWithRecordAge,
   type LagSecondsChoice,
+  type RecordToDate,
   recordToDate,
 } from "../lag/lag_seconds_choice.ts";
 import { retentionRatio } from "../lag/retention.ts";
@@ -87,6 +88,7 @@ export function measureGroup(
     historyRead: false,
   };
   const choice: LagSecondsChoice = { seconds: NaN, method: undefined };
+  const recordAge = { record: "committed" as RecordToDate, ageSeconds: NaN };
   // The retention and record questions, refilled for each partition like the ones above.
   const retained = { committedOffset: 0, endOffset: 0, logStartOffset: 0 };
   const toDate = {
@@ -148,8 +150,10 @@ export function measureGroup(
     if (record !== undefined) {
       // The oldest record left stands in for a committed one retention deleted.
       const question = record === "committed" ? ask : { ...ask, committedOffset: logStartOffset };
-      const ageSeconds = round.ageSeconds(question, entry, group, measured, record);
-      if (ageSeconds !== undefined) chooseWithRecordAge(choice, { record, ageSeconds });
+      recordAge.record = record;
+      if (round.ageSeconds(question, entry, group, measured, recordAge)) {
+        chooseWithRecordAge(choice, recordAge);
+      }
     }
     if (choice.method === undefined && log.enabled("debug")) {
       log.debug("no lag in seconds for a partition (yet)", {
@@ -163,7 +167,7 @@ export function measureGroup(
           : "non-finite estimate",
       });
     }
-    tables.addRow(ask, endOffset, choice.seconds, choice.method);
+    tables.addRow(ask, endOffset, choice);
     measured++;
   }
   return tables.finish();

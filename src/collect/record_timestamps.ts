@@ -187,12 +187,13 @@ export class RecordTimestampRound {
   }
 
   /**
-   * `observedAt − timestamp` of the committed record in seconds when its timestamp is known;
-   * otherwise undefined, and the record is queued for `readQueued()` (unless known unreadable).
-   * `end` is the partition's end offset of this iteration, `group`/`index` where the value goes;
-   * `record` says which record of the group-partition this is (its committed one, or the oldest
-   * one left in place of a deleted committed one).
-   * (Positional arguments: called for every lagging group-partition, without allocating.)
+   * Whether the age of the record is known: then `recordAge.ageSeconds` is set to `observedAt −
+   * timestamp` in seconds; otherwise the record is queued for `readQueued()` (unless known
+   * unreadable). `recordAge.record` says which record of the group-partition this is (its
+   * committed one, or the oldest one left in place of a deleted committed one). `end` is the
+   * partition's end offset of this iteration, `group`/`index` where a value read later goes.
+   * (Positional arguments and the caller's reused `recordAge`: called for every lagging
+   * group-partition, without allocating; a fractional number returned is boxed, an allocation.)
    */
   // arity-ok: called for every lagging group-partition; no options object per call
   ageSeconds(
@@ -200,8 +201,8 @@ export class RecordTimestampRound {
     end: { observedAtMs: number; records: PartitionRecordTimes },
     group: number,
     index: number,
-    record: RecordToDate = "committed",
-  ): number | undefined {
+    recordAge: { record: RecordToDate; ageSeconds: number },
+  ): boolean {
     // The hot path (every lagging group-partition of every iteration): a plain map lookup.
     let entry = end.records.get(lag.committedOffset);
     if (entry === undefined) entry = this.#cache.entry(end.records, lag.committedOffset);
@@ -212,14 +213,16 @@ export class RecordTimestampRound {
       if (firstAsk) this.#count(entry, "found");
       // A producer clock slightly ahead of ours gives a negative age: clamp, as everywhere else.
       const ageMs = end.observedAtMs - foundAtMs;
-      return (ageMs > 0 ? ageMs : 0) / 1_000;
+      recordAge.ageSeconds = (ageMs > 0 ? ageMs : 0) / 1_000;
+      return true;
     }
     const state = entry.state;
     // Untrusted, malformed and oversized records stay so while the group commits the same offset.
     if (state && (state.kind !== "missing" || state.retryAtMs > this.#nowMs)) {
       if (firstAsk) this.#count(entry, state.kind);
-      return undefined;
+      return false;
     }
+    const record = recordAge.record;
     const queued = this.#queued.get(entry);
     if (queued) {
       queued.places.push({ group, index, record });
@@ -233,7 +236,7 @@ export class RecordTimestampRound {
         places: [{ group, index, record }],
       });
     }
-    return undefined;
+    return false;
   }
 
   /**

@@ -115,7 +115,14 @@ export function advanceProgress(
   const previousCommitted = progress[at + COMMITTED];
   const previousLatest = previousCommitted + progress[at + LAG];
   const elapsedMs = nowMs - progress[at + READ_AT_MS];
-  const weight = rateWeight(elapsedMs, rateTimeConstantMs);
+  // Every partition of an iteration usually has the same elapsed time: one exponential for all
+  // (kept inline: a fractional number returned from a call is boxed, an allocation per partition).
+  if (elapsedMs !== lastWeight.elapsedMs || rateTimeConstantMs !== lastWeight.timeConstantMs) {
+    lastWeight.elapsedMs = elapsedMs;
+    lastWeight.timeConstantMs = rateTimeConstantMs;
+    lastWeight.weight = 1 - Math.exp(-elapsedMs / rateTimeConstantMs);
+  }
+  const weight = lastWeight.weight;
   const consumed = committedOffset - previousCommitted;
   const produced = committedOffset + lagOffsets - previousLatest;
   progress[at + CONSUME_RATE] = weightedRate(
@@ -143,18 +150,8 @@ export function advanceProgress(
   progress[at + READ_AT_MS] = nowMs;
 }
 
-/** The last weight computed: every partition of an iteration usually has the same elapsed time. */
+/** The last rate weight computed (advanceProgress). */
 const lastWeight = { elapsedMs: NaN, timeConstantMs: NaN, weight: NaN };
-
-/** The weight of a new rate sample `elapsedMs` after the last, for the time constant. */
-function rateWeight(elapsedMs: number, timeConstantMs: number): number {
-  if (elapsedMs !== lastWeight.elapsedMs || timeConstantMs !== lastWeight.timeConstantMs) {
-    lastWeight.elapsedMs = elapsedMs;
-    lastWeight.timeConstantMs = timeConstantMs;
-    lastWeight.weight = 1 - Math.exp(-elapsedMs / timeConstantMs);
-  }
-  return lastWeight.weight;
-}
 
 /**
  * A rate with `offsets` more in `elapsedMs` weighted in; NaN (start over) when the offset went

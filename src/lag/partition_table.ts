@@ -213,15 +213,17 @@ export class PartitionTableWriter {
 
   /** Appends one partition to the table being written (at most the rows begin() made room for). */
   add(partition: PartitionLag): void {
-    this.addRow(
-      partition,
-      partition.endOffset,
-      partition.lagSeconds ?? NaN,
-      partition.lagSecondsMethod,
-    );
+    this.addRow(partition, partition.endOffset, {
+      seconds: partition.lagSeconds ?? NaN,
+      method: partition.lagSecondsMethod,
+    });
   }
 
-  /** add() from the parts a measurement keeps apart; `lagSeconds` NaN while unknown. */
+  /**
+   * add() from the parts a measurement keeps apart; `lag.seconds` NaN while unknown. (The lag in
+   * seconds comes in the caller's reused object: a fractional number passed on its own is boxed,
+   * a heap allocation per group-partition.)
+   */
   // arity-ok: called for every group-partition of every iteration; a bag would allocate each time
   addRow(
     { topic: topicName, partition, committedOffset }: {
@@ -230,9 +232,10 @@ export class PartitionTableWriter {
       committedOffset: number;
     },
     endOffset: number,
-    lagSeconds: number,
-    method: LagSecondsMethod | undefined,
+    lag: { seconds: number; method: LagSecondsMethod | undefined },
   ): void {
+    const lagSeconds = lag.seconds;
+    const method = lag.method;
     let topic = this.#topics.length - 1;
     // Rows come sorted by topic, so a topic is usually the one before.
     if (topicName !== this.#lastTopic) {
