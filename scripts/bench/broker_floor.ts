@@ -1,19 +1,13 @@
 /**
  * The broker-only floor of one iteration (bench:scale): the requests an iteration sends — ListGroups,
  * OffsetFetch in batches of 500 groups with `concurrency` in flight, one ListOffsets for every
- * partition, and (`describe`) DescribeGroups in batches of 500 with `concurrency` more in flight,
- * as the exporter reads the groups' states beside their offsets — written in advance, sent over
- * one connection to a single broker and answered; the answers are framed and dropped, nothing
- * decoded or computed. An iteration cannot be faster than this against the same broker, so the
- * benchmark reports how far above it the exporter is.
+ * partition — written in advance, sent over one connection to a single broker and answered; the
+ * answers are framed and dropped, nothing decoded or computed. An iteration cannot be faster than
+ * this against the same broker, so the benchmark reports how far above it the exporter is.
  */
 import { encodeOffsetFetchV8, OFFSET_FETCH } from "../../src/kafka/protocol/offset_fetch.ts";
 import { encodeListGroups, LIST_GROUPS_V5 } from "../../src/kafka/protocol/list_groups.ts";
 import { encodeListOffsetsV4, LIST_OFFSETS } from "../../src/kafka/protocol/list_offsets.ts";
-import {
-  DESCRIBE_GROUPS,
-  encodeDescribeGroupsV4,
-} from "../../src/kafka/protocol/describe_groups.ts";
 
 const GROUPS_PER_OFFSET_FETCH = 500;
 const CLIENT_ID = new TextEncoder().encode("bench-floor");
@@ -71,14 +65,12 @@ class FrameReader {
 
 /** Median wall time (ms) over `rounds` of the iteration's requests, and the requests per round. */
 export async function measureBrokerFloor(
-  { bootstrap, groupIds, topics, concurrency, rounds = 7, describe = false }: {
+  { bootstrap, groupIds, topics, concurrency, rounds = 7 }: {
     bootstrap: string;
     groupIds: readonly string[];
     topics: ReadonlyMap<string, readonly number[]>;
     concurrency: number;
     rounds?: number;
-    /** Also the DescribeGroups requests the exporter sends beside OffsetFetch. */
-    describe?: boolean;
   },
 ): Promise<{ medianMs: number; minMs: number; requests: number }> {
   const [hostname, port] = bootstrap.split(":");
@@ -86,11 +78,11 @@ export async function measureBrokerFloor(
   const reader = new FrameReader(connection);
   let correlationId = 1;
   const bodies: Array<[{ apiKey: number; version: number }, Uint8Array]> = [];
-  const describeBodies: typeof bodies = [];
   for (let start = 0; start < groupIds.length; start += GROUPS_PER_OFFSET_FETCH) {
-    const batch = groupIds.slice(start, start + GROUPS_PER_OFFSET_FETCH);
-    bodies.push([OFFSET_FETCH, encodeOffsetFetchV8(batch)]);
-    if (describe) describeBodies.push([DESCRIBE_GROUPS, encodeDescribeGroupsV4(batch)]);
+    bodies.push([
+      OFFSET_FETCH,
+      encodeOffsetFetchV8(groupIds.slice(start, start + GROUPS_PER_OFFSET_FETCH)),
+    ]);
   }
   const listGroups = encodeListGroups(5);
   const listOffsets = encodeListOffsetsV4(topics, { isolationLevel: 0 });
@@ -108,20 +100,15 @@ export async function measureBrokerFloor(
     for (let round = 0; round < rounds + 1; round++) {
       const started = performance.now();
       await send(LIST_GROUPS_V5, listGroups);
-      // One pool of `concurrency` per kind of request, as the exporter runs them.
-      const pool = (requests: typeof bodies) => {
-        let next = 0;
-        const worker = async () => {
-          while (next < requests.length) {
-            const [api, body] = requests[next++];
-            await send(api, body);
-          }
-        };
-        return Array.from({ length: Math.min(concurrency, requests.length) }, worker);
+      let next = 0;
+      const worker = async () => {
+        while (next < bodies.length) {
+          const [api, body] = bodies[next++];
+          await send(api, body);
+        }
       };
       await Promise.all([
-        ...pool(bodies),
-        ...pool(describeBodies),
+        ...Array.from({ length: Math.min(concurrency, bodies.length) }, worker),
         send(LIST_OFFSETS, listOffsets),
       ]);
       // The first round warms the broker's caches and the connection, as the exporter's first
@@ -135,6 +122,6 @@ export async function measureBrokerFloor(
   return {
     medianMs: walls[Math.floor(walls.length / 2)],
     minMs: walls[0],
-    requests: bodies.length + describeBodies.length + 2,
+    requests: bodies.length + 2,
   };
 }

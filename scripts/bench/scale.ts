@@ -278,19 +278,19 @@ for (const size of sizes) {
     const bytesPerGroupPartition = size > 0 && idleAnonMb !== undefined
       ? `${((cpuAfter.anonMb - idleAnonMb) * 1_048_576 / totalGroupPartitions).toFixed(0)} B`
       : "-";
-    // After the exporter stopped (no shared cores); then with the DescribeGroups it also sends.
-    const floorRequests = {
-      bootstrap: broker.bootstrap,
-      groupIds: Array.from({ length: size }, (_, index) => `scale-group-${index}`),
-      topics: topicPartitions,
-      concurrency: 10,
-    };
-    const floor = size > 0 && CLUSTERS === 1 ? await measureBrokerFloor(floorRequests) : undefined;
-    const describeFloor = floor && await measureBrokerFloor({ ...floorRequests, describe: true });
-    const ratioText = ({ medianMs }: { medianMs: number }) =>
-      `${(medianMs / 1_000).toFixed(2)} s (×${(median(walls) / (medianMs / 1_000)).toFixed(2)})`;
-    const floorText = floor && describeFloor
-      ? `${ratioText(floor)}; with DescribeGroups ${ratioText(describeFloor)}`
+    // Measured after the exporter stopped, so the two never share the cores.
+    const floor = size > 0 && CLUSTERS === 1
+      ? await measureBrokerFloor({
+        bootstrap: broker.bootstrap,
+        groupIds: Array.from({ length: size }, (_, index) => `scale-group-${index}`),
+        topics: topicPartitions,
+        concurrency: 10,
+      })
+      : undefined;
+    const floorText = floor
+      ? `${(floor.medianMs / 1_000).toFixed(2)} s (×${
+        (median(walls) / (floor.medianMs / 1_000)).toFixed(2)
+      })`
       : "-";
     // Iterations run back to back: count them by ListGroups (one per iteration), not by scrapes;
     // with several clusters, an iteration of each.

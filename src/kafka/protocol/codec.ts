@@ -87,7 +87,7 @@ export class MessageDecoder<T> {
     if (this.#skipsHeader) {
       for (let count = reader.unsignedVarint(); count > 0; count--) {
         reader.unsignedVarint();
-        reader.slice(reader.unsignedVarint());
+        reader.skip(reader.unsignedVarint());
       }
     }
     if (this.#interns) this.#state.interner = new StringInterner();

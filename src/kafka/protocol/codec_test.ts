@@ -3,6 +3,7 @@ import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
 const assertIncludes = (text: string, part: string) => assert(text.includes(part), text);
 import { MessageDecoder, RequestEncoder } from "./codec.ts";
 import type { MessageSpec } from "./message_spec.ts";
+import { ListGroupsResponse } from "./messages/list_groups.ts";
 import { ListOffsetsRequest } from "./messages/list_offsets.ts";
 import { WireWriter } from "./wire.ts";
 
@@ -216,4 +217,16 @@ Deno.test("codec: a flattened array lists its elements' own elements, parents' f
     { topic: "a", index: 1 },
     { topic: "b", index: 5 },
   ]);
+});
+
+Deno.test("an intern path that names no string field is refused when the decoder is built", () => {
+  assertEquals(
+    assertThrows(
+      () => new MessageDecoder(ListGroupsResponse, { version: 5, intern: ["groups.groupStat"] }),
+      Error,
+    ).message,
+    "intern: no string field groups.groupStat",
+  );
+  // The paths the decoders use are all found (building them did not throw on import).
+  new MessageDecoder(ListGroupsResponse, { version: 5, intern: ["groups.groupState"] });
 });

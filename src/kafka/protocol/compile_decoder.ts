@@ -75,6 +75,8 @@ export function compileDecoder(
   const constants: unknown[] = [];
   const constant = (value: unknown): string => `c[${constants.push(value) - 1}]`;
   const nameFunction = () => `f${functions.length}`;
+  /** The string fields read interned (DecodeOptions.intern), to find paths that name none. */
+  const internedPaths = new Set<string>();
 
   const struct = (
     structFields: readonly FieldSpec[],
@@ -247,6 +249,7 @@ export function compileDecoder(
         return "r.uuid()";
       case "string": {
         const interned = options.intern?.includes(path) ?? false;
+        if (interned) internedPaths.add(path);
         return `h.string(r, ${flexible}, ${nullable}, ${interned}, ${where})`;
       }
       case "bytes":
@@ -258,6 +261,9 @@ export function compileDecoder(
   };
 
   const top = struct(fields, { path: "" });
+  // A misspelled path would silently not intern.
+  const notFound = (options.intern ?? []).filter((path) => !internedPaths.has(path));
+  if (notFound.length > 0) throw new Error(`intern: no string field ${notFound.join(", ")}`);
   const source = `"use strict";\n${functions.join("\n")}\nreturn ${top};`;
   return new Function("h", "c", "s", source)(helpers(state), constants, state) as StructReader;
 }

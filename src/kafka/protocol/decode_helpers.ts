@@ -37,8 +37,10 @@ export function helpers(state: DecodeState) {
         if (nullable) return null;
         throw new RangeError(`${path}: null where a string is required`);
       }
-      const bytes = reader.slice(length);
-      return interned && state.interner ? state.interner.text(bytes) : reader.text(bytes);
+      if (interned && state.interner) {
+        return state.interner.textAt(reader.bytes, reader.skip(length), length);
+      }
+      return reader.text(reader.slice(length));
     },
     // arity-ok: called from the compiled code once per value, with constants: no bag per call
     bytes(reader: WireReader, flexible: boolean, nullable: boolean, path: string) {
@@ -51,12 +53,12 @@ export function helpers(state: DecodeState) {
     },
     skipString(reader: WireReader, flexible: boolean): void {
       const length = flexible ? reader.unsignedVarint() - 1 : reader.int16();
-      if (length > 0) reader.slice(length);
+      if (length > 0) reader.skip(length);
     },
     skipTagged(reader: WireReader): void {
       for (let count = reader.unsignedVarint(); count > 0; count--) {
         reader.unsignedVarint();
-        reader.slice(reader.unsignedVarint());
+        reader.skip(reader.unsignedVarint());
       }
     },
   };

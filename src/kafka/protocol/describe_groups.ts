@@ -26,6 +26,14 @@ const describeGroups = new RequestEncoder(DescribeGroupsRequest, 4);
 const describedGroups = new MessageDecoder(DescribeGroupsResponse, {
   version: 4,
   skip: ["groups.members.memberMetadata"],
+  // Few distinct values across the groups of an answer: one string each (see list_groups.ts).
+  intern: [
+    "groups.groupState",
+    "groups.protocolType",
+    "groups.protocolData",
+    "groups.members.clientId",
+    "groups.members.clientHost",
+  ],
 });
 const consumerGroupDescribe = new RequestEncoder(ConsumerGroupDescribeRequest, 0);
 const consumerGroupsDescribed = new MessageDecoder(ConsumerGroupDescribeResponse, { version: 0 });

@@ -19,9 +19,15 @@ const requests = {
   4: new RequestEncoder(ListGroupsRequest, 4),
   5: new RequestEncoder(ListGroupsRequest, 5),
 };
+// A group's protocol type, state and type take a few values across thousands of groups: one
+// string each per answer instead of one per group.
+const intern = ["groups.protocolType", "groups.groupState"];
 const responses = {
-  4: new MessageDecoder(ListGroupsResponse, { version: 4 }),
-  5: new MessageDecoder(ListGroupsResponse, { version: 5 }),
+  4: new MessageDecoder(ListGroupsResponse, { version: 4, intern }),
+  5: new MessageDecoder(ListGroupsResponse, {
+    version: 5,
+    intern: [...intern, "groups.groupType"],
+  }),
 };
 
 export const LIST_GROUPS_V5 = requests[5].api;

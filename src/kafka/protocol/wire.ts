@@ -31,23 +31,38 @@ export class StringInterner {
 
   /** The text of `bytes`, the same string object for the same bytes. */
   text(bytes: Uint8Array): string {
+    return this.textAt(bytes, 0, bytes.length);
+  }
+
+  /**
+   * The text of `length` bytes of `source` from `start`: a view of them is made only the first
+   * time (a view per string read was a tenth of what decoding an answer allocated).
+   */
+  // arity-ok: called once per interned string of an answer; a bag would allocate each time
+  textAt(source: Uint8Array, start: number, length: number): string {
     let hash = 0x811c9dc5; // FNV-1a
-    for (let index = 0; index < bytes.length; index++) {
-      hash = Math.imul(hash ^ bytes[index], 0x01000193);
+    for (let index = start; index < start + length; index++) {
+      hash = Math.imul(hash ^ source[index], 0x01000193);
     }
     let seen = this.#byHash.get(hash);
     if (seen) {
-      for (const entry of seen) if (sameBytes(entry.bytes, bytes)) return entry.text;
+      for (const entry of seen) {
+        if (sameBytes(entry.bytes, source, start, length)) return entry.text;
+      }
     } else this.#byHash.set(hash, seen = []);
+    const bytes = source.subarray(start, start + length);
     const text = decodeText(bytes);
     seen.push({ bytes, text });
     return text;
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+// arity-ok: compares in place, called once per interned string of an answer
+function sameBytes(known: Uint8Array, source: Uint8Array, start: number, length: number): boolean {
+  if (known.length !== length) return false;
+  for (let index = 0; index < length; index++) {
+    if (known[index] !== source[start + index]) return false;
+  }
   return true;
 }
 
@@ -116,6 +131,11 @@ export class WireReader {
   slice(length: number): Uint8Array {
     const start = this.#advance(length);
     return this.bytes.subarray(start, start + length);
+  }
+
+  /** Moves past `length` bytes and says where they start (read in place, no view made). */
+  skip(length: number): number {
+    return this.#advance(length);
   }
 
   /** Zigzag varint (int32 or int64 range, as a JS number), as record batches use. */

@@ -73,3 +73,21 @@ Deno.test("interned strings: one object per distinct name, equal bytes of differ
   assertEquals(interner.text(encode("tópic")), "tópic");
   assertEquals(decodeText(new TextEncoder().encode("a\u0000b")), "a\u0000b");
 });
+
+Deno.test("interned strings read in place: any position of the answer, prefixes kept apart", () => {
+  const interner = new StringInterner();
+  const source = new TextEncoder().encode("xxtopic-atopic-abtopic-atópic");
+  const cases: Array<[number, number, string]> = [
+    [2, 7, "topic-a"],
+    [9, 8, "topic-ab"],
+    [17, 7, "topic-a"],
+    [24, 6, "tópic"],
+    [2, 0, ""],
+    [2, 5, "topic"],
+  ];
+  for (const [start, length, expected] of cases) {
+    assertEquals(interner.textAt(source, start, length), expected, `${start}+${length}`);
+  }
+  // What was interned in place is found again from bytes of its own.
+  assertEquals(interner.text(new TextEncoder().encode("topic-ab")), "topic-ab");
+});
