@@ -1,5 +1,6 @@
 /**
  * Scale benchmark (not part of the test run): `deno task bench:scale [--sizes 1000,10000,50000]`.
+ * Longer than 350 lines: one benchmark's sequence (fixture, sizes, measurements, report) in order.
  * On a local Kafka: T topics × P partitions, G groups each reading 1–5 topics (about 25
  * group-partitions per group), offsets committed directly. For each size and store (memory,
  * Redis), a real exporter process (the binary's permission flags) runs back-to-back iterations
@@ -23,7 +24,8 @@ import { startRedis } from "../../tests/harness/redis.ts";
 import { startPrometheus } from "../../tests/harness/prometheus.ts";
 import { measureBrokerFloor } from "./broker_floor.ts";
 import { allocationsByFunction, heapByConstructor, profileCpu } from "./inspect_exporter.ts";
-import { createScaleTopics, groupCommits } from "./scale_fixture.ts";
+import { createScaleTopics, groupCommits, RECORDS_PER_PARTITION } from "./scale_fixture.ts";
+import { checkLagAgreement } from "./lag_agreement.ts";
 import {
   gzipScrapeOf,
   median,
@@ -89,7 +91,9 @@ const topicNames = await createScaleTopics(broker.bootstrap, {
   topics: TOPICS,
   partitions: PARTITIONS,
 });
-say(`Kafka ${broker.version}: ${TOPICS} topics × ${PARTITIONS} partitions, 20 records each`);
+say(
+  `Kafka ${broker.version}: ${TOPICS} topics × ${PARTITIONS} partitions, ${RECORDS_PER_PARTITION} records each`,
+);
 
 const groupCommit = groupCommits({ topicNames, partitions: PARTITIONS });
 
@@ -261,6 +265,18 @@ for (const size of sizes) {
     const cpuAfter = await procStats(pid);
     // Stopped before any inspection: a heap snapshot allocates in the exporter.
     await memory.stop();
+    // Lag agreement: one more scrape, every group-partition against the fixture's truth.
+    if (size > 0 && granularity === "partition") {
+      const fixture = {
+        topicNames,
+        partitions: PARTITIONS,
+        groups: size,
+        records: RECORDS_PER_PARTITION,
+      };
+      const agreement = await checkLagAgreement(exporter.metricsUrl, fixture);
+      coldLines.push(`${size} groups, ${variant}: ${agreement}`);
+      say(coldLines.at(-1)!);
+    }
     if (inspectPort) {
       inspections.push(
         `${size} groups, ${variant}: self time over 20 s of iterations and scrapes`,

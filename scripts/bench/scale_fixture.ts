@@ -3,6 +3,9 @@ import { Partitioners } from "kafkajs";
 import { type GroupCommit, testKafka, withAdmin } from "../../tests/harness/kafka_fixtures.ts";
 import { eventually } from "../../tests/harness/processes.ts";
 
+/** Records written to each partition of the benchmark's topics. */
+export const RECORDS_PER_PARTITION = 20;
+
 /** `topics` topics of `partitions` partitions, 20 records in each partition; their names. */
 export async function createScaleTopics(
   bootstrap: string,
@@ -44,7 +47,7 @@ export async function createScaleTopics(
     await producer.send({
       topic,
       messages: Array.from(
-        { length: partitions * 20 },
+        { length: partitions * RECORDS_PER_PARTITION },
         (_, index) => ({ partition: index % partitions, value: "x" }),
       ),
     });

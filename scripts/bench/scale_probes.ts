@@ -48,7 +48,11 @@ type Samples = ReturnType<typeof parsePrometheusText>;
  * One uncompressed scrape, read as a stream (at 100,000 groups the exposition is larger than a
  * JavaScript string may be): time, bytes, the lag series counted and the rest parsed.
  */
-export async function scrapeExposition(metricsUrl: string) {
+export async function scrapeExposition(
+  metricsUrl: string,
+  /** Called with each line of the per-partition lag families (bench:scale's agreement check). */
+  onLagLine?: (line: string) => void,
+) {
   const startedMs = performance.now();
   // Uncompressed: Deno's fetch would ask for gzip and inflate it itself.
   const response = await fetch(metricsUrl, { headers: { "accept-encoding": "identity" } });
@@ -62,8 +66,10 @@ export async function scrapeExposition(metricsUrl: string) {
     const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
     partial = lines.pop()!;
     for (const line of lines) {
-      if (line.startsWith("kafka_consumer_group_")) lagSeries++;
-      else kept += `${line}\n`;
+      if (line.startsWith("kafka_consumer_group_")) {
+        lagSeries++;
+        onLagLine?.(line);
+      } else kept += `${line}\n`;
     }
   }
   const ms = performance.now() - startedMs;

@@ -1,0 +1,67 @@
+/**
+ * bench:scale's lag agreement: the lag in offsets the exporter publishes for every group-partition
+ * against the fixture's truth. Each of the benchmark's partitions holds exactly `records` records
+ * and each group's commits are known (scale_fixture.ts, regenerated from the same seed), so the
+ * true lag of a group-partition is `records − committed offset`; every published series is compared
+ * with it, and every group-partition of the fixture must have one.
+ */
+import { groupCommits } from "./scale_fixture.ts";
+import { scrapeExposition } from "./scale_probes.ts";
+
+const LAG_LINE = /^kafka_consumer_group_lag_in_offsets\{(.*)\} (\S+)$/;
+
+/** Counts published lags equal to, different from and missing from the fixture's truth. */
+export class LagAgreement {
+  readonly #expected = new Map<string, number>();
+  readonly #seen = new Set<string>();
+  #equal = 0;
+  readonly #different: string[] = [];
+
+  constructor(
+    { topicNames, partitions, groups, records }: {
+      topicNames: readonly string[];
+      partitions: number;
+      groups: number;
+      records: number;
+    },
+  ) {
+    const commitsOf = groupCommits({ topicNames, partitions });
+    for (let index = 0; index < groups; index++) {
+      const { groupId, offsets } = commitsOf(index);
+      for (const { topic, partition, offset } of offsets) {
+        this.#expected.set(`${groupId}/${topic}/${partition}`, records - offset);
+      }
+    }
+  }
+
+  /** One line of the exposition (lines of other metrics are ignored). */
+  line(text: string): void {
+    const match = LAG_LINE.exec(text);
+    if (!match) return;
+    const label = (name: string) => new RegExp(`(?:^|,)${name}="([^"]*)"`).exec(match[1])?.[1];
+    const key = `${label("group")}/${label("topic")}/${label("partition")}`;
+    this.#seen.add(key);
+    const published = Number(match[2]);
+    if (published === this.#expected.get(key)) this.#equal++;
+    else this.#different.push(`${key}: ${published}, truth ${this.#expected.get(key)}`);
+  }
+
+  /** The counts, as a sentence (with the first differences, if any). */
+  summary(): string {
+    let missing = 0;
+    for (const key of this.#expected.keys()) if (!this.#seen.has(key)) missing++;
+    return `lag in offsets equal to the truth (records − committed) for ${this.#equal} of ${this.#expected.size} group-partitions; ${this.#different.length} different, ${missing} missing${
+      this.#different.length > 0 ? ` (first: ${this.#different.slice(0, 3).join("; ")})` : ""
+    }`;
+  }
+}
+
+/** Scrapes once and compares every published group-partition lag with the fixture's truth. */
+export async function checkLagAgreement(
+  metricsUrl: string,
+  fixture: ConstructorParameters<typeof LagAgreement>[0],
+): Promise<string> {
+  const agreement = new LagAgreement(fixture);
+  await scrapeExposition(metricsUrl, (line) => agreement.line(line));
+  return agreement.summary();
+}
