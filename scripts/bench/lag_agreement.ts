@@ -1,10 +1,12 @@
 /**
  * bench:scale's lag agreement: the lag in offsets the exporter publishes for every group-partition
- * against the fixture's truth. Each of the benchmark's partitions holds exactly `records` records
- * and each group's commits are known (scale_fixture.ts, regenerated from the same seed), so the
- * true lag of a group-partition is `records − committed offset`; every published series is compared
- * with it, and every group-partition of the fixture must have one.
+ * against the truth. Each group's commits are known (scale_fixture.ts, regenerated from the same
+ * seed) and nothing is produced during the benchmark, so the true lag of a group-partition is the
+ * partition's end offset, read with kafkajs' own admin client (not the exporter's code), minus the
+ * committed offset. (Not the 20 records the fixture writes: a producer retry can write a batch
+ * twice.) Every published series is compared with it, and every group-partition must have one.
  */
+import { withAdmin } from "../../tests/harness/kafka_fixtures.ts";
 import { groupCommits } from "./scale_fixture.ts";
 import { scrapeExposition } from "./scale_probes.ts";
 
@@ -18,18 +20,20 @@ export class LagAgreement {
   readonly #different: string[] = [];
 
   constructor(
-    { topicNames, partitions, groups, records }: {
+    { topicNames, partitions, groups, endOffsets }: {
       topicNames: readonly string[];
       partitions: number;
       groups: number;
-      records: number;
+      /** End offset by "topic/partition". */
+      endOffsets: ReadonlyMap<string, number>;
     },
   ) {
     const commitsOf = groupCommits({ topicNames, partitions });
     for (let index = 0; index < groups; index++) {
       const { groupId, offsets } = commitsOf(index);
       for (const { topic, partition, offset } of offsets) {
-        this.#expected.set(`${groupId}/${topic}/${partition}`, records - offset);
+        const end = endOffsets.get(`${topic}/${partition}`) ?? NaN;
+        this.#expected.set(`${groupId}/${topic}/${partition}`, end - offset);
       }
     }
   }
@@ -50,18 +54,31 @@ export class LagAgreement {
   summary(): string {
     let missing = 0;
     for (const key of this.#expected.keys()) if (!this.#seen.has(key)) missing++;
-    return `lag in offsets equal to the truth (records − committed) for ${this.#equal} of ${this.#expected.size} group-partitions; ${this.#different.length} different, ${missing} missing${
+    return `lag in offsets equal to the truth (end offset − committed) for ${this.#equal} of ${this.#expected.size} group-partitions; ${this.#different.length} different, ${missing} missing${
       this.#different.length > 0 ? ` (first: ${this.#different.slice(0, 3).join("; ")})` : ""
     }`;
   }
 }
 
-/** Scrapes once and compares every published group-partition lag with the fixture's truth. */
+/** Scrapes once and compares every published group-partition lag with the truth. */
 export async function checkLagAgreement(
-  metricsUrl: string,
-  fixture: ConstructorParameters<typeof LagAgreement>[0],
+  { metricsUrl, bootstrap, topicNames, partitions, groups }: {
+    metricsUrl: string;
+    bootstrap: string;
+    topicNames: readonly string[];
+    partitions: number;
+    groups: number;
+  },
 ): Promise<string> {
-  const agreement = new LagAgreement(fixture);
+  const endOffsets = new Map<string, number>();
+  await withAdmin(bootstrap, async (admin) => {
+    for (const topic of topicNames) {
+      for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+        endOffsets.set(`${topic}/${partition}`, Number(high));
+      }
+    }
+  });
+  const agreement = new LagAgreement({ topicNames, partitions, groups, endOffsets });
   await scrapeExposition(metricsUrl, (line) => agreement.line(line));
   return agreement.summary();
 }
