@@ -11,6 +11,10 @@ import { groupCommits } from "./scale_fixture.ts";
 import { scrapeExposition } from "./scale_probes.ts";
 
 const LAG_LINE = /^kafka_consumer_group_lag_in_offsets\{(.*)\} (\S+)$/;
+/** The labels that name a group-partition, each read by one expression made once. */
+const LABELS = ["group", "topic", "partition"].map((name) =>
+  new RegExp(`(?:^|,)${name}="([^"]*)"`)
+);
 
 /** Counts published lags equal to, different from and missing from the fixture's truth. */
 export class LagAgreement {
@@ -42,8 +46,7 @@ export class LagAgreement {
   line(text: string): void {
     const match = LAG_LINE.exec(text);
     if (!match) return;
-    const label = (name: string) => new RegExp(`(?:^|,)${name}="([^"]*)"`).exec(match[1])?.[1];
-    const key = `${label("group")}/${label("topic")}/${label("partition")}`;
+    const key = LABELS.map((label) => label.exec(match[1])?.[1]).join("/");
     this.#seen.add(key);
     const published = Number(match[2]);
     if (published === this.#expected.get(key)) this.#equal++;
