@@ -13,7 +13,8 @@
 import { parseArgs } from "node:util";
 import { startTaskRuntimeFlags, writeConfig } from "../../tests/harness/exporter.ts";
 import { eventually, freePort } from "../../tests/harness/processes.ts";
-import { median, procStats, sampleMemory } from "./scale_probes.ts";
+import { median, percentile, procStats, sampleMemory, scrapeExposition } from "./scale_probes.ts";
+import { sampleValue } from "../../tests/harness/prom_text.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -29,23 +30,10 @@ const bootstrap = values.bootstrap;
 const roots = values.roots!.split(",").map((root) => Deno.realPathSync(root));
 const seconds = Number(values.seconds);
 
-const ITERATION_LINE =
-  /^kafka_lag_exporter_cluster_iteration_duration_seconds\{[^}]*\} ([0-9.e+-]+)$/m;
-
-/** The iteration duration in one scrape, read as the body streams in (at 10,000 groups ~80 MB). */
+/** The iteration duration one scrape shows (the lag series are streamed past, not kept). */
 async function scrapeIteration(url: string): Promise<number | undefined> {
-  const response = await fetch(url, { headers: { "accept-encoding": "identity" } });
-  const decoder = new TextDecoder();
-  let tail = "";
-  let found: number | undefined;
-  for await (const chunk of response.body!) {
-    tail += decoder.decode(chunk, { stream: true });
-    const lastLine = tail.lastIndexOf("\n");
-    const match = tail.slice(0, lastLine).match(ITERATION_LINE);
-    if (match) found = Number(match[1]);
-    tail = tail.slice(lastLine + 1);
-  }
-  return found;
+  const { samples } = await scrapeExposition(url);
+  return sampleValue(samples, "kafka_lag_exporter_cluster_iteration_duration_seconds");
 }
 
 /**
@@ -74,8 +62,7 @@ async function recordIterations(apiUrl: string, untilMs: number): Promise<number
 
 /** The 25th and 75th percentiles of `values`, as text. */
 function middleHalf(values: readonly number[]): string {
-  const sorted = values.toSorted((a, b) => a - b);
-  const at = (share: number) => sorted[Math.floor(share * (sorted.length - 1))]?.toFixed(3);
+  const at = (share: number) => percentile(values, share)?.toFixed(3);
   return `${at(0.25)}–${at(0.75)} s`;
 }
 

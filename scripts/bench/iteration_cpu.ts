@@ -14,6 +14,7 @@ import { clusterConfig, setup } from "../../tests/fakes/collect_cluster_setup.ts
 import { collectCluster } from "../../src/collect/collect_cluster.ts";
 import { ConsumerProgress } from "../../src/collect/consumer_progress.ts";
 import { groupCommits } from "./scale_fixture.ts";
+import { percentile } from "./scale_probes.ts";
 
 const { values } = parseArgs({
   options: {
@@ -72,8 +73,7 @@ for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
   await collectCluster(config, deps);
   if (round >= WARM_UP_ROUNDS) timings.push(performance.now() - startedMs);
 }
-timings.sort((a, b) => a - b);
-const at = (share: number) => timings[Math.floor(share * (timings.length - 1))].toFixed(1);
+const at = (share: number) => percentile(timings, share)!.toFixed(1);
 console.log(
   `${groupCount} groups, ${groupPartitions} group-partitions, ${rounds} iterations after ` +
     `${WARM_UP_ROUNDS} to warm up: median ${at(0.5)} ms (25th–75th ${at(0.25)}–${at(0.75)} ms, ` +

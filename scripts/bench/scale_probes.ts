@@ -133,6 +133,9 @@ export async function remoteWriteSummary(
 
 export const median = (list: number[]) =>
   list.toSorted((a, b) => a - b)[Math.floor(list.length / 2)];
+/** The value `share` of the way up a list (0: smallest, 1: largest); undefined when empty. */
+export const percentile = (list: readonly number[], share: number): number | undefined =>
+  list.toSorted((a, b) => a - b)[Math.floor(share * (list.length - 1))];
 /** "median (min–max)" of a list, each formatted by `format`. */
 export const spread = (list: number[], format: (value: number) => string) =>
   list.length === 0
