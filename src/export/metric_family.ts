@@ -8,6 +8,9 @@
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import type { SeriesValue } from "./push/remote_writer.ts";
+import { ByteChunks, BytePrefix, escapeLabelValue } from "./text_stream.ts";
+
+export { escapeLabelValue };
 
 /** Series granularity, coarsest first: a family of `partition` level needs `partition`. */
 export type Granularity = "partition" | "topic" | "group";
@@ -55,9 +58,6 @@ export function exportedAt(level: Granularity, granularity: Granularity): boolea
 
 const GRANULARITY_RANK: Record<Granularity, number> = { group: 0, topic: 1, partition: 2 };
 
-/** Text is handed out in pieces of about this many characters. */
-const TEXT_CHUNK_CHARS = 64 * 1024;
-
 /** What the walker writes into. */
 interface Sink extends SampleEmitter {
   family(family: MetricFamily): void;
@@ -80,15 +80,8 @@ function* walk(
   }
 }
 
-/** Escapes a label value for the text format. */
-export function escapeLabelValue(value: string): string {
-  // Almost no value needs it (a partition number never does): no regex run for those.
-  if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
-  return value.replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`));
-}
-
-/** The families in Prometheus text format (HELP and TYPE for each), in pieces of about 64 KiB. */
-export function* familyTextChunks(
+/** The families in Prometheus text format (HELP and TYPE for each), in chunks of 64 KiB. */
+export function* familyByteChunks(
   families: readonly MetricFamily[],
   { state, granularity, labels }: {
     state: ScrapeState;
@@ -96,34 +89,40 @@ export function* familyTextChunks(
     /** The user's extra labels, on every sample. */
     labels: Record<string, string>;
   },
-): Generator<string> {
+): Generator<Uint8Array<ArrayBuffer>> {
   const extra = Object.entries(labels)
     .map(([name, value]) => `,${name}="${escapeLabelValue(value)}"`).join("");
-  let text = "";
-  let name = "";
+  const out = new ByteChunks();
+  /** What ends a line before its value: after a label set, after a bare name. */
+  const closeLabels = encodedPrefix(extra + "} ");
+  const closeBare = encodedPrefix(extra === "" ? " " : "{" + extra.slice(1) + "} ");
   let keepEmpty = false;
-  // Consecutive samples mostly share their first labels (cluster, group, topic): the line's text
-  // up to each label (the family's name, then `{` and the labels) is kept, and rebuilt only from
+  // Consecutive samples mostly share their first labels (cluster, group, topic): the line's bytes
+  // up to each label (the family's name, then `{` and the labels) are kept, and rebuilt only from
   // the first label that changed.
   const lastRaw: string[] = [];
   const lastName: string[] = [];
-  /** prefixes[i]: the line up to label i (`name{a="x",b="y"` or `name`). */
-  const prefixes: string[] = [""];
+  /** prefixes[i]: the line up to label i (`name{a="x",b="y"` or `name`), encoded. */
+  const prefixes: BytePrefix[] = [new BytePrefix()];
   /** Whether prefixes[i] has opened its label set. */
   const opened: boolean[] = [false];
   let valid = 0; // prefixes[0..valid] hold for lastRaw/lastName[0..valid)
+  // The last label's opening (`,partition="` or `{partition="`), kept while its name is the same.
+  const lastOpening = [new BytePrefix(), new BytePrefix()];
+  const lastOpeningName = ["", ""];
   const sink: Sink = {
     family(family) {
-      name = family.name;
+      const name = family.name;
       keepEmpty = family.keepEmptyLabels ?? false;
-      prefixes[0] = name;
+      prefixes[0].clear();
+      prefixes[0].text(name);
       valid = 0;
       // No blank line between families: OpenMetrics forbids it, Prometheus text does not need it.
-      text += `# HELP ${name} ${family.help}\n# TYPE ${name} gauge\n`;
+      out.text(`# HELP ${name} ${family.help}\n# TYPE ${name} gauge\n`);
     },
     sample(sampleLabels, value, same = 0) {
       const count = sampleLabels.length;
-      // The labels before the last are kept as text; the last (a partition, mostly) is written
+      // The labels before the last are kept as bytes; the last (a partition, mostly) is written
       // straight into the line.
       const kept = count > 0 ? count - 1 : 0;
       let from = same < valid ? same : valid;
@@ -136,43 +135,59 @@ export function* familyTextChunks(
         const raw = label[1];
         lastRaw[index] = raw;
         lastName[index] = label[0];
-        const before = prefixes[index];
-        if (raw === "" && !keepEmpty) {
-          prefixes[index + 1] = before;
-          opened[index + 1] = opened[index];
-        } else {
-          const prefix = before + (opened[index] ? "," : "{") + label[0] + '="' +
-            escapeLabelValue(raw) + '"';
-          // Reading it makes V8 flatten the concatenation once, here, rather than each time a
-          // line that holds it is encoded.
-          prefix.charCodeAt(0);
-          prefixes[index + 1] = prefix;
+        const prefix = prefixes[index + 1] ??= new BytePrefix();
+        prefix.copy(prefixes[index]);
+        if (raw !== "" || keepEmpty) {
+          prefix.text((opened[index] ? "," : "{") + label[0] + '="');
+          prefix.text(raw, true);
+          prefix.text('"');
           opened[index + 1] = true;
+        } else {
+          opened[index + 1] = opened[index];
         }
       }
       valid = kept;
-      text += prefixes[kept];
       let open = opened[kept];
+      let opening: BytePrefix | undefined;
+      let raw = "";
       if (count > 0) {
         const last = sampleLabels[kept];
-        const raw = last[1];
+        raw = last[1];
         if (raw !== "" || keepEmpty) {
-          text += (open ? "," : "{") + last[0] + '="' + escapeLabelValue(raw) + '"';
+          const which = open ? 1 : 0;
+          opening = lastOpening[which];
+          if (lastOpeningName[which] !== last[0]) {
+            lastOpeningName[which] = last[0];
+            opening.clear();
+            opening.text((open ? "," : "{") + last[0] + '="');
+          }
           open = true;
         }
       }
-      if (open) text += extra + "} " + value + "\n";
-      else if (extra === "") text += " " + value + "\n";
-      else text += "{" + extra.slice(1) + "} " + value + "\n";
+      out.line(prefixes[kept], opening, raw, open ? closeLabels : closeBare, value);
     },
   };
-  for (const _ of walk(families, { state, granularity, sink })) {
-    if (text.length >= TEXT_CHUNK_CHARS) {
-      yield text;
-      text = "";
-    }
+  for (const _ of walk(families, { state, granularity, sink })) yield* out.takeFull();
+  yield* out.takeAll();
+}
+
+function encodedPrefix(text: string): BytePrefix {
+  const prefix = new BytePrefix();
+  prefix.text(text);
+  return prefix;
+}
+
+/** familyByteChunks() as text (for tests and tools that read the exposition as strings). */
+export function* familyTextChunks(
+  families: readonly MetricFamily[],
+  options: { state: ScrapeState; granularity: Granularity; labels: Record<string, string> },
+): Generator<string> {
+  const decoder = new TextDecoder();
+  for (const chunk of familyByteChunks(families, options)) {
+    yield decoder.decode(chunk, { stream: true });
   }
-  yield text;
+  const rest = decoder.decode();
+  if (rest !== "") yield rest;
 }
 
 /** The same samples as values with labels (`__name__` included), for remote write and OTLP. */

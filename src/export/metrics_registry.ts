@@ -10,8 +10,8 @@ import { Counter, Histogram, type OpenMetricsContentType, Registry } from "prom-
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import { nativeFamilies } from "./lag_series.ts";
 import {
+  familyByteChunks,
   familySeriesValues,
-  familyTextChunks,
   type Granularity,
   type ScrapeState,
 } from "./metric_family.ts";
@@ -157,7 +157,7 @@ export function createExporterMetrics(
       // The families are all gauges, written alike in both syntaxes; prom-client's (counters,
       // histograms) come last, and in OpenMetrics end with "# EOF".
       const counted = await (openMetrics ? openMetricsRegistry : registry).metrics();
-      return textStream(concatPieces(familyTextChunks(families, walkOptions(state)), [counted]));
+      return textStream(concatPieces(familyByteChunks(families, walkOptions(state)), [counted]));
     },
     collectSeries: async () => {
       const state = scrapeState();
@@ -188,6 +188,8 @@ export function createExporterMetrics(
   };
 }
 
-function* concatPieces(...parts: Iterable<string>[]): Generator<string> {
+function* concatPieces(
+  ...parts: Iterable<string | Uint8Array<ArrayBuffer>>[]
+): Generator<string | Uint8Array<ArrayBuffer>> {
   for (const part of parts) yield* part;
 }
