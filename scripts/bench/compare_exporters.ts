@@ -13,7 +13,14 @@
 import { parseArgs } from "node:util";
 import { startTaskRuntimeFlags, writeConfig } from "../../tests/harness/exporter.ts";
 import { eventually, freePort } from "../../tests/harness/processes.ts";
-import { median, percentile, procStats, sampleMemory, scrapeExposition } from "./scale_probes.ts";
+import {
+  median,
+  percentile,
+  procStats,
+  recordIterations,
+  sampleMemory,
+  scrapeExposition,
+} from "./scale_probes.ts";
 import { sampleValue } from "../../tests/harness/prom_text.ts";
 
 const { values } = parseArgs({
@@ -34,30 +41,6 @@ const seconds = Number(values.seconds);
 async function scrapeIteration(url: string): Promise<number | undefined> {
   const { samples } = await scrapeExposition(url);
   return sampleValue(samples, "kafka_lag_exporter_cluster_iteration_duration_seconds");
-}
-
-/**
- * The duration of each iteration that completes before `untilMs`, polled from the JSON API (each
- * completed iteration once, told apart by its `last_success`).
- */
-async function recordIterations(apiUrl: string, untilMs: number): Promise<number[]> {
-  const durations: number[] = [];
-  let lastSuccess: string | undefined;
-  while (Date.now() < untilMs) {
-    try {
-      const { clusters } = await (await fetch(apiUrl)).json();
-      const [cluster] = clusters as Array<{ last_success: string; iteration_seconds: number }>;
-      if (lastSuccess !== undefined && cluster.last_success !== lastSuccess) {
-        durations.push(cluster.iteration_seconds);
-      }
-      lastSuccess = cluster.last_success;
-    } catch {
-      // a poll that lands while the exporter is busy may fail: the next one reads it
-    }
-    // sleep-ok: polling at a quarter of the iteration interval sees every iteration
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return durations;
 }
 
 /** The 25th and 75th percentiles of `values`, as text. */
@@ -98,7 +81,7 @@ async function measure(root: string) {
     const everyIteration = recordIterations(
       `http://127.0.0.1:${metricsPort}/api/v1/clusters`,
       startedMs + seconds * 1_000,
-    );
+    ).then((byCluster) => byCluster.get("bench-0") ?? []);
     while (Date.now() - startedMs < seconds * 1_000) {
       // sleep-ok: a scrape every 5 s, as Prometheus would
       await new Promise((resolve) => setTimeout(resolve, 5_000));

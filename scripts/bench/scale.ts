@@ -5,7 +5,7 @@
  * group-partitions per group), offsets committed directly. For each size and store (memory,
  * Redis), a real exporter process (the binary's permission flags) runs back-to-back iterations
  * for `--seconds` while being scraped every `--scrape-interval` seconds, as Prometheus would;
- * reported: median iteration wall time (its own metric, sampled at each scrape), CPU seconds and
+ * reported: median iteration wall time (every iteration's, from the JSON API), CPU seconds and
  * Kafka requests by API per iteration, peak RSS (/proc VmHWM, the process's whole life), /metrics
  * render time and bytes (the timed scrapes), Redis commands and bytes per iteration (INFO).
  * A store written `memory+rw` also pushes every iteration to a real Prometheus by remote write
@@ -31,6 +31,7 @@ import {
   median,
   printScaleReport,
   procStats,
+  recordIterations,
   redisPerIteration,
   remoteWriteSummary,
   requests,
@@ -233,14 +234,17 @@ for (const size of sizes) {
     const samplesBefore = last;
     // Scraped like Prometheus would (every SCRAPE_SECONDS), not faster: every scrape renders the
     // exposition from the snapshot, and polling harder would measure the poller.
-    const walls: number[] = [];
-    const wallsByCluster = clusterNames.map(() => [] as number[]);
     const renders: number[] = [];
     const gzipRenders: number[] = [];
     let bytes = 0;
     let lagSeries = 0;
     let gzipBytes = 0;
     const measureUntil = Date.now() + MEASURE_SECONDS * 1_000;
+    // Every iteration of the window, not only the ones the scrapes happen to show.
+    const everyIteration = recordIterations(
+      exporter.metricsUrl.replace(/\/metrics$/, "/api/v1/clusters"),
+      measureUntil,
+    );
     while (Date.now() < measureUntil) {
       await new Promise((resolve) => setTimeout(resolve, SCRAPE_SECONDS * 1_000));
       const render = await scrape();
@@ -254,10 +258,10 @@ for (const size of sizes) {
       gzipRenders.push(gzipped.ms);
       gzipBytes = gzipped.bytes;
       last = render.samples;
-      const durations = perCluster(last, "kafka_lag_exporter_cluster_iteration_duration_seconds");
-      walls.push(...durations);
-      durations.forEach((seconds, index) => wallsByCluster[index].push(seconds));
     }
+    const iterationsByCluster = await everyIteration;
+    const wallsByCluster = clusterNames.map((name) => iterationsByCluster.get(name) ?? []);
+    const walls = wallsByCluster.flat();
     const heapUsedMb =
       (sampleValue(last, "kafka_lag_exporter_process_memory_bytes", { kind: "heap_used" }) ?? 0) /
       1_048_576;
