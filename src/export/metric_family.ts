@@ -10,8 +10,6 @@ import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import type { SeriesValue } from "./push/remote_writer.ts";
 import { ByteChunks, BytePrefix, escapeLabelValue } from "./text_stream.ts";
 
-export { escapeLabelValue };
-
 /** Series granularity, coarsest first: a family of `partition` level needs `partition`. */
 export type Granularity = "partition" | "topic" | "group";
 
