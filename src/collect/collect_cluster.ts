@@ -5,6 +5,7 @@ import { isIncluded } from "../config/schema/name_filter.ts";
 import {
   type CommittedOffset,
   type EndOffset,
+  type HeardOffsets,
   type KafkaAdmin,
   KafkaAuthorizationError,
 } from "../kafka/kafka_admin.ts";
@@ -146,6 +147,18 @@ function measurable(
   return offsets.filter((offset) => hasSeries(config, offset));
 }
 
+/** Logs the partitions a coordinator answered an error for (debug: no offset, no series). */
+function logPartitionErrors({ groupId, partitionErrors }: HeardOffsets, log: Logger): void {
+  for (const { topic, partition, error } of partitionErrors ?? []) {
+    log.debug("no committed offset for a partition: the coordinator answered an error", {
+      group: groupId,
+      topic,
+      partition,
+      error,
+    });
+  }
+}
+
 /** The groups to measure (listed, filtered, owned) and their committed offsets. */
 async function readGroups(
   config: KafkaClusterConfig,
@@ -169,17 +182,18 @@ async function readGroups(
     ? await deps.selectOwnedGroups(config.name, filtered)
     : filtered;
 
-  /** Groups measured as their answers came in (an admin need not announce them). */
-  const heard = new Set<string>();
+  /** Groups heard of, with a series or not: their offsets are not kept once measured. */
+  const heard = new Map<string, boolean>();
+  const hear = (answer: HeardOffsets) => {
+    const { groupId, offsets } = answer;
+    heard.set(groupId, offsets.some((offset) => hasSeries(config, offset)));
+    if (log.enabled("debug")) logPartitionErrors(answer, log);
+    measure(groupId, offsets);
+  };
   const malformedAssignments: MalformedAssignment[] = [];
   const undescribedGroups: Array<{ groupId: string; detail: string }> = [];
   const [answers, activities] = await Promise.all([
-    deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency, {
-      onOffsets: ({ groupId, offsets }) => {
-        heard.add(groupId);
-        measure(groupId, offsets);
-      },
-    }),
+    deps.admin.fetchCommittedOffsets(groupIds, deps.concurrency, { onOffsets: hear }),
     describeMeasuredGroups(
       { admin: deps.admin, concurrency: deps.concurrency, log },
       {
@@ -190,21 +204,9 @@ async function readGroups(
       },
     ),
   ]);
-  if (log.enabled("debug")) {
-    for (const answer of answers) {
-      if (answer.error) continue;
-      for (const { topic, partition, error } of answer.partitionErrors ?? []) {
-        log.debug("no committed offset for a partition: the coordinator answered an error", {
-          group: answer.groupId,
-          topic,
-          partition,
-          error,
-        });
-      }
-    }
-  }
+  // An admin need not announce every group: those it did not are heard now.
   for (const answer of answers) {
-    if (!answer.error && !heard.has(answer.groupId)) measure(answer.groupId, answer.offsets ?? []);
+    if (answer.offsets && !heard.has(answer.groupId)) hear(answer);
   }
   const failed = answers.filter((answer) => answer.error !== undefined);
   const unauthorized = failed.filter((answer) => answer.error instanceof KafkaAuthorizationError);
@@ -226,24 +228,20 @@ async function readGroups(
   const carriedOffsets: Array<[string, readonly CommittedOffset[]]> = [];
   let groupsChecked = 0;
   for (const answer of answers) {
-    let offsets: readonly CommittedOffset[] = answer.offsets ?? [];
+    let withSeries = heard.get(answer.groupId) ?? false;
     if (answer.error) {
       const detail = describeError(answer.error);
       const last = carried?.get(answer.groupId);
       if (!last) {
         unreadGroups.push({ groupId: answer.groupId, detail });
-        offsets = [];
       } else {
         carriedGroups.push({ groupId: answer.groupId, sinceMs: last.sinceMs, detail });
-        offsets = last.offsets;
-        carriedOffsets.push([answer.groupId, offsets]);
+        carriedOffsets.push([answer.groupId, last.offsets]);
+        withSeries = last.offsets.some((offset) => hasSeries(config, offset));
       }
     }
     // Carried-over groups count only if they still have offsets (a deleted group does not).
-    if (
-      listedNow.has(answer.groupId) ||
-      offsets.some((offset) => hasSeries(config, offset))
-    ) groupsChecked++;
+    if (listedNow.has(answer.groupId) || withSeries) groupsChecked++;
   }
   return {
     listed,

@@ -133,8 +133,10 @@ export class CommittedOffsetsReader {
             if (errorCode === 0 || errorCode === GROUP_ID_NOT_FOUND) {
               // A group named twice in one answer (a broker bug) counts once.
               if (results.has(groupId)) continue;
-              results.set(groupId, { groupId, offsets, partitionErrors });
-              onOffsets?.({ groupId, offsets, partitionErrors });
+              if (onOffsets) {
+                results.set(groupId, { groupId, handedOver: true });
+                onOffsets({ groupId, offsets, partitionErrors });
+              } else results.set(groupId, { groupId, offsets, partitionErrors });
             } else {failed(groupId, {
                 error: groupError(errorCode),
                 coordinatorMoved: isCoordinatorError(errorCode),

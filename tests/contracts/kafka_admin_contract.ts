@@ -5,7 +5,11 @@
  * record lookups inside, past and below the log.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { type KafkaAdmin, recordLookupKey } from "../../src/kafka/kafka_admin.ts";
+import {
+  type CommittedOffset,
+  type KafkaAdmin,
+  recordLookupKey,
+} from "../../src/kafka/kafka_admin.ts";
 
 /** What every implementation is seeded with before the cases run. */
 export const CONTRACT_SCENARIO = {
@@ -70,38 +74,38 @@ export function runKafkaAdminContract(
         await t.step(
           "committed offsets come back in the order asked; an unknown group has none",
           async () => {
-            const heard: string[] = [];
-            const answers = await admin.fetchCommittedOffsets(
-              [
-                "unknown-group",
-                "auditors",
-                "billing",
-              ],
-              2,
-              {
-                onOffsets: (answer) => {
-                  // Heard as it comes: the same answer the promise settles with.
-                  heard.push(`${answer.groupId}: ${answer.offsets.length}`);
-                },
-              },
-            );
-            assertEquals(
-              heard.toSorted(),
-              answers.map((answer) => `${answer.groupId}: ${answer.offsets!.length}`).toSorted(),
-            );
-            assertEquals(answers.map((answer) => answer.groupId), [
-              "unknown-group",
-              "auditors",
-              "billing",
-            ]);
+            const asked = ["unknown-group", "auditors", "billing"];
+            const answers = await admin.fetchCommittedOffsets(asked, 2);
+            assertEquals(answers.map((answer) => answer.groupId), asked);
             assertEquals(answers.map((answer) => answer.error), [undefined, undefined, undefined]);
             assertEquals(answers[0].offsets, []);
-            const sorted = (index: number) =>
-              [...answers[index].offsets!].sort((a, b) =>
+            const sorted = (offsets: readonly CommittedOffset[] | undefined) =>
+              [...offsets!].sort((a, b) =>
                 a.topic.localeCompare(b.topic) || a.partition - b.partition
               );
-            assertEquals(sorted(1), CONTRACT_SCENARIO.groups.auditors);
-            assertEquals(sorted(2), CONTRACT_SCENARIO.groups.billing);
+            assertEquals(sorted(answers[1].offsets), CONTRACT_SCENARIO.groups.auditors);
+            assertEquals(sorted(answers[2].offsets), CONTRACT_SCENARIO.groups.billing);
+          },
+        );
+
+        await t.step(
+          "committed offsets heard as they come are handed over, not kept in the answers",
+          async () => {
+            const heard = new Map<string, readonly CommittedOffset[]>();
+            const asked = ["unknown-group", "auditors", "billing"];
+            const answers = await admin.fetchCommittedOffsets(asked, 2, {
+              onOffsets: ({ groupId, offsets }) => heard.set(groupId, offsets),
+            });
+            // Heard before the promise settles, each group once.
+            assertEquals([...heard.keys()].toSorted(), asked.toSorted());
+            assertEquals(answers, asked.map((groupId) => ({ groupId, handedOver: true })));
+            assertEquals(heard.get("unknown-group"), []);
+            const sorted = (groupId: string) =>
+              [...heard.get(groupId)!].sort((a, b) =>
+                a.topic.localeCompare(b.topic) || a.partition - b.partition
+              );
+            assertEquals(sorted("auditors"), CONTRACT_SCENARIO.groups.auditors);
+            assertEquals(sorted("billing"), CONTRACT_SCENARIO.groups.billing);
           },
         );
 

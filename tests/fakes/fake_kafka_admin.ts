@@ -88,8 +88,9 @@ export class FakeKafkaAdmin implements KafkaAdmin {
       groupIds.map((groupId) => {
         if (this.failGroups.has(groupId)) return { groupId, error: this.failGroups.get(groupId)! };
         const answer = { groupId, offsets: [...(this.groups.get(groupId) ?? [])] };
-        onOffsets?.(answer);
-        return answer;
+        if (!onOffsets) return answer;
+        onOffsets(answer);
+        return { groupId, handedOver: true as const };
       }),
     );
   }
