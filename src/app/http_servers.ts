@@ -67,11 +67,11 @@ export class HttpServers {
     // One shared gzip rendering per snapshot and syntax.
     const shared = {
       text: new SharedExposition({
-        render: () => deps.metrics.render(),
+        render: (pool) => deps.metrics.render({ pool }),
         snapshotKey: () => deps.state.clusters(),
       }),
       openmetrics: new SharedExposition({
-        render: () => deps.metrics.render({ openMetrics: true }),
+        render: (pool) => deps.metrics.render({ openMetrics: true, pool }),
         snapshotKey: () => deps.state.clusters(),
       }),
     };

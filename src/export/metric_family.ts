@@ -8,7 +8,7 @@
  */
 import type { ClusterStatus } from "../collect/cluster_snapshot.ts";
 import type { SeriesValue } from "./push/remote_writer.ts";
-import { ByteChunks, BytePrefix, escapeLabelValue } from "./text_stream.ts";
+import { ByteChunks, BytePrefix, type ChunkPool, escapeLabelValue } from "./text_stream.ts";
 
 /** Series granularity, coarsest first: a family of `partition` level needs `partition`. */
 export type Granularity = "partition" | "topic" | "group";
@@ -81,16 +81,18 @@ function* walk(
 /** The families in Prometheus text format (HELP and TYPE for each), in chunks of 64 KiB. */
 export function* familyByteChunks(
   families: readonly MetricFamily[],
-  { state, granularity, labels }: {
+  { state, granularity, labels, pool }: {
     state: ScrapeState;
     granularity: Granularity;
     /** The user's extra labels, on every sample. */
     labels: Record<string, string>;
+    /** Where chunks come from, when the reader hands them back (ChunkPool). */
+    pool?: ChunkPool;
   },
 ): Generator<Uint8Array<ArrayBuffer>> {
   const extra = Object.entries(labels)
     .map(([name, value]) => `,${name}="${escapeLabelValue(value)}"`).join("");
-  const out = new ByteChunks();
+  const out = new ByteChunks(pool);
   /** What ends a line before its value: after a label set, after a bare name. */
   const closeLabels = encodedPrefix(extra + "} ");
   const closeBare = encodedPrefix(extra === "" ? " " : "{" + extra.slice(1) + "} ");

@@ -15,7 +15,7 @@ import {
   type Granularity,
   type ScrapeState,
 } from "./metric_family.ts";
-import { textStream } from "./text_stream.ts";
+import { type ChunkPool, textStream } from "./text_stream.ts";
 import type { SeriesSource } from "./push/remote_writer.ts";
 import { type PushHooks, registerPushMetrics } from "./push_metrics.ts";
 import { stateFamilies } from "./state_families.ts";
@@ -58,9 +58,12 @@ export interface ExporterMetrics {
   registry: Registry;
   /**
    * Prometheus text format of the current state, as a stream generated while it is read (it can
-   * be tens of megabytes: never held whole).
+   * be tens of megabytes: never held whole). With a `pool`, chunks are taken from it (the reader
+   * hands them back: ChunkPool).
    */
-  render(options?: { openMetrics?: boolean }): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
+  render(
+    options?: { openMetrics?: boolean; pool?: ChunkPool },
+  ): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
   /** The same series as render(), as values with their labels (`__name__` included), to push. */
   collectSeries(): Promise<SeriesSource>;
   /** Hooks of the remote-write client. */
@@ -151,13 +154,15 @@ export function createExporterMetrics(
 
   return {
     registry,
-    render: async ({ openMetrics = false } = {}) => {
+    render: async ({ openMetrics = false, pool } = {}) => {
       const state = scrapeState();
       syncErrorCounters(state.statuses);
       // The families are all gauges, written alike in both syntaxes; prom-client's (counters,
       // histograms) come last, and in OpenMetrics end with "# EOF".
       const counted = await (openMetrics ? openMetricsRegistry : registry).metrics();
-      return textStream(concatPieces(familyByteChunks(families, walkOptions(state)), [counted]));
+      return textStream(
+        concatPieces(familyByteChunks(families, { ...walkOptions(state), pool }), [counted]),
+      );
     },
     collectSeries: async () => {
       const state = scrapeState();

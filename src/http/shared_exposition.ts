@@ -7,6 +7,7 @@
  */
 import { concatBytes } from "../util/concat_bytes.ts";
 import { GZIP_BEST_SPEED, gzipStream } from "../util/gzip_stream.ts";
+import { ChunkPool } from "../export/text_stream.ts";
 
 /** Compressed bytes handed to followers at once. */
 const BLOCK_BYTES = 64 * 1024;
@@ -27,8 +28,8 @@ interface Rendering {
 
 /** What the shared exposition renders from. */
 export interface SharedExpositionDeps {
-  /** The exposition text, streamed. */
-  render(): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
+  /** The exposition text, streamed, its chunks taken from `pool` (compressed ones go back). */
+  render(pool: ChunkPool): Promise<ReadableStream<Uint8Array<ArrayBuffer>>>;
   /** What identifies a snapshot: the clusters' published statuses (new objects on each publish). */
   snapshotKey(): readonly object[];
 }
@@ -75,7 +76,10 @@ export class SharedExposition {
     };
     (async () => {
       try {
-        const gzip = (await this.#deps.render()).pipeThrough(gzipStream(GZIP_BEST_SPEED));
+        const pool = new ChunkPool();
+        const gzip = (await this.#deps.render(pool)).pipeThrough(
+          gzipStream(GZIP_BEST_SPEED, { compressed: (chunk) => pool.give(chunk) }),
+        );
         // The compressor emits a small piece per input piece (hundreds of thousands at 10,000
         // groups): handed on in blocks, followers and the HTTP writes see a few dozen.
         let pending: Uint8Array[] = [];

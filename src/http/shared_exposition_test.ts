@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { SharedExposition } from "./shared_exposition.ts";
+import { ByteChunks, textStream } from "../export/text_stream.ts";
 
 async function gunzipText(stream: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<string> {
   return await new Response(stream.pipeThrough(new DecompressionStream("gzip"))).text();
@@ -90,4 +91,34 @@ Deno.test("a large rendering lets timers and I/O run between its blocks", async 
     longestGapMs < Math.min(150, totalMs / 2),
     `a timer waited ${longestGapMs.toFixed(0)} ms during a ${totalMs.toFixed(0)} ms rendering`,
   );
+});
+
+Deno.test("a rendering writes into the chunks the compressor is done with, text intact", async () => {
+  const lines = 200_000;
+  const buffers = new Set<ArrayBufferLike>();
+  let chunks = 0;
+  const exposition = new SharedExposition({
+    snapshotKey: () => [],
+    render: (pool) => {
+      const out = new ByteChunks(pool);
+      function* written() {
+        for (let index = 0; index < lines; index++) {
+          out.text(`metric_${index} ${index}\n`);
+          for (const chunk of out.takeFull()) {
+            buffers.add(chunk.buffer);
+            chunks++;
+            yield chunk;
+          }
+        }
+        yield* out.takeAll();
+      }
+      return Promise.resolve(textStream(written()));
+    },
+  });
+  const text = await gunzipText(exposition.stream());
+  const expected = Array.from({ length: lines }, (_, index) => `metric_${index} ${index}\n`);
+  assertEquals(text, expected.join(""));
+  // ~3.5 MB in 64 KiB chunks, written into a handful of buffers.
+  assert(chunks > 40, `${chunks} chunks`);
+  assert(buffers.size <= 6, `${buffers.size} buffers for ${chunks} chunks`);
 });

@@ -8,8 +8,14 @@ import { createGzip } from "node:zlib";
 /** Fastest compression (Go's gzip.BestSpeed). */
 export const GZIP_BEST_SPEED = 1;
 
-/** A gzip TransformStream at `level` (1 fastest … 9 smallest). */
-export function gzipStream(level: number): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
+/**
+ * A gzip TransformStream at `level` (1 fastest … 9 smallest); `compressed` is told of each input
+ * chunk once the compressor is done reading it (its buffer can then be written again).
+ */
+export function gzipStream(
+  level: number,
+  { compressed }: { compressed?(chunk: Uint8Array): void } = {},
+): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
   const gzip = createGzip({ level });
   return new TransformStream({
     start(controller) {
@@ -17,7 +23,11 @@ export function gzipStream(level: number): TransformStream<Uint8Array, Uint8Arra
     },
     transform(chunk) {
       return new Promise<void>((resolve, reject) =>
-        gzip.write(chunk, (error) => error ? reject(error) : resolve())
+        gzip.write(chunk, (error) => {
+          if (error) return reject(error);
+          compressed?.(chunk);
+          resolve();
+        })
       );
     },
     flush() {
