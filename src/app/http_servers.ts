@@ -75,6 +75,10 @@ export class HttpServers {
         snapshotKey: () => deps.state.clusters(),
       }),
     };
+    deps.state.onChange(() => {
+      shared.text.forgetStale();
+      shared.openmetrics.forgetStale();
+    });
     servers.#handlerDeps = {
       renderMetrics: (format) => deps.metrics.render({ openMetrics: format === "openmetrics" }),
       metricsGzip: (format) => shared[format].stream(),

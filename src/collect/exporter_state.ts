@@ -4,6 +4,7 @@ import type { ClusterStatus } from "./cluster_snapshot.ts";
 /** Holds the last published status per cluster, in config order. */
 export class ExporterState {
   readonly #statuses = new Map<string, ClusterStatus>();
+  readonly #onChange = new Set<() => void>();
   #loopRunning = false;
 
   constructor(clusterNames: readonly string[]) {
@@ -15,6 +16,16 @@ export class ExporterState {
   /** Replaces a cluster's status with the result of its latest iteration. */
   publish(status: ClusterStatus): void {
     this.#statuses.set(status.clusterName, status);
+    this.#changed();
+  }
+
+  /** Calls `listener` after each change of the statuses (a publish, snapshots withdrawn). */
+  onChange(listener: () => void): void {
+    this.#onChange.add(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#onChange) listener();
   }
 
   /**
@@ -25,6 +36,7 @@ export class ExporterState {
     for (const [name, status] of this.#statuses) {
       this.#statuses.set(name, { ...status, snapshot: undefined });
     }
+    this.#changed();
   }
 
   /** Every cluster's status. */

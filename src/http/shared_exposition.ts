@@ -49,15 +49,26 @@ export class SharedExposition {
     return this.#renders;
   }
 
+  /** Compressed bytes kept for later scrapes of the current snapshot (for tests and the bench). */
+  get keptBytes(): number {
+    return this.#current?.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) ?? 0;
+  }
+
   /** A gzip body of the current snapshot's exposition. */
   stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
     const key = this.#deps.snapshotKey();
     const current = this.#current;
-    const reusable = current !== undefined && current.failed === undefined &&
-      current.key.length === key.length &&
-      current.key.every((item, index) => item.deref() === key[index]);
+    const reusable = current !== undefined && current.failed === undefined && isOf(current, key);
     const rendering = reusable ? current : this.#start(key);
     return follow(rendering);
+  }
+
+  /**
+   * Lets go of a rendering whose snapshot was replaced (scrapes still reading it finish it): kept
+   * until the next scrape, it was dead weight between scrapes (52 MB at 100,000 groups).
+   */
+  forgetStale(): void {
+    if (this.#current && !isOf(this.#current, this.#deps.snapshotKey())) this.#current = undefined;
   }
 
   #start(key: readonly object[]): Rendering {
@@ -105,6 +116,12 @@ export class SharedExposition {
     })();
     return rendering;
   }
+}
+
+/** Whether a rendering is of the snapshot `key` identifies. */
+function isOf(rendering: Rendering, key: readonly object[]): boolean {
+  return rendering.key.length === key.length &&
+    rendering.key.every((item, index) => item.deref() === key[index]);
 }
 
 /** A stream over one rendering's chunks, from the first, waiting for those still to come. */

@@ -122,3 +122,22 @@ Deno.test("a rendering writes into the chunks the compressor is done with, text 
   assert(chunks > 40, `${chunks} chunks`);
   assert(buffers.size <= 6, `${buffers.size} buffers for ${chunks} chunks`);
 });
+
+Deno.test("a rendering of a replaced snapshot is let go; its scrapes still finish", async () => {
+  let snapshot = [{}];
+  const exposition = new SharedExposition({
+    snapshotKey: () => snapshot,
+    render: () => Promise.resolve(bytes(["a 1\n", "b 2\n"])),
+  });
+  assertEquals(await gunzipText(exposition.stream()), "a 1\nb 2\n");
+  assert(exposition.keptBytes > 0);
+  // The same snapshot: kept for the next scrape.
+  exposition.forgetStale();
+  assert(exposition.keptBytes > 0);
+  const reading = exposition.stream();
+  snapshot = [{}];
+  exposition.forgetStale();
+  assertEquals(exposition.keptBytes, 0);
+  assertEquals(await gunzipText(reading), "a 1\nb 2\n");
+  assertEquals(exposition.renders, 1);
+});
