@@ -45,17 +45,22 @@ export function sampleMemory(pid: number) {
 type Samples = ReturnType<typeof parsePrometheusText>;
 
 /**
- * One uncompressed scrape, read as a stream (at 100,000 groups the exposition is larger than a
- * JavaScript string may be): time, bytes, the lag series counted and the rest parsed.
+ * One scrape, read as a stream (at 100,000 groups the exposition is larger than a JavaScript
+ * string may be): time, bytes, the lag series counted and the rest parsed. Uncompressed unless
+ * `gzip` (then as Prometheus asks for it, inflated by fetch; `bytes` counts the text).
  */
 export async function scrapeExposition(
   metricsUrl: string,
   /** Called with each line of the per-partition lag families (bench:scale's agreement check). */
   onLagLine?: (line: string) => void,
+  { gzip = false }: { gzip?: boolean } = {},
 ) {
   const startedMs = performance.now();
-  // Uncompressed: Deno's fetch would ask for gzip and inflate it itself.
-  const response = await fetch(metricsUrl, { headers: { "accept-encoding": "identity" } });
+  // Deno's fetch asks for gzip and inflates it itself unless told otherwise.
+  const response = await fetch(
+    metricsUrl,
+    gzip ? {} : { headers: { "accept-encoding": "identity" } },
+  );
   const decoder = new TextDecoder();
   let bytes = 0;
   let lagSeries = 0;
