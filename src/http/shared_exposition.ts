@@ -49,7 +49,7 @@ export class SharedExposition {
     return this.#renders;
   }
 
-  /** Compressed bytes kept for later scrapes of the current snapshot (for tests and the bench). */
+  /** Compressed bytes kept for later scrapes of the current snapshot (for tests). */
   get keptBytes(): number {
     return this.#current?.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) ?? 0;
   }
