@@ -71,7 +71,7 @@ export async function collectCluster(
   let measurements: GroupMeasurements | undefined;
   const waiting: Array<{ groupId: string; offsets: readonly CommittedOffset[] }> = [];
   const measure = (groupId: string, offsets: readonly CommittedOffset[]) => {
-    if (measurements) measurements.add(groupId, measurable(config, offsets));
+    if (measurements) measurements.add(groupId, offsets);
     else waiting.push({ groupId, offsets });
   };
   const [groupsRead, endsRead] = await Promise.all([
@@ -166,7 +166,10 @@ async function readGroups(
   { startedAtMs, log, measure }: {
     startedAtMs: number;
     log: Logger;
-    /** Called with each group's offsets as they come in (not for groups read with an error). */
+    /**
+     * Called with each group's offsets that have a series, as they come in (not for groups read
+     * with an error).
+     */
     measure(groupId: string, offsets: readonly CommittedOffset[]): void;
   },
 ) {
@@ -186,9 +189,10 @@ async function readGroups(
   const heard = new Map<string, boolean>();
   const hear = (answer: HeardOffsets) => {
     const { groupId, offsets } = answer;
-    heard.set(groupId, offsets.some((offset) => hasSeries(config, offset)));
+    const withSeries = measurable(config, offsets);
+    heard.set(groupId, withSeries.length > 0);
     if (log.enabled("debug")) logPartitionErrors(answer, log);
-    measure(groupId, offsets);
+    measure(groupId, withSeries);
   };
   const malformedAssignments: MalformedAssignment[] = [];
   const undescribedGroups: Array<{ groupId: string; detail: string }> = [];
