@@ -16,7 +16,8 @@ import {
   type StructReader,
 } from "./compile_decoder.ts";
 import { type FieldSpec, inVersions, type MessageSpec } from "./message_spec.ts";
-import { StringInterner, WireReader, WireWriter } from "./wire.ts";
+import { WireReader, WireWriter } from "./wire.ts";
+import { StringInterner } from "./decode_helpers.ts";
 
 export type { DecodeOptions };
 
@@ -60,7 +61,6 @@ export class MessageDecoder<T> {
   readonly #read: StructReader;
   readonly #skipsHeader: boolean;
   readonly #state: DecodeState = { interner: undefined, sparseSet: false };
-  readonly #interns: boolean;
 
   constructor(
     spec: MessageSpec<T>,
@@ -69,7 +69,8 @@ export class MessageDecoder<T> {
     checkVersion(spec, version);
     const flexible = inVersions(spec.flexibleVersions, version);
     this.#skipsHeader = header && flexible;
-    this.#interns = (options.intern ?? []).length > 0;
+    // One interner for the decoder's life: the same names come back in every answer.
+    if ((options.intern ?? []).length > 0) this.#state.interner = new StringInterner();
     this.#read = compileDecoder(spec.fields, { version, flexible, options, state: this.#state });
   }
 
@@ -90,13 +91,8 @@ export class MessageDecoder<T> {
         reader.skip(reader.unsignedVarint());
       }
     }
-    if (this.#interns) this.#state.interner = new StringInterner();
     this.#state.sparseSet = false;
-    try {
-      return this.#read(reader) as T;
-    } finally {
-      this.#state.interner = undefined;
-    }
+    return this.#read(reader) as T;
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * What the decoders compile_decoder.ts writes call for reads that take more than one primitive:
- * counts checked against the bytes left, strings (interned or not), bytes, skipped values.
+ * counts checked against the bytes left, strings (interned or not), bytes, skipped values; and the
+ * interner that keeps names read once.
  */
-import type { StringInterner, WireReader } from "./wire.ts";
+import { decodeText, type WireReader } from "./wire.ts";
 
-/** Where a decoder finds the interner of the answer being read. */
+/** Where a decoder finds its interner (kept across answers) and what the answer being read set. */
 export interface DecodeState {
   interner: StringInterner | undefined;
   /** Whether the answer being read set a sparse field anywhere (DecodeOptions.reshape). */
@@ -62,4 +63,78 @@ export function helpers(state: DecodeState) {
       }
     },
   };
+}
+
+/** Strings longer than this (in bytes) are read as they are, never kept by a StringInterner. */
+export const MAX_INTERNED_BYTES = 255;
+/** How many strings a StringInterner keeps before it starts afresh. */
+const INTERNED_STRINGS = 16_384;
+
+/**
+ * The ASCII strings read so far, by their bytes, kept across answers: a topic name repeats once per
+ * group reading it in every OffsetFetch answer of every iteration, and read once it is the same
+ * string object from then on (compared by reference where the iteration matches names, nothing
+ * decoded or allocated for it again). Bounded whatever a broker sends: only names up to
+ * MAX_INTERNED_BYTES are kept, and past `capacity` strings the interner empties and starts over.
+ */
+export class StringInterner {
+  readonly #byHash = new Map<number, string[]>();
+  readonly #capacity: number;
+  #size = 0;
+
+  constructor(capacity = INTERNED_STRINGS) {
+    this.#capacity = capacity;
+  }
+
+  /** How many strings are kept. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The text of `bytes`, the same string object for the same bytes (ASCII ones). */
+  text(bytes: Uint8Array): string {
+    return this.textAt(bytes, 0, bytes.length);
+  }
+
+  /** The text of `length` bytes of `source` from `start`, without a view of them. */
+  // arity-ok: called once per interned string of an answer; a bag would allocate each time
+  textAt(source: Uint8Array, start: number, length: number): string {
+    let hash = 0x811c9dc5; // FNV-1a
+    let wide = 0;
+    for (let index = start; index < start + length; index++) {
+      hash = Math.imul(hash ^ source[index], 0x01000193);
+      wide |= source[index] & 0x80;
+    }
+    // Names on the wire are ASCII (Kafka allows nothing else in a topic name): other text is read
+    // as it is, so that a kept string's characters are its bytes.
+    if (wide !== 0 || length > MAX_INTERNED_BYTES) {
+      return decodeText(source.subarray(start, start + length));
+    }
+    let seen = this.#byHash.get(hash);
+    if (seen) {
+      for (const text of seen) {
+        if (sameText(text, source, start, length)) return text;
+      }
+    }
+    if (this.#size >= this.#capacity) {
+      this.#byHash.clear();
+      this.#size = 0;
+      seen = undefined;
+    }
+    if (!seen) this.#byHash.set(hash, seen = []);
+    const text = decodeText(source.subarray(start, start + length));
+    seen.push(text);
+    this.#size++;
+    return text;
+  }
+}
+
+/** Whether the ASCII `text` is the `length` bytes of `source` from `start`. */
+// arity-ok: compares in place, called once per interned string of an answer
+function sameText(text: string, source: Uint8Array, start: number, length: number): boolean {
+  if (text.length !== length) return false;
+  for (let index = 0; index < length; index++) {
+    if (text.charCodeAt(index) !== source[start + index]) return false;
+  }
+  return true;
 }

@@ -35,7 +35,7 @@ interface AnsweredPartition extends CommittedOffset {
 const request = new RequestEncoder(OffsetFetchRequest, 8);
 const response = new MessageDecoder(OffsetFetchResponse, {
   version: 8,
-  // Each topic name repeats once per group reading it: read once per answer.
+  // Each topic name repeats once per group reading it, in every answer: read once (wire.ts).
   intern: ["groups.topics.name"],
   // Each partition is built as the committed offset the exporter keeps: a quarter of a million
   // of them at 10,000 groups, so not built twice (bench:protocol). Metadata is never used.

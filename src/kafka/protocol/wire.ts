@@ -25,47 +25,6 @@ export function decodeText(bytes: Uint8Array): string {
   return textDecoder.decode(bytes);
 }
 
-/** The strings read so far from one answer, by their bytes (see internedCompactString). */
-export class StringInterner {
-  readonly #byHash = new Map<number, Array<{ bytes: Uint8Array; text: string }>>();
-
-  /** The text of `bytes`, the same string object for the same bytes. */
-  text(bytes: Uint8Array): string {
-    return this.textAt(bytes, 0, bytes.length);
-  }
-
-  /**
-   * The text of `length` bytes of `source` from `start`: a view of them is made only the first
-   * time (a view per string read was a tenth of what decoding an answer allocated).
-   */
-  // arity-ok: called once per interned string of an answer; a bag would allocate each time
-  textAt(source: Uint8Array, start: number, length: number): string {
-    let hash = 0x811c9dc5; // FNV-1a
-    for (let index = start; index < start + length; index++) {
-      hash = Math.imul(hash ^ source[index], 0x01000193);
-    }
-    let seen = this.#byHash.get(hash);
-    if (seen) {
-      for (const entry of seen) {
-        if (sameBytes(entry.bytes, source, start, length)) return entry.text;
-      }
-    } else this.#byHash.set(hash, seen = []);
-    const bytes = source.subarray(start, start + length);
-    const text = decodeText(bytes);
-    seen.push({ bytes, text });
-    return text;
-  }
-}
-
-// arity-ok: compares in place, called once per interned string of an answer
-function sameBytes(known: Uint8Array, source: Uint8Array, start: number, length: number): boolean {
-  if (known.length !== length) return false;
-  for (let index = 0; index < length; index++) {
-    if (known[index] !== source[start + index]) return false;
-  }
-  return true;
-}
-
 /** Reads Kafka primitives from a response body; throws RangeError past the end. */
 export class WireReader {
   readonly #view: DataView;

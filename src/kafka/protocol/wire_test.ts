@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../../../tests/assert.ts";
-import { decodeText, StringInterner, WireReader, WireWriter } from "./wire.ts";
+import { WireReader, WireWriter } from "./wire.ts";
 
 Deno.test("unsigned varints round-trip and use Kafka's byte layout", () => {
   const cases: Array<[number, number[]]> = [
@@ -60,34 +60,4 @@ Deno.test("int64 gives what Number(BigInt) gives, negative and beyond 2^53 inclu
     new DataView(bytes.buffer).setBigInt64(0, value);
     assertEquals(new WireReader(bytes).int64(), Number(value), `${value}`);
   }
-});
-
-Deno.test("interned strings: one object per distinct name, equal bytes of different lengths apart", () => {
-  const interner = new StringInterner();
-  const encode = (text: string) => new TextEncoder().encode(text);
-  const first = interner.text(encode("topic-a"));
-  assertEquals(first, "topic-a");
-  assertEquals(interner.text(encode("topic-a")), "topic-a");
-  assertEquals(interner.text(encode("topic-ab")), "topic-ab");
-  assertEquals(interner.text(encode("")), "");
-  assertEquals(interner.text(encode("tópic")), "tópic");
-  assertEquals(decodeText(new TextEncoder().encode("a\u0000b")), "a\u0000b");
-});
-
-Deno.test("interned strings read in place: any position of the answer, prefixes kept apart", () => {
-  const interner = new StringInterner();
-  const source = new TextEncoder().encode("xxtopic-atopic-abtopic-atópic");
-  const cases: Array<[number, number, string]> = [
-    [2, 7, "topic-a"],
-    [9, 8, "topic-ab"],
-    [17, 7, "topic-a"],
-    [24, 6, "tópic"],
-    [2, 0, ""],
-    [2, 5, "topic"],
-  ];
-  for (const [start, length, expected] of cases) {
-    assertEquals(interner.textAt(source, start, length), expected, `${start}+${length}`);
-  }
-  // What was interned in place is found again from bytes of its own.
-  assertEquals(interner.text(new TextEncoder().encode("topic-ab")), "topic-ab");
 });
