@@ -16,7 +16,12 @@ import {
 } from "../lag/lag_values.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RetentionLoss } from "./cluster_snapshot.ts";
-import { type EndOffsetIndex, measureGroup, PartitionOrder } from "./measure_group.ts";
+import {
+  type EndOffsetIndex,
+  measureGroup,
+  MeasureScratch,
+  PartitionOrder,
+} from "./measure_group.ts";
 import type { RecordTimeCache, RecordTimestampRound } from "./record_timestamps.ts";
 
 /** One measured group and what the snapshot reports about it besides its lag. */
@@ -63,6 +68,7 @@ export class GroupMeasurements {
   readonly #round: RecordTimestampRound;
   readonly #log: Logger;
   readonly #partitionOrder = new PartitionOrder();
+  readonly #scratch: MeasureScratch;
   readonly #tables = new PartitionTableWriter();
   readonly #measured: Measured[] = [];
   /** Partitions whose committed records were deleted by retention. */
@@ -82,6 +88,7 @@ export class GroupMeasurements {
     this.#endOffsets = endOffsets;
     this.#round = round;
     this.#log = log;
+    this.#scratch = new MeasureScratch(round.exact);
   }
 
   /** Measures one group (a group none of whose partitions can be measured is left out). */
@@ -96,6 +103,7 @@ export class GroupMeasurements {
       lostToRetention: this.lostToRetention,
       retention,
       partitionOrder: this.#partitionOrder,
+      scratch: this.#scratch,
     });
     if (table.length === 0) return;
     let estimated = 0;

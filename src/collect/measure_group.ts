@@ -62,6 +62,41 @@ export interface MeasureContext {
   retention: { worst?: number };
   /** Space to order the group's partitions in (shared by the iteration's groups). */
   partitionOrder: PartitionOrder;
+  /** The questions and answers refilled for each partition (shared by the iteration's groups). */
+  scratch: MeasureScratch;
+}
+
+/**
+ * One record question, position, estimate and choice, refilled for each partition measured (their
+ * fields keep one type each, so the code reading them stays monomorphic), the values kept in
+ * locals until they go into the table: nothing is allocated per group or group-partition on the
+ * common path. Made once per iteration (an iteration's groups are measured one at a time).
+ */
+export class MeasureScratch {
+  readonly ask: RecordAsk = { topic: "", partition: 0, committedOffset: 0, lagOffsets: 0 };
+  readonly position = { committedOffset: 0, endOffset: 0, nowMs: 0 };
+  readonly estimate = {
+    seconds: 0,
+    method: "caught-up" as TimeLagMethod,
+    known: false,
+    historyRead: false,
+  };
+  readonly choice: LagSecondsChoice = { seconds: NaN, method: undefined };
+  readonly recordAge = { record: "committed" as RecordToDate, ageSeconds: NaN };
+  /** The retention and record questions. */
+  readonly retained = { committedOffset: 0, endOffset: 0, logStartOffset: 0 };
+  readonly toDate: {
+    committedOffset: number;
+    endOffset: number;
+    logStartOffset: number;
+    method: LagSecondsChoice["method"];
+    exact: boolean;
+  };
+
+  /** `exact`: the iteration's record-timestamp mode (RecordTimestampRound.exact). */
+  constructor(exact: boolean) {
+    this.toDate = { committedOffset: 0, endOffset: 0, logStartOffset: 0, method: undefined, exact };
+  }
 }
 
 /**
@@ -71,33 +106,21 @@ export interface MeasureContext {
 export function measureGroup(
   groupId: string,
   committed: readonly CommittedOffset[],
-  { endOffsets, round, tables, group, log, lostToRetention, retention, partitionOrder }:
-    MeasureContext,
+  {
+    endOffsets,
+    round,
+    tables,
+    group,
+    log,
+    lostToRetention,
+    retention,
+    partitionOrder,
+    scratch,
+  }: MeasureContext,
 ): PartitionTable {
   // Ordered first, so that each partition's index in the group is known while it is measured.
   const order = partitionOrder.of(committed);
-  // One record question and one position, refilled for each partition (their fields keep one
-  // type each, so the code reading them stays monomorphic), and the values kept in locals until
-  // they go into the table: nothing is allocated per group-partition on the common path.
-  const ask: RecordAsk = { topic: "", partition: 0, committedOffset: 0, lagOffsets: 0 };
-  const position = { committedOffset: 0, endOffset: 0, nowMs: 0 };
-  const estimate = {
-    seconds: 0,
-    method: "caught-up" as TimeLagMethod,
-    known: false,
-    historyRead: false,
-  };
-  const choice: LagSecondsChoice = { seconds: NaN, method: undefined };
-  const recordAge = { record: "committed" as RecordToDate, ageSeconds: NaN };
-  // The retention and record questions, refilled for each partition like the ones above.
-  const retained = { committedOffset: 0, endOffset: 0, logStartOffset: 0 };
-  const toDate = {
-    committedOffset: 0,
-    endOffset: 0,
-    logStartOffset: 0,
-    method: undefined as LagSecondsChoice["method"],
-    exact: round.exact,
-  };
+  const { ask, position, estimate, choice, recordAge, retained, toDate } = scratch;
   let measured = 0;
   tables.begin(committed.length);
   for (let step = 0; step < committed.length; step++) {
