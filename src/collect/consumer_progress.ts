@@ -151,6 +151,9 @@ export class ConsumerProgress {
         rates: { consumeRate, produceRate, catchUpSeconds },
       };
     });
+    for (const [groupId, { trail }] of this.#groups) {
+      if (!next.has(groupId)) trails.giveBack(trail);
+    }
     this.#groups = next;
     return judgements;
   }

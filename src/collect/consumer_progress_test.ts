@@ -105,3 +105,21 @@ Deno.test("ConsumerProgress keeps each group's lag over the window for the statu
     [60, 61],
   ]);
 });
+
+Deno.test("ConsumerProgress gives a gone group's lag trail place to a group that comes later", () => {
+  const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
+  const [, gone] = judged(
+    progress,
+    [group("a", [["t", 0, 1, 1]]), group("b", [["t", 0, 1, 1]])],
+    0,
+  );
+  judged(progress, [group("a", [["t", 0, 2, 1]])], 10_000);
+  const [, later] = judged(
+    progress,
+    [group("a", [["t", 0, 3, 1]]), group("c", [["t", 0, 5, 7]])],
+    20_000,
+  );
+  const place = (report: GroupReport) => [report.lagTrail!.values, report.lagTrail!.start];
+  assertEquals(place(later), place(gone));
+  assertEquals(lagTrailSamples(later.lagTrail!, { sinceMs: 0, untilMs: 20_000 }).length, 1);
+});

@@ -76,3 +76,27 @@ Deno.test("lag trail: the next sample started but not yet recorded is outside a 
     [2_000, 3_000],
   );
 });
+
+Deno.test("lag trail: groups share buffers without sharing rings; a gone group's place is reused a sample later", () => {
+  const clock = new LagTrails(3);
+  clock.startSample(1_000);
+  const trails = Array.from({ length: 300 }, () => clock.newTrail());
+  trails.forEach((trail, index) => clock.record(trail, { sumLagOffsets: index, maxLagSeconds: 1 }));
+  // More groups than one buffer holds: each still reads back only its own values.
+  trails.forEach((trail, index) =>
+    assertEquals(lagTrailSamples(trail, ALL).map((sample) => sample.sumLagOffsets), [index])
+  );
+  const gone = trails[7];
+  clock.giveBack(gone);
+  // Within the same sample the place is not handed out again (a snapshot may still show it).
+  const sameSample = clock.newTrail();
+  assertEquals(sameSample.values === gone.values && sameSample.start === gone.start, false);
+  clock.startSample(2_000);
+  const next = clock.newTrail();
+  assertEquals(next.values === gone.values && next.start === gone.start, true);
+  clock.record(next, { sumLagOffsets: 42, maxLagSeconds: 2 });
+  // The new group sees its own sample only, not what the gone group left there.
+  assertEquals(lagTrailSamples(next, ALL).map((sample) => [sample.atMs, sample.sumLagOffsets]), [
+    [2_000, 42],
+  ]);
+});
