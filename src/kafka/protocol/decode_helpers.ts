@@ -3,7 +3,7 @@
  * counts checked against the bytes left, strings (interned or not), bytes, skipped values; and the
  * interner that keeps names read once.
  */
-import { decodeText, type WireReader } from "./wire.ts";
+import { decodeTextAt, type WireReader } from "./wire.ts";
 
 /** Where a decoder finds its interner (kept across answers) and what the answer being read set. */
 export interface DecodeState {
@@ -41,7 +41,7 @@ export function helpers(state: DecodeState) {
       if (interned && state.interner) {
         return state.interner.textAt(reader.bytes, reader.skip(length), length);
       }
-      return reader.text(reader.slice(length));
+      return decodeTextAt(reader.bytes, reader.skip(length), length);
     },
     // arity-ok: called from the compiled code once per value, with constants: no bag per call
     bytes(reader: WireReader, flexible: boolean, nullable: boolean, path: string) {
@@ -108,7 +108,7 @@ export class StringInterner {
     // Names on the wire are ASCII (Kafka allows nothing else in a topic name): other text is read
     // as it is, so that a kept string's characters are its bytes.
     if (wide !== 0 || length > MAX_INTERNED_BYTES) {
-      return decodeText(source.subarray(start, start + length));
+      return decodeTextAt(source, start, length);
     }
     let seen = this.#byHash.get(hash);
     if (seen) {
@@ -122,7 +122,7 @@ export class StringInterner {
       seen = undefined;
     }
     if (!seen) this.#byHash.set(hash, seen = []);
-    const text = decodeText(source.subarray(start, start + length));
+    const text = decodeTextAt(source, start, length);
     seen.push(text);
     this.#size++;
     return text;

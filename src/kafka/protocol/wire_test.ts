@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../../../tests/assert.ts";
-import { WireReader, WireWriter } from "./wire.ts";
+import { decodeText, decodeTextAt, WireReader, WireWriter } from "./wire.ts";
 
 Deno.test("unsigned varints round-trip and use Kafka's byte layout", () => {
   const cases: Array<[number, number[]]> = [
@@ -60,4 +60,20 @@ Deno.test("int64 gives what Number(BigInt) gives, negative and beyond 2^53 inclu
     new DataView(bytes.buffer).setBigInt64(0, value);
     assertEquals(new WireReader(bytes).int64(), Number(value), `${value}`);
   }
+});
+
+Deno.test("text read in place: any length and position, ASCII or not, the arrays reused", () => {
+  const texts = ["", "a", "scale-topic-001", "t".repeat(64), "u".repeat(65), "tópic", "a\u0000b"];
+  const encoded = texts.map((text) => new TextEncoder().encode(text));
+  const source = new Uint8Array([7, ...encoded.flatMap((bytes) => [...bytes]), 9]);
+  for (let round = 0; round < 2; round++) {
+    let at = 1;
+    texts.forEach((text, index) => {
+      assertEquals(decodeTextAt(source, at, encoded[index].length), text, JSON.stringify(text));
+      at += encoded[index].length;
+    });
+  }
+  // A shorter name read after a longer one of the same length class is not padded by it.
+  assertEquals(decodeText(new TextEncoder().encode("ab")), "ab");
+  assertEquals(decodeText(new TextEncoder().encode("x")), "x");
 });
