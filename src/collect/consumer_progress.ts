@@ -32,6 +32,8 @@ interface GroupProgress {
 /** The progress of one cluster's groups, carried from iteration to iteration. */
 export class ConsumerProgress {
   #groups = new Map<string, GroupProgress>();
+  /** When the records were last advanced (every record kept was advanced then). */
+  #advancedAtMs = NaN;
   readonly #windowMs: number;
   readonly #trails: LagTrails;
 
@@ -57,6 +59,7 @@ export class ConsumerProgress {
     // One reading object for all partitions: filled in place, never allocated per partition.
     const reading: ProgressReading = {
       nowMs,
+      previousAtMs: this.#advancedAtMs,
       committedOffset: 0,
       lagOffsets: 0,
       rateTimeConstantMs: windowMs,
@@ -155,6 +158,7 @@ export class ConsumerProgress {
       if (!next.has(groupId)) trails.giveBack(trail);
     }
     this.#groups = next;
+    this.#advancedAtMs = nowMs;
     return judgements;
   }
 }

@@ -32,6 +32,7 @@ owned.progress = newProgress(1);
 for (const [nowMs, committedOffset, lagOffsets] of [[0, 0, 4], [10_000, 20, 14]]) {
   advanceProgress(owned.progress, 0, {
     nowMs,
+    previousAtMs: nowMs - 10_000,
     committedOffset,
     lagOffsets,
     rateTimeConstantMs: 60_000,

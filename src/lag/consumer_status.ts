@@ -24,7 +24,7 @@ export const CONSUMER_STATUSES = ["OK", "WARN", "REWIND", "STALL", "STOP"] as co
 export type ConsumerStatus = typeof CONSUMER_STATUSES[number];
 
 /** Numbers per partition in a progress array. */
-export const PROGRESS_FIELDS = 11;
+export const PROGRESS_FIELDS = 10;
 /** When the partition was first seen committed by the group. */
 const FIRST_SEEN_MS = 0;
 const COMMITTED = 1;
@@ -39,19 +39,22 @@ const LAG_AT_COMMIT = 5;
 const RUN_START_MS = 6;
 /** The last iteration in which the committed offset went backwards (NaN: never). */
 const REWOUND_AT_MS = 7;
-/** When the last reading was taken. */
-const READ_AT_MS = 8;
 /**
  * Committed offsets per second (consumption) and log-end offsets per second (production),
  * exponentially weighted over the rate time constant; NaN until two readings, and again after the
  * offset went backwards (a reset, a re-created topic).
  */
-const CONSUME_RATE = 9;
-const PRODUCE_RATE = 10;
+const CONSUME_RATE = 8;
+const PRODUCE_RATE = 9;
 
 /** One iteration's reading of a group-partition. */
 export interface ProgressReading {
   nowMs: number;
+  /**
+   * When the records advanced were read last (the previous iteration; NaN before the first): the
+   * same for all of them, so kept once rather than in every record.
+   */
+  previousAtMs: number;
   committedOffset: number;
   lagOffsets: number;
   /** Time constant of the rates' exponential weighting (the status window). */
@@ -95,7 +98,7 @@ export function copyProgress(
 export function advanceProgress(
   progress: Float64Array,
   index: number,
-  { nowMs, committedOffset, lagOffsets, rateTimeConstantMs }: ProgressReading,
+  { nowMs, previousAtMs, committedOffset, lagOffsets, rateTimeConstantMs }: ProgressReading,
 ): void {
   const at = index * PROGRESS_FIELDS;
   if (Number.isNaN(progress[at + FIRST_SEEN_MS])) {
@@ -107,14 +110,13 @@ export function advanceProgress(
     progress[at + LAG_AT_COMMIT] = lagOffsets;
     progress[at + RUN_START_MS] = nowMs;
     progress[at + REWOUND_AT_MS] = NaN;
-    progress[at + READ_AT_MS] = nowMs;
     progress[at + CONSUME_RATE] = NaN;
     progress[at + PRODUCE_RATE] = NaN;
     return;
   }
   const previousCommitted = progress[at + COMMITTED];
   const previousLatest = previousCommitted + progress[at + LAG];
-  const elapsedMs = nowMs - progress[at + READ_AT_MS];
+  const elapsedMs = nowMs - previousAtMs;
   // Every partition of an iteration usually has the same elapsed time: one exponential for all
   // (kept inline: a fractional number returned from a call is boxed, an allocation per partition).
   if (elapsedMs !== lastWeight.elapsedMs || rateTimeConstantMs !== lastWeight.timeConstantMs) {
@@ -147,7 +149,6 @@ export function advanceProgress(
   if (lagOffsets === 0) progress[at + ZERO_LAG_AT_MS] = nowMs;
   progress[at + COMMITTED] = committedOffset;
   progress[at + LAG] = lagOffsets;
-  progress[at + READ_AT_MS] = nowMs;
 }
 
 /** The last rate weight computed (advanceProgress). */

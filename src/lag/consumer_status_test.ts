@@ -17,13 +17,16 @@ function statusAfter(
   { windowSeconds = 60, members = true }: { windowSeconds?: number; members?: boolean } = {},
 ): ConsumerStatus {
   const progress = newProgress(1);
+  let previousAtMs = NaN;
   for (const [seconds, committedOffset, lagOffsets] of readings) {
     advanceProgress(progress, 0, {
       nowMs: seconds * 1_000,
+      previousAtMs,
       committedOffset,
       lagOffsets,
       rateTimeConstantMs: windowSeconds * 1_000,
     });
+    previousAtMs = seconds * 1_000;
   }
   return partitionStatus(progress, 0, {
     nowMs: readings.at(-1)![0] * 1_000,
@@ -161,13 +164,16 @@ Deno.test("partition status: Burrow's rules and our edge cases", async (t) => {
 /** The progress after readings of [seconds, committed offset, log-end offset]. */
 function progressAfter(readings: Array<[number, number, number]>, timeConstantSeconds = 60) {
   const progress = newProgress(1);
+  let previousAtMs = NaN;
   for (const [seconds, committedOffset, endOffset] of readings) {
     advanceProgress(progress, 0, {
       nowMs: seconds * 1_000,
+      previousAtMs,
       committedOffset,
       lagOffsets: endOffset - committedOffset,
       rateTimeConstantMs: timeConstantSeconds * 1_000,
     });
+    previousAtMs = seconds * 1_000;
   }
   return progress;
 }
