@@ -2,7 +2,8 @@
  * Each measured group's progress across iterations, judged into a consumer status per partition
  * and per group (src/lag/consumer_status.ts has the rules). A group's progress is one array
  * aligned with its partition table; the previous iteration's table tells which partition each
- * record belongs to, so nothing is kept per partition besides the numbers.
+ * record belongs to and what its committed offset was then, so nothing is kept per partition
+ * besides the numbers the table does not have.
  */
 import {
   advanceProgress,
@@ -60,6 +61,7 @@ export class ConsumerProgress {
     const reading: ProgressReading = {
       nowMs,
       previousAtMs: this.#advancedAtMs,
+      previousCommittedOffset: NaN,
       committedOffset: 0,
       lagOffsets: 0,
       rateTimeConstantMs: windowMs,
@@ -113,7 +115,11 @@ export class ConsumerProgress {
       let produceRate: number | undefined;
       let catchUpSeconds: number | undefined = 0;
       let cursor = 0; // merge-join: both tables are sorted by topic, then partition
+      /** The last iteration's table, whose rows the records were advanced with then. */
+      const lastTable = previous?.partitions;
       for (let index = 0; index < table.length; index++) {
+        // A record advanced in place is at the same row as in the last iteration's table.
+        reading.previousCommittedOffset = copyFrom ? NaN : lastTable?.committedOffset(index) ?? NaN;
         if (copyFrom) {
           // Usually the partitions are those of the last iteration, in the same places.
           if (!samePartition(copyFrom.partitions, cursor, table, index)) {
@@ -121,6 +127,7 @@ export class ConsumerProgress {
           }
           if (samePartition(copyFrom.partitions, cursor, table, index)) {
             copyProgress(copyFrom.progress, cursor, progress, index);
+            reading.previousCommittedOffset = copyFrom.partitions.committedOffset(cursor);
             cursor++;
           }
         }

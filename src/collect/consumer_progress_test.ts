@@ -123,3 +123,17 @@ Deno.test("ConsumerProgress gives a gone group's lag trail place to a group that
   assertEquals(place(later), place(gone));
   assertEquals(lagTrailSamples(later.lagTrail!, { sinceMs: 0, untilMs: 20_000 }).length, 1);
 });
+
+Deno.test("ConsumerProgress measures rates from the last iteration's offsets, in place or moved", () => {
+  const progress = new ConsumerProgress({ windowMs: 30_000, iterationIntervalMs: 10_000 });
+  judged(progress, [group("g", [["t", 1, 10, 5]])], 0);
+  // Same partitions: advanced in place; 20 committed and 20 written in 10 s.
+  const [inPlace] = judged(progress, [group("g", [["t", 1, 30, 5]])], 10_000);
+  assertEquals(inPlace.rates?.consumeRate, 2);
+  assertEquals(inPlace.rates?.produceRate, 2);
+  // A partition before it: the records move, t/1's still compared with its own last offsets.
+  const [moved] = judged(progress, [group("g", [["t", 0, 0, 0], ["t", 1, 50, 15]])], 20_000);
+  const weight = 1 - Math.exp(-10_000 / 30_000);
+  assertEquals(moved.rates?.consumeRate, 2);
+  assertEquals(moved.rates?.produceRate, 2 + weight * (3 - 2));
+});

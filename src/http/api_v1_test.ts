@@ -33,6 +33,7 @@ for (const [nowMs, committedOffset, lagOffsets] of [[0, 0, 4], [10_000, 20, 14]]
   advanceProgress(owned.progress, 0, {
     nowMs,
     previousAtMs: nowMs - 10_000,
+    previousCommittedOffset: 0,
     committedOffset,
     lagOffsets,
     rateTimeConstantMs: 60_000,

@@ -24,28 +24,28 @@ export const CONSUMER_STATUSES = ["OK", "WARN", "REWIND", "STALL", "STOP"] as co
 export type ConsumerStatus = typeof CONSUMER_STATUSES[number];
 
 /** Numbers per partition in a progress array. */
-export const PROGRESS_FIELDS = 10;
+export const PROGRESS_FIELDS = 9;
 /** When the partition was first seen committed by the group. */
 const FIRST_SEEN_MS = 0;
-const COMMITTED = 1;
-const LAG = 2;
+/** The lag at the last reading (its committed offset is in the table of that iteration). */
+const LAG = 1;
 /** The last iteration in which the committed offset changed (or first seen). */
-const MOVED_AT_MS = 3;
+const MOVED_AT_MS = 2;
 /** The last iteration with zero lag (NaN: none). */
-const ZERO_LAG_AT_MS = 4;
+const ZERO_LAG_AT_MS = 3;
 /** The lag when the committed offset last moved. */
-const LAG_AT_COMMIT = 5;
+const LAG_AT_COMMIT = 4;
 /** The start of the current run of commits each seen with more lag than the one before. */
-const RUN_START_MS = 6;
+const RUN_START_MS = 5;
 /** The last iteration in which the committed offset went backwards (NaN: never). */
-const REWOUND_AT_MS = 7;
+const REWOUND_AT_MS = 6;
 /**
  * Committed offsets per second (consumption) and log-end offsets per second (production),
  * exponentially weighted over the rate time constant; NaN until two readings, and again after the
  * offset went backwards (a reset, a re-created topic).
  */
-const CONSUME_RATE = 8;
-const PRODUCE_RATE = 9;
+const CONSUME_RATE = 7;
+const PRODUCE_RATE = 8;
 
 /** One iteration's reading of a group-partition. */
 export interface ProgressReading {
@@ -55,6 +55,11 @@ export interface ProgressReading {
    * same for all of them, so kept once rather than in every record.
    */
   previousAtMs: number;
+  /**
+   * The committed offset at the last reading (NaN for a record never seen): the last iteration's
+   * partition table has it, so the record does not keep it again.
+   */
+  previousCommittedOffset: number;
   committedOffset: number;
   lagOffsets: number;
   /** Time constant of the rates' exponential weighting (the status window). */
@@ -98,12 +103,12 @@ export function copyProgress(
 export function advanceProgress(
   progress: Float64Array,
   index: number,
-  { nowMs, previousAtMs, committedOffset, lagOffsets, rateTimeConstantMs }: ProgressReading,
+  reading: ProgressReading,
 ): void {
+  const { nowMs, committedOffset, lagOffsets, rateTimeConstantMs } = reading;
   const at = index * PROGRESS_FIELDS;
   if (Number.isNaN(progress[at + FIRST_SEEN_MS])) {
     progress[at + FIRST_SEEN_MS] = nowMs;
-    progress[at + COMMITTED] = committedOffset;
     progress[at + LAG] = lagOffsets;
     progress[at + MOVED_AT_MS] = nowMs;
     progress[at + ZERO_LAG_AT_MS] = lagOffsets === 0 ? nowMs : NaN;
@@ -114,9 +119,9 @@ export function advanceProgress(
     progress[at + PRODUCE_RATE] = NaN;
     return;
   }
-  const previousCommitted = progress[at + COMMITTED];
+  const previousCommitted = reading.previousCommittedOffset;
   const previousLatest = previousCommitted + progress[at + LAG];
-  const elapsedMs = nowMs - previousAtMs;
+  const elapsedMs = nowMs - reading.previousAtMs;
   // Every partition of an iteration usually has the same elapsed time: one exponential for all
   // (kept inline: a fractional number returned from a call is boxed, an allocation per partition).
   if (elapsedMs !== lastWeight.elapsedMs || rateTimeConstantMs !== lastWeight.timeConstantMs) {
@@ -147,7 +152,6 @@ export function advanceProgress(
   }
   if (committedOffset < previousCommitted) progress[at + REWOUND_AT_MS] = nowMs;
   if (lagOffsets === 0) progress[at + ZERO_LAG_AT_MS] = nowMs;
-  progress[at + COMMITTED] = committedOffset;
   progress[at + LAG] = lagOffsets;
 }
 

@@ -18,15 +18,18 @@ function statusAfter(
 ): ConsumerStatus {
   const progress = newProgress(1);
   let previousAtMs = NaN;
+  let previousCommittedOffset = NaN;
   for (const [seconds, committedOffset, lagOffsets] of readings) {
     advanceProgress(progress, 0, {
       nowMs: seconds * 1_000,
       previousAtMs,
+      previousCommittedOffset,
       committedOffset,
       lagOffsets,
       rateTimeConstantMs: windowSeconds * 1_000,
     });
     previousAtMs = seconds * 1_000;
+    previousCommittedOffset = committedOffset;
   }
   return partitionStatus(progress, 0, {
     nowMs: readings.at(-1)![0] * 1_000,
@@ -165,15 +168,18 @@ Deno.test("partition status: Burrow's rules and our edge cases", async (t) => {
 function progressAfter(readings: Array<[number, number, number]>, timeConstantSeconds = 60) {
   const progress = newProgress(1);
   let previousAtMs = NaN;
+  let previousCommittedOffset = NaN;
   for (const [seconds, committedOffset, endOffset] of readings) {
     advanceProgress(progress, 0, {
       nowMs: seconds * 1_000,
       previousAtMs,
+      previousCommittedOffset,
       committedOffset,
       lagOffsets: endOffset - committedOffset,
       rateTimeConstantMs: timeConstantSeconds * 1_000,
     });
     previousAtMs = seconds * 1_000;
+    previousCommittedOffset = committedOffset;
   }
   return progress;
 }
