@@ -230,6 +230,11 @@ Deno.test("collectCluster(): lag in seconds", async (t) => {
       assertEquals(snapshot.recordsLostToRetention, [
         { groupId: "behind", topic: "t", partition: 0, records: 40 },
       ]);
+      // Each group's worst share of a retained log not read yet: t/1 for "ahead" (95 of 100).
+      assertEquals(
+        snapshot.groups.map((group) => [group.groupId, group.retentionRatio]),
+        [["ahead", 0.95], ["behind", 1]],
+      );
       // The deleted record is not asked for.
       assertEquals(snapshot.recordLookups, lookups({ fetched: 3, found: 3 }));
       // Next iteration: from the cache, still a lower bound.

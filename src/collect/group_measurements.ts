@@ -69,6 +69,8 @@ export class GroupMeasurements {
   readonly #log: Logger;
   readonly #partitionOrder = new PartitionOrder();
   readonly #scratch: MeasureScratch;
+  /** The measured group's highest retention ratio (measureGroup writes it; NaN: none). */
+  readonly #retention = { worst: NaN };
   readonly #tables = new PartitionTableWriter();
   readonly #measured: Measured[] = [];
   /** Partitions whose committed records were deleted by retention. */
@@ -93,7 +95,7 @@ export class GroupMeasurements {
 
   /** Measures one group (a group none of whose partitions can be measured is left out). */
   add(groupId: string, committed: readonly CommittedOffset[]): void {
-    const retention: { worst?: number } = {};
+    const retention = this.#retention;
     const table = measureGroup(groupId, committed, {
       endOffsets: this.#endOffsets,
       round: this.#round,
@@ -112,7 +114,12 @@ export class GroupMeasurements {
       this.#countMethod(method, 1);
       if (isEstimate(method)) estimated++;
     }
-    this.#measured.push({ groupId, partitions: table, estimated, retentionRatio: retention.worst });
+    this.#measured.push({
+      groupId,
+      partitions: table,
+      estimated,
+      retentionRatio: Number.isNaN(retention.worst) ? undefined : retention.worst,
+    });
   }
 
   #countMethod(method: LagSecondsMethod | undefined, change: number): void {

@@ -22,7 +22,7 @@ import {
   type RecordToDate,
   recordToDate,
 } from "../lag/lag_seconds_choice.ts";
-import { retentionRatio } from "../lag/retention.ts";
+import { retentionRatioInto } from "../lag/retention.ts";
 import type { OffsetObservation } from "../lag/lag_values.ts";
 import type { PartitionTable, PartitionTableWriter } from "../lag/partition_table.ts";
 import type { Logger } from "../log/logger.ts";
@@ -58,8 +58,8 @@ export interface MeasureContext {
   log: Logger;
   /** Where partitions whose committed records were deleted are reported. */
   lostToRetention: RetentionLoss[];
-  /** Where the group's highest retention ratio is kept. */
-  retention: { worst?: number };
+  /** Where the group's highest retention ratio is written (NaN: no partition has one). */
+  retention: { worst: number };
   /** Space to order the group's partitions in (shared by the iteration's groups). */
   partitionOrder: PartitionOrder;
   /** The questions and answers refilled for each partition (shared by the iteration's groups). */
@@ -85,6 +85,7 @@ export class MeasureScratch {
   readonly recordAge = { record: "committed" as RecordToDate, ageSeconds: NaN };
   /** The retention and record questions. */
   readonly retained = { committedOffset: 0, endOffset: 0, logStartOffset: 0 };
+  readonly retainedShare = { ratio: NaN };
   readonly toDate: {
     committedOffset: number;
     endOffset: number;
@@ -120,7 +121,8 @@ export function measureGroup(
 ): PartitionTable {
   // Ordered first, so that each partition's index in the group is known while it is measured.
   const order = partitionOrder.of(committed);
-  const { ask, position, estimate, choice, recordAge, retained, toDate } = scratch;
+  const { ask, position, estimate, choice, recordAge, retained, retainedShare, toDate } = scratch;
+  retention.worst = NaN;
   let measured = 0;
   tables.begin(committed.length);
   for (let step = 0; step < committed.length; step++) {
@@ -155,8 +157,10 @@ export function measureGroup(
     retained.committedOffset = committedOffset;
     retained.endOffset = endOffset;
     retained.logStartOffset = logStartOffset;
-    const ratio = retentionRatio(retained);
-    if (ratio !== undefined) retention.worst = Math.max(retention.worst ?? 0, ratio);
+    retentionRatioInto(retained, retainedShare);
+    const ratio = retainedShare.ratio;
+    // A partition without a ratio (NaN) changes nothing; the first with one sets it (worst NaN).
+    if (ratio === ratio && !(ratio <= retention.worst)) retention.worst = ratio;
     if (committedOffset < logStartOffset) {
       lostToRetention.push({
         groupId,

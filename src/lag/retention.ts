@@ -12,10 +12,22 @@ export interface RetainedPosition {
  * its next record is the oldest one kept or already deleted (retention deletes unread records
  * next). Undefined for an empty log, where there is nothing to lose.
  */
-export function retentionRatio(
+export function retentionRatio(position: RetainedPosition): number | undefined {
+  const share = { ratio: NaN };
+  retentionRatioInto(position, share);
+  return Number.isNaN(share.ratio) ? undefined : share.ratio;
+}
+
+/**
+ * retentionRatio() written into `share.ratio` (NaN for an empty log): measuring calls it for every
+ * group-partition, and a fractional number returned from a call is boxed, an allocation each.
+ */
+export function retentionRatioInto(
   { committedOffset, endOffset, logStartOffset }: RetainedPosition,
-): number | undefined {
+  share: { ratio: number },
+): void {
   const retained = endOffset - logStartOffset;
-  if (retained <= 0) return undefined;
-  return Math.min(1, Math.max(0, (endOffset - committedOffset) / retained));
+  share.ratio = retained <= 0
+    ? NaN
+    : Math.min(1, Math.max(0, (endOffset - committedOffset) / retained));
 }
