@@ -54,11 +54,6 @@ export class PartitionTable implements Iterable<PartitionLag> {
     return writer.finish();
   }
 
-  /** The table of `values` rows (written by PartitionTableWriter) naming `topics`. */
-  static of(topics: readonly string[], values: Float64Array): PartitionTable {
-    return new PartitionTable(topics, { values, start: 0, rows: values.length / FIELDS });
-  }
-
   /** The table of `rows` rows from `start` in a writer's buffer (PartitionTableWriter). */
   static written(
     topics: readonly string[],
