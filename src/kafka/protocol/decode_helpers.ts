@@ -99,6 +99,7 @@ export class StringInterner {
   /** The text of `length` bytes of `source` from `start`, without a view of them. */
   // arity-ok: called once per interned string of an answer; a bag would allocate each time
   textAt(source: Uint8Array, start: number, length: number): string {
+    if (length > MAX_INTERNED_BYTES) return decodeTextAt(source, start, length);
     let hash = 0x811c9dc5; // FNV-1a
     let wide = 0;
     for (let index = start; index < start + length; index++) {
@@ -107,9 +108,7 @@ export class StringInterner {
     }
     // Names on the wire are ASCII (Kafka allows nothing else in a topic name): other text is read
     // as it is, so that a kept string's characters are its bytes.
-    if (wide !== 0 || length > MAX_INTERNED_BYTES) {
-      return decodeTextAt(source, start, length);
-    }
+    if (wide !== 0) return decodeTextAt(source, start, length);
     let seen = this.#byHash.get(hash);
     if (seen) {
       for (const text of seen) {

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../../tests/assert.ts";
 import { MAX_INTERNED_BYTES, StringInterner } from "./decode_helpers.ts";
-import { decodeText } from "./wire.ts";
+import { decodeTextAt } from "./wire.ts";
 
 Deno.test("interned strings: one object per distinct name, equal bytes of different lengths apart", () => {
   const interner = new StringInterner();
@@ -11,7 +11,7 @@ Deno.test("interned strings: one object per distinct name, equal bytes of differ
   assertEquals(interner.text(encode("topic-ab")), "topic-ab");
   assertEquals(interner.text(encode("")), "");
   assertEquals(interner.text(encode("tópic")), "tópic");
-  assertEquals(decodeText(new TextEncoder().encode("a\u0000b")), "a\u0000b");
+  assertEquals(decodeTextAt(new TextEncoder().encode("a\u0000b"), 0, 3), "a\u0000b");
 });
 
 Deno.test("an interner keeps ASCII names up to its bound and starts over when full", () => {

@@ -20,11 +20,6 @@ const CHAR_CODES: number[][] = Array.from(
   (_, length) => Array.from({ length }, () => 0),
 );
 
-/** UTF-8 bytes as text (see decodeTextAt). */
-export function decodeText(bytes: Uint8Array): string {
-  return decodeTextAt(bytes, 0, bytes.length);
-}
-
 /**
  * The `length` UTF-8 bytes of `source` from `start` as text. Names on the wire are short and
  * almost always ASCII, and a TextDecoder call per name was a tenth of decoding an OffsetFetch
@@ -85,11 +80,6 @@ export class WireReader {
     let hex = "";
     for (const byte of this.slice(16)) hex += byte.toString(16).padStart(2, "0");
     return hex;
-  }
-
-  /** UTF-8 bytes of this answer as text (see decodeText). */
-  text(bytes: Uint8Array): string {
-    return decodeText(bytes);
   }
 
   int64(): number {
