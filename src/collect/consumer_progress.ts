@@ -115,11 +115,10 @@ export class ConsumerProgress {
       let produceRate: number | undefined;
       let catchUpSeconds: number | undefined = 0;
       let cursor = 0; // merge-join: both tables are sorted by topic, then partition
-      /** The last iteration's table, whose rows the records were advanced with then. */
-      const lastTable = previous?.partitions;
+      /** Records advanced in place: the last iteration's table, same rows (its offsets then). */
+      const inPlaceTable = inPlace[groupIndex] ? previous!.partitions : undefined;
       for (let index = 0; index < table.length; index++) {
-        // A record advanced in place is at the same row as in the last iteration's table.
-        reading.previousCommittedOffset = copyFrom ? NaN : lastTable?.committedOffset(index) ?? NaN;
+        reading.previousCommittedOffset = inPlaceTable?.committedOffset(index) ?? NaN;
         if (copyFrom) {
           // Usually the partitions are those of the last iteration, in the same places.
           if (!samePartition(copyFrom.partitions, cursor, table, index)) {
