@@ -57,13 +57,21 @@ Deno.test("filters, WARN, rates and time to catch up on a real broker", async (t
   });
 
   // A consumer that commits 10 records a second while 20 a second arrive, then one that commits
-  // 20 a second while 5 arrive: driven by hand, one step a second, until told to stop.
+  // 10 a second while 5 arrive: driven by hand, one step a second, until told to stop.
   const drive: { phase: "falling-behind" | "catching-up" | "done" } = { phase: "falling-behind" };
   let committed = 0;
   let produced = 10;
+  // Catching up starts at least this far behind: on a loaded machine WARN may come after a
+  // step or two, and a backlog gone in one step would leave no time to catch up to observe.
+  const BACKLOG = 60;
+  let toppedUp = false;
   const driver = (async () => {
     while (drive.phase !== "done") {
-      const [produce_, commit] = drive.phase === "falling-behind" ? [20, 10] : [5, 20];
+      let [produce_, commit] = drive.phase === "falling-behind" ? [20, 10] : [5, 10];
+      if (drive.phase === "catching-up" && !toppedUp) {
+        produce_ += Math.max(0, BACKLOG - (produced - committed));
+        toppedUp = true;
+      }
       await produce(bootstrap, "events", [produce_]);
       produced += produce_;
       committed = Math.min(produced, committed + commit);
