@@ -20,7 +20,6 @@ import {
 import type { GroupReport } from "../lag/group_report.ts";
 import { type LagTrail, lagTrailCapacity, LagTrails } from "../lag/lag_trail.ts";
 import type { PartitionTable } from "../lag/partition_table.ts";
-import type { Judgement } from "./group_measurements.ts";
 
 interface GroupProgress {
   /** The partitions of the iteration that wrote `progress`, in the same order. */
@@ -28,13 +27,18 @@ interface GroupProgress {
   progress: Float64Array;
   /** The group's lag at each iteration across the window (lag_trail.ts), overwritten in place. */
   trail: LagTrail;
+  /** The number of the last advance that measured the group (one not measured is forgotten). */
+  advance: number;
 }
 
 /** The progress of one cluster's groups, carried from iteration to iteration. */
 export class ConsumerProgress {
-  #groups = new Map<string, GroupProgress>();
+  /** Kept from iteration to iteration, each entry updated in place (not rebuilt per advance). */
+  readonly #groups = new Map<string, GroupProgress>();
   /** When the records were last advanced (every record kept was advanced then). */
   #advancedAtMs = NaN;
+  /** How many times the records were advanced. */
+  #advances = 0;
   readonly #windowMs: number;
   readonly #trails: LagTrails;
 
@@ -50,13 +54,13 @@ export class ConsumerProgress {
   }
 
   /**
-   * Advances every group's progress with this iteration's offsets and says, for each group in
-   * order, its status, rates, time to catch up and recent lag. Groups not measured this time are
-   * forgotten: they start afresh when back.
+   * Advances every group's progress with this iteration's offsets and writes into each report
+   * (none of them in a snapshot yet) its status, rates, time to catch up and recent lag. Groups
+   * not measured this time are forgotten: they start afresh when back.
    */
-  advance(groups: readonly GroupReport[], nowMs: number): Judgement[] {
+  advance(groups: readonly GroupReport[], nowMs: number): void {
     const windowMs = this.#windowMs;
-    const next = new Map<string, GroupProgress>();
+    const advance = ++this.#advances;
     // One reading object for all partitions: filled in place, never allocated per partition.
     const reading: ProgressReading = {
       nowMs,
@@ -88,7 +92,9 @@ export class ConsumerProgress {
     const allStatuses = new Uint8Array(total);
     let offset = 0;
     let movedOffset = 0;
-    const judgements = groups.map((group, groupIndex): Judgement => {
+    // One policy object for all partitions, as `reading`.
+    const policy = { nowMs, windowMs, groupHasMembers: false };
+    groups.forEach((group, groupIndex) => {
       const table = group.partitions;
       const previous = previousOf[groupIndex];
       /** Where records are copied from (none when they advance in place). */
@@ -105,11 +111,7 @@ export class ConsumerProgress {
       }
       const statuses = allStatuses.subarray(offset, offset + table.length);
       offset += table.length;
-      const policy = {
-        nowMs,
-        windowMs,
-        groupHasMembers: (group.activity?.members.length ?? 0) > 0,
-      };
+      policy.groupHasMembers = (group.activity?.members.length ?? 0) > 0;
       let worst = 0;
       let consumeRate: number | undefined;
       let produceRate: number | undefined;
@@ -151,21 +153,25 @@ export class ConsumerProgress {
         sumLagOffsets: group.total?.sumLagOffsets ?? NaN,
         maxLagSeconds: group.total?.maxLagSeconds ?? NaN,
       });
-      next.set(group.groupId, { partitions: table, progress, trail });
-      return {
-        status: CONSUMER_STATUSES[worst],
-        partitionStatuses: statuses,
-        progress,
-        lagTrail: trail,
-        rates: { consumeRate, produceRate, catchUpSeconds },
-      };
+      if (previous) {
+        previous.partitions = table;
+        previous.progress = progress;
+        previous.advance = advance;
+      } else {
+        this.#groups.set(group.groupId, { partitions: table, progress, trail, advance });
+      }
+      group.status = CONSUMER_STATUSES[worst];
+      group.partitionStatuses = statuses;
+      group.progress = progress;
+      group.lagTrail = trail;
+      group.rates = { consumeRate, produceRate, catchUpSeconds };
     });
-    for (const [groupId, { trail }] of this.#groups) {
-      if (!next.has(groupId)) trails.giveBack(trail);
+    for (const [groupId, kept] of this.#groups) {
+      if (kept.advance === advance) continue;
+      trails.giveBack(kept.trail);
+      this.#groups.delete(groupId);
     }
-    this.#groups = next;
     this.#advancedAtMs = nowMs;
-    return judgements;
   }
 }
 

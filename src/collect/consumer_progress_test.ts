@@ -34,8 +34,9 @@ const judged = (
   groups: GroupReport[],
   nowMs: number,
 ): GroupReport[] => {
-  const judgements = progress.advance(groups, nowMs);
-  return groups.map((group, index) => ({ ...group, ...judgements[index] }));
+  const reports = groups.map((group) => ({ ...group }));
+  progress.advance(reports, nowMs);
+  return reports;
 };
 
 const statusesOf = (measured: GroupReport) =>

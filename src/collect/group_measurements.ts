@@ -34,12 +34,6 @@ interface Measured {
   retentionRatio?: number;
 }
 
-/** What the progress of each group says at the end of the iteration (consumer_progress.ts). */
-export type Judgement = Pick<
-  GroupReport,
-  "status" | "partitionStatuses" | "progress" | "lagTrail" | "rates"
->;
-
 /** End offsets by topic and partition, with each partition's history and record-time entries. */
 export function endOffsetIndex(
   partitionEnds: readonly EndOffset[],
@@ -151,25 +145,35 @@ export class GroupMeasurements {
 
   /**
    * The measured groups in group order, each built once: its partitions and aggregates, its
-   * activity and what its progress says (`judge`, given the groups as they stand); and what the
-   * snapshot reports.
+   * activity and what its progress says (`judge` writes that into the reports, which it is given
+   * complete otherwise); and what the snapshot reports.
    */
   finish(
     activities: ReadonlyMap<string, GroupActivity>,
-    judge?: (groups: readonly GroupReport[]) => Judgement[],
+    judge?: (groups: readonly GroupReport[]) => void,
   ) {
     const measured = this.#measured.toSorted((a, b) =>
       a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0
     );
-    const measuredGroups = measured.map(({ groupId, partitions, retentionRatio }) => ({
-      ...aggregatePartitionTable(groupId, partitions),
-      activity: activities.get(groupId),
-      retentionRatio,
-    }));
-    const judgements = judge?.(measuredGroups);
-    const groups: GroupReport[] = judgements
-      ? measuredGroups.map((group, index) => ({ ...group, ...judgements[index] }))
-      : measuredGroups;
+    const groups = measured.map(({ groupId, partitions, retentionRatio }): GroupReport => {
+      const { topics, total } = aggregatePartitionTable(groupId, partitions);
+      // Every key from the start, judged ones too: one object and one shape per report, which
+      // lives as long as its snapshot (a report built in steps would be several objects).
+      return {
+        groupId,
+        partitions,
+        topics,
+        total,
+        activity: activities.get(groupId),
+        retentionRatio,
+        status: undefined,
+        partitionStatuses: undefined,
+        progress: undefined,
+        lagTrail: undefined,
+        rates: undefined,
+      };
+    });
+    judge?.(groups);
     return {
       groups,
       lagSecondsMethods: Object.fromEntries(
