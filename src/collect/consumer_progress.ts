@@ -8,14 +8,12 @@
 import {
   advanceProgress,
   CONSUMER_STATUSES,
-  consumeRateOf,
   copyProgress,
+  groupRatesOf,
   newProgress,
   partitionStatusCode,
-  produceRateOf,
   type ProgressReading,
   progressSlice,
-  timeToCatchUpSeconds,
 } from "../lag/consumer_status.ts";
 import type { GroupReport } from "../lag/group_report.ts";
 import { type LagTrail, lagTrailCapacity, LagTrails } from "../lag/lag_trail.ts";
@@ -113,9 +111,6 @@ export class ConsumerProgress {
       offset += table.length;
       policy.groupHasMembers = (group.activity?.members.length ?? 0) > 0;
       let worst = 0;
-      let consumeRate: number | undefined;
-      let produceRate: number | undefined;
-      let catchUpSeconds: number | undefined = 0;
       let cursor = 0; // merge-join: both tables are sorted by topic, then partition
       /** Records advanced in place: the last iteration's table, same rows (its offsets then). */
       const inPlaceTable = inPlace[groupIndex] ? previous!.partitions : undefined;
@@ -138,15 +133,6 @@ export class ConsumerProgress {
         const status = partitionStatusCode(progress, index, policy);
         statuses[index] = status;
         if (status > worst) worst = status;
-        const consumed = consumeRateOf(progress, index);
-        if (consumed !== undefined) consumeRate = (consumeRate ?? 0) + consumed;
-        const produced = produceRateOf(progress, index);
-        if (produced !== undefined) produceRate = (produceRate ?? 0) + produced;
-        const eta = timeToCatchUpSeconds(progress, index);
-        // The group has caught up when its slowest partition has; unknown if any is unknown.
-        catchUpSeconds = eta === undefined || catchUpSeconds === undefined
-          ? undefined
-          : Math.max(catchUpSeconds, eta);
       }
       const trail = previous?.trail ?? trails.newTrail();
       trails.record(trail, {
@@ -164,7 +150,7 @@ export class ConsumerProgress {
       group.partitionStatuses = statuses;
       group.progress = progress;
       group.lagTrail = trail;
-      group.rates = { consumeRate, produceRate, catchUpSeconds };
+      group.rates = groupRatesOf(progress, table.length);
     });
     for (const [groupId, kept] of this.#groups) {
       if (kept.advance === advance) continue;

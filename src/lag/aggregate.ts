@@ -11,9 +11,9 @@ export function aggregateGroup(groupId: string, partitions: readonly PartitionLa
 /** aggregateGroup() over partitions already stored in a table (e.g. after exact mode changed some). */
 export function aggregatePartitionTable(groupId: string, table: PartitionTable): GroupReport {
   const topics: TopicLag[] = [];
-  const total = noRowLagSums();
-  // One sums object for every run (runs for every group of every iteration).
-  const sums = noRowLagSums();
+  const total = totalScratch;
+  const sums = runScratch;
+  resetSums(total);
   // Rows are sorted by topic, so each topic is one run of rows (a table written in another
   // order, as tests may, is summed per run and the runs of one topic merged).
   let start = 0;
@@ -37,6 +37,11 @@ export function aggregatePartitionTable(groupId: string, table: PartitionTable):
     total: total.rows > 0 ? aggregateOf(total) : undefined,
   };
 }
+
+// Two sums objects for every group of every iteration, reused: the aggregates are built from
+// them, and a number field of a new object is one more allocation for each fractional value.
+const totalScratch = noRowLagSums();
+const runScratch = noRowLagSums();
 
 function resetSums(sums: RowLagSums): void {
   sums.rows = 0;

@@ -228,16 +228,60 @@ export function produceRateOf(progress: Float64Array, index: number): number | u
   return Number.isNaN(rate) ? undefined : rate;
 }
 
+/** A group's rates and time to catch up (each undefined when unknown). */
+export interface GroupRates {
+  /** Summed over the partitions whose rate is known. */
+  consumeRate?: number;
+  produceRate?: number;
+  /** The slowest partition's time to catch up; unknown if any partition's is unknown. */
+  catchUpSeconds?: number;
+}
+
+/**
+ * The rates of a group's first `partitions` records summed, and its time to catch up: summed
+ * here rather than partition by partition by the caller, as numbers that may be undefined would
+ * be one allocation per partition for each fractional sum.
+ */
+export function groupRatesOf(progress: Float64Array, partitions: number): GroupRates {
+  let consumeRate = NaN;
+  let produceRate = NaN;
+  let catchUpSeconds = 0;
+  for (let index = 0; index < partitions; index++) {
+    const at = index * PROGRESS_FIELDS;
+    const consumed = progress[at + CONSUME_RATE];
+    if (consumed === consumed) {
+      consumeRate = consumeRate === consumeRate ? consumeRate + consumed : consumed;
+    }
+    const produced = progress[at + PRODUCE_RATE];
+    if (produced === produced) {
+      produceRate = produceRate === produceRate ? produceRate + produced : produced;
+    }
+    // NaN once any partition's is unknown (NaN stays the larger of the two).
+    const eta = catchUpSecondsAt(progress, at);
+    catchUpSeconds = eta > catchUpSeconds || eta !== eta ? eta : catchUpSeconds;
+  }
+  return {
+    consumeRate: consumeRate === consumeRate ? consumeRate : undefined,
+    produceRate: produceRate === produceRate ? produceRate : undefined,
+    catchUpSeconds: catchUpSeconds === catchUpSeconds ? catchUpSeconds : undefined,
+  };
+}
+
 /**
  * Seconds until the lag is gone at the current rates: lag / (consumption − production), 0 when
  * there is no lag; undefined when the rates are unknown or the consumer is not gaining.
  */
 export function timeToCatchUpSeconds(progress: Float64Array, index: number): number | undefined {
-  const at = index * PROGRESS_FIELDS;
+  const seconds = catchUpSecondsAt(progress, index * PROGRESS_FIELDS);
+  return Number.isNaN(seconds) ? undefined : seconds;
+}
+
+/** timeToCatchUpSeconds() of the record starting at `at`, NaN when unknown. */
+function catchUpSecondsAt(progress: Float64Array, at: number): number {
   const lagOffsets = progress[at + LAG];
   if (lagOffsets === 0) return 0;
   const gainPerSecond = progress[at + CONSUME_RATE] - progress[at + PRODUCE_RATE];
   // NaN (unknown), losing ground, or a gain too small to matter (absurd durations, Infinity).
-  if (!(gainPerSecond > 1e-9)) return undefined;
+  if (!(gainPerSecond > 1e-9)) return NaN;
   return lagOffsets / gainPerSecond;
 }

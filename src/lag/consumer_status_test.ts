@@ -3,6 +3,8 @@ import {
   advanceProgress,
   consumeRateOf,
   type ConsumerStatus,
+  copyProgress,
+  groupRatesOf,
   newProgress,
   partitionStatus,
   produceRateOf,
@@ -262,6 +264,61 @@ Deno.test("rates and time to catch up: sane through resets, never negative or in
           catchUp: rounded(expected.catchUp),
         },
       );
+    });
+  }
+});
+
+Deno.test("a group's rates: known rates summed, the slowest partition's time to catch up", async (t) => {
+  // Partitions as two readings 10 s apart (progressAfter; a first rate is the sample itself).
+  // 20/s consumed, 10/s produced, 400 behind: 40 s to catch up.
+  const fast: Array<[number, number, number]> = [[0, 500, 1_000], [10, 700, 1_100]];
+  // 10/s consumed, 5/s produced, 450 behind: 90 s.
+  const slow: Array<[number, number, number]> = [[0, 500, 1_000], [10, 600, 1_050]];
+  // 5/s both, nothing behind: 0 s.
+  const caughtUp: Array<[number, number, number]> = [[0, 0, 0], [10, 50, 50]];
+  // Seen once: no rate yet, time unknown.
+  const once: Array<[number, number, number]> = [[10, 0, 100]];
+  // 1/s consumed, 10/s produced: losing ground, time unknown.
+  const losing: Array<[number, number, number]> = [[0, 0, 100], [10, 10, 200]];
+  const cases: Array<{
+    name: string;
+    partitions: Array<Array<[number, number, number]>>;
+    expected: { consumeRate?: number; produceRate?: number; catchUpSeconds?: number };
+  }> = [
+    { name: "no partition", partitions: [], expected: { catchUpSeconds: 0 } },
+    {
+      name: "one partition",
+      partitions: [fast],
+      expected: { consumeRate: 20, produceRate: 10, catchUpSeconds: 40 },
+    },
+    {
+      name: "the slowest decides the time, rates add up",
+      partitions: [fast, slow, caughtUp],
+      expected: { consumeRate: 35, produceRate: 20, catchUpSeconds: 90 },
+    },
+    {
+      name: "a partition without rates adds none and makes the time unknown",
+      partitions: [fast, once],
+      expected: { consumeRate: 20, produceRate: 10 },
+    },
+    {
+      name: "a partition losing ground makes the time unknown, whatever comes after",
+      partitions: [losing, fast, caughtUp],
+      expected: { consumeRate: 26, produceRate: 25 },
+    },
+    { name: "nothing known", partitions: [once], expected: {} },
+  ];
+  for (const { name, partitions, expected } of cases) {
+    await t.step(name, () => {
+      const progress = newProgress(partitions.length);
+      partitions.forEach((readings, index) =>
+        copyProgress(progressAfter(readings), 0, progress, index)
+      );
+      assertEquals({ ...groupRatesOf(progress, partitions.length) }, {
+        consumeRate: expected.consumeRate,
+        produceRate: expected.produceRate,
+        catchUpSeconds: expected.catchUpSeconds,
+      });
     });
   }
 });
