@@ -132,18 +132,8 @@ export function advanceProgress(
   const weight = lastWeight.weight;
   const consumed = committedOffset - previousCommitted;
   const produced = committedOffset + lagOffsets - previousLatest;
-  progress[at + CONSUME_RATE] = weightedRate(
-    progress[at + CONSUME_RATE],
-    consumed,
-    elapsedMs,
-    weight,
-  );
-  progress[at + PRODUCE_RATE] = weightedRate(
-    progress[at + PRODUCE_RATE],
-    produced,
-    elapsedMs,
-    weight,
-  );
+  weightRateInto(progress, at + CONSUME_RATE, consumed, elapsedMs, weight);
+  weightRateInto(progress, at + PRODUCE_RATE, produced, elapsedMs, weight);
   const moved = committedOffset !== previousCommitted;
   if (moved) {
     if (!(lagOffsets > progress[at + LAG_AT_COMMIT])) progress[at + RUN_START_MS] = nowMs;
@@ -159,15 +149,26 @@ export function advanceProgress(
 const lastWeight = { elapsedMs: NaN, timeConstantMs: NaN, weight: NaN };
 
 /**
- * A rate with `offsets` more in `elapsedMs` weighted in; NaN (start over) when the offset went
- * backwards.
+ * Weighs `offsets` more in `elapsedMs` into the rate stored at `field`; NaN (start over) when the
+ * offset went backwards. Stored here rather than returned: a fractional number returned from a
+ * branch that may also return NaN was boxed, an allocation for each rate of each partition.
  */
-// arity-ok: called twice for every group-partition of every iteration
-function weightedRate(rate: number, offsets: number, elapsedMs: number, weight: number): number {
-  if (offsets < 0) return NaN;
-  if (elapsedMs <= 0) return rate;
+// arity-ok: called twice for every group-partition of every iteration; a bag would allocate
+function weightRateInto(
+  progress: Float64Array,
+  field: number,
+  offsets: number,
+  elapsedMs: number,
+  weight: number,
+): void {
+  if (offsets < 0) {
+    progress[field] = NaN;
+    return;
+  }
+  if (elapsedMs <= 0) return;
   const sample = offsets * 1_000 / elapsedMs;
-  return Number.isNaN(rate) ? sample : rate + weight * (sample - rate);
+  const rate = progress[field];
+  progress[field] = rate === rate ? rate + weight * (sample - rate) : sample;
 }
 
 /** How a partition is judged: the window and whether its group has members now. */
