@@ -33,7 +33,7 @@ function helmBinary(): string {
       // not there
     }
   }
-  throw new Error("helm not found: run scripts/bootstrap.sh (it builds helm into .cache/tools)");
+  throw new Error("helm not found: scripts/bootstrap_test_tools.sh builds it into .cache/tools");
 }
 
 Deno.test("systemd unit: systemd-analyze verify passes and the exposure level is low", async () => {

@@ -2,7 +2,7 @@
 import type { LagTrail } from "./lag_trail.ts";
 import type { GroupMember } from "./group_members.ts";
 import type { PartitionTable } from "./partition_table.ts";
-import type { ConsumerStatus } from "./consumer_status.ts";
+import type { ConsumerStatus, GroupRates } from "./consumer_status.ts";
 import type { LagAggregate, TopicLag } from "./lag_values.ts";
 
 /** Everything measured for one consumer group in one iteration. */
@@ -23,7 +23,7 @@ export interface GroupReport {
    * rates) and the seconds until its slowest partition catches up (unknown if any lagging
    * partition is not gaining).
    */
-  rates?: { consumeRate?: number; produceRate?: number; catchUpSeconds?: number };
+  rates?: GroupRates;
   /** Each partition's progress record (consumer_status.ts: rates, time to catch up). */
   progress?: Float64Array;
   /** The group's lag at each iteration across the status window (lag_trail.ts). */
