@@ -8,19 +8,11 @@ export interface RetainedPosition {
 }
 
 /**
- * The share of the partition's retained log the group has not read yet: 0 when caught up, 1 when
- * its next record is the oldest one kept or already deleted (retention deletes unread records
- * next). Undefined for an empty log, where there is nothing to lose.
- */
-export function retentionRatio(position: RetainedPosition): number | undefined {
-  const share = { ratio: NaN };
-  retentionRatioInto(position, share);
-  return Number.isNaN(share.ratio) ? undefined : share.ratio;
-}
-
-/**
- * retentionRatio() written into `share.ratio` (NaN for an empty log): measuring calls it for every
- * group-partition, and a fractional number returned from a call is boxed, an allocation each.
+ * The share of the partition's retained log the group has not read yet, written into
+ * `share.ratio`: 0 when caught up, 1 when its next record is the oldest one kept or already deleted
+ * (retention deletes unread records next); NaN for an empty log, where there is nothing to lose.
+ * Written rather than returned: measuring calls it for every group-partition, and a fractional
+ * number returned from a call is boxed, an allocation each.
  */
 export function retentionRatioInto(
   { committedOffset, endOffset, logStartOffset }: RetainedPosition,

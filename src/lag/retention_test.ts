@@ -1,5 +1,12 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { retentionRatio } from "./retention.ts";
+import { type RetainedPosition, retentionRatioInto } from "./retention.ts";
+
+/** The ratio, undefined where there is none (NaN). */
+function retentionRatio(position: RetainedPosition): number | undefined {
+  const share = { ratio: 0 };
+  retentionRatioInto(position, share);
+  return Number.isNaN(share.ratio) ? undefined : share.ratio;
+}
 
 Deno.test("retention ratio: unread share of the retained log, within [0, 1]", async (t) => {
   const cases: Array<[string, [number, number, number], number | undefined]> = [
